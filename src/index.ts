@@ -1,0 +1,2 @@
+/** carewindow as a library: the pure policy engine. */
+export * from './domain/index.js'
