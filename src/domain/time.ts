@@ -17,7 +17,7 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z
 
 /** Parses an ISO 8601 timestamp with an offset (`2024-03-01T10:00:00Z`); `undefined` when it is not one. */
 export function parseInstant(text: string): Instant | undefined {
-  if (!ISO_INSTANT.test(text)) return undefined
+  if (!ISO_INSTANT.test(text) || parseDate(text.slice(0, 10)) === undefined) return undefined
   const ms = Date.parse(text)
   return Number.isNaN(ms) ? undefined : ms
 }
@@ -26,7 +26,8 @@ export function parseInstant(text: string): Instant | undefined {
 export function parseDate(text: string): Instant | undefined {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return undefined
   const ms = Date.parse(`${text}T00:00:00Z`)
-  return Number.isNaN(ms) ? undefined : ms
+  // Date.parse rolls impossible days over ("2024-02-30" becomes 1 March); a real date formats back to itself.
+  return Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== text ? undefined : ms
 }
 
 /** Like {@link parseDate} for constants known to be valid. */
@@ -46,13 +47,4 @@ export function formatHuman(at: Instant): string {
   const iso = new Date(at).toISOString()
   const seconds = iso.slice(17, 19)
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)}${seconds === '00' ? '' : `:${seconds}`} UTC`
-}
-
-/** `24 h`, `72 h`, `7 days`, `90 min`, `45 s` — durations the rules are written in. */
-export function formatDuration(ms: number): string {
-  // Meta states windows up to 72 h in hours and longer ones in days.
-  if (ms % DAY_MS === 0 && ms > 3 * DAY_MS) return `${ms / DAY_MS} days`
-  if (ms % HOUR_MS === 0) return `${ms / HOUR_MS} h`
-  if (ms % MINUTE_MS === 0) return `${ms / MINUTE_MS} min`
-  return `${Math.round(ms / SECOND_MS)} s`
 }

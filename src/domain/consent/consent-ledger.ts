@@ -74,26 +74,33 @@ function statusOf(event: ConsentEvent): ConsentStatus {
  */
 export function consentAt(ledger: readonly ConsentEvent[], at: Instant): ConsentSnapshot {
   if (ledger.length === 0) return EMPTY_CONSENT
-  let latest: Record<ConsentCategory, ConsentEvent | undefined> = {
-    marketing: undefined,
-    utility: undefined,
-    authentication: undefined,
-  }
+  let marketing: ConsentEvent | undefined
+  let utility: ConsentEvent | undefined
+  let authentication: ConsentEvent | undefined
   let revokedAllAt: Instant | null = null
   for (const event of inTimeOrder(ledger)) {
     if (event.at > at) break
-    if (event.scope === 'all') {
-      latest = { marketing: event, utility: event, authentication: event }
-      revokedAllAt = event.kind === 'opt_out' ? event.at : null
-    } else {
-      latest[event.scope] = event
-      if (event.kind === 'opt_in') revokedAllAt = null
+    switch (event.scope) {
+      case 'all':
+        marketing = utility = authentication = event
+        revokedAllAt = event.kind === 'opt_out' ? event.at : null
+        continue
+      case 'marketing':
+        marketing = event
+        break
+      case 'utility':
+        utility = event
+        break
+      case 'authentication':
+        authentication = event
+        break
     }
+    if (event.kind === 'opt_in') revokedAllAt = null
   }
   return {
-    marketing: latest.marketing ? statusOf(latest.marketing) : NO_CONSENT,
-    utility: latest.utility ? statusOf(latest.utility) : NO_CONSENT,
-    authentication: latest.authentication ? statusOf(latest.authentication) : NO_CONSENT,
+    marketing: marketing === undefined ? NO_CONSENT : statusOf(marketing),
+    utility: utility === undefined ? NO_CONSENT : statusOf(utility),
+    authentication: authentication === undefined ? NO_CONSENT : statusOf(authentication),
     revokedAllAt,
   }
 }

@@ -235,12 +235,13 @@ function decideMessenger(intent: MessengerIntent, facts: Facts): Decision {
 
 function hasRevokedAll({ consent, window }: Facts): boolean {
   // A contact who revoked all consent and wrote again since is talking to the business; replies go through.
+  // Only a later message counts: the stop message itself carries the revocation's own timestamp.
   return (
     consent.revokedAllAt !== null &&
     !(
       window.state === 'open' &&
       window.lastUserMessageAt !== null &&
-      window.lastUserMessageAt >= consent.revokedAllAt
+      window.lastUserMessageAt > consent.revokedAllAt
     )
   )
 }

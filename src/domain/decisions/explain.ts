@@ -88,8 +88,11 @@ function explainRefused(decision: RefusedDecision, settings: PolicySettings): st
     }
     case 'PLUS_ONE_USED':
       return `Refused: the Messenger standard window closed at ${at(window.expiresAt)} and the one extra message after it was already sent (MSG-2). Until the user writes again, use MESSAGE_TAG with an allowed tag (MSG-3).`
-    default:
-      return `Refused: ${decision.error.details} (${decision.rules.join(', ')}).`
+    default: {
+      // The details may end a sentence of their own; the rule ids belong inside it, and the error makes a second.
+      const { details, code, subcode } = decision.error
+      return `Refused: ${details.replace(/\.$/, '')} (${decision.rules.join(', ')}). The client receives Graph error ${code}${subcode === null ? '' : ` (subcode ${subcode})`}.`
+    }
   }
 }
 

@@ -73,8 +73,10 @@ export function priceOf(
   const card = rateCardAt(cards, at)
   if (card === undefined) return null
   const market = country === null ? '*' : (card.countries?.[country] ?? country)
-  const row = card.rates[market] !== undefined ? market : '*'
-  const amountMicros = card.rates[row]?.[category]
+  // A market row may price only some categories; the rest-of-world row prices the others.
+  const marketAmount = card.rates[market]?.[category]
+  const row = marketAmount === undefined ? '*' : market
+  const amountMicros = marketAmount ?? card.rates['*']?.[category]
   if (amountMicros === undefined) return null
   return { amountMicros, currency: card.currency, rateCardId: card.id, market: row }
 }
@@ -90,7 +92,7 @@ export function freeOf(cards: readonly RateCard[], at: Instant): Price | null {
 /** `14700` → `"0.0147"`: micros as a decimal string without float rounding. */
 export function formatMicros(amountMicros: number): string {
   const sign = amountMicros < 0 ? '-' : ''
-  const abs = Math.abs(amountMicros)
+  const abs = Math.abs(Math.round(amountMicros))
   const whole = Math.floor(abs / 1_000_000)
   const fraction = String(abs % 1_000_000)
     .padStart(6, '0')

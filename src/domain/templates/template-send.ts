@@ -61,9 +61,19 @@ export function templateStatusProblem(template: Template): TemplateProblem | nul
 
 /** The placeholders of a template text; texts with malformed placeholders are rejected when templates are registered. */
 export function placeholdersOf(text: string): Placeholders {
-  const parsed = parsePlaceholders(text)
-  return parsed.ok ? parsed.placeholders : { format: 'none', names: [] }
+  // Every send re-reads its template's texts; they are few and never change, so parse each once.
+  let placeholders = parsedTexts.get(text)
+  if (placeholders === undefined) {
+    const parsed = parsePlaceholders(text)
+    placeholders = parsed.ok ? parsed.placeholders : { format: 'none', names: [] }
+    if (parsedTexts.size >= MAX_PARSED_TEXTS) parsedTexts.clear()
+    parsedTexts.set(text, placeholders)
+  }
+  return placeholders
 }
+
+const MAX_PARSED_TEXTS = 10_000
+const parsedTexts = new Map<string, Placeholders>()
 
 /**
  * Checks a send's components and parameters against the template: the number of parameters per component
@@ -83,7 +93,8 @@ export function templateSendProblem(template: Template, send: TemplateSend): Tem
       if (type === 'header') header = component
       else body = component
     } else if (type === 'button') {
-      const index = Number(component.index)
+      // Only digits name a button: Number('') and Number(' ') would be 0.
+      const index = /^\d+$/.test(String(component.index)) ? Number(component.index) : Number.NaN
       const button = Number.isInteger(index) ? template.buttons?.[index] : undefined
       if (button === undefined)
         return formatProblem(
@@ -122,7 +133,7 @@ function headerProblem(
       return formatProblem(
         `header: the template has a LOCATION header; send {"type": "location", "location": {…}}`,
       )
-    if (typeof location.latitude !== 'number' && typeof location.latitude !== 'string')
+    if (!isCoordinate(location.latitude) || !isCoordinate(location.longitude))
       return formatProblem('header: location needs latitude and longitude')
     return null
   }
@@ -238,7 +249,7 @@ function buttonProblem(
   if (component !== undefined) {
     if (expectedSubType === undefined)
       return formatProblem(`${label} takes no parameters; remove its component`)
-    if (component.sub_type !== expectedSubType)
+    if (component.sub_type?.toLowerCase() !== expectedSubType)
       return formatProblem(
         `${label}: sub_type must be "${expectedSubType}", got "${String(component.sub_type)}"`,
       )
@@ -299,6 +310,10 @@ function formatProblem(details: string): TemplateProblem {
 
 function listNames(names: readonly string[]): string {
   return names.map((name) => `"${name}"`).join(', ')
+}
+
+function isCoordinate(value: unknown): boolean {
+  return typeof value === 'number' || typeof value === 'string'
 }
 
 function recordOf(value: unknown): Readonly<Record<string, unknown>> | undefined {

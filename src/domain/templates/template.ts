@@ -77,7 +77,7 @@ export interface Template {
   readonly body: string
   readonly footer?: string
   readonly buttons?: readonly TemplateButton[]
-  /** Earlier categories, newest change last. */
+  /** Meta's re-categorisations, in any order. */
   readonly categoryChanges?: readonly TemplateCategoryChange[]
   /** TPL-1: the key of the shipped example this template was installed from. */
   readonly libraryKey?: string
@@ -90,14 +90,12 @@ export function isIssueResolution(template: Template): boolean {
 
 /** The category the template had at `at` — billing uses the category at the time of sending (TPL-CATEGORY). */
 export function categoryAt(template: Template, at: Instant): TemplateCategory {
-  let category = template.category
-  const changes = template.categoryChanges
-  if (changes === undefined) return category
-  for (let i = changes.length - 1; i >= 0; i--) {
-    const change = changes[i] as TemplateCategoryChange
-    if (at < change.at) category = change.previous
+  // The category before the first change after `at`; with no later change, today's. Order of the list is irrelevant.
+  let firstLater: TemplateCategoryChange | undefined
+  for (const change of template.categoryChanges ?? []) {
+    if (at < change.at && (firstLater === undefined || change.at < firstLater.at)) firstLater = change
   }
-  return category
+  return firstLater === undefined ? template.category : firstLater.previous
 }
 
 /** Today's three-way category of any era's category: what consent scopes and per-category prices use. */
@@ -123,20 +121,18 @@ export interface TemplateCatalog {
 
 /** A catalogue over a list of templates; a later entry with the same name and language replaces an earlier one. */
 export function templateCatalog(templates: Iterable<Template>): TemplateCatalog {
-  const byKey = new Map<string, Template>()
-  const languages = new Map<string, string[]>()
+  const byName = new Map<string, Map<string, Template>>()
   for (const template of templates) {
-    const key = `${template.name}\u0000${template.language}`
-    if (!byKey.has(key)) {
-      const list = languages.get(template.name) ?? []
-      list.push(template.language)
-      languages.set(template.name, list)
+    let languages = byName.get(template.name)
+    if (languages === undefined) {
+      languages = new Map()
+      byName.set(template.name, languages)
     }
-    byKey.set(key, template)
+    languages.set(template.language, template)
   }
   return {
-    find: (name, language) => byKey.get(`${name}\u0000${language}`),
-    languagesOf: (name) => languages.get(name) ?? [],
+    find: (name, language) => byName.get(name)?.get(language),
+    languagesOf: (name) => [...(byName.get(name)?.keys() ?? [])],
   }
 }
 

@@ -94,8 +94,13 @@ function applyInbound(draft: Draft, platform: Platform, event: InboundEvent): vo
   if (last === null || at >= windowExpiresAt(platform, draft, last)) {
     draft.openedAt = at
     draft.windowsOpened += 1
-  } else if (draft.openedAt !== null && at < draft.openedAt) {
-    // A late message from inside the current run extends it backwards, never shortens it.
+  } else if (
+    draft.openedAt !== null &&
+    at < draft.openedAt &&
+    lateWindowEnd(platform, event) > draft.openedAt
+  ) {
+    // A late message whose own window reaches the current run extends it backwards, never shortens it; one
+    // from an earlier window that had closed before the run began is not part of the run.
     draft.openedAt = at
   }
   if (last === null || at > last) draft.lastUserMessageAt = at
@@ -145,6 +150,13 @@ function applyOutbound(
     draft.entryPointOpenedAt = at
     draft.referralAt = null
   }
+}
+
+/** The end of the window a late (out-of-order) user message opened on its own. */
+function lateWindowEnd(platform: Platform, event: InboundEvent): Instant {
+  return (
+    event.at + (platform === 'messenger' && event.referral === 'ad' ? MESSENGER_AD_WINDOW_MS : CARE_WINDOW_MS)
+  )
 }
 
 /** The end of the standard window that the message at `last` opened or extended (CCW-4, MSG-1, MSG-AD). */

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest'
+import {
+  DEFAULT_POLICY_SETTINGS,
+  MESSENGER_POLICY_CHANGE_BRIEF,
+  MESSENGER_POLICY_CHANGE_META,
+} from '../domain/index.js'
+import { describeIssues } from '../validation.js'
+import { dateOrInstant, policySettingsSchema, toPolicySettings } from './policy-settings.js'
+
+function settingsFrom(input: unknown) {
+  return toPolicySettings(policySettingsSchema.parse(input))
+}
+
+function problemsOf(input: unknown): string[] {
+  const parsed = policySettingsSchema.safeParse(input)
+  if (parsed.success) throw new Error('expected the settings to be rejected')
+  return describeIssues(parsed.error)
+}
+
+describe('policy settings', () => {
+  it('gives the defaults for an empty object and for no input at all', () => {
+    expect(settingsFrom({})).toEqual(DEFAULT_POLICY_SETTINGS)
+    expect(toPolicySettings()).toEqual(DEFAULT_POLICY_SETTINGS)
+  })
+
+  it('freezes the settings it returns', () => {
+    expect(Object.isFrozen(settingsFrom({ pricing_2026: true }))).toBe(true)
+  })
+
+  it.each([
+    ['brief', MESSENGER_POLICY_CHANGE_BRIEF, '2020-01-15T00:00:00.000Z'],
+    ['meta', MESSENGER_POLICY_CHANGE_META, '2020-03-04T00:00:00.000Z'],
+    ['2020-02-01', Date.parse('2020-02-01T00:00:00Z'), '2020-02-01T00:00:00.000Z'],
+    ['2020-02-01T12:00:00+01:00', Date.parse('2020-02-01T11:00:00Z'), '2020-02-01T11:00:00.000Z'],
+  ])('reads the 24+1 cut-off %j as %s', (cutoff, expected, iso) => {
+    const settings = settingsFrom({ messenger_plus_one_cutoff: cutoff })
+    expect(settings.messengerPolicyChangeAt).toBe(expected)
+    expect(new Date(settings.messengerPolicyChangeAt).toISOString()).toBe(iso)
+  })
+
+  it('maps every snake_case key to the engine setting it controls', () => {
+    expect(
+      settingsFrom({
+        issue_resolution_without_opt_in: false,
+        messenger_tag_retirement: '2026-05-01',
+        pricing_2026: true,
+        pricing_2026_at: '2026-11-01T00:00:00Z',
+        stop_keywords: ['HALT', 'NO MORE'],
+        stop_keyword_scope: 'all',
+        free_tier_conversations_per_month: 250,
+      }),
+    ).toEqual({
+      ...DEFAULT_POLICY_SETTINGS,
+      issueResolutionWithoutOptIn: false,
+      messengerTagRetirementAt: Date.parse('2026-05-01T00:00:00Z'),
+      pricing2026Enabled: true,
+      pricing2026At: Date.parse('2026-11-01T00:00:00Z'),
+      stopKeywords: ['HALT', 'NO MORE'],
+      stopKeywordScope: 'all',
+      freeTierConversationsPerMonth: 250,
+    })
+  })
+
+  it('replaces the built-in stop keywords rather than adding to them', () => {
+    expect(settingsFrom({ stop_keywords: ['HALT'] }).stopKeywords).toEqual(['HALT'])
+  })
+
+  it.each([
+    [
+      'an unknown key (a typo never falls back to a default)',
+      { stop_keyword: ['HALT'] },
+      'Unrecognized key: "stop_keyword"',
+    ],
+    [
+      'an impossible cut-off date',
+      { messenger_plus_one_cutoff: '2020-02-30' },
+      'messenger_plus_one_cutoff: "2020-02-30" is not a date (2020-03-04) or an ISO 8601 instant with offset',
+    ],
+    [
+      'a cut-off that is neither brief, meta nor a date',
+      { messenger_plus_one_cutoff: 'soon' },
+      'messenger_plus_one_cutoff: "soon" is not a date',
+    ],
+    [
+      'a cut-off that is not a string',
+      { messenger_plus_one_cutoff: 2020 },
+      'messenger_plus_one_cutoff: use "brief", "meta" or a date',
+    ],
+    [
+      'a tag retirement instant without offset',
+      { messenger_tag_retirement: '2026-04-27T00:00:00' },
+      'messenger_tag_retirement: "2026-04-27T00:00:00" is not a date',
+    ],
+    ['a pricing_2026 that is not a boolean', { pricing_2026: 'yes' }, 'pricing_2026:'],
+    ['an empty stop keyword list', { stop_keywords: [] }, 'stop_keywords:'],
+    ['an empty stop keyword', { stop_keywords: ['STOP', ''] }, 'stop_keywords[1]:'],
+    ['an unknown stop keyword scope', { stop_keyword_scope: 'utility' }, 'stop_keyword_scope:'],
+    ['a negative free tier', { free_tier_conversations_per_month: -1 }, 'free_tier_conversations_per_month:'],
+    [
+      'a fractional free tier',
+      { free_tier_conversations_per_month: 2.5 },
+      'free_tier_conversations_per_month:',
+    ],
+  ])('rejects %s', (_name, input, problem) => {
+    expect(problemsOf(input).join('\n')).toContain(problem)
+  })
+})
+
+describe('dateOrInstant', () => {
+  it.each([
+    ['2020-03-04', '2020-03-04T00:00:00.000Z'],
+    ['2020-03-04T00:00:00Z', '2020-03-04T00:00:00.000Z'],
+    ['2020-03-04T08:30:00-05:00', '2020-03-04T13:30:00.000Z'],
+  ])('reads %j as %s', (text, iso) => {
+    expect(new Date(dateOrInstant.parse(text)).toISOString()).toBe(iso)
+  })
+
+  it.each(['2020-3-4', '04-03-2020', '2020-03-04 10:00', '2021-02-29'])('rejects %j', (text) => {
+    expect(dateOrInstant.safeParse(text).success).toBe(false)
+  })
+})

@@ -1,0 +1,387 @@
+import { execFile } from 'node:child_process'
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { EXAMPLE_LANGUAGES, ISSUE_RESOLUTION_EXAMPLES, RULE_IDS } from '../src/domain/index.js'
+import { EXIT, runCli, type CliOutput } from '../src/cli/main.js'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const EXAMPLES = join(ROOT, 'examples')
+const exampleFiles = (await readdir(EXAMPLES)).filter((name) => name.endsWith('.json')).sort()
+
+interface Run {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Runs the command in-process, as `carewindow …` would, capturing what it writes. */
+async function carewindow(...args: string[]): Promise<Run> {
+  let stdout = ''
+  let stderr = ''
+  const output: CliOutput = {
+    out: (text) => {
+      stdout += text
+    },
+    err: (text) => {
+      stderr += text
+    },
+  }
+  const code = await runCli(['node', 'carewindow', ...args], output)
+  return { code, stdout, stderr }
+}
+
+const typeOf = (value: unknown): string =>
+  value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value
+
+interface DecisionLine {
+  readonly at: string
+  readonly contact: string
+  readonly allowed: boolean
+  readonly reason: string
+  readonly rules: string[]
+  readonly window: { state: string; type: string; expires_at: string | null }
+  readonly billing: Record<string, unknown> | null
+  readonly error?: { code: number; error_subcode?: number }
+  readonly explanation: string
+}
+
+async function decisionsOf(example: string): Promise<DecisionLine[]> {
+  const run = await carewindow('decide', '--scenario', join(EXAMPLES, example), '--json')
+  expect(run.code).toBe(EXIT.ok)
+  return run.stdout
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as DecisionLine)
+}
+
+let scratch = ''
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'carewindow-cli-'))
+})
+afterAll(async () => {
+  await rm(scratch, { recursive: true, force: true })
+})
+
+async function scratchFile(name: string, content: string): Promise<string> {
+  const path = join(scratch, name)
+  await writeFile(path, content)
+  return path
+}
+
+const INVALID_SCENARIO = JSON.stringify({
+  channel: { platform: 'whatsapp', id: '106540352242922' },
+  events: [
+    { at: '2024-03-01 10:00', type: 'inbound', contact: '31612345678' },
+    {
+      at: '2024-03-01T10:05:00Z',
+      type: 'send',
+      contact: '31612345678',
+      message: { messaging_product: 'whatsapp', to: '31612345678', type: 'image' },
+    },
+  ],
+})
+
+describe('carewindow decide', () => {
+  it('finds the example scenarios', () => {
+    expect(exampleFiles).toContain('brief-walkthrough.json')
+    expect(exampleFiles.length).toBeGreaterThanOrEqual(5)
+  })
+
+  it.each(exampleFiles)('prints one text block per decision for examples/%s', async (example) => {
+    const [text, json] = await Promise.all([
+      carewindow('decide', '--scenario', join(EXAMPLES, example)),
+      carewindow('decide', '--scenario', join(EXAMPLES, example), '--json'),
+    ])
+    expect(text).toMatchObject({ code: EXIT.ok, stderr: '' })
+    const blocks = text.stdout.trimEnd().split('\n\n')
+    expect(blocks).toHaveLength(json.stdout.trimEnd().split('\n').length)
+    for (const block of blocks) {
+      expect(block).toMatch(
+        /^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC {2}\S+ {2}(ALLOWED|REFUSED) {2}[A-Z_]+ {2}\[[A-Z0-9 -]+\]\n/,
+      )
+      expect(block).toMatch(/\n {2}(Allowed|Refused): /)
+    }
+  })
+
+  it.each(exampleFiles)('prints one complete JSON line per decision for examples/%s', async (example) => {
+    const lines = await decisionsOf(example)
+    expect(lines.length).toBeGreaterThan(0)
+    for (const line of lines) {
+      expect(line.at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
+      expect(line.explanation).toMatch(/^(Allowed|Refused): /)
+      expect({
+        contact: typeOf(line.contact),
+        allowed: typeOf(line.allowed),
+        reason: typeOf(line.reason),
+        rules: typeOf(line.rules),
+        window: typeOf(line.window),
+        state: typeOf(line.window.state),
+        type: typeOf(line.window.type),
+        expires_at: typeOf(line.window.expires_at),
+      }).toEqual({
+        contact: 'string',
+        allowed: 'boolean',
+        reason: 'string',
+        rules: 'array',
+        window: 'object',
+        state: 'string',
+        type: 'string',
+        expires_at: line.window.expires_at === null ? 'null' : 'string',
+      })
+      expect(line.rules.length).toBeGreaterThan(0)
+      if (line.allowed) {
+        expect(typeOf(line.billing)).toBe('object')
+        expect(line.billing).toHaveProperty('pricing_model')
+        expect(line.billing).toHaveProperty('billable')
+        expect(line).not.toHaveProperty('error')
+      } else {
+        expect(line.billing).toBeNull()
+        expect(typeOf(line.error?.code)).toBe('number')
+      }
+    }
+  })
+
+  it("walks through the brief's conversation (examples/brief-walkthrough.json)", async () => {
+    const decisions = await decisionsOf('brief-walkthrough.json')
+    const at = (iso: string) => {
+      const decision = decisions.find((line) => line.at === iso)
+      if (decision === undefined) throw new Error(`no decision at ${iso}`)
+      return decision
+    }
+    expect(at('2025-09-02T10:30:00.000Z')).toMatchObject({
+      allowed: false,
+      reason: 'WINDOW_CLOSED',
+      error: { code: 131047 },
+    })
+    expect(at('2025-09-02T10:31:00.000Z')).toMatchObject({ allowed: false, reason: 'NO_OPT_IN' })
+    expect(at('2025-09-02T10:32:00.000Z')).toMatchObject({
+      allowed: true,
+      reason: 'ISSUE_RESOLUTION_TEMPLATE',
+    })
+    expect(at('2025-09-02T10:32:00.000Z').rules).toContain('CCW-7')
+    expect(at('2025-09-02T14:05:00.000Z')).toMatchObject({ allowed: true, reason: 'IN_CARE_WINDOW' })
+    expect(at('2025-09-02T14:05:00.000Z').rules).toContain('CCW-8')
+    expect(at('2025-09-02T14:11:00.000Z')).toMatchObject({
+      allowed: false,
+      reason: 'OPTED_OUT',
+      error: { code: 131050 },
+    })
+    expect(at('2025-09-04T09:00:00.000Z')).toMatchObject({ allowed: true, reason: 'OPTED_IN_TEMPLATE' })
+  })
+
+  it('prints the same walkthrough as text, citing rules and Graph errors', async () => {
+    const run = await carewindow('decide', '--scenario', join(EXAMPLES, 'brief-walkthrough.json'))
+    expect(run.stdout).toContain('2025-09-02 10:30 UTC  31612345678  REFUSED  WINDOW_CLOSED  [CCW-4 CCW-6]')
+    expect(run.stdout).toContain('Graph error 131047')
+    expect(run.stdout).toMatch(
+      /2025-09-02 14:05 UTC {2}31612345678 {2}ALLOWED {2}IN_CARE_WINDOW {2}\[[^\]]*CCW-8/,
+    )
+  })
+
+  it('answers the 2019 Messenger conversation under 24+1 (examples/messenger-2019-plus-one.json)', async () => {
+    const decisions = await decisionsOf('messenger-2019-plus-one.json')
+    expect(decisions.map((line) => line.reason)).toEqual([
+      'IN_STANDARD_WINDOW',
+      'PLUS_ONE',
+      'PLUS_ONE_USED',
+      'MESSAGE_TAG',
+      'HUMAN_AGENT',
+    ])
+    expect(decisions[2]?.error).toEqual(expect.objectContaining({ code: 10, error_subcode: 2018278 }))
+    expect(decisions[4]).toMatchObject({ allowed: true, window: { type: 'human_agent' } })
+  })
+
+  it('refuses the same conversation in 2021 except for the human agent (examples/messenger-2021-same-conversation.json)', async () => {
+    const decisions = await decisionsOf('messenger-2021-same-conversation.json')
+    expect(decisions.map((line) => [line.reason, line.allowed])).toEqual([
+      ['IN_STANDARD_WINDOW', true],
+      ['OUTSIDE_MESSENGER_WINDOW', false],
+      ['OUTSIDE_MESSENGER_WINDOW', false],
+      ['TAG_NOT_ALLOWED', false],
+      ['HUMAN_AGENT', true],
+    ])
+  })
+
+  it('fails with exit 2 and names the file when it cannot be read, printing nothing on stdout', async () => {
+    const missing = join(scratch, 'missing.json')
+    const run = await carewindow('decide', '--scenario', missing)
+    expect(run).toEqual({
+      code: EXIT.usage,
+      stdout: '',
+      stderr: `carewindow: cannot read scenario ${missing}: ENOENT\n`,
+    })
+  })
+
+  it('fails with exit 2 on a file that is not JSON', async () => {
+    const file = await scratchFile('broken.json', '{"channel": ')
+    const run = await carewindow('decide', '--scenario', file)
+    expect(run.code).toBe(EXIT.usage)
+    expect(run.stdout).toBe('')
+    expect(run.stderr).toMatch(
+      new RegExp(`^carewindow: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not valid JSON: `),
+    )
+  })
+
+  it('fails with exit 2 on an invalid scenario, listing every problem with its path and evaluating nothing', async () => {
+    const file = await scratchFile('invalid.json', INVALID_SCENARIO)
+    const run = await carewindow('decide', '--scenario', file, '--json')
+    expect(run.code).toBe(EXIT.usage)
+    expect(run.stdout).toBe('')
+    expect(run.stderr).toBe(
+      `carewindow: ${file} is not a valid scenario:\n` +
+        '  events[0].at: "2024-03-01 10:00" is not an ISO 8601 instant with offset, e.g. 2024-03-01T10:00:00Z\n',
+    )
+  })
+
+  it('reports send body problems only once the file is otherwise valid, still with their paths', async () => {
+    const scenario = JSON.parse(INVALID_SCENARIO) as { events: { at: string }[] }
+    const first = scenario.events[0]
+    if (first !== undefined) first.at = '2024-03-01T10:00:00Z'
+    const file = await scratchFile('bad-send.json', JSON.stringify(scenario))
+    const run = await carewindow('decide', '--scenario', file)
+    expect(run).toMatchObject({ code: EXIT.usage, stdout: '' })
+    expect(run.stderr).toContain('\n  events[1].message: a image message needs a "image" object\n')
+  })
+
+  it('requires --scenario (exit 2)', async () => {
+    const run = await carewindow('decide')
+    expect(run.code).toBe(EXIT.usage)
+    expect(run.stderr).toContain("required option '--scenario <file>' not specified")
+  })
+})
+
+describe('carewindow demo', () => {
+  it("walks through the brief's example and points to the next scenario", async () => {
+    const [demo, decide] = await Promise.all([
+      carewindow('demo'),
+      carewindow('decide', '--scenario', join(EXAMPLES, 'brief-walkthrough.json')),
+    ])
+    expect(demo.code).toBe(EXIT.ok)
+    expect(demo.stdout.startsWith(decide.stdout)).toBe(true)
+    expect(demo.stdout).toContain('This was examples/brief-walkthrough.json.')
+  })
+
+  it('prints only JSON lines with --json', async () => {
+    const run = await carewindow('demo', '--json')
+    expect(run.code).toBe(EXIT.ok)
+    const lines = run.stdout.trimEnd().split('\n')
+    expect(lines.map((line) => (JSON.parse(line) as DecisionLine).contact)).toEqual(
+      lines.map(() => '31612345678'),
+    )
+  })
+})
+
+describe('carewindow rules', () => {
+  it('prints every rule id with its text', async () => {
+    const run = await carewindow('rules')
+    expect(run.code).toBe(EXIT.ok)
+    const ids = run.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => line.split(/\s+/)[0])
+    expect(ids).toEqual([...RULE_IDS])
+    expect(run.stdout).toMatch(/^CCW-1 +A customer care window opens when the end-user sends a message/)
+  })
+})
+
+describe('carewindow templates', () => {
+  it('prints every Issue Resolution example in every language', async () => {
+    const run = await carewindow('templates')
+    expect(run.code).toBe(EXIT.ok)
+    for (const example of ISSUE_RESOLUTION_EXAMPLES) {
+      expect(run.stdout).toContain(`${example.key} — ${example.purpose}\n`)
+      for (const language of EXAMPLE_LANGUAGES)
+        expect(run.stdout).toContain(
+          `  ${language}: ${example.translations[language].body} [${example.translations[language].button}]\n`,
+        )
+    }
+  })
+
+  it('prints one language with --language', async () => {
+    const run = await carewindow('templates', '--language', 'nl')
+    expect(run.code).toBe(EXIT.ok)
+    const translations = run.stdout.split('\n').filter((line) => line.startsWith('  '))
+    expect(translations).toHaveLength(ISSUE_RESOLUTION_EXAMPLES.length)
+    expect(translations.every((line) => line.startsWith('  nl: '))).toBe(true)
+  })
+
+  it('prints the examples as JSON, narrowed to the language asked for', async () => {
+    const all = await carewindow('templates', '--json')
+    expect(JSON.parse(all.stdout)).toEqual(ISSUE_RESOLUTION_EXAMPLES)
+    const dutch = JSON.parse((await carewindow('templates', '--json', '--language', 'nl')).stdout) as {
+      key: string
+      translations: Record<string, unknown>
+    }[]
+    expect(dutch.map((example) => Object.keys(example.translations))).toEqual(
+      ISSUE_RESOLUTION_EXAMPLES.map(() => ['nl']),
+    )
+  })
+
+  it('refuses an unknown language with exit 2, listing the languages it has', async () => {
+    const run = await carewindow('templates', '--language', 'pt')
+    expect(run).toEqual({
+      code: EXIT.usage,
+      stdout: '',
+      stderr: `carewindow: unknown language "pt"; use one of ${EXAMPLE_LANGUAGES.join(', ')}\n`,
+    })
+  })
+})
+
+describe('carewindow usage', () => {
+  it('refuses an unknown command with exit 2', async () => {
+    const run = await carewindow('decied')
+    expect(run.code).toBe(EXIT.usage)
+    expect(run.stdout).toBe('')
+    expect(run.stderr).toContain("unknown command 'decied'")
+  })
+
+  it('refuses an unknown option with exit 2', async () => {
+    const run = await carewindow('rules', '--verbose')
+    expect(run.code).toBe(EXIT.usage)
+    expect(run.stderr).toContain("unknown option '--verbose'")
+  })
+
+  it('prints help listing the commands with --help and exits 0', async () => {
+    const run = await carewindow('--help')
+    expect(run.code).toBe(EXIT.ok)
+    for (const command of ['decide', 'demo', 'rules', 'templates']) expect(run.stdout).toContain(command)
+    expect(run.stderr).toBe('')
+  })
+
+  it("prints a command's options with decide --help", async () => {
+    const run = await carewindow('decide', '--help')
+    expect(run.code).toBe(EXIT.ok)
+    expect(run.stdout).toContain('--scenario <file>')
+    expect(run.stdout).toContain('--json')
+  })
+})
+
+// Starting Node with tsx takes a few seconds on a busy machine; these limits only stop a hung process.
+describe('the carewindow process', { timeout: 60_000 }, () => {
+  const execFileAsync = promisify(execFile)
+  const bin = (...args: string[]) =>
+    execFileAsync(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', ...args], { cwd: ROOT })
+
+  it('exits 2 with the problems on stderr for an invalid scenario', async () => {
+    const file = await scratchFile('process-invalid.json', INVALID_SCENARIO)
+    const failure = await bin('decide', '--scenario', file).then(
+      () => {
+        throw new Error('expected the process to fail')
+      },
+      (error: unknown) => error as { code: number; stdout: string; stderr: string },
+    )
+    expect(failure.code).toBe(2)
+    expect(failure.stdout).toBe('')
+    expect(failure.stderr).toContain(`carewindow: ${file} is not a valid scenario:\n  events[0].at: `)
+  })
+
+  it('exits 0 for demo and prints the walkthrough', async () => {
+    const { stdout } = await bin('demo')
+    expect(stdout).toContain('ISSUE_RESOLUTION_TEMPLATE')
+    expect(stdout).toContain('This was examples/brief-walkthrough.json.')
+  })
+})

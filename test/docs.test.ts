@@ -1,0 +1,17 @@
+import { readFile } from 'node:fs/promises'
+import { describe, expect, it } from 'vitest'
+import { rulesMarkdown } from '../scripts/rules-doc.js'
+
+const read = (path: string) => readFile(new URL(`../${path}`, import.meta.url), 'utf8')
+
+describe('documentation', () => {
+  it('lists exactly the rule catalogue in docs/rules.md (run `npm run docs:rules` after changing rules.ts)', async () => {
+    expect(await read('docs/rules.md')).toBe(rulesMarkdown())
+  })
+
+  it('shows examples/library.ts verbatim as the README library example', async () => {
+    const readme = await read('README.md')
+    const example = await read('examples/library.ts')
+    expect(readme).toContain(`\`\`\`ts\n${example}\`\`\``)
+  })
+})
