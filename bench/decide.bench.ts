@@ -3,6 +3,8 @@
  * messages, sometimes from an ad, sometimes a business reply), a consent ledger (a third opted in, some
  * opted out) and one intended message (session text, utility / marketing / Issue Resolution template, or a
  * Messenger message), judged at an instant spread over the last days so windows are open and closed.
+ * Contacts stream through in chunks of 10,000, as requests reach a gateway; only `decide` is timed, and
+ * the best and the median of five passes over the whole trace are reported.
  */
 import {
   decide,
@@ -21,10 +23,18 @@ import {
   type Template,
 } from '../src/index.js'
 
+/** Decisions per second over each pass of the trace (the warm-up pass excluded), best and median. */
+export interface DecideFigures {
+  readonly bestPerSecond: number
+  readonly medianPerSecond: number
+  readonly allowedShare: number
+}
+
 export interface DecideBenchResult {
   readonly contacts: number
-  readonly fromHistory: { readonly decisionsPerSecond: number; readonly allowedShare: number }
-  readonly fromFoldedState: { readonly decisionsPerSecond: number; readonly allowedShare: number }
+  readonly passes: number
+  readonly fromHistory: DecideFigures
+  readonly fromFoldedState: DecideFigures
 }
 
 // A small deterministic PRNG so every run measures the same trace.
@@ -117,28 +127,32 @@ interface Contact {
   readonly at: Instant
 }
 
-function syntheticTrace(count: number, now: Instant): Contact[] {
+/** The trace is produced in chunks, as traffic reaches a gateway: each contact's data is fresh when it is decided. */
+function* syntheticTrace(count: number, now: Instant, chunkSize: number): Generator<Contact[]> {
   const random = mulberry32(42)
-  const contacts: Contact[] = new Array<Contact>(count)
-  for (let i = 0; i < count; i++) {
-    const first = now - Math.floor(random() * 5 * DAY_MS)
-    const history: ContactEvent[] = [{ kind: 'inbound', at: first, referral: random() < 0.1 ? 'ad' : null }]
-    if (random() < 0.6) history.push({ kind: 'outbound', at: first + 10 * 60_000, sent: { type: 'session' } })
-    if (random() < 0.5) history.push({ kind: 'inbound', at: first + Math.floor(random() * 30 * HOUR_MS) })
-    const consent: ConsentEvent[] = []
-    const draw = random()
-    if (draw < 0.33)
-      consent.push({ kind: 'opt_in', scope: 'all', source: 'website_form', at: first - DAY_MS })
-    else if (draw < 0.4) consent.push({ kind: 'opt_out', scope: 'marketing', source: 'keyword', at: first })
-    contacts[i] = {
-      intent: INTENTS[Math.floor(random() * INTENTS.length)] as Intent,
-      history,
-      consent,
-      country: COUNTRIES[i % COUNTRIES.length] as string,
-      at: now - Math.floor(random() * 2 * HOUR_MS),
+  for (let start = 0; start < count; start += chunkSize) {
+    const chunk: Contact[] = []
+    for (let i = start; i < Math.min(count, start + chunkSize); i++) {
+      const first = now - Math.floor(random() * 5 * DAY_MS)
+      const history: ContactEvent[] = [{ kind: 'inbound', at: first, referral: random() < 0.1 ? 'ad' : null }]
+      if (random() < 0.6)
+        history.push({ kind: 'outbound', at: first + 10 * 60_000, sent: { type: 'session' } })
+      if (random() < 0.5) history.push({ kind: 'inbound', at: first + Math.floor(random() * 30 * HOUR_MS) })
+      const consent: ConsentEvent[] = []
+      const draw = random()
+      if (draw < 0.33)
+        consent.push({ kind: 'opt_in', scope: 'all', source: 'website_form', at: first - DAY_MS })
+      else if (draw < 0.4) consent.push({ kind: 'opt_out', scope: 'marketing', source: 'keyword', at: first })
+      chunk.push({
+        intent: INTENTS[Math.floor(random() * INTENTS.length)] as Intent,
+        history,
+        consent,
+        country: COUNTRIES[i % COUNTRIES.length] as string,
+        at: now - Math.floor(random() * 2 * HOUR_MS),
+      })
     }
+    yield chunk
   }
-  return contacts
 }
 
 interface Case {
@@ -147,46 +161,87 @@ interface Case {
   readonly at: Instant
 }
 
-function measure(cases: readonly Case[]): { decisionsPerSecond: number; allowedShare: number } {
-  // Warm up the JIT on a slice, then time one pass over every contact.
-  for (let i = 0; i < Math.min(100_000, cases.length); i++) {
-    const { intent, context, at } = cases[i] as Case
-    decide(intent, context, at)
-  }
-  let allowed = 0
+interface Tally {
+  nanoseconds: bigint
+  decisions: number
+  allowed: number
+}
+
+function timeDecisions(cases: readonly Case[], tally: Tally): void {
   const started = process.hrtime.bigint()
+  let allowed = 0
   for (const { intent, context, at } of cases) {
     if (decide(intent, context, at).allowed) allowed++
   }
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9
-  return { decisionsPerSecond: cases.length / seconds, allowedShare: allowed / cases.length }
+  tally.nanoseconds += process.hrtime.bigint() - started
+  tally.decisions += cases.length
+  tally.allowed += allowed
 }
+
+const CHUNK_SIZE = 10_000
+/** Whole passes over the trace; the best and the median are reported (a shared machine slows some passes). */
+const PASSES = 5
 
 export function benchDecide(count = 1_000_000): DecideBenchResult {
   const now = parseInstant('2025-09-15T12:00:00Z') as Instant
   const settings = policySettings()
   const templates = templateCatalog(TEMPLATES)
-  const contacts = syntheticTrace(count, now)
-  const shared = { templates, settings, rateCards: SAMPLE_RATE_CARDS }
-  const fromHistory = measure(
-    contacts.map((contact) => ({
-      intent: contact.intent,
-      at: contact.at,
-      context: { ...shared, history: contact.history, consent: contact.consent, country: contact.country },
-    })),
-  )
-  // The gateway keeps each contact's folded state, so it decides without re-reading the history.
-  const fromFoldedState = measure(
-    contacts.map((contact) => ({
-      intent: contact.intent,
-      at: contact.at,
-      context: {
-        ...shared,
-        history: foldHistory(contact.intent.platform, contact.history, contact.at, settings),
-        consent: contact.consent,
-        country: contact.country,
-      },
-    })),
-  )
-  return { contacts: count, fromHistory, fromFoldedState }
+  const newTally = (): Tally => ({ nanoseconds: 0n, decisions: 0, allowed: 0 })
+  const historyPasses: Tally[] = []
+  const statePasses: Tally[] = []
+  for (let pass = 0; pass <= PASSES; pass++) {
+    const history = newTally()
+    const state = newTally()
+    // Pass 0 warms the JIT up on a slice of the trace and is not counted.
+    for (const chunk of syntheticTrace(pass === 0 ? 100_000 : count, now, CHUNK_SIZE)) {
+      const withHistory = chunk.map((contact) => ({
+        intent: contact.intent,
+        at: contact.at,
+        context: {
+          templates,
+          settings,
+          rateCards: SAMPLE_RATE_CARDS,
+          history: contact.history,
+          consent: contact.consent,
+          country: contact.country,
+        },
+      }))
+      // The gateway keeps each contact's folded state, so it decides without re-reading the history.
+      const withState = chunk.map((contact) => ({
+        intent: contact.intent,
+        at: contact.at,
+        context: {
+          templates,
+          settings,
+          rateCards: SAMPLE_RATE_CARDS,
+          history: foldHistory(contact.intent.platform, contact.history, contact.at, settings),
+          consent: contact.consent,
+          country: contact.country,
+        },
+      }))
+      timeDecisions(withHistory, history)
+      timeDecisions(withState, state)
+    }
+    if (pass === 0) continue
+    historyPasses.push(history)
+    statePasses.push(state)
+  }
+  return {
+    contacts: count,
+    passes: PASSES,
+    fromHistory: figuresOf(historyPasses),
+    fromFoldedState: figuresOf(statePasses),
+  }
+}
+
+function figuresOf(passes: readonly Tally[]): DecideFigures {
+  const rates = passes
+    .map((tally) => tally.decisions / (Number(tally.nanoseconds) / 1e9))
+    .sort((a, b) => a - b)
+  const first = passes[0] as Tally
+  return {
+    bestPerSecond: rates[rates.length - 1] as number,
+    medianPerSecond: rates[Math.floor(rates.length / 2)] as number,
+    allowedShare: first.allowed / first.decisions,
+  }
 }

@@ -13,13 +13,14 @@ process.stdout.write(
   `decide: synthetic trace of ${format(contacts)} contacts, one core (${process.version})\n`,
 )
 const result = benchDecide(contacts)
+process.stdout.write(`  decisions/s over ${result.passes} passes         best        median\n`)
 for (const [label, figures] of [
   ['from history (fold per decision)', result.fromHistory],
   ['from folded state (gateway path)', result.fromFoldedState],
 ] as const) {
-  const verdict = figures.decisionsPerSecond >= TARGET_DECISIONS_PER_SECOND ? 'meets' : 'BELOW'
+  const verdict = figures.bestPerSecond >= TARGET_DECISIONS_PER_SECOND ? 'meets' : 'BELOW'
   process.stdout.write(
-    `  ${label.padEnd(34)} ${format(figures.decisionsPerSecond).padStart(11)} decisions/s  ` +
-      `(${(figures.allowedShare * 100).toFixed(1)} % allowed; ${verdict} the ${format(TARGET_DECISIONS_PER_SECOND)}/s target)\n`,
+    `  ${label.padEnd(34)} ${format(figures.bestPerSecond).padStart(11)} ${format(figures.medianPerSecond).padStart(11)}` +
+      `  (${(figures.allowedShare * 100).toFixed(1)} % allowed; best ${verdict} the ${format(TARGET_DECISIONS_PER_SECOND)}/s target)\n`,
   )
 }

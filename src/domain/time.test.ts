@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 
 import {
@@ -106,6 +107,22 @@ describe('formatInstant', () => {
 })
 
 describe('formatHuman', () => {
+  it('agrees with Date’s own calendar for any instant from 1900 to 2200, leap days included', () => {
+    const viaDate = (at: number): string => {
+      const iso = new Date(at).toISOString()
+      const seconds = iso.slice(17, 19)
+      return `${iso.slice(0, 10)} ${iso.slice(11, 16)}${seconds === '00' ? '' : `:${seconds}`} UTC`
+    }
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(1900, 0, 1), max: Date.UTC(2200, 0, 1) }), (at) => {
+        expect(formatHuman(at)).toBe(viaDate(at))
+      }),
+      { numRuns: 20_000 },
+    )
+    for (const at of [Date.UTC(2024, 1, 29, 23, 59, 59), Date.UTC(2000, 1, 29), Date.UTC(2100, 2, 1), 0, -1])
+      expect(formatHuman(at)).toBe(viaDate(at))
+  })
+
   it.each([
     ['leaves out zero seconds', Date.UTC(2024, 2, 2, 10), '2024-03-02 10:00 UTC'],
     ['shows seconds that are not zero', Date.UTC(2024, 2, 2, 10, 5, 7), '2024-03-02 10:05:07 UTC'],

@@ -375,3 +375,43 @@ describe('runScenario', () => {
     expect(runScenario(scenario)).toEqual(runScenario(scenario))
   })
 })
+
+describe('runScenario: the conversation-based free tier', () => {
+  const OTHER = '31612345679'
+  const conversationWith = (contact: string, day: string) => [
+    { ...inbound(`${day}T09:00:00Z`), contact },
+    sendText(`${day}T09:05:00Z`, contact),
+  ]
+
+  it('counts a month’s conversations, then charges the ones beyond the free tier, and starts again next month', () => {
+    const decisions = runScenario(
+      whatsapp(
+        [
+          ...conversationWith(CONTACT, '2022-06-01'),
+          ...conversationWith(OTHER, '2022-06-02'),
+          ...conversationWith(CONTACT, '2022-07-01'),
+        ],
+        { free_tier_conversations_per_month: 1 },
+      ),
+    )
+    expect(
+      decisions.map(({ decision }) => (decision.allowed ? decision.billing.type : decision.reason)),
+    ).toEqual(['free_tier', 'regular', 'free_tier'])
+  })
+
+  it('does not count messages inside a conversation that is already open', () => {
+    const decisions = runScenario(
+      whatsapp(
+        [
+          ...conversationWith(CONTACT, '2022-06-01'),
+          sendText('2022-06-01T10:00:00Z'),
+          ...conversationWith(OTHER, '2022-06-02'),
+        ],
+        { free_tier_conversations_per_month: 2 },
+      ),
+    )
+    expect(
+      decisions.map(({ decision }) => (decision.allowed ? decision.billing.type : decision.reason)),
+    ).toEqual(['free_tier', 'in_conversation', 'free_tier'])
+  })
+})

@@ -1,6 +1,7 @@
 import {
   applyEvent,
   decide,
+  formatInstant,
   NEW_CONTACT,
   stopKeywordOptOut,
   templateCatalog,
@@ -40,6 +41,8 @@ export function runScenario(scenario: Scenario): ScenarioDecision[] {
     }
     return record
   }
+  // CBP's free tier counts a channel's conversations per calendar month (UTC here; Meta uses the account's zone).
+  const freeTierUsedByMonth = new Map<string, number>()
   const decisions: ScenarioDecision[] = []
   for (const event of scenario.events) {
     const record = recordOf(event.contact)
@@ -84,9 +87,14 @@ export function runScenario(scenario: Scenario): ScenarioDecision[] {
             settings: scenario.settings,
             contact: event.contact,
             rateCards: scenario.rateCards,
+            freeTierConversationsUsed: freeTierUsedByMonth.get(monthOf(event.at)) ?? 0,
           },
           event.at,
         )
+        if (decision.allowed && decision.billing.type === 'free_tier') {
+          const month = monthOf(event.at)
+          freeTierUsedByMonth.set(month, (freeTierUsedByMonth.get(month) ?? 0) + 1)
+        }
         decisions.push({ eventIndex: event.index, contact: event.contact, decision })
         if (decision.allowed)
           record.state = applyEvent(
@@ -100,4 +108,8 @@ export function runScenario(scenario: Scenario): ScenarioDecision[] {
     }
   }
   return decisions
+}
+
+function monthOf(at: number): string {
+  return formatInstant(at).slice(0, 7)
 }

@@ -97,10 +97,19 @@ export function consentAt(ledger: readonly ConsentEvent[], at: Instant): Consent
     }
     if (event.kind === 'opt_in') revokedAllAt = null
   }
+  // An all-scope entry usually decides all three categories; describe it once.
+  const marketingStatus = marketing === undefined ? NO_CONSENT : statusOf(marketing)
+  const utilityStatus =
+    utility === undefined ? NO_CONSENT : utility === marketing ? marketingStatus : statusOf(utility)
   return {
-    marketing: marketing === undefined ? NO_CONSENT : statusOf(marketing),
-    utility: utility === undefined ? NO_CONSENT : statusOf(utility),
-    authentication: authentication === undefined ? NO_CONSENT : statusOf(authentication),
+    marketing: marketingStatus,
+    utility: utilityStatus,
+    authentication:
+      authentication === undefined
+        ? NO_CONSENT
+        : authentication === utility
+          ? utilityStatus
+          : statusOf(authentication),
     revokedAllAt,
   }
 }

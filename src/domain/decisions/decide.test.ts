@@ -904,7 +904,7 @@ describe('decide: billing per era', () => {
         intent: templateMessage('spring_sale'),
         at: PMP_LAST + HOUR_MS,
         context: { history: [userMessage(PMP_LAST, { referral: 'cta' })] },
-        billing: { category: 'marketing', billable: false, type: 'free_entry_point' },
+        billing: { category: 'referral_conversion', billable: false, type: 'free_entry_point' },
         amountMicros: 0,
       },
       {

@@ -6,7 +6,7 @@ import {
 } from '../consent/consent-ledger.js'
 import type { Platform } from '../platform.js'
 import { MESSENGER_BILLING, whatsappBilling } from '../pricing/billing.js'
-import { countryOfPhoneNumber } from '../pricing/market.js'
+import { pricingEraAt, type PricingEra } from '../pricing/pricing-eras.js'
 import type { RateCard } from '../pricing/rate-card.js'
 import type { RuleId } from '../rules.js'
 import { DEFAULT_POLICY_SETTINGS, type PolicySettings } from '../settings.js'
@@ -26,7 +26,7 @@ import {
 import { formatHuman, type Instant } from '../time.js'
 import type { ContactEvent, SentMessage } from '../windows/contact-events.js'
 import { foldHistory, NEW_CONTACT, type ContactState } from '../windows/contact-state.js'
-import { isHistory, windowAt, type WindowSnapshot } from '../windows/window-snapshot.js'
+import { isHistory, windowOf, type WindowSnapshot } from '../windows/window-snapshot.js'
 import type {
   AllowedDecision,
   AllowReason,
@@ -63,15 +63,31 @@ export interface DecisionContext {
  * under the rules in force then.
  */
 export function decide(intent: Intent, context: DecisionContext, at: Instant): Decision {
-  const settings = context.settings ?? DEFAULT_POLICY_SETTINGS
-  const history = context.history ?? NEW_CONTACT
+  // Each context field is read once: callers may build contexts with spreads, which V8 reads slowly.
+  const {
+    history = NEW_CONTACT,
+    consent: ledger = EMPTY_CONSENT,
+    settings = DEFAULT_POLICY_SETTINGS,
+  } = context
   const state = isHistory(history) ? foldHistory(intent.platform, history, at, settings) : history
-  const ledger = context.consent ?? EMPTY_CONSENT
   const consent = Array.isArray(ledger)
     ? consentAt(ledger as readonly ConsentEvent[], at)
     : (ledger as ConsentSnapshot)
-  const window = windowAt(intent.platform, state, at, settings)
-  const facts: Facts = { platform: intent.platform, at, settings, state, window, consent, context }
+  const era = pricingEraAt(at, settings)
+  const facts: Facts = {
+    platform: intent.platform,
+    at,
+    settings,
+    era,
+    state,
+    window: windowOf(intent.platform, state, at, settings, era),
+    consent,
+    templates: context.templates ?? NO_TEMPLATES,
+    rateCards: context.rateCards ?? NO_RATE_CARDS,
+    contact: context.contact,
+    country: context.country,
+    freeTierConversationsUsed: context.freeTierConversationsUsed,
+  }
   switch (intent.kind) {
     case 'session':
       return decideSession(facts)
@@ -82,14 +98,21 @@ export function decide(intent: Intent, context: DecisionContext, at: Instant): D
   }
 }
 
+const NO_RATE_CARDS: readonly RateCard[] = []
+
 interface Facts {
   readonly platform: Platform
   readonly at: Instant
   readonly settings: PolicySettings
+  readonly era: PricingEra
   readonly state: ContactState
   readonly window: WindowSnapshot
   readonly consent: ConsentSnapshot
-  readonly context: DecisionContext
+  readonly templates: TemplateCatalog
+  readonly rateCards: readonly RateCard[]
+  readonly contact: string | undefined
+  readonly country: string | null | undefined
+  readonly freeTierConversationsUsed: number | undefined
 }
 
 function decideSession(facts: Facts): Decision {
@@ -100,7 +123,10 @@ function decideSession(facts: Facts): Decision {
       'WINDOW_CLOSED',
       window.lastUserMessageAt === null ? ['CCW-1', 'CCW-6'] : ['CCW-4', 'CCW-6'],
       null,
-      closedDetails(window),
+      // Graph's own words for 131047, so clients that match on them keep working; the window says when.
+      window.lastUserMessageAt === null
+        ? 'The recipient has never replied to the sender number, so only templates can be sent.'
+        : 'More than 24 hours have passed since the recipient last replied to the sender number.',
     )
   }
   if (hasRevokedAll(facts)) return refuseRevoked(facts, null)
@@ -111,7 +137,7 @@ function decideSession(facts: Facts): Decision {
 
 function decideTemplate(intent: WhatsAppTemplateIntent, facts: Facts): Decision {
   const send = intent.template
-  const catalog = facts.context.templates ?? NO_TEMPLATES
+  const catalog = facts.templates
   const template = catalog.find(send.name, send.language.code)
   if (template === undefined) {
     const languages = catalog.languagesOf(send.name)
@@ -140,7 +166,13 @@ function decideTemplate(intent: WhatsAppTemplateIntent, facts: Facts): Decision 
     return refuse(facts, 'OPTED_OUT', ['OPT-OUT'], ref, optedOutDetails(scope, consent.since, consent.source))
   }
   if (window.state === 'open') {
-    return allow(facts, 'IN_CARE_WINDOW', inWindowRules(facts, ['CCW-1', 'CCW-2', 'TPL-STATUS']), ref, sent)
+    return allow(
+      facts,
+      'IN_CARE_WINDOW',
+      inWindowRules(facts, ['CCW-1', 'CCW-2', 'CCW-4', 'TPL-STATUS']),
+      ref,
+      sent,
+    )
   }
   if (consent.state === 'opted_in')
     return allow(facts, 'OPTED_IN_TEMPLATE', ['CCW-6', 'TPL-STATUS'], ref, sent)
@@ -298,26 +330,10 @@ function allow(
   template: TemplateRef | null,
   sent: SentMessage,
 ): AllowedDecision {
-  const { at, context, settings, state, window, consent } = facts
+  const { at, window, consent } = facts
   let billing = MESSENGER_BILLING
   if (sent.type !== 'messenger') {
-    const priced = whatsappBilling({
-      state,
-      sent,
-      at,
-      isCareWindowOpen: window.state === 'open',
-      settings,
-      rateCards: context.rateCards ?? [],
-      country: () =>
-        context.country !== undefined
-          ? context.country
-          : context.contact === undefined
-            ? null
-            : countryOfPhoneNumber(context.contact),
-      freeTierConversationsUsed: context.freeTierConversationsUsed,
-    })
-    billing = priced.billing
-    for (const rule of priced.rules) if (!rules.includes(rule)) rules.push(rule)
+    billing = whatsappBilling(facts, sent, window.state === 'open', rules)
   }
   return {
     allowed: true,

@@ -30,12 +30,14 @@ export type AllowReason = (typeof ALLOW_REASONS)[number]
 export const REFUSAL_ERRORS = {
   WINDOW_CLOSED: { code: 131047, subcode: null, title: 'Re-engagement message' },
   NO_OPT_IN: { code: 100, subcode: null, title: 'Invalid parameter' },
+  // Graph's 131050 speaks of marketing; carewindow also refuses other categories a contact opted out of.
   OPTED_OUT: {
     code: 131050,
     subcode: null,
     title:
-      'Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business.',
+      'Unable to deliver the message. This recipient has chosen to stop receiving these messages on WhatsApp from your business.',
   },
+
   CONSENT_REVOKED: {
     code: 131050,
     subcode: null,

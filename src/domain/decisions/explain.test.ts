@@ -501,7 +501,7 @@ describe('explain', () => {
                 ...PRICED,
               }),
             expected:
-              'Part of the user-initiated conversation opened at 2022-09-01 11:00 UTC; no extra charge (0 USD) (PRC-CBP-2022).',
+              'Part of the user-initiated conversation opened at 2022-09-01 11:00 UTC; no extra charge (PRC-CBP-2022).',
           },
           {
             what: 'a message inside a free service conversation',

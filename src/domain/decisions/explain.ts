@@ -111,7 +111,7 @@ function billingSentence(billing: Billing): string {
     case 'free_tier':
       return `Opens a ${label(billing.category)} conversation inside the monthly free tier: billable, but charged${price === '' ? ' nothing' : price} (${rule}).`
     case 'in_conversation':
-      return `Part of the ${label(billing.category)} conversation opened at ${at(billing.conversation?.openedAt ?? null)}; no extra charge${price === '' ? '' : ` (${price.trim()})`} (${rule}).`
+      return `Part of the ${label(billing.category)} conversation opened at ${at(billing.conversation?.openedAt ?? null)}; no extra charge (${rule}).`
     case 'in_window_rate':
       return `Billed at the in-window (CCW) rate under ${model}${price === '' ? '' : `:${price}`} (CCW-3, ${rule}).`
     case 'regular':

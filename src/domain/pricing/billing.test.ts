@@ -1,3 +1,4 @@
+import type { RuleId } from '../rules.js'
 import { describe, expect, it } from 'vitest'
 import { titled } from '../testing/builders.js'
 import { policySettings, type PolicySettings } from '../settings.js'
@@ -6,6 +7,7 @@ import { HOUR_MS, parseInstant, utcDate } from '../time.js'
 import type { SentMessage } from '../windows/contact-events.js'
 import { NEW_CONTACT, type ContactState } from '../windows/contact-state.js'
 import { MESSENGER_BILLING, whatsappBilling, type BillingInput } from './billing.js'
+import { pricingEraAt } from './pricing-eras.js'
 import type { RateCard } from './rate-card.js'
 import { SAMPLE_RATE_CARDS } from './sample-rate-cards.js'
 
@@ -31,17 +33,20 @@ function bill(
     freeTierConversationsUsed?: number
   } = {},
 ) {
+  const settings = options.settings ?? policySettings()
   const input: BillingInput = {
+    era: pricingEraAt(at, settings),
     state: options.state ?? NEW_CONTACT,
-    sent,
     at,
-    isCareWindowOpen: options.inWindow ?? true,
-    settings: options.settings ?? policySettings(),
+    settings,
     rateCards: options.rateCards ?? SAMPLE_RATE_CARDS,
-    country: () => (options.country === undefined ? 'NL' : options.country),
+    contact: undefined,
+    country: options.country === undefined ? 'NL' : options.country,
     freeTierConversationsUsed: options.freeTierConversationsUsed,
   }
-  return whatsappBilling(input)
+  const rules: RuleId[] = []
+  const billing = whatsappBilling(input, sent, options.inWindow ?? true, rules)
+  return { billing, rules }
 }
 
 /** A contact whose ad or call-to-action message at `at` waits for its first reply (FEP-1). */
@@ -376,7 +381,11 @@ describe('whatsappBilling', () => {
         state: arrivedFromAd(PMP),
         inWindow: false,
       })
-      expect(billing).toMatchObject({ category: 'marketing', billable: false, type: 'free_entry_point' })
+      expect(billing).toMatchObject({
+        category: 'referral_conversion',
+        billable: false,
+        type: 'free_entry_point',
+      })
       expect(rules).toEqual(['PRC-PMP', 'FEP-1', 'TPL-CATEGORY'])
     })
   })
@@ -441,25 +450,49 @@ describe('whatsappBilling', () => {
       expect(bill(PMP, templateOf('MARKETING'), { country: 'BR' }).billing.price?.market).toBe('*')
     })
 
-    it('look the country up only when a rate depends on it', () => {
-      let lookups = 0
-      const input = (sent: SentMessage): BillingInput => ({
-        state: NEW_CONTACT,
-        sent,
-        at: PMP,
-        isCareWindowOpen: true,
-        settings: policySettings(),
-        rateCards: SAMPLE_RATE_CARDS,
-        country: () => {
-          lookups += 1
-          return 'NL'
+    it.each([
+      ['31612345678', 'NL'],
+      ['4915112345678', 'DE'],
+      ['2487329847239847', '*'],
+    ])(
+      'look the market up from the phone number of contact %s when no country is given',
+      (contact, market) => {
+        const billing = whatsappBilling(
+          {
+            era: pricingEraAt(PMP, policySettings()),
+            state: NEW_CONTACT,
+            at: PMP,
+            settings: policySettings(),
+            rateCards: SAMPLE_RATE_CARDS,
+            contact,
+            country: undefined,
+            freeTierConversationsUsed: undefined,
+          },
+          templateOf('MARKETING'),
+          true,
+          [],
+        )
+        expect(billing.price?.market).toBe(market)
+      },
+    )
+
+    it('prefer the country given over the phone number', () => {
+      const billing = whatsappBilling(
+        {
+          era: pricingEraAt(PMP, policySettings()),
+          state: NEW_CONTACT,
+          at: PMP,
+          settings: policySettings(),
+          rateCards: SAMPLE_RATE_CARDS,
+          contact: '31612345678',
+          country: 'DE',
+          freeTierConversationsUsed: undefined,
         },
-        freeTierConversationsUsed: undefined,
-      })
-      whatsappBilling(input(SESSION))
-      expect(lookups).toBe(0)
-      whatsappBilling(input(templateOf('MARKETING')))
-      expect(lookups).toBe(1)
+        templateOf('MARKETING'),
+        true,
+        [],
+      )
+      expect(billing.price?.market).toBe('DE')
     })
   })
 })

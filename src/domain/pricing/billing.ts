@@ -5,7 +5,8 @@ import type { Instant } from '../time.js'
 import type { SentMessage } from '../windows/contact-events.js'
 import { isEntryPointOpen, type ContactState } from '../windows/contact-state.js'
 import { conversationFor, type Conversation } from './conversations.js'
-import { pricingEraAt, type PricingEra, type PricingEraId, type PricingModel } from './pricing-eras.js'
+import { countryOfPhoneNumber } from './market.js'
+import type { PricingEra, PricingEraId, PricingModel } from './pricing-eras.js'
 import { freeOf, priceOf, type Price, type RateCard, type RateCategory } from './rate-card.js'
 
 /**
@@ -39,15 +40,18 @@ export interface Billing {
   readonly price: Price | null
 }
 
+/** What billing needs to know about the contact and the channel; `decide` passes its own facts. */
 export interface BillingInput {
+  /** The pricing era in force at `at`. */
+  readonly era: PricingEra
   readonly state: ContactState
-  readonly sent: SentMessage
   readonly at: Instant
-  readonly isCareWindowOpen: boolean
   readonly settings: PolicySettings
   readonly rateCards: readonly RateCard[]
-  /** The contact's country; resolved only when a rate card needs it. */
-  readonly country: () => string | null
+  /** The contact's id; its phone number gives the country when `country` is not known. */
+  readonly contact: string | undefined
+  /** The contact's country, when known; otherwise looked up from `contact` only if a rate card needs it. */
+  readonly country: string | null | undefined
   /** CBP: conversations already counted against this month's free tier, when the caller knows. */
   readonly freeTierConversationsUsed: number | undefined
 }
@@ -66,32 +70,55 @@ export const MESSENGER_BILLING: Billing = Object.freeze({
   price: null,
 })
 
-/** The billing of a WhatsApp message allowed at `input.at`, and the rules that decided it. */
-export function whatsappBilling(input: BillingInput): { billing: Billing; rules: RuleId[] } {
-  const era = pricingEraAt(input.at, input.settings)
-  const rules: RuleId[] = [era.rule]
+/**
+ * The billing of a WhatsApp message allowed at `input.at`; the pricing rules that decided it are appended
+ * to `rules`.
+ */
+export function whatsappBilling(
+  input: BillingInput,
+  sent: SentMessage,
+  isCareWindowOpen: boolean,
+  rules: RuleId[],
+): Billing {
+  const era = input.era
+  rules.push(era.rule)
   const isFreeEntryPoint = era.hasFreeEntryPoint && isEntryPointOpen(input.state, input.at)
   if (isFreeEntryPoint) rules.push('FEP-1')
-  if (input.sent.type === 'template') {
+  if (sent.type === 'template') {
     rules.push('TPL-CATEGORY')
-    if (input.isCareWindowOpen) rules.push('CCW-3')
+    if (isCareWindowOpen) rules.push('CCW-3')
   }
   const outcome =
     era.model === 'NBP'
-      ? notificationBilling(input)
+      ? notificationBilling(sent, isCareWindowOpen)
       : era.model === 'CBP'
-        ? conversationBilling(era, input, isFreeEntryPoint)
-        : perMessageBilling(era, input, isFreeEntryPoint)
+        ? conversationBilling(era, input, sent, isCareWindowOpen, isFreeEntryPoint)
+        : perMessageBilling(era, sent, isCareWindowOpen, isFreeEntryPoint)
   const price =
     input.rateCards.length === 0
       ? null
       : outcome.rateCategory === null
         ? freeOf(input.rateCards, input.at)
-        : priceOf(input.rateCards, input.country(), outcome.rateCategory, input.at)
-  return { billing: { pricingModel: era.model, era: era.id, ...outcome, price }, rules }
+        : priceOf(input.rateCards, countryOf(input), outcome.rateCategory, input.at)
+  // Field by field: a spread here is measurably slower, and this runs for every allowed message.
+  return {
+    pricingModel: era.model,
+    era: era.id,
+    category: outcome.category,
+    billable: outcome.billable,
+    type: outcome.type,
+    conversation: outcome.conversation,
+    rateCategory: outcome.rateCategory,
+    price,
+  }
 }
 
-function notificationBilling({ sent, isCareWindowOpen }: BillingInput): Outcome {
+function countryOf({ country, contact }: BillingInput): string | null {
+  if (country !== undefined) return country
+  return contact === undefined ? null : countryOfPhoneNumber(contact)
+}
+
+function notificationBilling(sent: SentMessage, isCareWindowOpen: boolean): Outcome {
   if (sent.type !== 'template') return free('service', 'free_customer_service')
   return {
     category: sent.category.toLowerCase(),
@@ -102,13 +129,19 @@ function notificationBilling({ sent, isCareWindowOpen }: BillingInput): Outcome 
   }
 }
 
-function conversationBilling(era: PricingEra, input: BillingInput, isFreeEntryPoint: boolean): Outcome {
+function conversationBilling(
+  era: PricingEra,
+  input: BillingInput,
+  sent: SentMessage,
+  isCareWindowOpen: boolean,
+  isFreeEntryPoint: boolean,
+): Outcome {
   const { conversation, isNew } = conversationFor(
     era,
     input.state,
-    input.sent,
+    sent,
     input.at,
-    input.isCareWindowOpen,
+    isCareWindowOpen,
     isFreeEntryPoint,
   )
   const withConversation = { ...conversation, isNew }
@@ -133,11 +166,13 @@ function conversationBilling(era: PricingEra, input: BillingInput, isFreeEntryPo
 
 function perMessageBilling(
   era: PricingEra,
-  { sent, isCareWindowOpen }: BillingInput,
+  sent: SentMessage,
+  isCareWindowOpen: boolean,
   isFreeEntryPoint: boolean,
 ): Outcome {
   const category = sent.type === 'template' ? modernCategoryOf(sent.category) : 'service'
-  if (isFreeEntryPoint) return free(category, 'free_entry_point')
+  // Meta reports free entry point messages under the referral_conversion category in every era.
+  if (isFreeEntryPoint) return free('referral_conversion', 'free_entry_point')
   // The reported 2026 change ends the free in-window service and utility messages.
   const isFreeInWindow =
     era.id !== 'PMP_2026' && (category === 'service' || (category === 'utility' && isCareWindowOpen))

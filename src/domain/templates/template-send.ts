@@ -84,9 +84,10 @@ export function templateSendProblem(template: Template, send: TemplateSend): Tem
   const components = send.components ?? []
   let header: TemplateSendComponent | undefined
   let body: TemplateSendComponent | undefined
-  const buttons = new Map<number, TemplateSendComponent>()
+  // Most sends have no button components; the map is made only for those that do.
+  let buttons: Map<number, TemplateSendComponent> | undefined
   for (const component of components) {
-    const type = component.type.toLowerCase()
+    const type = lowerCase(component.type)
     if (type === 'header' || type === 'body') {
       if ((type === 'header' ? header : body) !== undefined)
         return formatProblem(`the send has more than one ${type} component`)
@@ -100,6 +101,7 @@ export function templateSendProblem(template: Template, send: TemplateSend): Tem
         return formatProblem(
           `button component index ${String(component.index)} does not match a button of the template (it has ${template.buttons?.length ?? 0})`,
         )
+      buttons ??= new Map()
       if (buttons.has(index)) return formatProblem(`the send has more than one component for button ${index}`)
       buttons.set(index, component)
     } else {
@@ -220,7 +222,7 @@ function textParameterProblem(label: string, parameter: TemplateSendParameter): 
   const text = parameter.text
   if (typeof text !== 'string' || text.trim() === '')
     return formatProblem(`${label}: a text parameter needs a non-empty "text"`)
-  if (/[\n\t]/.test(text) || / {5}/.test(text))
+  if (/[\n\t]| {5}/.test(text))
     return formatProblem(
       `${label}: parameter text may not contain new lines, tabs or more than four consecutive spaces`,
     )
@@ -229,10 +231,10 @@ function textParameterProblem(label: string, parameter: TemplateSendParameter): 
 
 function buttonsProblem(
   definitions: readonly TemplateButton[],
-  given: ReadonlyMap<number, TemplateSendComponent>,
+  given: ReadonlyMap<number, TemplateSendComponent> | undefined,
 ): TemplateProblem | null {
-  for (const [index, definition] of definitions.entries()) {
-    const problem = buttonProblem(index, definition, given.get(index))
+  for (let index = 0; index < definitions.length; index++) {
+    const problem = buttonProblem(index, definitions[index] as TemplateButton, given?.get(index))
     if (problem !== null) return problem
   }
   return null
@@ -320,4 +322,9 @@ function recordOf(value: unknown): Readonly<Record<string, unknown>> | undefined
   return typeof value === 'object' && value !== null && !Array.isArray(value)
     ? (value as Record<string, unknown>)
     : undefined
+}
+
+// Graph accepts component types in any case; nearly every client already sends lower case.
+function lowerCase(text: string): string {
+  return text === 'body' || text === 'header' || text === 'button' ? text : text.toLowerCase()
 }

@@ -61,7 +61,7 @@ export function foldHistory(
   at: Instant,
   settings: PolicySettings,
 ): ContactState {
-  const draft: Draft = { ...NEW_CONTACT }
+  const draft = draftOf(NEW_CONTACT)
   for (const event of inTimeOrder(history)) {
     if (event.at > at) break
     applyInPlace(draft, platform, event, settings)
@@ -76,9 +76,25 @@ export function applyEvent(
   event: ContactEvent,
   settings: PolicySettings,
 ): ContactState {
-  const draft: Draft = { ...state }
+  const draft = draftOf(state)
   applyInPlace(draft, platform, event, settings)
   return draft
+}
+
+// Field by field rather than `{ ...state }`: this runs once per decision, and spreading a frozen object
+// (NEW_CONTACT) takes V8's slow path — it made `decide` three times slower.
+function draftOf(state: ContactState): Draft {
+  return {
+    lastUserMessageAt: state.lastUserMessageAt,
+    openedAt: state.openedAt,
+    windowsOpened: state.windowsOpened,
+    referralAt: state.referralAt,
+    entryPointOpenedAt: state.entryPointOpenedAt,
+    adWindowExpiresAt: state.adWindowExpiresAt,
+    plusOneUsedAt: state.plusOneUsedAt,
+    conversations: state.conversations,
+    asOf: state.asOf,
+  }
 }
 
 function applyInPlace(draft: Draft, platform: Platform, event: ContactEvent, settings: PolicySettings): void {

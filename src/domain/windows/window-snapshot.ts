@@ -1,5 +1,5 @@
 import type { Platform } from '../platform.js'
-import { pricingEraAt } from '../pricing/pricing-eras.js'
+import { pricingEraAt, type PricingEra } from '../pricing/pricing-eras.js'
 import type { PolicySettings } from '../settings.js'
 import type { Instant } from '../time.js'
 import type { ContactEvent } from './contact-events.js'
@@ -45,7 +45,18 @@ export function windowAt(
   settings: PolicySettings,
 ): WindowSnapshot {
   const state = isHistory(history) ? foldHistory(platform, history, at, settings) : history
-  return platform === 'whatsapp' ? whatsappWindow(state, at, settings) : messengerWindow(state, at, settings)
+  return windowOf(platform, state, at, settings, pricingEraAt(at, settings))
+}
+
+/** {@link windowAt} for a folded state and the pricing era in force at `at`, which the caller already knows. */
+export function windowOf(
+  platform: Platform,
+  state: ContactState,
+  at: Instant,
+  settings: PolicySettings,
+  era: PricingEra,
+): WindowSnapshot {
+  return platform === 'whatsapp' ? whatsappWindow(state, at, era) : messengerWindow(state, at, settings)
 }
 
 export function isHistory(
@@ -65,11 +76,11 @@ const NEVER_CONTACTED_WHATSAPP: WindowSnapshot = Object.freeze({
   plusOne: null,
 })
 
-function whatsappWindow(state: ContactState, at: Instant, settings: PolicySettings): WindowSnapshot {
+function whatsappWindow(state: ContactState, at: Instant, era: PricingEra): WindowSnapshot {
   const last = state.lastUserMessageAt
   if (last === null) return NEVER_CONTACTED_WHATSAPP
   const expiresAt = windowExpiresAt('whatsapp', state, last)
-  const isFree = isEntryPointOpen(state, at) && pricingEraAt(at, settings).hasFreeEntryPoint
+  const isFree = era.hasFreeEntryPoint && isEntryPointOpen(state, at)
   return {
     state: at < expiresAt ? 'open' : 'closed',
     type: isFree ? 'free_entry_point' : 'customer_care',
