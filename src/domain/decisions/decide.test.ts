@@ -29,6 +29,12 @@ import {
   templateMessage,
   userMessage,
   titled,
+  LAST,
+  CLOSED,
+  NBP_LAST,
+  PMP_LAST,
+  M_LAST,
+  M_2021,
 } from '../testing/builders.js'
 import { DAY_MS, HOUR_MS, MINUTE_MS, parseInstant, utcDate } from '../time.js'
 import type { ContactEvent } from '../windows/contact-events.js'
@@ -43,15 +49,6 @@ import {
 } from './decision.js'
 import type { Intent } from './intent.js'
 
-/** 2024-03-01 10:00 UTC, under conversation-based pricing with four categories. */
-const LAST = parseInstant('2024-03-01T10:00:00Z')!
-const CLOSED = LAST + 24 * HOUR_MS
-const NBP_LAST = parseInstant('2021-06-01T10:00:00Z')!
-const PMP_LAST = parseInstant('2025-09-01T10:00:00Z')!
-/** A Messenger conversation before the 2020 policy change, when the +1 still existed. */
-const M_LAST = parseInstant('2019-12-01T10:00:00Z')!
-/** A Messenger conversation after it. */
-const M_2021 = parseInstant('2021-06-01T10:00:00Z')!
 /** When `loyalty_update` was re-categorised from UTILITY to MARKETING. */
 const RECATEGORISED = parseInstant('2025-09-15T00:00:00Z')!
 

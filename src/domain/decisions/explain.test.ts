@@ -16,6 +16,12 @@ import {
   templateMessage,
   userMessage,
   titled,
+  LAST,
+  CLOSED,
+  NBP_LAST,
+  PMP_LAST,
+  M_LAST,
+  M_2021,
 } from '../testing/builders.js'
 import { DAY_MS, HOUR_MS, parseInstant, utcDate } from '../time.js'
 import { decide, type DecisionContext } from './decide.js'
@@ -23,12 +29,6 @@ import { ALLOW_REASONS, REFUSAL_REASONS, type Decision } from './decision.js'
 import { explain } from './explain.js'
 import type { Intent } from './intent.js'
 
-const LAST = parseInstant('2024-03-01T10:00:00Z')!
-const CLOSED = LAST + 24 * HOUR_MS
-const M_LAST = parseInstant('2019-12-01T10:00:00Z')!
-const M_2021 = parseInstant('2021-06-01T10:00:00Z')!
-const PMP_LAST = parseInstant('2025-09-01T10:00:00Z')!
-const NBP_LAST = parseInstant('2021-06-01T10:00:00Z')!
 const CBP_2022 = parseInstant('2022-09-01T10:00:00Z')!
 
 const CATALOG = templateCatalog([

@@ -9,7 +9,7 @@ import type {
 } from '../decisions/intent.js'
 import type { TemplateSendComponent } from '../templates/template-send.js'
 import type { Template, TemplateCategory } from '../templates/template.js'
-import type { Instant } from '../time.js'
+import { HOUR_MS, parseInstant, type Instant } from '../time.js'
 import type {
   InboundEvent,
   MessagingType,
@@ -25,6 +25,21 @@ import type {
 
 /** A Dutch mobile number: its messages are priced in the NL market. */
 export const DUTCH_CONTACT = '31612345678'
+
+const instant = (iso: string): Instant => parseInstant(iso) ?? Number.NaN
+
+/** The customer's last message in most fixtures: 2024-03-01 10:00 UTC, under CBP with four categories. */
+export const LAST = instant('2024-03-01T10:00:00Z')
+/** The instant that window closes. */
+export const CLOSED = LAST + 24 * HOUR_MS
+/** A last message under notification-based pricing. */
+export const NBP_LAST = instant('2021-06-01T10:00:00Z')
+/** A last message under per-message pricing. */
+export const PMP_LAST = instant('2025-09-01T10:00:00Z')
+/** A Messenger conversation before the 2020 policy change, when the +1 still existed. */
+export const M_LAST = instant('2019-12-01T10:00:00Z')
+/** A Messenger conversation after it. */
+export const M_2021 = instant('2021-06-01T10:00:00Z')
 
 /** A message the end-user sent at `at` (CCW-1, MSG-1). */
 export function userMessage(
