@@ -1,0 +1,27 @@
+import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely'
+import * as initial from './0001-initial.js'
+
+export type SqlDialect = 'sqlite' | 'postgres'
+
+/** Migrations as code, in order; each runs once per database, recorded by Kysely in `kysely_migration`. */
+function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
+  return {
+    '0001-initial': { up: (db) => initial.up(db, dialect) },
+  }
+}
+
+/** Brings the schema up to date. Throws with the failing migration's name when one fails. */
+export async function migrateToLatest(db: Kysely<unknown>, dialect: SqlDialect): Promise<MigrationResultSet> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: () => Promise.resolve(migrationsFor(dialect)) },
+  })
+  const result = await migrator.migrateToLatest()
+  if (result.error !== undefined) {
+    const failed =
+      result.results?.find((migration) => migration.status === 'Error')?.migrationName ?? 'unknown'
+    const reason = result.error instanceof Error ? result.error.message : JSON.stringify(result.error)
+    throw new Error(`migration ${failed} failed: ${reason}`, { cause: result.error })
+  }
+  return result
+}

@@ -1,0 +1,52 @@
+import { Kysely, PostgresDialect } from 'kysely'
+import pg from 'pg'
+import { KyselyStore } from '../kysely-store.js'
+import { migrateToLatest } from '../migrations/migrations.js'
+import type { Database } from '../schema.js'
+import type { Store } from '../store.js'
+
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:5432/database` */
+  readonly url: string
+  readonly migrate?: boolean
+  /** Connections in the pool (default 10). */
+  readonly poolSize?: number
+  /** A schema to use instead of `public` (created if missing); tests use one per suite. */
+  readonly schema?: string
+}
+
+// int8 (bigint) columns hold millisecond instants and counts: numbers, not the strings pg returns by default.
+function parseInt8(value: string): number {
+  return Number(value)
+}
+// pg types its own parser table loosely (enum ids, `any` parsers); this keeps every other type as pg parses it.
+/* eslint-disable @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-enum-assignment */
+const typeParser = ((oid: number, format?: 'text' | 'binary') =>
+  oid === 20 ? parseInt8 : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser
+/* eslint-enable @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-enum-assignment */
+
+/**
+ * The PostgreSQL adapter: for more than one carewindow process. Instants are `bigint` columns, read back as
+ * numbers (milliseconds fit in 2^53). Row locks (`FOR UPDATE`, `SKIP LOCKED`) keep concurrent writers apart.
+ */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    types: { getTypeParser: typeParser },
+    ...(options.schema === undefined ? {} : { options: `-c search_path=${quoteIdentifier(options.schema)}` }),
+  })
+  // An idle client that errors (the server restarted) must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined)
+  if (options.schema !== undefined) {
+    await pool.query(`create schema if not exists ${quoteIdentifier(options.schema)}`)
+  }
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  if (options.migrate !== false) await migrateToLatest(db as Kysely<unknown>, 'postgres')
+  return new KyselyStore(db, 'postgres')
+}
+
+function quoteIdentifier(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a schema name: ${name}`)
+  return `"${name}"`
+}

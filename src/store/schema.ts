@@ -1,0 +1,149 @@
+import type { Generated } from 'kysely'
+
+/**
+ * The tables, as Kysely sees them. Instants are integer milliseconds since the epoch (UTC); JSON is stored
+ * as text so both databases hold exactly the same bytes; booleans are 0/1.
+ */
+export interface Database {
+  tenants: TenantsTable
+  api_keys: ApiKeysTable
+  channels: ChannelsTable
+  contacts: ContactsTable
+  windows: WindowsTable
+  consent_events: ConsentEventsTable
+  templates: TemplatesTable
+  messages: MessagesTable
+  webhook_receipts: WebhookReceiptsTable
+  webhook_deliveries: WebhookDeliveriesTable
+  idempotency_keys: IdempotencyKeysTable
+}
+
+export interface TenantsTable {
+  id: string
+  name: string
+  webhook_url: string | null
+  webhook_secret: string | null
+  created_at: number
+}
+
+export interface ApiKeysTable {
+  id: string
+  tenant_id: string
+  name: string
+  /** The first characters of the key, to tell keys apart in lists; the key itself is never stored. */
+  prefix: string
+  /** SHA-256 of the whole key, hex. */
+  key_hash: string
+  created_at: number
+  revoked_at: number | null
+}
+
+export interface ChannelsTable {
+  id: string
+  tenant_id: string
+  platform: string
+  /** `phone_number_id` (WhatsApp) or Page id (Messenger). */
+  external_id: string
+  upstream_json: string
+  app_secret: string
+  verify_token: string
+  settings_json: string
+  created_at: number
+  updated_at: number
+}
+
+export interface ContactsTable {
+  channel_id: string
+  contact_id: string
+  country: string | null
+  profile_name: string | null
+  created_at: number
+}
+
+/** Each contact's folded `ContactState`, with the instants the API filters and sorts on. */
+export interface WindowsTable {
+  channel_id: string
+  contact_id: string
+  state_json: string
+  last_user_message_at: number | null
+  expires_at: number | null
+  updated_at: number
+}
+
+export interface ConsentEventsTable {
+  id: Generated<number>
+  channel_id: string
+  contact_id: string
+  kind: string
+  scope: string
+  source: string
+  evidence: string | null
+  actor: string | null
+  at: number
+  recorded_at: number
+}
+
+export interface TemplatesTable {
+  channel_id: string
+  name: string
+  language: string
+  category: string
+  status: string
+  issue_resolution: number
+  definition_json: string
+  updated_at: number
+}
+
+export interface MessagesTable {
+  id: string
+  tenant_id: string
+  channel_id: string
+  contact_id: string
+  direction: string
+  /** Meta's id: the `wamid` / `mid` of a sent message, or of an inbound one. */
+  external_id: string | null
+  at: number
+  body_json: string | null
+  allowed: number | null
+  reason: string | null
+  decision_json: string | null
+  price_micros: number | null
+  currency: string | null
+  status: string
+  status_at: number
+  meta_pricing_json: string | null
+  error_json: string | null
+  created_at: number
+}
+
+export interface WebhookReceiptsTable {
+  id: Generated<number>
+  platform: string
+  body: string
+  received_at: number
+  processed_at: number | null
+  error: string | null
+}
+
+export interface WebhookDeliveriesTable {
+  id: string
+  tenant_id: string
+  event_type: string
+  payload: string
+  status: string
+  attempts: number
+  next_attempt_at: number
+  locked_until: number | null
+  last_error: string | null
+  created_at: number
+  delivered_at: number | null
+}
+
+export interface IdempotencyKeysTable {
+  tenant_id: string
+  key: string
+  request_hash: string
+  response_status: number | null
+  response_body: string | null
+  created_at: number
+}

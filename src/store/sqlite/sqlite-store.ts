@@ -1,0 +1,62 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import BetterSqlite3 from 'better-sqlite3'
+import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely'
+import { KyselyStore } from '../kysely-store.js'
+import { migrateToLatest } from '../migrations/migrations.js'
+import type { Database } from '../schema.js'
+import type { Store } from '../store.js'
+
+/** The embedded default: `./data/carewindow.db`. */
+export const DEFAULT_SQLITE_PATH = './data/carewindow.db'
+
+export interface SqliteStoreOptions {
+  /** A file path, or `:memory:`. */
+  readonly path: string
+  readonly migrate?: boolean
+}
+
+/**
+ * The SQLite adapter (better-sqlite3). WAL journal with `synchronous = NORMAL`: a committed transaction
+ * survives the process being killed (it is in the WAL, handed to the OS); only a power cut can lose the
+ * last few. One writer: run one carewindow process per database file, or use PostgreSQL to scale out.
+ */
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true })
+  const database = new BetterSqlite3(options.path)
+  database.pragma('journal_mode = WAL')
+  database.pragma('synchronous = NORMAL')
+  database.pragma('foreign_keys = ON')
+  database.pragma('busy_timeout = 5000')
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) })
+  if (options.migrate !== false) await migrateToLatest(db as Kysely<unknown>, 'sqlite')
+  return new KyselyStore(db, 'sqlite')
+}
+
+/** Runs the migrations on a SQLite file without opening a store. */
+export async function migrateSqlite(path: string): Promise<void> {
+  const store = await openSqliteStore({ path, migrate: true })
+  await store.close()
+}
+
+// Kysely prepares every query anew; carewindow runs the same few dozen statements over and over, and
+// preparing is a large part of their cost. Statements are reused per SQL text (bounded, for multi-row inserts).
+const MAX_CACHED_STATEMENTS = 512
+
+function withStatementCache(database: BetterSqlite3.Database): SqliteDatabase {
+  const statements = new Map<string, SqliteStatement>()
+  return {
+    close: () => {
+      database.close()
+    },
+    prepare: (text: string) => {
+      let statement = statements.get(text)
+      if (statement === undefined) {
+        if (statements.size >= MAX_CACHED_STATEMENTS) statements.clear()
+        statement = database.prepare(text)
+        statements.set(text, statement)
+      }
+      return statement
+    },
+  }
+}

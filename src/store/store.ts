@@ -1,0 +1,232 @@
+import type { ConsentEvent, ContactState, Instant, Platform, Template } from '../domain/index.js'
+import type { SqlDialect } from './migrations/migrations.js'
+
+/** Where a channel's allowed messages go: Meta's Graph API, or the built-in simulator. */
+export type UpstreamConfig =
+  | { readonly mode: 'cloud'; readonly baseUrl: string; readonly accessToken: string }
+  | { readonly mode: 'sandbox' }
+
+export interface TenantRecord {
+  readonly id: string
+  readonly name: string
+  /** Where carewindow relays Meta's notifications and its own events, signed with `webhookSecret`. */
+  readonly webhookUrl: string | null
+  readonly webhookSecret: string | null
+  readonly createdAt: Instant
+}
+
+export interface ApiKeyRecord {
+  readonly id: string
+  readonly tenantId: string
+  readonly name: string
+  readonly prefix: string
+  readonly keyHash: string
+  readonly createdAt: Instant
+  readonly revokedAt: Instant | null
+}
+
+export interface ChannelRecord {
+  readonly id: string
+  readonly tenantId: string
+  readonly platform: Platform
+  /** `phone_number_id` (WhatsApp) or Page id (Messenger). */
+  readonly externalId: string
+  readonly upstream: UpstreamConfig
+  readonly appSecret: string
+  readonly verifyToken: string
+  /** The channel's policy settings as configured (snake_case JSON, see config/policy-settings.ts). */
+  readonly settings: Readonly<Record<string, unknown>>
+  readonly createdAt: Instant
+  readonly updatedAt: Instant
+}
+
+export interface ContactRecord {
+  readonly channelId: string
+  readonly contactId: string
+  readonly country: string | null
+  readonly profileName: string | null
+  readonly createdAt: Instant
+}
+
+/** A contact's folded state, as stored, with the instants lists filter and sort on. */
+export interface WindowRecord {
+  readonly channelId: string
+  readonly contactId: string
+  readonly state: ContactState
+  readonly lastUserMessageAt: Instant | null
+  readonly expiresAt: Instant | null
+  readonly updatedAt: Instant
+}
+
+export interface StoredConsentEvent extends ConsentEvent {
+  readonly id: number
+  readonly recordedAt: Instant
+}
+
+export type MessageDirection = 'outbound' | 'inbound'
+
+/** `refused` and `pending` are carewindow's; the rest are Meta's statuses. */
+export type MessageStatus =
+  'refused' | 'pending' | 'accepted' | 'sent' | 'delivered' | 'read' | 'played' | 'failed' | 'received'
+
+export interface MessageRecord {
+  readonly id: string
+  readonly tenantId: string
+  readonly channelId: string
+  readonly contactId: string
+  readonly direction: MessageDirection
+  readonly externalId: string | null
+  readonly at: Instant
+  /** The request body (outbound) or the webhook message (inbound), as JSON text. */
+  readonly bodyJson: string | null
+  readonly allowed: boolean | null
+  readonly reason: string | null
+  /** carewindow's decision (with its billing), as JSON text. */
+  readonly decisionJson: string | null
+  readonly priceMicros: number | null
+  readonly currency: string | null
+  readonly status: MessageStatus
+  readonly statusAt: Instant
+  /** The `pricing` object of Meta's status webhook, kept for reconciliation. */
+  readonly metaPricingJson: string | null
+  readonly errorJson: string | null
+  readonly createdAt: Instant
+}
+
+export type MessagePatch = Partial<
+  Pick<MessageRecord, 'externalId' | 'status' | 'statusAt' | 'metaPricingJson' | 'errorJson'>
+>
+
+export interface ReceiptRecord {
+  readonly id: number
+  readonly platform: Platform
+  readonly body: string
+  readonly receivedAt: Instant
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'dead'
+
+export interface DeliveryRecord {
+  readonly id: string
+  readonly tenantId: string
+  readonly eventType: string
+  /** The exact bytes to POST (and sign). */
+  readonly payload: string
+  readonly status: DeliveryStatus
+  readonly attempts: number
+  readonly nextAttemptAt: Instant
+  readonly lastError: string | null
+  readonly createdAt: Instant
+  readonly deliveredAt: Instant | null
+}
+
+export interface IdempotencyRecord {
+  readonly tenantId: string
+  readonly key: string
+  readonly requestHash: string
+  /** `null` while the first request is still being handled. */
+  readonly responseStatus: number | null
+  readonly responseBody: string | null
+  readonly createdAt: Instant
+}
+
+export interface WindowQuery {
+  readonly state?: 'open' | 'closed'
+  /** The instant `state` is judged at. */
+  readonly at: Instant
+  readonly limit: number
+  /** Sort by expiry (soonest first) or by contact id. */
+  readonly sort: 'expires_at' | 'contact_id'
+  /** Continue after this row (the previous page's last `[expires_at, contact_id]`). */
+  readonly after?: { readonly expiresAt: Instant | null; readonly contactId: string }
+}
+
+/**
+ * The persistence port: everything carewindow keeps, for one database. Adapters: SQLite (embedded default)
+ * and PostgreSQL (many instances). Every method may be called inside {@link Store.transaction}, whose
+ * callback receives a store bound to that transaction.
+ */
+export interface Store {
+  readonly dialect: SqlDialect
+  /** Runs `work` atomically; a store already inside a transaction runs it in that transaction. */
+  transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>
+  /** Resolves when the database answers. */
+  ping(): Promise<void>
+  close(): Promise<void>
+
+  upsertTenant(tenant: TenantRecord): Promise<void>
+  getTenant(id: string): Promise<TenantRecord | undefined>
+  listTenants(): Promise<TenantRecord[]>
+
+  insertApiKey(key: ApiKeyRecord): Promise<void>
+  /** The live (not revoked) key with this hash. */
+  findApiKey(keyHash: string): Promise<ApiKeyRecord | undefined>
+  listApiKeys(tenantId: string): Promise<ApiKeyRecord[]>
+  revokeApiKey(id: string, at: Instant): Promise<boolean>
+
+  /** Creates the channel or replaces its configuration (by platform and external id). */
+  upsertChannel(channel: ChannelRecord): Promise<ChannelRecord>
+  findChannel(platform: Platform, externalId: string): Promise<ChannelRecord | undefined>
+  listChannels(filter?: {
+    readonly tenantId?: string
+    readonly platform?: Platform
+  }): Promise<ChannelRecord[]>
+
+  /** Creates the contact if it is new; returns the stored one. */
+  ensureContact(contact: ContactRecord): Promise<ContactRecord>
+  getContact(channelId: string, contactId: string): Promise<ContactRecord | undefined>
+  getWindow(channelId: string, contactId: string): Promise<WindowRecord | undefined>
+  /**
+   * The contact's state for a read-modify-write: inside a transaction the row stays locked until it ends
+   * (PostgreSQL `FOR UPDATE`; SQLite has a single writer), so concurrent writers never lose an update.
+   */
+  lockWindow(channelId: string, contactId: string): Promise<ContactState | undefined>
+  saveWindow(window: WindowRecord): Promise<void>
+  listWindows(channelId: string, query: WindowQuery): Promise<WindowRecord[]>
+
+  appendConsent(
+    channelId: string,
+    contactId: string,
+    event: ConsentEvent,
+    recordedAt: Instant,
+  ): Promise<StoredConsentEvent>
+  listConsent(channelId: string, contactId: string): Promise<StoredConsentEvent[]>
+
+  upsertTemplate(channelId: string, template: Template, at: Instant): Promise<void>
+  getTemplate(channelId: string, name: string, language: string): Promise<Template | undefined>
+  listTemplates(channelId: string): Promise<Template[]>
+  deleteTemplate(channelId: string, name: string, language: string): Promise<boolean>
+
+  /** Inserts a message; `false` (and nothing written) when one with the same channel, direction and external id exists. */
+  insertMessage(message: MessageRecord): Promise<boolean>
+  updateMessage(id: string, patch: MessagePatch): Promise<void>
+  getMessage(id: string): Promise<MessageRecord | undefined>
+  findMessageByExternalId(
+    channelId: string,
+    direction: MessageDirection,
+    externalId: string,
+  ): Promise<MessageRecord | undefined>
+
+  /** Stores webhook bodies exactly as received, in one write. Returns their ids in order. */
+  insertReceipts(receipts: readonly Omit<ReceiptRecord, 'id'>[]): Promise<number[]>
+  /** Unprocessed receipts, oldest first; inside a transaction they stay claimed (`SKIP LOCKED`) until it ends. */
+  claimReceipts(limit: number): Promise<ReceiptRecord[]>
+  markReceiptProcessed(id: number, at: Instant, error: string | null): Promise<void>
+  countPendingReceipts(): Promise<number>
+
+  enqueueDeliveries(deliveries: readonly DeliveryRecord[]): Promise<void>
+  /** Pending deliveries due at `now`, leased until `leaseUntil` so no other worker takes them meanwhile. */
+  claimDueDeliveries(now: Instant, limit: number, leaseUntil: Instant): Promise<DeliveryRecord[]>
+  completeDelivery(id: string, at: Instant): Promise<void>
+  /** Records a failed attempt; `nextAttemptAt` null gives up (status `dead`). */
+  retryDelivery(id: string, attempts: number, nextAttemptAt: Instant | null, error: string): Promise<void>
+  countDeliveries(status: DeliveryStatus): Promise<number>
+  listDeliveries(tenantId: string, limit: number): Promise<DeliveryRecord[]>
+
+  /** Records the key if it is new (`created: true`); otherwise returns the first request's record. */
+  claimIdempotencyKey(
+    record: Omit<IdempotencyRecord, 'responseStatus' | 'responseBody'>,
+  ): Promise<{ readonly created: boolean; readonly record: IdempotencyRecord }>
+  completeIdempotencyKey(tenantId: string, key: string, status: number, body: string): Promise<void>
+  releaseIdempotencyKey(tenantId: string, key: string): Promise<void>
+}
