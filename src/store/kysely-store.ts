@@ -462,6 +462,7 @@ export class KyselyStore implements Store {
         receipts.map((receipt) => ({
           platform: receipt.platform,
           body: receipt.body,
+          signature: receipt.signature,
           received_at: receipt.receivedAt,
           processed_at: null,
           error: null,
@@ -475,7 +476,7 @@ export class KyselyStore implements Store {
   async claimReceipts(limit: number): Promise<ReceiptRecord[]> {
     let query = this.db
       .selectFrom('webhook_receipts')
-      .select(['id', 'platform', 'body', 'received_at'])
+      .select(['id', 'platform', 'body', 'signature', 'received_at'])
       .where('processed_at', 'is', null)
       .orderBy('id')
       .limit(limit)
@@ -485,6 +486,7 @@ export class KyselyStore implements Store {
       id: row.id,
       platform: row.platform as Platform,
       body: row.body,
+      signature: row.signature,
       receivedAt: row.received_at,
     }))
   }

@@ -120,6 +120,7 @@ export interface WebhookReceiptsTable {
   id: Generated<number>
   platform: string
   body: string
+  signature: string
   received_at: number
   processed_at: number | null
   error: string | null

@@ -100,7 +100,10 @@ export type MessagePatch = Partial<
 export interface ReceiptRecord {
   readonly id: number
   readonly platform: Platform
+  /** The request body exactly as received. */
   readonly body: string
+  /** The `X-Hub-Signature-256` header it came with (`sha256=…`). */
+  readonly signature: string
   readonly receivedAt: Instant
 }
 

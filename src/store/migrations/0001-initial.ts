@@ -135,6 +135,8 @@ export async function up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void
     )
     .addColumn('platform', 'text', (c) => c.notNull())
     .addColumn('body', 'text', (c) => c.notNull())
+    // X-Hub-Signature-256 as received: processing checks it against each referenced channel's app secret.
+    .addColumn('signature', 'text', (c) => c.notNull())
     .addColumn('received_at', instant, (c) => c.notNull())
     .addColumn('processed_at', instant)
     .addColumn('error', 'text')
