@@ -8,6 +8,8 @@ export default defineConfig({
   },
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // One PostgreSQL for the whole run, shared with test files through provide/inject (DEVELOPERS.md).
+    globalSetup: ['test/support/postgres-global-setup.ts'],
     coverage: {
       enabled: true,
       provider: 'v8',

@@ -1,6 +1,14 @@
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { Command, CommanderError } from 'commander'
+import { Command, CommanderError, Option } from 'commander'
+import { ConfigError, ENVIRONMENT_VARIABLES, loadConfig } from '../config/config.js'
+import { createLogger } from '../logging.js'
+import { startServer } from '../server.js'
+import { startupBanner } from './banner.js'
+import { registerAdminCommands } from './admin-commands.js'
+import { EXIT, InputError, type CliOutput } from './output.js'
+
+export { EXIT, InputError, type CliOutput } from './output.js'
 import {
   EXAMPLE_LANGUAGES,
   ISSUE_RESOLUTION_EXAMPLES,
@@ -13,24 +21,25 @@ import { formatDecisionText } from './format-decision.js'
 import { parseScenario } from './scenario/scenario.js'
 import { runScenario } from './scenario/run-scenario.js'
 
-/** Where the CLI writes; tests pass their own. */
-export interface CliOutput {
-  readonly out: (text: string) => void
-  readonly err: (text: string) => void
-}
-
 const STANDARD_OUTPUT: CliOutput = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
 }
 
-/** Exit codes: 0 success, 1 failure while running, 2 bad usage or bad input. */
-export const EXIT = { ok: 0, failure: 1, usage: 2 } as const
-
 /** The scenario `carewindow demo` (and `npm start`, until the gateway runs) walks through. */
 export const DEMO_SCENARIO = fileURLToPath(new URL('../../examples/brief-walkthrough.json', import.meta.url))
 
-class InputError extends Error {}
+/** The package version, for banners and the User-Agent. */
+export const VERSION = await readVersion()
+
+async function readVersion(): Promise<string> {
+  try {
+    const text = await readFile(new URL('../../package.json', import.meta.url), 'utf8')
+    return (JSON.parse(text) as { version?: string }).version ?? 'dev'
+  } catch {
+    return 'dev'
+  }
+}
 
 /** Runs the `carewindow` command line and resolves to its exit code. */
 export async function runCli(argv: readonly string[], output: CliOutput = STANDARD_OUTPUT): Promise<number> {
@@ -39,6 +48,33 @@ export async function runCli(argv: readonly string[], output: CliOutput = STANDA
     .description('Customer Care Window gateway for WhatsApp Business and Facebook Messenger')
     .exitOverride()
     .configureOutput({ writeOut: output.out, writeErr: output.err })
+
+  program
+    .command('serve')
+    .description('run the gateway: the Graph-compatible proxy, webhooks and the /v1 API')
+    .addOption(new Option('--config <file>', 'JSON config file').env('CAREWINDOW_CONFIG'))
+    .option('--port <port>', 'port to listen on (overrides the config and CAREWINDOW_PORT)')
+    .addHelpText('after', `\nEnvironment: ${ENVIRONMENT_VARIABLES.join(', ')}`)
+    .action(async (options: { config?: string; port?: string }) => {
+      const env = options.port === undefined ? process.env : { ...process.env, CAREWINDOW_PORT: options.port }
+      const config = await loadInputConfig(options.config, env)
+      const logger = createLogger(config.logLevel)
+      const server = await startServer({ config, logger, version: VERSION })
+      output.out(`${startupBanner(server, VERSION)}\n`)
+      await new Promise<void>((resolve) => {
+        const shutdown = (signal: string) => {
+          logger.info({ signal }, 'shutting down')
+          server.close().then(resolve, (error: unknown) => {
+            logger.error({ err: error }, 'error while shutting down')
+            resolve()
+          })
+        }
+        process.once('SIGINT', shutdown)
+        process.once('SIGTERM', shutdown)
+      })
+    })
+
+  registerAdminCommands(program, output)
 
   program
     .command('decide')
@@ -108,7 +144,7 @@ export async function runCli(argv: readonly string[], output: CliOutput = STANDA
     return EXIT.ok
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage
-    if (error instanceof InputError) {
+    if (error instanceof InputError || error instanceof ConfigError) {
       output.err(`carewindow: ${error.message}\n`)
       return EXIT.usage
     }
@@ -141,4 +177,9 @@ async function decideScenario(file: string, asJson: boolean, output: CliOutput):
         : `${formatDecisionText(decision, contact, scenario.settings)}\n\n`,
     )
   }
+}
+
+/** Loads the config for a command, turning file problems into the CLI's input errors. */
+export async function loadInputConfig(path: string | undefined, env: NodeJS.ProcessEnv = process.env) {
+  return loadConfig({ ...(path === undefined ? {} : { path }), env })
 }

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { sql, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely'
 import type { ConsentEvent, ContactState, Platform, Template } from '../domain/index.js'
 import type { SqlDialect } from './migrations/migrations.js'
@@ -35,13 +36,28 @@ import type {
  * The Store over Kysely, shared by both adapters: the SQL is the same on SQLite and PostgreSQL except for
  * row locks, which only PostgreSQL needs (SQLite has a single writer).
  */
+/** The root store whose transaction the current async call chain is inside, if any. */
+const openTransaction = new AsyncLocalStorage<KyselyStore>()
+
 export class KyselyStore implements Store {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly database: Kysely<Database>,
     readonly dialect: SqlDialect,
-    private readonly onClose: () => Promise<void> = () => db.destroy(),
+    private readonly onClose: () => Promise<void> = () => database.destroy(),
     private readonly inTransaction = false,
   ) {}
+
+  /**
+   * Every query goes through here. SQLite has one connection: a query on the root store from inside one of its
+   * own transactions would wait for that transaction forever, so it fails at once, naming the mistake.
+   */
+  private get db(): Kysely<Database> {
+    if (!this.inTransaction && this.dialect === 'sqlite' && openTransaction.getStore() === this)
+      throw new Error(
+        'a store query inside a transaction must use the transaction’s store (the `tx` argument)',
+      )
+    return this.database
+  }
 
   private get locks(): boolean {
     return this.dialect === 'postgres' && this.inTransaction
@@ -51,7 +67,9 @@ export class KyselyStore implements Store {
     if (this.inTransaction) return work(this)
     return this.db
       .transaction()
-      .execute((trx: Transaction<Database>) => work(new KyselyStore(trx, this.dialect, this.onClose, true)))
+      .execute((trx: Transaction<Database>) =>
+        openTransaction.run(this, () => work(new KyselyStore(trx, this.dialect, this.onClose, true))),
+      )
   }
 
   async ping(): Promise<void> {
@@ -229,6 +247,8 @@ export class KyselyStore implements Store {
       .selectAll()
       .where('channel_id', '=', channelId)
       .where('contact_id', '=', contactId)
+      // The row `lockWindow` creates to lock on holds no state until a window is saved.
+      .where('state_json', '!=', 'null')
       .executeTakeFirst()
     return row && windowOf(row)
   }

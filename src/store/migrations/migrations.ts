@@ -10,11 +10,20 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
   }
 }
 
-/** Brings the schema up to date. Throws with the failing migration's name when one fails. */
-export async function migrateToLatest(db: Kysely<unknown>, dialect: SqlDialect): Promise<MigrationResultSet> {
+/**
+ * Brings the schema up to date. Throws with the failing migration's name when one fails. `schema` (PostgreSQL)
+ * is where the tables live: without it Kysely takes a `kysely_migration` table in any schema of the database
+ * for its own, so a second schema (another carewindow, a test suite) would never be migrated.
+ */
+export async function migrateToLatest(
+  db: Kysely<unknown>,
+  dialect: SqlDialect,
+  schema?: string,
+): Promise<MigrationResultSet> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: () => Promise.resolve(migrationsFor(dialect)) },
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   })
   const result = await migrator.migrateToLatest()
   if (result.error !== undefined) {

@@ -42,8 +42,17 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     await pool.query(`create schema if not exists ${quoteIdentifier(options.schema)}`)
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
-  if (options.migrate !== false) await migrateToLatest(db as Kysely<unknown>, 'postgres')
+  if (options.migrate !== false) {
+    const schema = options.schema ?? (await currentSchema(pool))
+    await migrateToLatest(db as Kysely<unknown>, 'postgres', schema)
+  }
   return new KyselyStore(db, 'postgres')
+}
+
+/** Where unqualified tables are created: the first existing schema on the `search_path` (usually `public`). */
+async function currentSchema(pool: pg.Pool): Promise<string | undefined> {
+  const result = await pool.query<{ schema: string | null }>('select current_schema() as schema')
+  return result.rows[0]?.schema ?? undefined
 }
 
 function quoteIdentifier(name: string): string {

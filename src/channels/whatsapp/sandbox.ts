@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto'
+import type { Billing } from '../../domain/index.js'
+import type { Clock } from '../../gateway/clock.js'
+import type { Upstream, UpstreamReply, UpstreamRequest } from '../../gateway/upstream.js'
+import type { ChannelRecord } from '../../store/store.js'
+import { normalizeRecipient } from './send-body.js'
+
+export interface SandboxOptions {
+  readonly clock: Clock
+  /** After a send: when the simulated `sent`, `delivered` and `read` statuses arrive (ms); fewer for fewer. */
+  readonly statusDelaysMs: readonly number[]
+  /** Hands a simulated Meta notification (JSON text) to the webhook intake, as if Meta had posted it. */
+  readonly notify: (channel: ChannelRecord, body: string) => Promise<void>
+}
+
+const STATUSES = ['sent', 'delivered', 'read'] as const
+
+/**
+ * The built-in stand-in for Graph, for demos and `npm start` without a Meta account: it accepts what carewindow
+ * allows, answers like Graph with a generated `wamid`, and a moment later reports `sent`, `delivered` and `read`
+ * through the normal webhook path, with a `pricing` object from carewindow's own billing. Simulated statuses live
+ * in memory: a restart forgets the ones not yet reported.
+ */
+export class WhatsAppSandbox implements Upstream {
+  private readonly timers = new Set<NodeJS.Timeout>()
+
+  constructor(private readonly options: SandboxOptions) {}
+
+  forward(request: UpstreamRequest): Promise<UpstreamReply> {
+    const body = JSON.parse(request.body) as { status?: string; to?: string; recipient?: string }
+    if (body.status === 'read')
+      return Promise.resolve({ status: 200, body: JSON.stringify({ success: true }) })
+    const input = body.to ?? body.recipient ?? ''
+    const wamid = `wamid.${randomBytes(24).toString('base64url')}`
+    return Promise.resolve({
+      status: 200,
+      body: JSON.stringify({
+        messaging_product: 'whatsapp',
+        contacts: [{ input, wa_id: normalizeRecipient(input) }],
+        messages: [{ id: wamid, message_status: 'accepted' }],
+      }),
+    })
+  }
+
+  /** Schedules the statuses of a message the sandbox accepted. */
+  simulateStatuses(channel: ChannelRecord, wamid: string, recipient: string, billing: Billing): void {
+    this.options.statusDelaysMs.forEach((delayMs, index) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer)
+        const notification = statusNotification(
+          channel,
+          wamid,
+          recipient,
+          STATUSES[index] ?? 'read',
+          this.options.clock(),
+          billing,
+        )
+        // A failed hand-over is the sandbox's loss only: nothing real depends on simulated statuses.
+        this.options.notify(channel, notification).catch(() => undefined)
+      }, delayMs)
+      timer.unref()
+      this.timers.add(timer)
+    })
+  }
+
+  /** Cancels statuses not yet reported. */
+  stop(): void {
+    for (const timer of this.timers) clearTimeout(timer)
+    this.timers.clear()
+  }
+}
+
+function statusNotification(
+  channel: ChannelRecord,
+  wamid: string,
+  recipient: string,
+  status: (typeof STATUSES)[number],
+  at: number,
+  billing: Billing,
+): string {
+  return JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: channel.externalId,
+        changes: [
+          {
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: channel.externalId, phone_number_id: channel.externalId },
+              statuses: [
+                {
+                  id: wamid,
+                  status,
+                  timestamp: String(Math.floor(at / 1000)),
+                  recipient_id: recipient,
+                  pricing: {
+                    billable: billing.billable,
+                    pricing_model: billing.pricingModel,
+                    type: billing.type,
+                    category: billing.category,
+                  },
+                },
+              ],
+            },
+            field: 'messages',
+          },
+        ],
+      },
+    ],
+  })
+}

@@ -1,0 +1,11 @@
+/** Where the CLI writes; tests pass their own. */
+export interface CliOutput {
+  readonly out: (text: string) => void
+  readonly err: (text: string) => void
+}
+
+/** Exit codes: 0 success, 1 failure while running, 2 bad usage or bad input. */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const
+
+/** A problem with what the user gave the command: printed without a stack trace, exit code 2. */
+export class InputError extends Error {}

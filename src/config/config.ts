@@ -1,0 +1,270 @@
+import { readFile } from 'node:fs/promises'
+import { z } from 'zod'
+import { describeIssues } from '../validation.js'
+import { policySettingsSchema } from './policy-settings.js'
+import { rateCardsSchema } from './rate-cards.js'
+import { templateDefinitionSchema } from '../channels/whatsapp/template-definition.js'
+
+const upstreamSchema = z.discriminatedUnion('mode', [
+  z.strictObject({
+    mode: z.literal('cloud'),
+    /** Graph's host; a test or a regional proxy may replace it. */
+    base_url: z.url({ protocol: /^https?$/ }).default('https://graph.facebook.com'),
+    access_token: z.string().min(1, 'access_token is the system-user token carewindow forwards with'),
+  }),
+  z.strictObject({ mode: z.literal('sandbox') }),
+])
+
+const channelSchema = z.strictObject({
+  platform: z.enum(['whatsapp', 'messenger']),
+  /** `phone_number_id` (WhatsApp) or Page id (Messenger). */
+  id: z.string().regex(/^\d{1,32}$/, 'a phone_number_id or Page id is a string of digits'),
+  upstream: upstreamSchema,
+  /** The Meta app's secret: verifies X-Hub-Signature-256 on Meta's webhooks. */
+  app_secret: z.string().min(8, 'app_secret is the Meta app secret (App settings → Basic)'),
+  /** What Meta's webhook verification request must present. */
+  verify_token: z.string().min(1),
+  settings: policySettingsSchema.default({}),
+  templates: z.array(templateDefinitionSchema).default([]),
+})
+
+const apiKeySchema = z.union([
+  z.strictObject({
+    name: z.string().min(1).default('config'),
+    key: z.string().min(20, 'an API key has at least 20 characters'),
+  }),
+  z.strictObject({
+    name: z.string().min(1).default('config'),
+    key_sha256: z.string().regex(/^[0-9a-f]{64}$/, 'key_sha256 is the lowercase hex SHA-256 of the key'),
+  }),
+])
+
+const tenantSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'a tenant id is lowercase letters, digits, "-" and "_"'),
+  name: z.string().min(1).optional(),
+  webhook: z
+    .strictObject({
+      url: z.url({ protocol: /^https?$/ }),
+      secret: z.string().min(16, 'the webhook signing secret needs at least 16 characters'),
+    })
+    .optional(),
+  api_keys: z.array(apiKeySchema).default([]),
+  channels: z.array(channelSchema).default([]),
+})
+
+/** The config file (JSON). Every section is optional; unknown keys are errors so typos never pass silently. */
+export const configFileSchema = z.strictObject({
+  server: z
+    .strictObject({
+      host: z.string().min(1).optional(),
+      port: z.number().int().min(0).max(65_535).optional(),
+      /** The URL people reach carewindow at, for printed examples and the OpenAPI document. */
+      public_url: z.url().optional(),
+      /** Largest request body accepted, in bytes (default 1 MiB). */
+      body_limit_bytes: z.number().int().min(1024).optional(),
+    })
+    .default({}),
+  database: z
+    .strictObject({ url: z.string().min(1).optional(), migrate_on_start: z.boolean().optional() })
+    .default({}),
+  log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  upstream: z
+    .strictObject({
+      timeout_ms: z.number().int().min(1).optional(),
+      retries: z.number().int().min(0).max(10).optional(),
+    })
+    .default({}),
+  outbox: z
+    .strictObject({
+      poll_interval_ms: z.number().int().min(10).optional(),
+      max_attempts: z.number().int().min(1).optional(),
+      backoff_base_ms: z.number().int().min(1).optional(),
+      backoff_max_ms: z.number().int().min(1).optional(),
+      request_timeout_ms: z.number().int().min(1).optional(),
+    })
+    .default({}),
+  sandbox: z
+    .strictObject({
+      /** Delays after a sandbox send for the simulated `sent`, `delivered`, `read` statuses (ms); `[]` for none. */
+      status_delays_ms: z.array(z.number().int().min(0)).max(3).optional(),
+    })
+    .default({}),
+  rate_cards: rateCardsSchema.optional(),
+  tenants: z.array(tenantSchema).default([]),
+})
+
+export type ConfigFile = z.output<typeof configFileSchema>
+export type TenantConfig = ConfigFile['tenants'][number]
+export type ChannelConfig = TenantConfig['channels'][number]
+
+/** The gateway's configuration, validated once and frozen. Durations are milliseconds; sizes bytes. */
+export interface GatewayConfig {
+  readonly host: string
+  readonly port: number
+  readonly publicUrl: string | null
+  readonly bodyLimitBytes: number
+  /** `undefined`: the embedded SQLite default. */
+  readonly databaseUrl: string | undefined
+  readonly migrateOnStart: boolean
+  readonly logLevel: NonNullable<ConfigFile['log_level']>
+  readonly upstreamTimeoutMs: number
+  readonly upstreamRetries: number
+  readonly outboxPollIntervalMs: number
+  readonly outboxMaxAttempts: number
+  readonly outboxBackoffBaseMs: number
+  readonly outboxBackoffMaxMs: number
+  readonly outboxRequestTimeoutMs: number
+  readonly sandboxStatusDelaysMs: readonly number[]
+  readonly rateCards: ConfigFile['rate_cards']
+  readonly tenants: readonly TenantConfig[]
+  /** Where the file came from, for messages; `null` without a file. */
+  readonly source: string | null
+}
+
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8080,
+  bodyLimitBytes: 1024 * 1024, // 1 MiB: Meta batches up to 1000 updates, well under this
+  upstreamTimeoutMs: 10_000, // 10 s per attempt to Graph
+  upstreamRetries: 2, // after the first attempt, on 5xx and timeouts
+  outboxPollIntervalMs: 500, // how often an idle relay looks for due deliveries
+  outboxMaxAttempts: 15, // about a day and a half with the backoff below
+  outboxBackoffBaseMs: 1_000, // first retry after ~1 s, doubling
+  outboxBackoffMaxMs: 3_600_000, // at most an hour between attempts
+  outboxRequestTimeoutMs: 10_000, // per delivery attempt
+  sandboxStatusDelaysMs: [300, 800, 1_500], // sent, delivered, read
+} as const
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`)
+  }
+}
+
+const ENV = {
+  config: 'CAREWINDOW_CONFIG',
+  databaseUrl: 'CAREWINDOW_DATABASE_URL',
+  host: 'CAREWINDOW_HOST',
+  port: 'CAREWINDOW_PORT',
+  publicUrl: 'CAREWINDOW_PUBLIC_URL',
+  logLevel: 'CAREWINDOW_LOG_LEVEL',
+  migrateOnStart: 'CAREWINDOW_MIGRATE_ON_START',
+} as const
+
+/** The environment variables carewindow reads, for `--help` and the README. */
+export const ENVIRONMENT_VARIABLES: readonly string[] = Object.values(ENV)
+
+/**
+ * Reads and validates the configuration: the JSON file (`--config` or `CAREWINDOW_CONFIG`, optional), then
+ * `CAREWINDOW_*` variables, which win over the file. Throws {@link ConfigError} listing every problem.
+ */
+export async function loadConfig(
+  options: { readonly path?: string; readonly env?: NodeJS.ProcessEnv } = {},
+): Promise<GatewayConfig> {
+  const env = options.env ?? process.env
+  const path = options.path ?? nonEmpty(env[ENV.config])
+  let file: unknown = {}
+  if (path !== undefined) {
+    let text: string
+    try {
+      text = await readFile(path, 'utf8')
+    } catch (error) {
+      throw new ConfigError([
+        `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      ])
+    }
+    try {
+      file = JSON.parse(text)
+    } catch (error) {
+      throw new ConfigError([`${path} is not valid JSON: ${(error as Error).message}`])
+    }
+  }
+  return resolveConfig(file, env, path ?? null)
+}
+
+/** Validates an already parsed config file together with the environment. */
+export function resolveConfig(file: unknown, env: NodeJS.ProcessEnv, source: string | null): GatewayConfig {
+  const parsed = configFileSchema.safeParse(file)
+  const problems = parsed.success
+    ? []
+    : describeIssues(parsed.error).map((line) => `${source ?? 'config'}: ${line}`)
+  const port = parseEnvInteger(env, ENV.port, problems)
+  const migrate = parseEnvBoolean(env, ENV.migrateOnStart, problems)
+  const logLevel = nonEmpty(env[ENV.logLevel])
+  if (
+    logLevel !== undefined &&
+    !configFileSchema.shape.log_level.unwrap().options.includes(logLevel as never)
+  )
+    problems.push(
+      `${ENV.logLevel}: "${logLevel}" is not one of fatal, error, warn, info, debug, trace, silent`,
+    )
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems)
+  const config = parsed.data
+  problems.push(...duplicates(config))
+  if (problems.length > 0) throw new ConfigError(problems)
+  return Object.freeze({
+    host: nonEmpty(env[ENV.host]) ?? config.server.host ?? DEFAULTS.host,
+    port: port ?? config.server.port ?? DEFAULTS.port,
+    publicUrl: nonEmpty(env[ENV.publicUrl]) ?? config.server.public_url ?? null,
+    bodyLimitBytes: config.server.body_limit_bytes ?? DEFAULTS.bodyLimitBytes,
+    databaseUrl: nonEmpty(env[ENV.databaseUrl]) ?? config.database.url,
+    migrateOnStart: migrate ?? config.database.migrate_on_start ?? true,
+    logLevel: (logLevel as GatewayConfig['logLevel'] | undefined) ?? config.log_level ?? 'info',
+    upstreamTimeoutMs: config.upstream.timeout_ms ?? DEFAULTS.upstreamTimeoutMs,
+    upstreamRetries: config.upstream.retries ?? DEFAULTS.upstreamRetries,
+    outboxPollIntervalMs: config.outbox.poll_interval_ms ?? DEFAULTS.outboxPollIntervalMs,
+    outboxMaxAttempts: config.outbox.max_attempts ?? DEFAULTS.outboxMaxAttempts,
+    outboxBackoffBaseMs: config.outbox.backoff_base_ms ?? DEFAULTS.outboxBackoffBaseMs,
+    outboxBackoffMaxMs: config.outbox.backoff_max_ms ?? DEFAULTS.outboxBackoffMaxMs,
+    outboxRequestTimeoutMs: config.outbox.request_timeout_ms ?? DEFAULTS.outboxRequestTimeoutMs,
+    sandboxStatusDelaysMs: Object.freeze([
+      ...(config.sandbox.status_delays_ms ?? DEFAULTS.sandboxStatusDelaysMs),
+    ]),
+    rateCards: config.rate_cards,
+    tenants: Object.freeze(config.tenants),
+    source,
+  })
+}
+
+function duplicates(config: ConfigFile): string[] {
+  const problems: string[] = []
+  const tenants = new Set<string>()
+  const channels = new Set<string>()
+  for (const [t, tenant] of config.tenants.entries()) {
+    if (tenants.has(tenant.id)) problems.push(`tenants[${t}].id: tenant "${tenant.id}" is declared twice`)
+    tenants.add(tenant.id)
+    for (const [c, channel] of tenant.channels.entries()) {
+      const key = `${channel.platform}:${channel.id}`
+      if (channels.has(key))
+        problems.push(
+          `tenants[${t}].channels[${c}].id: ${channel.platform} channel ${channel.id} is declared twice`,
+        )
+      channels.add(key)
+    }
+  }
+  return problems
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim()
+}
+
+function parseEnvInteger(env: NodeJS.ProcessEnv, name: string, problems: string[]): number | undefined {
+  const text = nonEmpty(env[name])
+  if (text === undefined) return undefined
+  const value = Number(text)
+  if (!Number.isInteger(value) || value < 0 || value > 65_535) {
+    problems.push(`${name}: "${text}" is not a port number (0–65535)`)
+    return undefined
+  }
+  return value
+}
+
+function parseEnvBoolean(env: NodeJS.ProcessEnv, name: string, problems: string[]): boolean | undefined {
+  const text = nonEmpty(env[name])?.toLowerCase()
+  if (text === undefined) return undefined
+  if (['1', 'true', 'yes'].includes(text)) return true
+  if (['0', 'false', 'no'].includes(text)) return false
+  problems.push(`${name}: "${text}" is not true or false`)
+  return undefined
+}

@@ -1,0 +1,172 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { issueResolutionTemplates, type Template } from '../domain/index.js'
+import type { ChannelConfig, GatewayConfig, TenantConfig } from '../config/config.js'
+import { templateFromDefinition } from '../channels/whatsapp/template-definition.js'
+import type { ChannelRecord, Store, UpstreamConfig } from '../store/store.js'
+import type { Clock } from './clock.js'
+import { generateApiKey, hashApiKey, keyPrefix, randomId } from './ids.js'
+
+/**
+ * Makes the store hold what the config file declares: tenants, their API keys (stored hashed), channels and
+ * templates. Things created at runtime (CLI, API) are left alone; declared ones are updated to match the file.
+ */
+export async function applyConfig(store: Store, config: GatewayConfig, clock: Clock): Promise<void> {
+  for (const tenant of config.tenants) {
+    await store.transaction(async (tx) => {
+      const now = clock()
+      await tx.upsertTenant({
+        id: tenant.id,
+        name: tenant.name ?? tenant.id,
+        webhookUrl: tenant.webhook?.url ?? null,
+        webhookSecret: tenant.webhook?.secret ?? null,
+        createdAt: now,
+      })
+      for (const key of tenant.api_keys) {
+        const keyHash = 'key' in key ? hashApiKey(key.key) : key.key_sha256
+        if ((await tx.findApiKey(keyHash)) !== undefined) continue
+        await tx.insertApiKey({
+          id: randomId('key'),
+          tenantId: tenant.id,
+          name: key.name,
+          prefix: 'key' in key ? keyPrefix(key.key) : `sha256:${key.key_sha256.slice(0, 8)}…`,
+          keyHash,
+          createdAt: now,
+          revokedAt: null,
+        })
+      }
+      for (const channel of tenant.channels) await upsertConfiguredChannel(tx, tenant, channel, now)
+    })
+  }
+}
+
+async function upsertConfiguredChannel(
+  tx: Store,
+  tenant: TenantConfig,
+  channel: ChannelConfig,
+  now: number,
+): Promise<void> {
+  const existing = await tx.findChannel(channel.platform, channel.id)
+  if (existing !== undefined && existing.tenantId !== tenant.id)
+    throw new Error(
+      `${channel.platform} channel ${channel.id} belongs to tenant "${existing.tenantId}" in the database; the config gives it to "${tenant.id}"`,
+    )
+  const upstream: UpstreamConfig =
+    channel.upstream.mode === 'cloud'
+      ? { mode: 'cloud', baseUrl: channel.upstream.base_url, accessToken: channel.upstream.access_token }
+      : { mode: 'sandbox' }
+  const stored = await tx.upsertChannel({
+    id: existing?.id ?? randomId('ch'),
+    tenantId: tenant.id,
+    platform: channel.platform,
+    externalId: channel.id,
+    upstream,
+    appSecret: channel.app_secret,
+    verifyToken: channel.verify_token,
+    settings: channel.settings,
+    createdAt: existing?.createdAt ?? now,
+    updatedAt: now,
+  })
+  for (const definition of channel.templates)
+    await tx.upsertTemplate(stored.id, templateFromDefinition(definition), now)
+}
+
+/** The tenant, channel and key `npm start` creates when there is no configuration at all. */
+export interface SandboxSetup {
+  readonly tenantId: string
+  readonly channel: ChannelRecord
+  /** The API key, kept in `sandbox.json` next to the database so every start can show it. */
+  readonly apiKey: string
+  readonly isNew: boolean
+}
+
+export const SANDBOX_TENANT = 'sandbox'
+export const SANDBOX_PHONE_NUMBER_ID = '100000000000001'
+
+/**
+ * Without any configured tenant, sets up (once) a sandbox tenant with a WhatsApp channel on the built-in
+ * simulator, the shipped Issue Resolution templates (approved, English) and two ordinary templates, and an API
+ * key. The key is written to `keyFile` (mode 600) because a sandbox key protects nothing real and a newcomer
+ * needs it again at the next start; real tenants' keys are never written anywhere.
+ */
+export async function ensureSandbox(
+  store: Store,
+  clock: Clock,
+  keyFile: string,
+): Promise<SandboxSetup | null> {
+  const tenants = await store.listTenants()
+  if (tenants.some((tenant) => tenant.id !== SANDBOX_TENANT)) return null
+  const known = await readSandboxKey(keyFile)
+  const existing = await store.findChannel('whatsapp', SANDBOX_PHONE_NUMBER_ID)
+  if (existing !== undefined && known !== null && (await store.findApiKey(hashApiKey(known))) !== undefined)
+    return { tenantId: SANDBOX_TENANT, channel: existing, apiKey: known, isNew: false }
+  const now = clock()
+  const apiKey = generateApiKey()
+  const channel = await store.transaction(async (tx) => {
+    await tx.upsertTenant({
+      id: SANDBOX_TENANT,
+      name: 'Sandbox',
+      webhookUrl: null,
+      webhookSecret: null,
+      createdAt: now,
+    })
+    await tx.insertApiKey({
+      id: randomId('key'),
+      tenantId: SANDBOX_TENANT,
+      name: 'sandbox',
+      prefix: keyPrefix(apiKey),
+      keyHash: hashApiKey(apiKey),
+      createdAt: now,
+      revokedAt: null,
+    })
+    const stored = await tx.upsertChannel({
+      id: existing?.id ?? randomId('ch'),
+      tenantId: SANDBOX_TENANT,
+      platform: 'whatsapp',
+      externalId: SANDBOX_PHONE_NUMBER_ID,
+      upstream: { mode: 'sandbox' },
+      appSecret: existing?.appSecret ?? randomBytes(16).toString('hex'),
+      verifyToken: existing?.verifyToken ?? randomBytes(12).toString('hex'),
+      settings: {},
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+    })
+    for (const template of sandboxTemplates()) await tx.upsertTemplate(stored.id, template, now)
+    return stored
+  })
+  await mkdir(dirname(keyFile), { recursive: true })
+  await writeFile(keyFile, `${JSON.stringify({ api_key: apiKey }, null, 2)}\n`, { mode: 0o600 })
+  return { tenantId: SANDBOX_TENANT, channel, apiKey, isNew: true }
+}
+
+async function readSandboxKey(keyFile: string): Promise<string | null> {
+  try {
+    const parsed = JSON.parse(await readFile(keyFile, 'utf8')) as { api_key?: unknown }
+    return typeof parsed.api_key === 'string' ? parsed.api_key : null
+  } catch {
+    return null
+  }
+}
+
+function sandboxTemplates(): Template[] {
+  return [
+    ...issueResolutionTemplates('APPROVED', ['en']),
+    {
+      name: 'order_update',
+      language: 'en',
+      category: 'UTILITY',
+      status: 'APPROVED',
+      issueResolution: false,
+      body: 'Your order {{1}} ships on {{2}}.',
+    },
+    {
+      name: 'autumn_sale',
+      language: 'en',
+      category: 'MARKETING',
+      status: 'APPROVED',
+      issueResolution: false,
+      body: 'Hi {{1}}, our autumn sale starts today: 20% off everything.',
+    },
+  ]
+}

@@ -1,0 +1,68 @@
+import {
+  applyEvent,
+  countryOfPhoneNumber,
+  NEW_CONTACT,
+  windowAt,
+  type ContactEvent,
+  type ContactState,
+  type Instant,
+  type PolicySettings,
+} from '../domain/index.js'
+import type { ChannelRecord, Store } from '../store/store.js'
+
+/**
+ * Records an event in a contact's state: creates the contact on first sight, locks its window row for the
+ * read-modify-write (concurrent writers never lose each other's events), applies the event with the policy
+ * engine's own fold and stores the result. Must run inside a transaction.
+ */
+export async function recordContactEvent(
+  tx: Store,
+  channel: ChannelRecord,
+  contactId: string,
+  event: ContactEvent,
+  settings: PolicySettings,
+  now: Instant,
+  profileName: string | null = null,
+): Promise<ContactState> {
+  await ensureContact(tx, channel, contactId, now, profileName)
+  const state = (await tx.lockWindow(channel.id, contactId)) ?? NEW_CONTACT
+  const next = applyEvent(state, channel.platform, event, settings)
+  await saveContactState(tx, channel, contactId, next, settings, now)
+  return next
+}
+
+export async function ensureContact(
+  tx: Store,
+  channel: ChannelRecord,
+  contactId: string,
+  now: Instant,
+  profileName: string | null = null,
+): Promise<void> {
+  await tx.ensureContact({
+    channelId: channel.id,
+    contactId,
+    country: channel.platform === 'whatsapp' ? countryOfPhoneNumber(contactId) : null,
+    profileName,
+    createdAt: now,
+  })
+}
+
+export async function saveContactState(
+  tx: Store,
+  channel: ChannelRecord,
+  contactId: string,
+  state: ContactState,
+  settings: PolicySettings,
+  now: Instant,
+): Promise<void> {
+  // The stored expiry is the standard window's end, whatever instant it is read at.
+  const window = windowAt(channel.platform, state, state.asOf ?? now, settings)
+  await tx.saveWindow({
+    channelId: channel.id,
+    contactId,
+    state,
+    lastUserMessageAt: state.lastUserMessageAt,
+    expiresAt: window.expiresAt,
+    updatedAt: now,
+  })
+}

@@ -1,0 +1,132 @@
+import {
+  templateCatalog,
+  type Platform,
+  type PolicySettings,
+  type RateCard,
+  type TemplateCatalog,
+} from '../domain/index.js'
+import { policySettingsSchema, toPolicySettings } from '../config/policy-settings.js'
+import type { ChannelRecord, Store, TenantRecord } from '../store/store.js'
+import type { Clock } from './clock.js'
+import { hashApiKey } from './ids.js'
+
+/** How long looked-up tenants, channels and templates are reused before they are read again (other instances may change them). */
+export const DIRECTORY_TTL_MS = 5_000
+
+interface Cached<T> {
+  readonly value: T
+  readonly until: number
+}
+
+/** A channel's policy: its settings for the engine, and the rate cards its prices come from. */
+export interface ChannelPolicy {
+  readonly settings: PolicySettings
+  readonly rateCards: readonly RateCard[]
+}
+
+/**
+ * Looks up who is calling and what they send through, with short-lived caches: every send needs its
+ * tenant, channel, settings and templates, which change rarely. Writes through this process invalidate
+ * at once; changes by other processes are seen within {@link DIRECTORY_TTL_MS}.
+ */
+export class Directory {
+  private readonly keys = new Map<string, Cached<TenantRecord | undefined>>()
+  private readonly channels = new Map<string, Cached<ChannelRecord | undefined>>()
+  private readonly platformChannels = new Map<Platform, Cached<ChannelRecord[]>>()
+  private readonly templates = new Map<string, Cached<TemplateCatalog>>()
+  private readonly policies = new Map<
+    string,
+    { readonly updatedAt: number; readonly policy: ChannelPolicy }
+  >()
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly rateCards: readonly RateCard[],
+  ) {}
+
+  /** The tenant an API key belongs to, or `undefined` for unknown and revoked keys. */
+  async tenantForKey(key: string): Promise<TenantRecord | undefined> {
+    const hash = hashApiKey(key)
+    return this.cached(this.keys, hash, async () => {
+      const record = await this.store.findApiKey(hash)
+      return record === undefined ? undefined : this.store.getTenant(record.tenantId)
+    })
+  }
+
+  /**
+   * Loaders take `via`, the store to read through on a cache miss: inside a transaction that must be the
+   * transaction's store (on SQLite another read would wait for the transaction's own connection forever).
+   */
+  channel(
+    platform: Platform,
+    externalId: string,
+    via: Store = this.store,
+  ): Promise<ChannelRecord | undefined> {
+    return this.cached(this.channels, `${platform}:${externalId}`, () =>
+      via.findChannel(platform, externalId),
+    )
+  }
+
+  /** A tenant's channel; `undefined` when it does not exist or belongs to someone else (callers answer 404 either way). */
+  async tenantChannel(
+    tenantId: string,
+    platform: Platform,
+    externalId: string,
+  ): Promise<ChannelRecord | undefined> {
+    const channel = await this.channel(platform, externalId)
+    return channel?.tenantId === tenantId ? channel : undefined
+  }
+
+  /** A platform's channels; `fresh` reads them again (a signature no cached channel verifies may be a new one's). */
+  channelsOf(
+    platform: Platform,
+    options: { readonly fresh?: boolean; readonly via?: Store } = {},
+  ): Promise<ChannelRecord[]> {
+    if (options.fresh === true) this.platformChannels.delete(platform)
+    const via = options.via ?? this.store
+    return this.cached(this.platformChannels, platform, () => via.listChannels({ platform }))
+  }
+
+  templatesOf(channel: ChannelRecord, via: Store = this.store): Promise<TemplateCatalog> {
+    return this.cached(this.templates, channel.id, async () =>
+      templateCatalog(await via.listTemplates(channel.id)),
+    )
+  }
+
+  policyOf(channel: ChannelRecord): ChannelPolicy {
+    const known = this.policies.get(channel.id)
+    if (known?.updatedAt === channel.updatedAt) return known.policy
+    // Settings were validated when the channel was configured; an unreadable row falls back to the defaults.
+    const parsed = policySettingsSchema.safeParse(channel.settings)
+    const policy = {
+      settings: toPolicySettings(parsed.success ? parsed.data : {}),
+      rateCards: this.rateCards,
+    }
+    this.policies.set(channel.id, { updatedAt: channel.updatedAt, policy })
+    return policy
+  }
+
+  /** Forget a channel's templates after this process changed them. */
+  invalidateTemplates(channelId: string): void {
+    this.templates.delete(channelId)
+  }
+
+  /** Forget everything, after tenants, keys or channels changed. */
+  invalidate(): void {
+    this.keys.clear()
+    this.channels.clear()
+    this.platformChannels.clear()
+    this.templates.clear()
+  }
+
+  private async cached<K, T>(cache: Map<K, Cached<T>>, key: K, load: () => Promise<T>): Promise<T> {
+    const now = this.clock()
+    const hit = cache.get(key)
+    if (hit !== undefined && hit.until > now) return hit.value
+    const value = await load()
+    if (cache.size > 10_000) cache.clear()
+    cache.set(key, { value, until: now + DIRECTORY_TTL_MS })
+    return value
+  }
+}

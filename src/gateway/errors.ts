@@ -1,0 +1,133 @@
+/**
+ * Every error carewindow itself answers with (policy refusals are decisions, see docs/decisions.md), with its
+ * HTTP status and the Graph code a Graph client expects. `docs/errors.md` lists the same catalogue; a test fails
+ * when the two drift apart.
+ */
+export const ERRORS = {
+  INVALID_JSON: {
+    status: 400,
+    code: 100,
+    title: 'Invalid parameter',
+    hint: 'Send a JSON body with Content-Type: application/json.',
+  },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    code: 100,
+    title: 'Invalid parameter',
+    hint: 'Send Content-Type: application/json (Messenger also accepts form-encoded bodies).',
+  },
+  BODY_TOO_LARGE: {
+    status: 413,
+    code: 100,
+    title: 'Invalid parameter',
+    hint: 'The body is larger than the configured limit (server.body_limit_bytes).',
+  },
+  INVALID_REQUEST: {
+    status: 400,
+    code: 100,
+    title: 'Invalid parameter',
+    hint: 'The details say which field is wrong.',
+  },
+  INVALID_VERSION: {
+    status: 400,
+    code: 2500,
+    title: 'Unknown path components',
+    hint: 'The path starts with a Graph version such as /v21.0/.',
+  },
+  UNAUTHORIZED: {
+    status: 401,
+    code: 190,
+    title: 'Invalid OAuth access token.',
+    hint: 'Send Authorization: Bearer <carewindow API key>.',
+  },
+  NOT_FOUND: {
+    status: 404,
+    code: 100,
+    title:
+      'Unsupported request. Object does not exist, cannot be loaded due to missing permissions, or does not support this operation.',
+    hint: 'Check the id, and that the API key belongs to the tenant that owns it.',
+  },
+  ROUTE_NOT_FOUND: {
+    status: 404,
+    code: 100,
+    title: 'Unknown path components',
+    hint: 'See /docs for the routes carewindow serves.',
+  },
+  INVALID_SIGNATURE: {
+    status: 401,
+    code: 190,
+    title: 'Invalid signature',
+    hint: 'X-Hub-Signature-256 must be sha256=<HMAC-SHA256 of the raw body with the app secret>.',
+  },
+  VERIFY_TOKEN_MISMATCH: {
+    status: 403,
+    code: 190,
+    title: 'Verification failed',
+    hint: 'hub.verify_token must equal the channel’s verify_token, with hub.mode=subscribe.',
+  },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    code: 100,
+    title: 'Invalid parameter',
+    hint: 'An Idempotency-Key may only be reused with the same body.',
+  },
+  IDEMPOTENCY_IN_PROGRESS: {
+    status: 409,
+    code: 100,
+    title: 'Invalid parameter',
+    hint: 'The first request with this Idempotency-Key is still being handled; retry in a moment.',
+  },
+  CONFLICT: { status: 409, code: 100, title: 'Invalid parameter', hint: 'The resource already exists.' },
+  UPSTREAM_UNAVAILABLE: {
+    status: 502,
+    code: 2,
+    title: 'Service temporarily unavailable',
+    hint: 'Graph did not answer after the configured retries; the message was not sent.',
+  },
+  INTERNAL: {
+    status: 500,
+    code: 1,
+    title: 'An unknown error occurred',
+    hint: 'This is a bug; the log has the request id.',
+  },
+} as const satisfies Record<string, { status: number; code: number; title: string; hint: string }>
+
+export type ErrorKey = keyof typeof ERRORS
+
+/** An error carewindow answers with; the HTTP layer turns it into Graph's error envelope. */
+export class GatewayError extends Error {
+  constructor(
+    readonly key: ErrorKey,
+    readonly details: string,
+  ) {
+    super(`${key}: ${details}`)
+  }
+
+  get status(): number {
+    return ERRORS[this.key].status
+  }
+}
+
+/** Graph's error envelope, as text. `product` adds `error_data.messaging_product` as WhatsApp does. */
+export function graphErrorBody(error: {
+  readonly code: number
+  readonly subcode?: number | null
+  readonly title: string
+  readonly details: string
+  readonly product?: 'whatsapp' | null
+  readonly traceId: string
+}): string {
+  return JSON.stringify({
+    error: {
+      message: `(#${error.code}) ${error.title}`,
+      type: 'OAuthException',
+      code: error.code,
+      ...(error.subcode === undefined || error.subcode === null ? {} : { error_subcode: error.subcode }),
+      error_data: {
+        ...(error.product ? { messaging_product: error.product } : {}),
+        details: error.details,
+      },
+      fbtrace_id: error.traceId,
+    },
+  })
+}

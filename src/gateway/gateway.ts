@@ -1,0 +1,162 @@
+import type { Logger } from 'pino'
+import type { Platform, RateCard } from '../domain/index.js'
+import type { GatewayConfig } from '../config/config.js'
+import { toRateCards } from '../config/rate-cards.js'
+import { graphUpstream } from '../channels/graph-upstream.js'
+import { signatureOf } from '../channels/signature.js'
+import { WhatsAppSandbox } from '../channels/whatsapp/sandbox.js'
+import type { ChannelRecord, Store } from '../store/store.js'
+import { systemClock, type Clock } from './clock.js'
+import { Directory } from './directory.js'
+import { Inbox } from './inbox.js'
+import { Metrics } from './metrics.js'
+import { Outbox } from './outbox.js'
+import { ReceiptWriter } from './receipt-writer.js'
+import type { GatewayReply } from './reply.js'
+import type { Upstream } from './upstream.js'
+import { receiveWebhook, verifyWebhook } from './webhook-intake.js'
+import { whatsappReceiptHandler } from './whatsapp-inbox.js'
+import { sendWhatsApp, type WhatsAppSendRequest } from './whatsapp-send.js'
+
+export interface GatewayOptions {
+  readonly store: Store
+  readonly config: GatewayConfig
+  readonly logger: Logger
+  readonly clock?: Clock
+  /** Replaces `fetch` for Graph and for deliveries to businesses (tests). */
+  readonly fetch?: typeof fetch
+  /** Whether to register Node's process metrics (once per process). */
+  readonly processMetrics?: boolean
+  readonly version?: string
+}
+
+/** How often the inbox looks for receipts stored by other instances or left by a crash. */
+const INBOX_POLL_MS = 1_000
+
+/**
+ * carewindow as a running service, without HTTP: the store, the caches, the webhook inbox and its processor,
+ * the outbox relay, the upstreams. `start()` and `stop()` are symmetric; the HTTP layer calls the use cases.
+ */
+export class Gateway {
+  readonly store: Store
+  readonly config: GatewayConfig
+  readonly logger: Logger
+  readonly clock: Clock
+  readonly metrics: Metrics
+  readonly directory: Directory
+  readonly inbox: Inbox
+  readonly outbox: Outbox
+  readonly writer: ReceiptWriter
+  readonly sandbox: WhatsAppSandbox
+  readonly rateCards: readonly RateCard[]
+  private readonly cloud: Upstream
+  private isStarted = false
+
+  constructor(options: GatewayOptions) {
+    this.store = options.store
+    this.config = options.config
+    this.logger = options.logger
+    this.clock = options.clock ?? systemClock
+    this.metrics = new Metrics(this.store, { processMetrics: options.processMetrics ?? false })
+    this.rateCards = options.config.rateCards === undefined ? [] : toRateCards(options.config.rateCards)
+    this.directory = new Directory(this.store, this.clock, this.rateCards)
+    const handler = whatsappReceiptHandler({
+      directory: this.directory,
+      clock: this.clock,
+      metrics: this.metrics,
+      logger: this.logger,
+    })
+    this.inbox = new Inbox(this.store, this.clock, handler, this.logger, () => {
+      this.outbox.kick()
+    })
+    this.outbox = new Outbox(
+      this.store,
+      this.clock,
+      {
+        pollIntervalMs: options.config.outboxPollIntervalMs,
+        maxAttempts: options.config.outboxMaxAttempts,
+        backoffBaseMs: options.config.outboxBackoffBaseMs,
+        backoffMaxMs: options.config.outboxBackoffMaxMs,
+        requestTimeoutMs: options.config.outboxRequestTimeoutMs,
+        userAgent: `carewindow/${options.version ?? 'dev'}`,
+        ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      },
+      this.logger,
+      this.metrics,
+    )
+    this.writer = new ReceiptWriter(this.store, () => {
+      this.inbox.kick()
+    })
+    this.sandbox = new WhatsAppSandbox({
+      clock: this.clock,
+      statusDelaysMs: options.config.sandboxStatusDelaysMs,
+      notify: (channel, body) => this.simulateNotification(channel, body),
+    })
+    this.cloud = graphUpstream({
+      timeoutMs: options.config.upstreamTimeoutMs,
+      retries: options.config.upstreamRetries,
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    })
+  }
+
+  /** Starts processing the inbox and delivering the outbox. */
+  start(): void {
+    if (this.isStarted) return
+    this.isStarted = true
+    this.inbox.start(INBOX_POLL_MS)
+    this.outbox.start()
+  }
+
+  /** Stops background work, lets what is in flight finish, and closes the store. */
+  async stop(): Promise<void> {
+    this.sandbox.stop()
+    await this.writer.flushed()
+    await this.inbox.stop()
+    await this.outbox.stop()
+    this.isStarted = false
+    await this.store.close()
+  }
+
+  upstreamFor(channel: ChannelRecord): Upstream {
+    return channel.upstream.mode === 'sandbox' ? this.sandbox : this.cloud
+  }
+
+  sendWhatsApp(request: WhatsAppSendRequest): Promise<GatewayReply> {
+    return sendWhatsApp(
+      {
+        store: this.store,
+        directory: this.directory,
+        clock: this.clock,
+        inbox: this.inbox,
+        metrics: this.metrics,
+        logger: this.logger,
+        upstreamFor: (channel) => this.upstreamFor(channel),
+        sandbox: this.sandbox,
+      },
+      request,
+    )
+  }
+
+  receiveWebhook(platform: Platform, rawBody: Buffer, signature: string | undefined): Promise<GatewayReply> {
+    return receiveWebhook(
+      { directory: this.directory, writer: this.writer, clock: this.clock, metrics: this.metrics },
+      platform,
+      rawBody,
+      signature,
+    )
+  }
+
+  verifyWebhook(platform: Platform, query: Readonly<Record<string, unknown>>): Promise<GatewayReply> {
+    return verifyWebhook(this.directory, platform, query)
+  }
+
+  /** The sandbox's simulated notifications take Meta's path: signed with the channel's app secret, stored, processed. */
+  async simulateNotification(channel: ChannelRecord, body: string): Promise<void> {
+    await this.writer.write({
+      platform: channel.platform,
+      body,
+      signature: signatureOf(body, channel.appSecret),
+      receivedAt: this.clock(),
+    })
+  }
+}

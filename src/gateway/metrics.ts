@@ -1,0 +1,78 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import type { Store } from '../store/store.js'
+
+/** carewindow's Prometheus metrics, in a registry of their own (several gateways can share a process in tests). */
+export class Metrics {
+  readonly registry = new Registry()
+
+  readonly httpRequests = new Counter({
+    name: 'carewindow_http_requests_total',
+    help: 'HTTP requests by route and status.',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  })
+
+  readonly httpDuration = new Histogram({
+    name: 'carewindow_http_request_duration_seconds',
+    help: 'Time from request to reply.',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  })
+
+  readonly decisions = new Counter({
+    name: 'carewindow_decisions_total',
+    help: 'Policy decisions by platform, outcome and reason.',
+    labelNames: ['platform', 'allowed', 'reason'] as const,
+    registers: [this.registry],
+  })
+
+  readonly webhookLag = new Histogram({
+    name: 'carewindow_webhook_lag_seconds',
+    help: 'From an inbound message’s own timestamp to its processing by carewindow.',
+    buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 3600],
+    registers: [this.registry],
+  })
+
+  readonly webhookReceipts = new Counter({
+    name: 'carewindow_webhook_receipts_total',
+    help: 'Webhook notifications received, by platform and outcome (stored, rejected).',
+    labelNames: ['platform', 'outcome'] as const,
+    registers: [this.registry],
+  })
+
+  readonly upstreamRequests = new Counter({
+    name: 'carewindow_upstream_requests_total',
+    help: 'Requests forwarded to Graph or the sandbox, by outcome.',
+    labelNames: ['mode', 'outcome'] as const,
+    registers: [this.registry],
+  })
+
+  readonly deliveries = new Counter({
+    name: 'carewindow_webhook_deliveries_total',
+    help: 'Attempts to deliver notifications and events to businesses, by outcome.',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  })
+
+  constructor(store: Store, options: { readonly processMetrics?: boolean } = {}) {
+    new Gauge({
+      name: 'carewindow_outbox_depth',
+      help: 'Deliveries to businesses waiting to be made.',
+      registers: [this.registry],
+      async collect() {
+        this.set(await store.countDeliveries('pending'))
+      },
+    })
+    new Gauge({
+      name: 'carewindow_inbox_depth',
+      help: 'Webhook notifications stored but not yet processed.',
+      registers: [this.registry],
+      async collect() {
+        this.set(await store.countPendingReceipts())
+      },
+    })
+    if (options.processMetrics !== false)
+      collectDefaultMetrics({ register: this.registry, prefix: 'carewindow_' })
+  }
+}

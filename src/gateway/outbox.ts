@@ -1,0 +1,142 @@
+import type { Logger } from 'pino'
+import { signatureOf } from '../channels/signature.js'
+import type { DeliveryRecord, Store } from '../store/store.js'
+import type { Clock } from './clock.js'
+import type { Metrics } from './metrics.js'
+
+export interface OutboxOptions {
+  readonly pollIntervalMs: number
+  readonly maxAttempts: number
+  readonly backoffBaseMs: number
+  readonly backoffMaxMs: number
+  readonly requestTimeoutMs: number
+  readonly fetch?: typeof fetch
+  readonly userAgent: string
+}
+
+/** Deliveries taken per round, and made at the same time. */
+const BATCH = 50
+/** How long a claimed delivery is reserved for this process before another may take it over. */
+const LEASE_MS = 60_000
+
+/**
+ * Delivers the outbox to businesses' webhook URLs: each payload POSTed exactly as stored, signed like Meta signs
+ * (`X-Hub-Signature-256`, HMAC-SHA256 with the tenant's secret), with `X-Carewindow-Delivery` (stable per delivery,
+ * for deduplication) and `X-Carewindow-Event`. A 2xx answer delivers it; anything else retries with exponential
+ * backoff and jitter, until `maxAttempts`, after which it is kept as `dead`. Deliveries live in the database, so
+ * a restart resumes them; leases keep several instances from delivering the same one.
+ */
+export class Outbox {
+  private running: Promise<void> | null = null
+  private wake: (() => void) | null = null
+  private isStopped = true
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly options: OutboxOptions,
+    private readonly logger: Logger,
+    private readonly metrics: Metrics,
+  ) {}
+
+  start(): void {
+    if (!this.isStopped) return
+    this.isStopped = false
+    this.running = this.loop()
+  }
+
+  async stop(): Promise<void> {
+    this.isStopped = true
+    this.wake?.()
+    await this.running
+    this.running = null
+  }
+
+  /** New deliveries are due: look now rather than at the next poll. */
+  kick(): void {
+    this.wake?.()
+  }
+
+  /** Delivers what is due now, once; returns how many were attempted. */
+  async deliverDue(): Promise<number> {
+    const now = this.clock()
+    const due = await this.store.claimDueDeliveries(now, BATCH, now + LEASE_MS)
+    await Promise.all(due.map((delivery) => this.deliver(delivery)))
+    return due.length
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.isStopped) {
+      let attempted = 0
+      try {
+        attempted = await this.deliverDue()
+      } catch (error) {
+        this.logger.error({ err: error }, 'outbox round failed; retrying at the next poll')
+      }
+      // A method call, not the field: stop() may have run while this round was delivering.
+      if (attempted === BATCH || this.hasStopped()) continue
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.pollIntervalMs)
+        timer.unref()
+        this.wake = () => {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+      this.wake = null
+    }
+  }
+
+  private hasStopped(): boolean {
+    return this.isStopped
+  }
+
+  private async deliver(delivery: DeliveryRecord): Promise<void> {
+    const tenant = await this.store.getTenant(delivery.tenantId)
+    const attempts = delivery.attempts + 1
+    if (tenant === undefined || tenant.webhookUrl === null || tenant.webhookSecret === null) {
+      await this.store.retryDelivery(delivery.id, attempts, null, 'the tenant has no webhook URL any more')
+      this.metrics.deliveries.inc({ outcome: 'dead' })
+      return
+    }
+    let problem: string
+    try {
+      const response = await (this.options.fetch ?? fetch)(tenant.webhookUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': this.options.userAgent,
+          'x-hub-signature-256': signatureOf(delivery.payload, tenant.webhookSecret),
+          'x-carewindow-delivery': delivery.id,
+          'x-carewindow-event': delivery.eventType,
+        },
+        body: delivery.payload,
+        signal: AbortSignal.timeout(this.options.requestTimeoutMs),
+      })
+      await response.body?.cancel()
+      if (response.ok) {
+        await this.store.completeDelivery(delivery.id, this.clock())
+        this.metrics.deliveries.inc({ outcome: 'delivered' })
+        return
+      }
+      problem = `${tenant.webhookUrl} answered ${response.status}`
+    } catch (error) {
+      problem = `${tenant.webhookUrl}: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`
+    }
+    const isLast = attempts >= this.options.maxAttempts
+    await this.store.retryDelivery(
+      delivery.id,
+      attempts,
+      isLast ? null : this.clock() + this.backoff(attempts),
+      problem,
+    )
+    this.metrics.deliveries.inc({ outcome: isLast ? 'dead' : 'retry' })
+    if (isLast) this.logger.warn({ delivery: delivery.id, attempts, problem }, 'delivery given up')
+  }
+
+  /** Exponential, capped, with jitter so a recovering receiver is not hit by every retry at once. */
+  private backoff(attempts: number): number {
+    const ceiling = Math.min(this.options.backoffMaxMs, this.options.backoffBaseMs * 2 ** (attempts - 1))
+    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2)
+  }
+}

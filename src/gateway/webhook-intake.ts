@@ -1,0 +1,92 @@
+import type { Platform } from '../domain/index.js'
+import { isValidSignature } from '../channels/signature.js'
+import type { ChannelRecord } from '../store/store.js'
+import type { Clock } from './clock.js'
+import type { Directory } from './directory.js'
+import { GatewayError } from './errors.js'
+import type { Metrics } from './metrics.js'
+import type { GatewayReply } from './reply.js'
+import type { ReceiptWriter } from './receipt-writer.js'
+
+export interface WebhookIntakeDependencies {
+  readonly directory: Directory
+  readonly writer: ReceiptWriter
+  readonly clock: Clock
+  readonly metrics: Metrics
+}
+
+const OBJECTS: Readonly<Record<Platform, string>> = {
+  whatsapp: 'whatsapp_business_account',
+  messenger: 'page',
+}
+
+/**
+ * `POST /webhooks/{platform}`: the signature is checked over the raw bytes first — against the app secrets of
+ * the platform's channels — and a notification no secret signed is refused with 401 before anything is parsed or
+ * stored. A signed one is stored exactly as received and only then acknowledged (200); processing follows.
+ */
+export async function receiveWebhook(
+  deps: WebhookIntakeDependencies,
+  platform: Platform,
+  rawBody: Buffer,
+  signature: string | undefined,
+): Promise<GatewayReply> {
+  const isSigned = (channels: readonly ChannelRecord[]) =>
+    [...new Set(channels.map((channel) => channel.appSecret))].some((secret) =>
+      isValidSignature(rawBody, signature, secret),
+    )
+  if (
+    !isSigned(await deps.directory.channelsOf(platform)) &&
+    !isSigned(await deps.directory.channelsOf(platform, { fresh: true }))
+  ) {
+    deps.metrics.webhookReceipts.inc({ platform, outcome: 'rejected' })
+    throw new GatewayError(
+      'INVALID_SIGNATURE',
+      signature === undefined
+        ? 'the X-Hub-Signature-256 header is missing'
+        : 'X-Hub-Signature-256 does not match the body for the app secret of any channel',
+    )
+  }
+  const body = rawBody.toString('utf8')
+  let json: unknown
+  try {
+    json = JSON.parse(body)
+  } catch {
+    throw new GatewayError('INVALID_JSON', 'the notification body is not valid JSON')
+  }
+  if (
+    typeof json !== 'object' ||
+    json === null ||
+    (json as { object?: unknown }).object !== OBJECTS[platform]
+  )
+    throw new GatewayError(
+      'INVALID_REQUEST',
+      `a ${platform} notification has "object": "${OBJECTS[platform]}"`,
+    )
+  await deps.writer.write({ platform, body, signature: signature ?? '', receivedAt: deps.clock() })
+  deps.metrics.webhookReceipts.inc({ platform, outcome: 'stored' })
+  return { status: 200, body: 'EVENT_RECEIVED', headers: { 'content-type': 'text/plain' } }
+}
+
+/** `GET /webhooks/{platform}`: Meta's subscription handshake. Answers `hub.challenge` when the token is a channel's. */
+export async function verifyWebhook(
+  directory: Directory,
+  platform: Platform,
+  query: Readonly<Record<string, unknown>>,
+): Promise<GatewayReply> {
+  const mode = query['hub.mode']
+  const token = query['hub.verify_token']
+  const challenge = query['hub.challenge']
+  if (mode !== 'subscribe' || typeof token !== 'string' || typeof challenge !== 'string')
+    throw new GatewayError(
+      'VERIFY_TOKEN_MISMATCH',
+      'expected hub.mode=subscribe, hub.verify_token and hub.challenge',
+    )
+  const channels = await directory.channelsOf(platform, { fresh: true })
+  if (!channels.some((channel) => channel.verifyToken === token))
+    throw new GatewayError(
+      'VERIFY_TOKEN_MISMATCH',
+      `hub.verify_token is not the verify_token of any ${platform} channel`,
+    )
+  return { status: 200, body: challenge, headers: { 'content-type': 'text/plain' } }
+}

@@ -1,0 +1,231 @@
+import type { Logger } from 'pino'
+import { applyEvent, decide, NEW_CONTACT, type Decision, type Intent } from '../domain/index.js'
+import { parseWhatsAppSend } from '../channels/whatsapp/send-body.js'
+import type { WhatsAppSandbox } from '../channels/whatsapp/sandbox.js'
+import { decisionJson } from '../representations/decision-json.js'
+import type { ChannelRecord, Store, TenantRecord } from '../store/store.js'
+import type { Clock } from './clock.js'
+import { ensureContact, saveContactState } from './contacts.js'
+import type { Directory } from './directory.js'
+import { ERRORS, GatewayError, graphErrorBody } from './errors.js'
+import { randomId } from './ids.js'
+import { withIdempotency } from './idempotency.js'
+import type { Inbox } from './inbox.js'
+import type { Metrics } from './metrics.js'
+import type { GatewayReply } from './reply.js'
+import { UpstreamUnavailable, type Upstream } from './upstream.js'
+
+export interface WhatsAppSendDependencies {
+  readonly store: Store
+  readonly directory: Directory
+  readonly clock: Clock
+  readonly inbox: Inbox
+  readonly metrics: Metrics
+  readonly logger: Logger
+  readonly upstreamFor: (channel: ChannelRecord) => Upstream
+  readonly sandbox: WhatsAppSandbox
+}
+
+export interface WhatsAppSendRequest {
+  readonly tenant: TenantRecord
+  readonly channel: ChannelRecord
+  readonly version: string
+  readonly rawBody: string
+  readonly body: unknown
+  readonly idempotencyKey: string | undefined
+  readonly traceId: string
+}
+
+/** The outcome of deciding and recording a send, before anything goes upstream. */
+export interface RecordedDecision {
+  readonly messageId: string
+  readonly decision: Decision
+  readonly contact: string
+}
+
+/**
+ * `POST /{version}/{phone_number_id}/messages`: decides, records the message with its decision and billing
+ * either way, forwards allowed messages unchanged and answers with Graph's reply; refuses the others at once
+ * with Graph's error envelope. An `Idempotency-Key` makes a retried request send and bill once.
+ */
+export async function sendWhatsApp(
+  deps: WhatsAppSendDependencies,
+  request: WhatsAppSendRequest,
+): Promise<GatewayReply> {
+  const parsed = parseWhatsAppSend(request.body)
+  if (!parsed.ok) throw new GatewayError('INVALID_REQUEST', parsed.problem.details)
+  const send = parsed.value
+  const upstream = deps.upstreamFor(request.channel)
+  if (send.kind === 'mark_read') {
+    // Not a message: read receipts are always passed on.
+    return forward(deps, upstream, request)
+  }
+  return withIdempotency(
+    deps.store,
+    deps.clock,
+    request.tenant.id,
+    request.idempotencyKey,
+    request.rawBody,
+    async () => {
+      // Windows must reflect every notification already acknowledged to Meta before this decision.
+      await deps.inbox.drain()
+      const recorded = await decideAndRecord(deps, request.channel, send.to, send.intent, request.rawBody)
+      const { decision, messageId } = recorded
+      const headers = { 'x-carewindow-message-id': messageId, 'x-carewindow-decision': decision.reason }
+      if (!decision.allowed) {
+        return {
+          status: 400,
+          headers,
+          body: graphErrorBody({
+            code: decision.error.code,
+            subcode: decision.error.subcode,
+            title: decision.error.title,
+            details: decision.error.details,
+            product: 'whatsapp',
+            traceId: request.traceId,
+          }),
+        }
+      }
+      let reply: GatewayReply
+      try {
+        reply = await forward(deps, upstream, request)
+      } catch (error) {
+        if (!(error instanceof UpstreamUnavailable)) throw error
+        await deps.store.updateMessage(messageId, {
+          status: 'failed',
+          statusAt: deps.clock(),
+          errorJson: JSON.stringify({ upstream: error.message }),
+        })
+        return {
+          status: ERRORS.UPSTREAM_UNAVAILABLE.status,
+          headers,
+          body: graphErrorBody({
+            code: ERRORS.UPSTREAM_UNAVAILABLE.code,
+            title: ERRORS.UPSTREAM_UNAVAILABLE.title,
+            details: error.message,
+            product: 'whatsapp',
+            traceId: request.traceId,
+          }),
+        }
+      }
+      await recordUpstreamReply(deps, messageId, reply)
+      const wamid = messageIdOf(reply)
+      if (request.channel.upstream.mode === 'sandbox' && wamid !== null)
+        deps.sandbox.simulateStatuses(request.channel, wamid, recorded.contact, decision.billing)
+      return { ...reply, headers: { ...headers, ...reply.headers } }
+    },
+  )
+}
+
+/**
+ * Decides a message for a contact and records it, atomically: the contact's window row is locked, so two sends
+ * to one contact are decided one after the other (a Messenger +1 is granted once). An allowed message enters the
+ * contact's history before it goes upstream — if Graph then refuses it, the history errs on the cautious side.
+ */
+export async function decideAndRecord(
+  deps: Pick<WhatsAppSendDependencies, 'store' | 'directory' | 'clock' | 'metrics'>,
+  channel: ChannelRecord,
+  contact: string,
+  intent: Intent,
+  rawBody: string,
+): Promise<RecordedDecision> {
+  const { settings, rateCards } = deps.directory.policyOf(channel)
+  const templates = await deps.directory.templatesOf(channel)
+  const messageId = randomId('msg')
+  const decision = await deps.store.transaction(async (tx) => {
+    const now = deps.clock()
+    await ensureContact(tx, channel, contact, now)
+    const stored = await tx.getContact(channel.id, contact)
+    const state = (await tx.lockWindow(channel.id, contact)) ?? NEW_CONTACT
+    const consent = await tx.listConsent(channel.id, contact)
+    const decided = decide(
+      intent,
+      { history: state, consent, templates, settings, contact, country: stored?.country ?? null, rateCards },
+      now,
+    )
+    const price = decided.allowed ? decided.billing.price : null
+    await tx.insertMessage({
+      id: messageId,
+      tenantId: channel.tenantId,
+      channelId: channel.id,
+      contactId: contact,
+      direction: 'outbound',
+      externalId: null,
+      at: now,
+      bodyJson: rawBody,
+      allowed: decided.allowed,
+      reason: decided.reason,
+      decisionJson: JSON.stringify(decisionJson(decided, { contact, settings })),
+      priceMicros: price?.amountMicros ?? null,
+      currency: price?.currency ?? null,
+      status: decided.allowed ? 'pending' : 'refused',
+      statusAt: now,
+      metaPricingJson: null,
+      errorJson: null,
+      createdAt: now,
+    })
+    if (decided.allowed) {
+      const next = applyEvent(
+        state,
+        channel.platform,
+        { kind: 'outbound', at: now, sent: decided.sent },
+        settings,
+      )
+      await saveContactState(tx, channel, contact, next, settings, now)
+    }
+    return decided
+  })
+  deps.metrics.decisions.inc({
+    platform: channel.platform,
+    allowed: String(decision.allowed),
+    reason: decision.reason,
+  })
+  return { messageId, decision, contact }
+}
+
+async function forward(
+  deps: Pick<WhatsAppSendDependencies, 'metrics'>,
+  upstream: Upstream,
+  request: WhatsAppSendRequest,
+): Promise<GatewayReply> {
+  const mode = request.channel.upstream.mode
+  try {
+    const reply = await upstream.forward({
+      channel: request.channel,
+      version: request.version,
+      path: `/${request.channel.externalId}/messages`,
+      body: request.rawBody,
+      contentType: 'application/json',
+    })
+    deps.metrics.upstreamRequests.inc({ mode, outcome: String(reply.status) })
+    return { status: reply.status, body: reply.body }
+  } catch (error) {
+    deps.metrics.upstreamRequests.inc({ mode, outcome: 'unavailable' })
+    throw error
+  }
+}
+
+async function recordUpstreamReply(
+  deps: Pick<WhatsAppSendDependencies, 'store' | 'clock'>,
+  messageId: string,
+  reply: GatewayReply,
+): Promise<void> {
+  const isAccepted = reply.status >= 200 && reply.status < 300
+  await deps.store.updateMessage(messageId, {
+    externalId: isAccepted ? messageIdOf(reply) : null,
+    status: isAccepted ? 'accepted' : 'failed',
+    statusAt: deps.clock(),
+    ...(isAccepted ? {} : { errorJson: reply.body }),
+  })
+}
+
+/** The `wamid` in Graph's success body (`messages[0].id`), or `null`. */
+function messageIdOf(reply: GatewayReply): string | null {
+  try {
+    const body = JSON.parse(reply.body) as { messages?: readonly { id?: unknown }[] }
+    const id = body.messages?.[0]?.id
+    return typeof id === 'string' ? id : null
+  } catch {
+    return null
+  }
+}

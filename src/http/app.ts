@@ -1,0 +1,102 @@
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+} from 'fastify'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { Gateway } from '../gateway/gateway.js'
+import { GatewayError } from '../gateway/errors.js'
+import { randomId } from '../gateway/ids.js'
+import type { GatewayReply } from '../gateway/reply.js'
+import { registerErrorHandler } from './error-handler.js'
+import { registerOperationsRoutes } from './routes/operations.js'
+import { registerSandboxRoutes } from './routes/sandbox.js'
+import { registerWhatsAppRoutes } from './routes/whatsapp.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The body exactly as received (signatures are checked over it; allowed sends forward it unchanged). */
+    rawBody: Buffer | null
+  }
+}
+
+export interface AppOptions {
+  readonly gateway: Gateway
+  /** Log every request (at info); off keeps the hot paths quiet. */
+  readonly logRequests?: boolean
+  readonly version?: string
+}
+
+/**
+ * Builds the HTTP application without listening, so tests can `inject()` and `main.ts` can `listen()`.
+ * Routes: the Graph-compatible send endpoints, Meta webhooks, the native `/v1` API, operations endpoints
+ * and the OpenAPI document with its browsable page at `/docs`.
+ */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { gateway } = options
+  const app = Fastify({
+    // pino's Logger and Fastify's logger type differ only in generics; the instance is the same.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
+    loggerInstance: gateway.logger as FastifyBaseLogger,
+    bodyLimit: gateway.config.bodyLimitBytes,
+    genReqId: () => randomId('req'),
+    logController: new LogController({
+      disableRequestLogging: options.logRequests !== true,
+      requestIdLogLabel: 'request',
+    }),
+  })
+  app.decorateRequest('rawBody', null)
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
+    request.rawBody = body
+    if (body.length === 0) {
+      done(null, undefined)
+      return
+    }
+    try {
+      done(null, JSON.parse(body.toString('utf8')))
+    } catch (error) {
+      done(
+        new GatewayError('INVALID_JSON', `the body is not valid JSON (${(error as Error).message})`),
+        undefined,
+      )
+    }
+  })
+  registerErrorHandler(app)
+  app.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched'
+    gateway.metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) })
+    gateway.metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000)
+    done()
+  })
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'carewindow',
+        version: options.version ?? 'dev',
+        description:
+          'Customer Care Window gateway for WhatsApp Business and Messenger: a Graph-compatible proxy, webhooks, and the native /v1 API. Errors use Graph’s envelope; see docs/errors.md and docs/decisions.md.',
+      },
+      components: {
+        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A carewindow API key' } },
+      },
+      security: [{ apiKey: [] }],
+    },
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+  registerOperationsRoutes(app, gateway)
+  registerWhatsAppRoutes(app, gateway)
+  registerSandboxRoutes(app, gateway)
+  return app
+}
+
+/** Sends a use case's reply: its status, headers and (JSON unless said otherwise) body. */
+export function sendReply(reply: FastifyReply, result: GatewayReply): FastifyReply {
+  reply.status(result.status)
+  reply.type(result.headers?.['content-type'] ?? 'application/json')
+  for (const [name, value] of Object.entries(result.headers ?? {}))
+    if (name !== 'content-type') reply.header(name, value)
+  return reply.send(result.body)
+}

@@ -1,0 +1,70 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { ERRORS, GatewayError, graphErrorBody, type ErrorKey } from '../gateway/errors.js'
+
+/** Errors on these routes carry WhatsApp's `error_data.messaging_product`. */
+const WHATSAPP_ROUTE = /^\/(v\d+\.\d+\/\d+\/messages|webhooks\/whatsapp)/
+
+/**
+ * The one error handler: every error becomes Graph's error envelope with a stable catalogue code (see
+ * docs/errors.md) and the request id as `fbtrace_id`. Client mistakes are 4xx with details that say what to
+ * fix; only a bug is a 500, and it is logged.
+ */
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const { key, details } = classify(error)
+    if (key === 'INTERNAL') request.log.error({ err: error }, 'unhandled error')
+    return sendError(request, reply, key, details)
+  })
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      request,
+      reply,
+      'ROUTE_NOT_FOUND',
+      `${request.method} ${request.url.split('?')[0] ?? ''} is not a carewindow route`,
+    ),
+  )
+}
+
+export function sendError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  key: ErrorKey,
+  details: string,
+): FastifyReply {
+  const entry = ERRORS[key]
+  return reply
+    .status(entry.status)
+    .type('application/json')
+    .send(
+      graphErrorBody({
+        code: entry.code,
+        title: entry.title,
+        details: `${details}. ${entry.hint}`.replace(/\.\. /, '. '),
+        product: WHATSAPP_ROUTE.test(request.url) ? 'whatsapp' : null,
+        traceId: request.id,
+      }),
+    )
+}
+
+function classify(error: FastifyError): { key: ErrorKey; details: string } {
+  if (error instanceof GatewayError) return { key: error.key, details: error.details }
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { key: 'BODY_TOO_LARGE', details: 'the request body is too large' }
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return {
+        key: 'UNSUPPORTED_MEDIA_TYPE',
+        details: `Content-Type ${error.message.replace(/^.*: /, '')} is not accepted`,
+      }
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { key: 'INVALID_JSON', details: 'the body is empty' }
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return { key: 'INVALID_REQUEST', details: 'Content-Length does not match the body' }
+    default:
+      break
+  }
+  if (error.validation !== undefined) return { key: 'INVALID_REQUEST', details: error.message }
+  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500)
+    return { key: 'INVALID_REQUEST', details: error.message }
+  return { key: 'INTERNAL', details: 'something went wrong' }
+}

@@ -1,0 +1,91 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { z } from 'zod'
+import type { Gateway } from '../../gateway/gateway.js'
+import { GatewayError } from '../../gateway/errors.js'
+import { normalizeRecipient } from '../../channels/whatsapp/send-body.js'
+import { describeIssues } from '../../validation.js'
+import { authenticate } from '../auth.js'
+
+const inboundSchema = z.strictObject({
+  from: z.string().min(6, '"from" is the customer’s phone number (wa_id)'),
+  text: z.string().min(1).max(4096).default('Hi'),
+  /** `ad` or `post` makes it a click-to-WhatsApp ad / Page call-to-action message (free entry point). */
+  referral: z.enum(['ad', 'post']).optional(),
+  /** When the customer wrote (ISO 8601); default now. Lets a demo replay yesterday. */
+  at: z.iso.datetime({ offset: true }).optional(),
+})
+
+/**
+ * Sandbox only: `POST /v1/sandbox/{phone_number_id}/inbound` pretends a customer wrote, so a demo can open a
+ * window without a phone. It builds the notification Meta would send, signs it with the channel's app secret and
+ * takes the real webhook path; it answers once the window is updated.
+ */
+export function registerSandboxRoutes(app: FastifyInstance, gateway: Gateway): void {
+  app.post(
+    '/v1/sandbox/:channelId/inbound',
+    {
+      schema: {
+        summary: 'Simulate a customer message (sandbox channels only)',
+        tags: ['sandbox'],
+        body: {
+          type: 'object',
+          properties: {
+            from: { type: 'string', examples: ['31612345678'] },
+            text: { type: 'string', examples: ['Hi'] },
+            referral: { type: 'string', enum: ['ad', 'post'] },
+            at: { type: 'string', format: 'date-time' },
+          },
+          required: ['from'],
+        },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { channelId: string } }>, reply) => {
+      const tenant = await authenticate(gateway, request)
+      const channel = await gateway.directory.tenantChannel(tenant.id, 'whatsapp', request.params.channelId)
+      if (channel?.upstream.mode !== 'sandbox')
+        throw new GatewayError(
+          'NOT_FOUND',
+          `there is no sandbox WhatsApp channel '${request.params.channelId}'`,
+        )
+      const parsed = inboundSchema.safeParse(request.body)
+      if (!parsed.success) throw new GatewayError('INVALID_REQUEST', describeIssues(parsed.error).join('; '))
+      const { from, text, referral, at } = parsed.data
+      const contact = normalizeRecipient(from)
+      const seconds = Math.floor((at === undefined ? gateway.clock() : Date.parse(at)) / 1000)
+      const messageId = `wamid.sandbox.${request.id}`
+      const notification = JSON.stringify({
+        object: 'whatsapp_business_account',
+        entry: [
+          {
+            id: channel.externalId,
+            changes: [
+              {
+                field: 'messages',
+                value: {
+                  messaging_product: 'whatsapp',
+                  metadata: { display_phone_number: channel.externalId, phone_number_id: channel.externalId },
+                  contacts: [{ profile: { name: 'Sandbox customer' }, wa_id: contact }],
+                  messages: [
+                    {
+                      from: contact,
+                      id: messageId,
+                      timestamp: String(seconds),
+                      type: 'text',
+                      text: { body: text },
+                      ...(referral === undefined
+                        ? {}
+                        : { referral: { source_type: referral, source_id: 'sandbox' } }),
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        ],
+      })
+      await gateway.simulateNotification(channel, notification)
+      await gateway.inbox.drain()
+      return reply.status(202).send({ message_id: messageId, contact })
+    },
+  )
+}

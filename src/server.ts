@@ -1,0 +1,85 @@
+import { dirname } from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import type { GatewayConfig } from './config/config.js'
+import { applyConfig, ensureSandbox, type SandboxSetup } from './gateway/bootstrap.js'
+import { systemClock, type Clock } from './gateway/clock.js'
+import { Gateway } from './gateway/gateway.js'
+import { buildApp } from './http/app.js'
+import { openStore, redactDatabaseUrl } from './store/open-store.js'
+import { DEFAULT_SQLITE_PATH } from './store/sqlite/sqlite-store.js'
+
+export interface RunningServer {
+  readonly app: FastifyInstance
+  readonly gateway: Gateway
+  /** `http://host:port` it listens on. */
+  readonly url: string
+  readonly sandbox: SandboxSetup | null
+  readonly store: string
+  close(): Promise<void>
+}
+
+/** Where the sandbox's API key is kept: next to the SQLite database, or in ./data. */
+export function sandboxKeyFile(config: GatewayConfig): string {
+  const url = config.databaseUrl
+  const sqlitePath =
+    url === undefined
+      ? DEFAULT_SQLITE_PATH
+      : /^postgres(ql)?:/.test(url)
+        ? DEFAULT_SQLITE_PATH
+        : url.replace(/^sqlite:(\/\/)?/, '')
+  return `${sqlitePath === ':memory:' ? dirname(DEFAULT_SQLITE_PATH) : dirname(sqlitePath)}/sandbox.json`
+}
+
+/**
+ * Opens the store (migrating unless told not to), applies the config, sets up the sandbox when nothing is
+ * configured, starts the gateway's background work and listens. `close()` undoes it all in reverse.
+ */
+export async function startServer(options: {
+  readonly config: GatewayConfig
+  readonly logger: Logger
+  readonly clock?: Clock
+  readonly version?: string
+  readonly fetch?: typeof fetch
+}): Promise<RunningServer> {
+  const { config, logger } = options
+  const clock = options.clock ?? systemClock
+  const store = await openStore(config.databaseUrl, { migrate: config.migrateOnStart })
+  let gateway: Gateway | undefined
+  try {
+    await applyConfig(store, config, clock)
+    const sandbox =
+      config.tenants.length === 0 ? await ensureSandbox(store, clock, sandboxKeyFile(config)) : null
+    gateway = new Gateway({
+      store,
+      config,
+      logger,
+      clock,
+      processMetrics: true,
+      ...(options.version === undefined ? {} : { version: options.version }),
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    })
+    gateway.start()
+    const app = await buildApp({
+      gateway,
+      ...(options.version === undefined ? {} : { version: options.version }),
+    })
+    const address = await app.listen({ host: config.host, port: config.port })
+    const running = gateway
+    return {
+      app,
+      gateway: running,
+      url: address.replace('[::1]', 'localhost'),
+      sandbox,
+      store: redactDatabaseUrl(config.databaseUrl),
+      async close() {
+        await app.close()
+        await running.stop()
+      },
+    }
+  } catch (error) {
+    if (gateway !== undefined) await gateway.stop()
+    else await store.close()
+    throw error
+  }
+}

@@ -1,0 +1,875 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import {
+  DAY_MS,
+  HOUR_MS,
+  MINUTE_MS,
+  NEW_CONTACT,
+  type ConsentEvent,
+  type Instant,
+} from '../../src/domain/index.js'
+import type { ChannelRecord, Store, WindowQuery } from '../../src/store/store.js'
+import {
+  apiKey,
+  channel,
+  CONTACT_ID,
+  delivery,
+  message,
+  receipt,
+  T0,
+  template,
+  tenant,
+  TENANT_ID,
+  windowRecord,
+} from './records.js'
+import { DIALECTS, type TestDatabase } from './test-databases.js'
+
+/**
+ * The Store contract: every adapter passes exactly these tests. A behaviour that differs between SQLite
+ * and PostgreSQL is a bug in an adapter, not a reason for a dialect-specific expectation.
+ */
+for (const dialect of DIALECTS) {
+  describe(`the ${dialect.name} store`, () => {
+    let database: TestDatabase | undefined
+    let store: Store
+
+    beforeAll(async () => {
+      database = await dialect.createDatabase()
+      store = await database.open()
+    })
+    afterAll(async () => {
+      await database?.destroy()
+    })
+    beforeEach(async () => {
+      await database?.empty()
+    })
+
+    /** The tenant and a WhatsApp channel most tests write under (rows reference both). */
+    async function seedChannel(overrides: Partial<ChannelRecord> = {}): Promise<ChannelRecord> {
+      await store.upsertTenant(tenant({ id: overrides.tenantId ?? TENANT_ID }))
+      return store.upsertChannel(channel(overrides))
+    }
+
+    describe('tenants', () => {
+      it('returns a stored tenant by id, and nothing for an unknown id', async () => {
+        await store.upsertTenant(tenant())
+
+        expect(await store.getTenant(TENANT_ID)).toEqual(tenant())
+        expect(await store.getTenant('tenant-unknown')).toBeUndefined()
+      })
+
+      it('updates name and webhook of an existing tenant but keeps when it was created', async () => {
+        await store.upsertTenant(tenant())
+        await store.upsertTenant(
+          tenant({ name: 'Acme Health', webhookUrl: null, webhookSecret: null, createdAt: T0 + DAY_MS }),
+        )
+
+        expect(await store.getTenant(TENANT_ID)).toEqual(
+          tenant({ name: 'Acme Health', webhookUrl: null, webhookSecret: null, createdAt: T0 }),
+        )
+        expect(await store.listTenants()).toHaveLength(1)
+      })
+
+      it('lists tenants by id', async () => {
+        for (const id of ['tenant-b', 'tenant-c', 'tenant-a']) await store.upsertTenant(tenant({ id }))
+
+        expect((await store.listTenants()).map((row) => row.id)).toEqual(['tenant-a', 'tenant-b', 'tenant-c'])
+      })
+    })
+
+    describe('API keys', () => {
+      beforeEach(async () => {
+        await store.upsertTenant(tenant())
+      })
+
+      it('finds a live key by its hash, and nothing for an unknown hash', async () => {
+        await store.insertApiKey(apiKey('k1'))
+
+        expect(await store.findApiKey('hash-of-k1')).toEqual(apiKey('k1'))
+        expect(await store.findApiKey('hash-of-k2')).toBeUndefined()
+      })
+
+      it('no longer finds a revoked key, and reports that revoking it again changes nothing', async () => {
+        await store.insertApiKey(apiKey('k1'))
+
+        expect(await store.revokeApiKey('k1', T0 + HOUR_MS)).toBe(true)
+        expect(await store.findApiKey('hash-of-k1')).toBeUndefined()
+        expect(await store.revokeApiKey('k1', T0 + 2 * HOUR_MS)).toBe(false)
+        expect(await store.revokeApiKey('k-unknown', T0)).toBe(false)
+        expect(await store.listApiKeys(TENANT_ID)).toEqual([apiKey('k1', { revokedAt: T0 + HOUR_MS })])
+      })
+
+      it("lists only the tenant's keys, revoked ones included, oldest first", async () => {
+        await store.upsertTenant(tenant({ id: 'tenant-2' }))
+        await store.insertApiKey(apiKey('k2', { createdAt: T0 + 2 }))
+        await store.insertApiKey(apiKey('k1', { createdAt: T0 + 1, revokedAt: T0 + 3 }))
+        await store.insertApiKey(apiKey('k3', { tenantId: 'tenant-2' }))
+
+        expect(await store.listApiKeys(TENANT_ID)).toEqual([
+          apiKey('k1', { createdAt: T0 + 1, revokedAt: T0 + 3 }),
+          apiKey('k2', { createdAt: T0 + 2 }),
+        ])
+        expect(await store.listApiKeys('tenant-unknown')).toEqual([])
+      })
+    })
+
+    describe('channels', () => {
+      it('creates a channel and finds it by platform and external id', async () => {
+        const created = await seedChannel()
+
+        expect(created).toEqual(channel())
+        expect(await store.findChannel('whatsapp', channel().externalId)).toEqual(channel())
+        expect(await store.findChannel('messenger', channel().externalId)).toBeUndefined()
+        expect(await store.findChannel('whatsapp', 'unknown')).toBeUndefined()
+      })
+
+      it('replaces upstream, secrets and settings on a second upsert but keeps its id and creation instant', async () => {
+        await seedChannel()
+        const replacement = channel({
+          id: 'channel-other',
+          upstream: { mode: 'cloud', baseUrl: 'https://graph.facebook.com/v23.0', accessToken: 'EAAG-token' },
+          appSecret: 'app-secret-2',
+          verifyToken: 'verify-2',
+          settings: { timezone: 'UTC', reminders: { enabled: true } },
+          createdAt: T0 + DAY_MS,
+          updatedAt: T0 + DAY_MS,
+        })
+
+        const stored = await store.upsertChannel(replacement)
+
+        expect(stored).toEqual({ ...replacement, id: 'channel-1', createdAt: T0 })
+        expect(await store.findChannel('whatsapp', channel().externalId)).toEqual(stored)
+        expect(await store.listChannels()).toHaveLength(1)
+      })
+
+      it('lists channels oldest first, filtered by tenant and platform', async () => {
+        await store.upsertTenant(tenant({ id: 'tenant-2' }))
+        const whatsapp = await seedChannel({ id: 'c-wa', externalId: 'wa-1', createdAt: T0 + 2 })
+        const messenger = await seedChannel({
+          id: 'c-ms',
+          platform: 'messenger',
+          externalId: 'page-1',
+          createdAt: T0 + 1,
+        })
+        const other = await seedChannel({ id: 'c-other', tenantId: 'tenant-2', externalId: 'wa-2' })
+
+        expect(await store.listChannels()).toEqual([other, messenger, whatsapp])
+        expect(await store.listChannels({ tenantId: TENANT_ID })).toEqual([messenger, whatsapp])
+        expect(await store.listChannels({ platform: 'whatsapp' })).toEqual([other, whatsapp])
+        expect(await store.listChannels({ tenantId: TENANT_ID, platform: 'messenger' })).toEqual([messenger])
+        expect(await store.listChannels({ tenantId: 'tenant-unknown' })).toEqual([])
+      })
+    })
+
+    describe('contacts', () => {
+      it('creates a contact once and returns the stored one on later calls', async () => {
+        const { id } = await seedChannel()
+        const first = {
+          channelId: id,
+          contactId: CONTACT_ID,
+          country: 'NL',
+          profileName: null,
+          createdAt: T0,
+        }
+
+        expect(await store.ensureContact(first)).toEqual(first)
+        expect(await store.ensureContact({ ...first, country: 'BE', createdAt: T0 + DAY_MS })).toEqual(first)
+        expect(await store.getContact(id, CONTACT_ID)).toEqual(first)
+        expect(await store.getContact(id, '31600000000')).toBeUndefined()
+      })
+
+      it('updates the profile name when one is given, and keeps it when none is', async () => {
+        const { id } = await seedChannel()
+        const contact = {
+          channelId: id,
+          contactId: CONTACT_ID,
+          country: 'NL',
+          profileName: null,
+          createdAt: T0,
+        }
+        await store.ensureContact(contact)
+
+        expect(await store.ensureContact({ ...contact, profileName: 'Ana' })).toEqual({
+          ...contact,
+          profileName: 'Ana',
+        })
+        expect(await store.ensureContact(contact)).toEqual({ ...contact, profileName: 'Ana' })
+      })
+    })
+
+    describe('windows', () => {
+      const opened = { ...NEW_CONTACT, lastUserMessageAt: T0, openedAt: T0, windowsOpened: 1, asOf: T0 }
+
+      it('saves a window and reads it back; saving again replaces it', async () => {
+        const { id } = await seedChannel()
+        const first = windowRecord(id, CONTACT_ID, T0 + DAY_MS, opened)
+        await store.saveWindow(first)
+        expect(await store.getWindow(id, CONTACT_ID)).toEqual(first)
+
+        const second = { ...windowRecord(id, CONTACT_ID, T0 + 2 * DAY_MS, { ...opened, windowsOpened: 2 }) }
+        await store.saveWindow({ ...second, updatedAt: T0 + DAY_MS })
+
+        expect(await store.getWindow(id, CONTACT_ID)).toEqual({ ...second, updatedAt: T0 + DAY_MS })
+        expect(await store.getWindow(id, '31600000000')).toBeUndefined()
+      })
+
+      it('locks no state for a new contact and the saved state afterwards, in and out of a transaction', async () => {
+        const { id } = await seedChannel()
+
+        expect(await store.lockWindow(id, CONTACT_ID)).toBeUndefined()
+        expect(await store.transaction((tx) => tx.lockWindow(id, CONTACT_ID))).toBeUndefined()
+
+        await store.saveWindow(windowRecord(id, CONTACT_ID, T0 + DAY_MS, opened))
+
+        expect(await store.lockWindow(id, CONTACT_ID)).toEqual(opened)
+        expect(await store.transaction((tx) => tx.lockWindow(id, CONTACT_ID))).toEqual(opened)
+      })
+
+      it('shows no window for a contact that was locked but never saved', async () => {
+        const { id } = await seedChannel()
+
+        await store.transaction((tx) => tx.lockWindow(id, CONTACT_ID))
+
+        expect(await store.getWindow(id, CONTACT_ID)).toBeUndefined()
+        expect(await store.listWindows(id, { at: T0, limit: 10, sort: 'contact_id' })).toEqual([])
+        expect(await store.lockWindow(id, CONTACT_ID)).toBeUndefined()
+      })
+
+      describe('lists', () => {
+        /** Contact id and expiry, in expiry order: soonest first, ties by contact id, no expiry last. */
+        const WINDOWS: readonly (readonly [string, Instant | null])[] = [
+          ['31600000004', T0 - HOUR_MS],
+          ['31600000002', T0],
+          ['31600000001', T0 + 1],
+          ['31600000005', T0 + HOUR_MS],
+          ['31600000006', T0 + HOUR_MS],
+          ['31600000003', null],
+          ['31600000007', null],
+        ]
+        const BY_EXPIRY = WINDOWS.map(([contactId]) => contactId)
+        const BY_CONTACT = [...BY_EXPIRY].sort()
+
+        let channelId: string
+
+        beforeEach(async () => {
+          channelId = (await seedChannel()).id
+          // Saved out of order, so the order of the answer comes from the query.
+          for (const [contactId, expiresAt] of [...WINDOWS].reverse()) {
+            await store.saveWindow(windowRecord(channelId, contactId, expiresAt, opened))
+          }
+          // Another channel's windows never show.
+          const other = await seedChannel({ id: 'channel-2', externalId: 'wa-2' })
+          await store.saveWindow(windowRecord(other.id, '31699999999', T0 + HOUR_MS, opened))
+        })
+
+        const list = async (query: Partial<WindowQuery> = {}) =>
+          (await store.listWindows(channelId, { at: T0, limit: 100, sort: 'expires_at', ...query })).map(
+            (row) => row.contactId,
+          )
+
+        it('sorts by expiry, soonest first, ties by contact id, contacts without an expiry last', async () => {
+          expect(await list()).toEqual(BY_EXPIRY)
+        })
+
+        it('sorts by contact id', async () => {
+          expect(await list({ sort: 'contact_id' })).toEqual(BY_CONTACT)
+        })
+
+        it('counts a window as open until the instant it expires, and closed from then on', async () => {
+          expect(await list({ state: 'open' })).toEqual(['31600000001', '31600000005', '31600000006'])
+          expect(await list({ state: 'closed' })).toEqual([
+            '31600000004',
+            '31600000002',
+            '31600000003',
+            '31600000007',
+          ])
+          expect(await list({ state: 'open', at: T0 - 1 })).toEqual(BY_EXPIRY.slice(1, 5))
+          expect(await list({ state: 'open', at: T0 + HOUR_MS })).toEqual([])
+        })
+
+        it('returns at most `limit` windows', async () => {
+          expect(await list({ limit: 2 })).toEqual(BY_EXPIRY.slice(0, 2))
+        })
+
+        it.each([
+          ['expires_at', BY_EXPIRY],
+          ['contact_id', BY_CONTACT],
+        ] as const)('pages through every window exactly once when sorted by %s', async (sort, expected) => {
+          for (const limit of [1, 2, 3, WINDOWS.length]) {
+            const seen: string[] = []
+            let after: WindowQuery['after']
+            // Bounded, so a cursor that never advances fails the assertion instead of hanging.
+            for (let page = 0; page <= WINDOWS.length; page++) {
+              const rows = await store.listWindows(channelId, {
+                at: T0,
+                limit,
+                sort,
+                ...(after === undefined ? {} : { after }),
+              })
+              seen.push(...rows.map((row) => row.contactId))
+              const last = rows.at(-1)
+              if (last === undefined) break
+              after = { expiresAt: last.expiresAt, contactId: last.contactId }
+            }
+            expect(seen).toEqual(expected)
+          }
+        })
+      })
+    })
+
+    describe('consent', () => {
+      it("lists a contact's events by instant, then in the order they were recorded", async () => {
+        const { id } = await seedChannel()
+        const optIn: ConsentEvent = {
+          kind: 'opt_in',
+          scope: 'marketing',
+          source: 'website_form',
+          evidence: 'form v3: “Yes, send me offers”',
+          actor: 'agent:7',
+          at: T0 + 2 * HOUR_MS,
+        }
+        const optOut: ConsentEvent = {
+          kind: 'opt_out',
+          scope: 'all',
+          source: 'keyword',
+          at: T0 + 2 * HOUR_MS,
+        }
+        const early: ConsentEvent = { kind: 'opt_in', scope: 'utility', source: 'api', at: T0 }
+
+        const stored = [
+          await store.appendConsent(id, CONTACT_ID, optIn, T0 + 3 * HOUR_MS),
+          await store.appendConsent(id, CONTACT_ID, optOut, T0 + 4 * HOUR_MS),
+          await store.appendConsent(id, CONTACT_ID, early, T0 + 5 * HOUR_MS),
+          await store.appendConsent(id, '31600000000', early, T0),
+        ]
+
+        expect(stored[0]).toEqual({ ...optIn, id: stored[0]!.id, recordedAt: T0 + 3 * HOUR_MS })
+        expect(stored[1]).toEqual({ ...optOut, id: stored[1]!.id, recordedAt: T0 + 4 * HOUR_MS })
+        expect(stored[0]!.id).toBeLessThan(stored[1]!.id)
+        expect(await store.listConsent(id, CONTACT_ID)).toEqual([stored[2], stored[0], stored[1]])
+        expect(await store.listConsent(id, '31699999999')).toEqual([])
+      })
+    })
+
+    describe('templates', () => {
+      it('stores a template and replaces it on a second upsert', async () => {
+        const { id } = await seedChannel()
+        const original = template({
+          header: { format: 'TEXT', text: 'Order update' },
+          footer: 'Reply STOP to opt out',
+          buttons: [{ type: 'URL', text: 'Track', url: 'https://acme.example/t/{{1}}' }],
+          categoryChanges: [{ at: T0, previous: 'MARKETING' }],
+        })
+        await store.upsertTemplate(id, original, T0)
+        expect(await store.getTemplate(id, 'order_update', 'en')).toEqual(original)
+
+        const paused = template({ status: 'PAUSED', category: 'MARKETING', issueResolution: true })
+        await store.upsertTemplate(id, paused, T0 + HOUR_MS)
+
+        expect(await store.getTemplate(id, 'order_update', 'en')).toEqual(paused)
+        expect(await store.getTemplate(id, 'order_update', 'en_US')).toBeUndefined()
+        expect(await store.listTemplates(id)).toEqual([paused])
+      })
+
+      it("lists a channel's templates by name, then language", async () => {
+        const { id } = await seedChannel()
+        const other = await seedChannel({ id: 'channel-2', externalId: 'wa-2' })
+        const templates = [
+          template({ name: 'welcome', language: 'nl' }),
+          template({ name: 'order_update', language: 'pt_BR' }),
+          template({ name: 'order_update', language: 'en' }),
+        ]
+        for (const each of templates) await store.upsertTemplate(id, each, T0)
+        await store.upsertTemplate(other.id, template({ name: 'other' }), T0)
+
+        expect(await store.listTemplates(id)).toEqual([templates[2], templates[1], templates[0]])
+      })
+
+      it('deletes a template once', async () => {
+        const { id } = await seedChannel()
+        await store.upsertTemplate(id, template(), T0)
+        await store.upsertTemplate(id, template({ language: 'nl' }), T0)
+
+        expect(await store.deleteTemplate(id, 'order_update', 'en')).toBe(true)
+        expect(await store.deleteTemplate(id, 'order_update', 'en')).toBe(false)
+        expect(await store.getTemplate(id, 'order_update', 'en')).toBeUndefined()
+        expect(await store.listTemplates(id)).toEqual([template({ language: 'nl' })])
+      })
+    })
+
+    describe('messages', () => {
+      it('stores a message and reads every field back', async () => {
+        const { id } = await seedChannel()
+        const refused = message('m1', id, {
+          allowed: false,
+          reason: 'WINDOW_CLOSED',
+          decisionJson: '{"allowed":false,"rules":["CCW-6"]}',
+          status: 'refused',
+        })
+        const priced = message('m2', id, {
+          direction: 'inbound',
+          externalId: 'wamid.HBgL',
+          allowed: null,
+          priceMicros: 31_400,
+          currency: 'EUR',
+          status: 'received',
+          metaPricingJson: '{"billable":true}',
+          errorJson: '{"code":131047}',
+          at: T0 + 1,
+          statusAt: T0 + 2,
+          createdAt: T0 + 3,
+        })
+
+        expect(await store.insertMessage(refused)).toBe(true)
+        expect(await store.insertMessage(priced)).toBe(true)
+
+        expect(await store.getMessage('m1')).toEqual(refused)
+        expect(await store.getMessage('m2')).toEqual(priced)
+        expect(await store.getMessage('m3')).toBeUndefined()
+      })
+
+      it('refuses a second message with the same channel, direction and external id, and writes nothing', async () => {
+        const { id } = await seedChannel()
+        const other = await seedChannel({ id: 'channel-2', externalId: 'wa-2' })
+        const first = message('m1', id, { externalId: 'wamid.1' })
+        await store.insertMessage(first)
+
+        expect(await store.insertMessage(message('m2', id, { externalId: 'wamid.1', status: 'sent' }))).toBe(
+          false,
+        )
+        expect(await store.getMessage('m2')).toBeUndefined()
+        expect(await store.getMessage('m1')).toEqual(first)
+        // The same id in the other direction, or on another channel, is another message.
+        expect(
+          await store.insertMessage(message('m3', id, { externalId: 'wamid.1', direction: 'inbound' })),
+        ).toBe(true)
+        expect(await store.insertMessage(message('m4', other.id, { externalId: 'wamid.1' }))).toBe(true)
+      })
+
+      it('keeps every refused message, though none has an external id', async () => {
+        const { id } = await seedChannel()
+        const refused = ['m1', 'm2', 'm3'].map((each) =>
+          message(each, id, { externalId: null, allowed: false, status: 'refused' }),
+        )
+
+        for (const each of refused) expect(await store.insertMessage(each)).toBe(true)
+
+        for (const each of refused) expect(await store.getMessage(each.id)).toEqual(each)
+      })
+
+      it('changes only the fields a patch names', async () => {
+        const { id } = await seedChannel()
+        await store.insertMessage(message('m1', id))
+
+        await store.updateMessage('m1', { externalId: 'wamid.1', status: 'accepted', statusAt: T0 + 1 })
+        await store.updateMessage('m1', {})
+        await store.updateMessage('m1', {
+          status: 'failed',
+          statusAt: T0 + 2,
+          errorJson: '{"code":131026}',
+          metaPricingJson: '{"billable":false}',
+        })
+
+        const expected = message('m1', id, {
+          externalId: 'wamid.1',
+          status: 'failed',
+          statusAt: T0 + 2,
+          errorJson: '{"code":131026}',
+          metaPricingJson: '{"billable":false}',
+        })
+        expect(await store.getMessage('m1')).toEqual(expected)
+        expect(await store.findMessageByExternalId(id, 'outbound', 'wamid.1')).toEqual(expected)
+        expect(await store.findMessageByExternalId(id, 'inbound', 'wamid.1')).toBeUndefined()
+        expect(await store.findMessageByExternalId(id, 'outbound', 'wamid.2')).toBeUndefined()
+      })
+    })
+
+    describe('webhook receipts', () => {
+      it('stores a batch in one write and returns increasing ids in order', async () => {
+        const ids = await store.insertReceipts([receipt('{"n":1}'), receipt('{"n":2}'), receipt('{"n":3}')])
+        const more = await store.insertReceipts([receipt('{"n":4}')])
+
+        expect(ids).toHaveLength(3)
+        expect([...ids, ...more]).toEqual([...ids, ...more].sort((a, b) => a - b))
+        expect(new Set([...ids, ...more]).size).toBe(4)
+        expect(await store.insertReceipts([])).toEqual([])
+        expect(await store.countPendingReceipts()).toBe(4)
+      })
+
+      it('claims unprocessed receipts oldest first, up to the limit', async () => {
+        const ids = await store.insertReceipts([
+          receipt('{"n":1}', T0),
+          { ...receipt('{"n":2}', T0 + 1), platform: 'messenger' },
+          receipt('{"n":3}', T0 + 2),
+        ])
+
+        expect(await store.claimReceipts(2)).toEqual([
+          { id: ids[0], ...receipt('{"n":1}', T0) },
+          { id: ids[1], ...receipt('{"n":2}', T0 + 1), platform: 'messenger' },
+        ])
+      })
+
+      it('no longer claims or counts a receipt once it is processed, with or without an error', async () => {
+        const [first, second, third] = await store.insertReceipts([
+          receipt('{"n":1}'),
+          receipt('{"n":2}'),
+          receipt('{"n":3}'),
+        ])
+
+        await store.markReceiptProcessed(first!, T0 + 1, null)
+        await store.markReceiptProcessed(third!, T0 + 1, 'unknown channel')
+
+        expect((await store.claimReceipts(10)).map((row) => row.id)).toEqual([second])
+        expect(await store.countPendingReceipts()).toBe(1)
+      })
+    })
+
+    describe('webhook deliveries', () => {
+      const LEASE_MS = 30_000
+
+      beforeEach(async () => {
+        await store.upsertTenant(tenant())
+      })
+
+      it('claims only deliveries that are due, soonest first, up to the limit', async () => {
+        await store.enqueueDeliveries([
+          delivery('d-later', { nextAttemptAt: T0 + 1 }),
+          delivery('d-now', { nextAttemptAt: T0 }),
+          delivery('d-earlier', { nextAttemptAt: T0 - MINUTE_MS }),
+          delivery('d-earliest', { nextAttemptAt: T0 - HOUR_MS }),
+        ])
+        await store.enqueueDeliveries([])
+
+        const claimed = await store.claimDueDeliveries(T0, 2, T0 + LEASE_MS)
+        expect(claimed).toEqual([
+          delivery('d-earliest', { nextAttemptAt: T0 - HOUR_MS }),
+          delivery('d-earlier', { nextAttemptAt: T0 - MINUTE_MS }),
+        ])
+        expect((await store.claimDueDeliveries(T0, 10, T0 + LEASE_MS)).map((row) => row.id)).toEqual([
+          'd-now',
+        ])
+      })
+
+      it('does not claim a leased delivery again before its lease ends, and claims it once it has', async () => {
+        await store.enqueueDeliveries([delivery('d1')])
+        expect(await store.claimDueDeliveries(T0, 10, T0 + LEASE_MS)).toHaveLength(1)
+
+        expect(await store.claimDueDeliveries(T0 + LEASE_MS - 1, 10, T0 + 2 * LEASE_MS)).toEqual([])
+        expect(await store.claimDueDeliveries(T0 + LEASE_MS, 10, T0 + 2 * LEASE_MS)).toEqual([delivery('d1')])
+      })
+
+      it('completes a delivery: delivered, one more attempt, never claimed again', async () => {
+        await store.enqueueDeliveries([delivery('d1', { attempts: 2 })])
+        await store.claimDueDeliveries(T0, 10, T0 + LEASE_MS)
+
+        await store.completeDelivery('d1', T0 + 5)
+
+        expect(await store.listDeliveries(TENANT_ID, 10)).toEqual([
+          delivery('d1', { status: 'delivered', attempts: 3, deliveredAt: T0 + 5 }),
+        ])
+        expect(await store.claimDueDeliveries(T0 + DAY_MS, 10, T0 + DAY_MS + LEASE_MS)).toEqual([])
+      })
+
+      it('retries a failed delivery at the later instant it is given, not before', async () => {
+        await store.enqueueDeliveries([delivery('d1')])
+        await store.claimDueDeliveries(T0, 10, T0 + LEASE_MS)
+
+        await store.retryDelivery('d1', 1, T0 + 10 * MINUTE_MS, 'HTTP 503')
+
+        expect(await store.claimDueDeliveries(T0 + 10 * MINUTE_MS - 1, 10, T0 + HOUR_MS)).toEqual([])
+        expect(await store.claimDueDeliveries(T0 + 10 * MINUTE_MS, 10, T0 + HOUR_MS)).toEqual([
+          delivery('d1', { attempts: 1, nextAttemptAt: T0 + 10 * MINUTE_MS, lastError: 'HTTP 503' }),
+        ])
+      })
+
+      it('gives up on a delivery retried without a next attempt', async () => {
+        await store.enqueueDeliveries([delivery('d1')])
+
+        await store.retryDelivery('d1', 8, null, 'HTTP 410')
+
+        expect(await store.listDeliveries(TENANT_ID, 10)).toEqual([
+          delivery('d1', { status: 'dead', attempts: 8, lastError: 'HTTP 410' }),
+        ])
+        expect(await store.countDeliveries('dead')).toBe(1)
+        expect(await store.countDeliveries('pending')).toBe(0)
+        expect(await store.claimDueDeliveries(T0 + DAY_MS, 10, T0 + DAY_MS + LEASE_MS)).toEqual([])
+      })
+
+      it("counts deliveries by status and lists a tenant's newest first, up to the limit", async () => {
+        await store.upsertTenant(tenant({ id: 'tenant-2' }))
+        await store.enqueueDeliveries([
+          delivery('d1', { createdAt: T0 }),
+          delivery('d2', { createdAt: T0 + 2 }),
+          delivery('d3', { createdAt: T0 + 1 }),
+          delivery('d4', { createdAt: T0 + 3, tenantId: 'tenant-2' }),
+        ])
+        await store.completeDelivery('d1', T0 + 4)
+
+        expect(await store.countDeliveries('pending')).toBe(3)
+        expect(await store.countDeliveries('delivered')).toBe(1)
+        expect(await store.countDeliveries('dead')).toBe(0)
+        expect((await store.listDeliveries(TENANT_ID, 2)).map((row) => row.id)).toEqual(['d2', 'd3'])
+        expect((await store.listDeliveries(TENANT_ID, 10)).map((row) => row.id)).toEqual(['d2', 'd3', 'd1'])
+      })
+    })
+
+    describe('idempotency keys', () => {
+      const claim = (key: string, requestHash: string, tenantId = TENANT_ID) =>
+        store.claimIdempotencyKey({ tenantId, key, requestHash, createdAt: T0 })
+
+      beforeEach(async () => {
+        await store.upsertTenant(tenant())
+      })
+
+      it("records a new key, then returns the first request's record for the same key", async () => {
+        const first = { tenantId: TENANT_ID, key: 'k1', requestHash: 'h1', createdAt: T0 }
+        const pending = { ...first, responseStatus: null, responseBody: null }
+
+        expect(await claim('k1', 'h1')).toEqual({ created: true, record: pending })
+        expect(await claim('k1', 'h2')).toEqual({ created: false, record: pending })
+        // Keys belong to a tenant.
+        await store.upsertTenant(tenant({ id: 'tenant-2' }))
+        expect((await claim('k1', 'h1', 'tenant-2')).created).toBe(true)
+      })
+
+      it('returns the stored response once the key is completed', async () => {
+        await claim('k1', 'h1')
+
+        await store.completeIdempotencyKey(TENANT_ID, 'k1', 200, '{"messages":[{"id":"wamid.1"}]}')
+
+        expect((await claim('k1', 'h1')).record).toMatchObject({
+          responseStatus: 200,
+          responseBody: '{"messages":[{"id":"wamid.1"}]}',
+        })
+      })
+
+      it('releases a key still in progress so it can be claimed again, but never a completed one', async () => {
+        await claim('k1', 'h1')
+        await claim('k2', 'h2')
+        await store.completeIdempotencyKey(TENANT_ID, 'k2', 201, '{}')
+
+        await store.releaseIdempotencyKey(TENANT_ID, 'k1')
+        await store.releaseIdempotencyKey(TENANT_ID, 'k2')
+
+        expect(await claim('k1', 'h1-retried')).toMatchObject({
+          created: true,
+          record: { requestHash: 'h1-retried' },
+        })
+        expect(await claim('k2', 'h2-retried')).toMatchObject({
+          created: false,
+          record: { requestHash: 'h2', responseStatus: 201 },
+        })
+      })
+    })
+
+    describe('transactions', () => {
+      it('commits the work and returns its value', async () => {
+        const value = await store.transaction(async (tx) => {
+          await tx.upsertTenant(tenant())
+          return 42
+        })
+
+        expect(value).toBe(42)
+        expect(await store.getTenant(TENANT_ID)).toEqual(tenant())
+      })
+
+      it('rolls back every write when the work throws, and rethrows', async () => {
+        const failure = new Error('upstream down')
+
+        const run = store.transaction(async (tx) => {
+          await tx.upsertTenant(tenant())
+          const { id } = await tx.upsertChannel(channel())
+          await tx.insertMessage(message('m1', id))
+          await tx.insertReceipts([receipt('{}')])
+          await tx.enqueueDeliveries([delivery('d1')])
+          expect(await tx.getTenant(TENANT_ID)).toEqual(tenant())
+          throw failure
+        })
+
+        await expect(run).rejects.toBe(failure)
+        expect(await store.listTenants()).toEqual([])
+        expect(await store.listChannels()).toEqual([])
+        expect(await store.getMessage('m1')).toBeUndefined()
+        expect(await store.countPendingReceipts()).toBe(0)
+        expect(await store.countDeliveries('pending')).toBe(0)
+      })
+
+      it('runs a nested transaction inside the outer one, so the outer rollback undoes it too', async () => {
+        const failure = new Error('after the nested transaction')
+
+        const run = store.transaction(async (tx) => {
+          await tx.upsertTenant(tenant())
+          await tx.transaction(async (nested) => {
+            // The nested transaction sees the outer one's uncommitted write: it is the same transaction.
+            expect(await nested.getTenant(TENANT_ID)).toEqual(tenant())
+            await nested.upsertChannel(channel())
+          })
+          expect(await tx.listChannels()).toHaveLength(1)
+          throw failure
+        })
+
+        await expect(run).rejects.toBe(failure)
+        expect(await store.listTenants()).toEqual([])
+        expect(await store.listChannels()).toEqual([])
+      })
+    })
+
+    describe('lifecycle', () => {
+      it('answers a ping while open, and rejects one once closed', async () => {
+        const second = await database!.open()
+
+        await expect(second.ping()).resolves.toBeUndefined()
+        await second.close()
+        await expect(second.ping()).rejects.toThrow()
+        await expect(store.ping()).resolves.toBeUndefined()
+      })
+
+      it('opens a database that is already migrated and keeps its rows', async () => {
+        await store.upsertTenant(tenant())
+
+        const reopened = await database!.open()
+        const again = await database!.open()
+
+        expect(await reopened.getTenant(TENANT_ID)).toEqual(tenant())
+        expect(await again.listTenants()).toEqual([tenant()])
+        await reopened.close()
+        await again.close()
+      })
+    })
+
+    describe('concurrency', () => {
+      /** Resolves once `parties` callers wait on it; with one party it never waits. */
+      function barrier(parties: number): () => Promise<void> {
+        let arrived = 0
+        let release!: () => void
+        const released = new Promise<void>((resolve) => (release = resolve))
+        return () => {
+          arrived += 1
+          if (arrived === parties) release()
+          return released
+        }
+      }
+
+      it("loses no update when 20 transactions read-modify-write a new contact's window at once", async () => {
+        const { id } = await seedChannel()
+
+        const increment = () =>
+          store.transaction(async (tx) => {
+            const state = (await tx.lockWindow(id, CONTACT_ID)) ?? NEW_CONTACT
+            // Give the other transactions every chance to read the same value meanwhile.
+            await new Promise((resolve) => setTimeout(resolve, 2))
+            const next = { ...state, windowsOpened: state.windowsOpened + 1 }
+            await tx.saveWindow(windowRecord(id, CONTACT_ID, T0 + DAY_MS, next))
+          })
+        await Promise.all(Array.from({ length: 20 }, increment))
+
+        expect((await store.getWindow(id, CONTACT_ID))?.state.windowsOpened).toBe(20)
+      })
+
+      it('never hands the same receipt to two transactions claiming at the same time', async () => {
+        const ids = await store.insertReceipts(Array.from({ length: 10 }, (_, n) => receipt(`{"n":${n}}`)))
+        // Both claim before either commits (where transactions can overlap), then process what they got.
+        const bothClaimed = barrier(dialect.overlappingTransactions ? 2 : 1)
+
+        const claimAndProcess = () =>
+          store.transaction(async (tx) => {
+            const claimed = (await tx.claimReceipts(5)).map((row) => row.id)
+            await bothClaimed()
+            for (const claimedId of claimed) await tx.markReceiptProcessed(claimedId, T0, null)
+            return claimed
+          })
+        const [first, second] = await Promise.all([claimAndProcess(), claimAndProcess()])
+
+        expect(first).toHaveLength(5)
+        expect(second).toHaveLength(5)
+        expect([...first, ...second].sort((a, b) => a - b)).toEqual(ids)
+        expect(await store.countPendingReceipts()).toBe(0)
+      })
+
+      it('never hands the same delivery to two claims at the same time', async () => {
+        await store.upsertTenant(tenant())
+        const ids = Array.from({ length: 10 }, (_, n) => `d${String(n).padStart(2, '0')}`)
+        await store.enqueueDeliveries(ids.map((each) => delivery(each)))
+        // Each claim's transaction stays open until both have claimed, so the second claim meets the
+        // first one's rows still locked rather than already leased.
+        const bothClaimed = barrier(dialect.overlappingTransactions ? 2 : 1)
+
+        const claim = () =>
+          store.transaction(async (tx) => {
+            const claimed = await tx.claimDueDeliveries(T0, 5, T0 + MINUTE_MS)
+            await bothClaimed()
+            return claimed.map((row) => row.id)
+          })
+        const [first, second] = await Promise.all([claim(), claim()])
+
+        expect(first).toHaveLength(5)
+        expect(second).toHaveLength(5)
+        expect([...first, ...second].sort()).toEqual(ids)
+      })
+    })
+
+    describe('values', () => {
+      it('keeps instants near 2^53 ms exactly', async () => {
+        const latest = Number.MAX_SAFE_INTEGER // 2^53 − 1
+        const { id } = await seedChannel({ createdAt: latest - 1, updatedAt: latest })
+        await store.upsertTenant(tenant({ id: 'tenant-late', createdAt: latest }))
+        await store.saveWindow({ ...windowRecord(id, CONTACT_ID, latest - 2), updatedAt: latest })
+        await store.insertMessage(message('m1', id, { at: latest, statusAt: latest - 1, createdAt: latest }))
+        await store.enqueueDeliveries([delivery('d1', { nextAttemptAt: latest - 3, createdAt: latest })])
+        const consent = await store.appendConsent(
+          id,
+          CONTACT_ID,
+          { kind: 'opt_in', scope: 'all', source: 'api', at: latest },
+          latest,
+        )
+
+        expect((await store.getTenant('tenant-late'))?.createdAt).toBe(latest)
+        expect(await store.findChannel('whatsapp', channel().externalId)).toMatchObject({
+          createdAt: latest - 1,
+          updatedAt: latest,
+        })
+        expect(await store.getWindow(id, CONTACT_ID)).toMatchObject({
+          expiresAt: latest - 2,
+          updatedAt: latest,
+        })
+        expect(
+          await store.listWindows(id, { state: 'open', at: latest - 3, limit: 10, sort: 'expires_at' }),
+        ).toHaveLength(1)
+        expect(await store.getMessage('m1')).toMatchObject({ at: latest, statusAt: latest - 1 })
+        expect(await store.claimDueDeliveries(latest - 3, 10, latest)).toMatchObject([
+          { nextAttemptAt: latest - 3, createdAt: latest },
+        ])
+        expect(await store.listConsent(id, CONTACT_ID)).toEqual([consent])
+        expect(consent).toMatchObject({ at: latest, recordedAt: latest })
+      })
+
+      it('keeps JSON and bodies with non-ASCII text exactly', async () => {
+        const text = 'Olá 👋🏽 — 你好, مرحبا, Ünïcödé e\u0301 \u2028 "quoted" \\ back'
+        const settings = { greeting: text, nested: { list: [text, 1.5, null, true] } }
+        const { id } = await seedChannel({ settings })
+        const state = { ...NEW_CONTACT, windowsOpened: 3 }
+        await store.saveWindow(windowRecord(id, CONTACT_ID, T0, state))
+        const greeting = template({ name: 'greeting', body: `${text} {{1}}`, footer: text })
+        await store.upsertTemplate(id, greeting, T0)
+        const bodyJson = JSON.stringify({ type: 'text', text: { body: text } })
+        await store.insertMessage(message('m1', id, { bodyJson, reason: text }))
+        const [receiptId] = await store.insertReceipts([receipt(bodyJson)])
+        await store.enqueueDeliveries([delivery('d1', { payload: bodyJson })])
+        await store.ensureContact({
+          channelId: id,
+          contactId: CONTACT_ID,
+          country: null,
+          profileName: text,
+          createdAt: T0,
+        })
+
+        expect((await store.findChannel('whatsapp', channel().externalId))?.settings).toEqual(settings)
+        expect((await store.getWindow(id, CONTACT_ID))?.state).toEqual(state)
+        expect(await store.getTemplate(id, 'greeting', 'en')).toEqual(greeting)
+        expect(await store.getMessage('m1')).toMatchObject({ bodyJson, reason: text })
+        expect(await store.claimReceipts(1)).toEqual([{ id: receiptId, ...receipt(bodyJson) }])
+        expect((await store.listDeliveries(TENANT_ID, 1))[0]?.payload).toBe(bodyJson)
+        expect((await store.getContact(id, CONTACT_ID))?.profileName).toBe(text)
+      })
+    })
+  })
+}
