@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
+import { errorsMarkdown } from '../scripts/errors-doc.js'
 import { rulesMarkdown } from '../scripts/rules-doc.js'
 
 const read = (path: string) => readFile(new URL(`../${path}`, import.meta.url), 'utf8')
@@ -7,6 +8,10 @@ const read = (path: string) => readFile(new URL(`../${path}`, import.meta.url), 
 describe('documentation', () => {
   it('lists exactly the rule catalogue in docs/rules.md (run `npm run docs:rules` after changing rules.ts)', async () => {
     expect(await read('docs/rules.md')).toBe(rulesMarkdown())
+  })
+
+  it('lists exactly the error catalogue in docs/errors.md (run `npm run docs:errors` after changing errors.ts)', async () => {
+    expect(await read('docs/errors.md')).toBe(errorsMarkdown())
   })
 
   it('shows examples/library.ts verbatim as the README library example', async () => {

@@ -43,6 +43,8 @@ export const policySettingsSchema = z.strictObject({
   /** OPT-OUT: what a stop keyword opts out of (default marketing). */
   stop_keyword_scope: z.enum(['marketing', 'all']).optional(),
   free_tier_conversations_per_month: z.number().int().min(0).optional(),
+  /** MSG-3: tag a person's late Messenger reply HUMAN_AGENT automatically (default false). */
+  auto_human_agent_tag: z.boolean().optional(),
 })
 
 export type PolicySettingsInput = z.input<typeof policySettingsSchema>
@@ -64,5 +66,6 @@ export function toPolicySettings(input: z.output<typeof policySettingsSchema> = 
     stopKeywords: input.stop_keywords,
     stopKeywordScope: input.stop_keyword_scope,
     freeTierConversationsPerMonth: input.free_tier_conversations_per_month,
+    autoTagHumanAgent: input.auto_human_agent_tag,
   })
 }

@@ -35,6 +35,7 @@ describe('policySettings', () => {
       stopKeywords: DEFAULT_STOP_KEYWORDS,
       stopKeywordScope: 'marketing',
       freeTierConversationsPerMonth: 1000,
+      autoTagHumanAgent: false,
     })
     expect(settings).toEqual(DEFAULT_POLICY_SETTINGS)
   })

@@ -28,6 +28,11 @@ export interface PolicySettings {
   readonly stopKeywordScope: 'marketing' | 'all'
   /** PRC-CBP-2022/2023: conversations a month that were free under conversation-based pricing. */
   readonly freeTierConversationsPerMonth: number
+  /**
+   * MSG-3: tag a human agent's Messenger reply `HUMAN_AGENT` when it falls between the 24 h window and the
+   * 7-day horizon (never a bot's, never inside the window). Off by default: the channel must opt in.
+   */
+  readonly autoTagHumanAgent: boolean
 }
 
 /** The defaults: the brief's dates and policies. */
@@ -40,6 +45,7 @@ export const DEFAULT_POLICY_SETTINGS: PolicySettings = Object.freeze({
   stopKeywords: DEFAULT_STOP_KEYWORDS,
   stopKeywordScope: 'marketing',
   freeTierConversationsPerMonth: 1000,
+  autoTagHumanAgent: false,
 })
 
 /** Fills in the defaults for what `overrides` leaves out and freezes the result. */

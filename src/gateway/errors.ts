@@ -77,6 +77,18 @@ export const ERRORS = {
     title: 'Invalid parameter',
     hint: 'The first request with this Idempotency-Key is still being handled; retry in a moment.',
   },
+  INVALID_APPSECRET_PROOF: {
+    status: 400,
+    code: 100,
+    title: 'Invalid parameter',
+    hint: 'appsecret_proof is HMAC-SHA256 of the access_token you send (your carewindow key), keyed with the channel’s app secret.',
+  },
+  AMBIGUOUS_PAGE: {
+    status: 400,
+    code: 100,
+    title: 'Invalid parameter',
+    hint: 'Your tenant has several Messenger Pages: send to /{version}/{page_id}/messages instead of /me/messages.',
+  },
   CONFLICT: { status: 409, code: 100, title: 'Invalid parameter', hint: 'The resource already exists.' },
   UPSTREAM_UNAVAILABLE: {
     status: 502,

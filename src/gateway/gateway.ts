@@ -4,6 +4,7 @@ import type { GatewayConfig } from '../config/config.js'
 import { toRateCards } from '../config/rate-cards.js'
 import { graphUpstream } from '../channels/graph-upstream.js'
 import { signatureOf } from '../channels/signature.js'
+import { messengerSandbox } from '../channels/messenger/sandbox.js'
 import { WhatsAppSandbox } from '../channels/whatsapp/sandbox.js'
 import type { ChannelRecord, Store } from '../store/store.js'
 import { systemClock, type Clock } from './clock.js'
@@ -15,6 +16,8 @@ import { ReceiptWriter } from './receipt-writer.js'
 import type { GatewayReply } from './reply.js'
 import type { Upstream } from './upstream.js'
 import { receiveWebhook, verifyWebhook } from './webhook-intake.js'
+import { messengerReceiptHandler } from './messenger-inbox.js'
+import { sendMessenger, type MessengerSendRequest } from './messenger-send.js'
 import { whatsappReceiptHandler } from './whatsapp-inbox.js'
 import { sendWhatsApp, type WhatsAppSendRequest } from './whatsapp-send.js'
 
@@ -60,15 +63,25 @@ export class Gateway {
     this.metrics = new Metrics(this.store, { processMetrics: options.processMetrics ?? false })
     this.rateCards = options.config.rateCards === undefined ? [] : toRateCards(options.config.rateCards)
     this.directory = new Directory(this.store, this.clock, this.rateCards)
-    const handler = whatsappReceiptHandler({
+    const inboxDependencies = {
       directory: this.directory,
       clock: this.clock,
       metrics: this.metrics,
       logger: this.logger,
-    })
-    this.inbox = new Inbox(this.store, this.clock, handler, this.logger, () => {
-      this.outbox.kick()
-    })
+    }
+    const handlers = {
+      whatsapp: whatsappReceiptHandler(inboxDependencies),
+      messenger: messengerReceiptHandler(inboxDependencies),
+    }
+    this.inbox = new Inbox(
+      this.store,
+      this.clock,
+      (tx, receipt) => handlers[receipt.platform](tx, receipt),
+      this.logger,
+      () => {
+        this.outbox.kick()
+      },
+    )
     this.outbox = new Outbox(
       this.store,
       this.clock,
@@ -118,23 +131,29 @@ export class Gateway {
   }
 
   upstreamFor(channel: ChannelRecord): Upstream {
-    return channel.upstream.mode === 'sandbox' ? this.sandbox : this.cloud
+    if (channel.upstream.mode === 'cloud') return this.cloud
+    return channel.platform === 'whatsapp' ? this.sandbox : messengerSandbox
   }
 
   sendWhatsApp(request: WhatsAppSendRequest): Promise<GatewayReply> {
-    return sendWhatsApp(
-      {
-        store: this.store,
-        directory: this.directory,
-        clock: this.clock,
-        inbox: this.inbox,
-        metrics: this.metrics,
-        logger: this.logger,
-        upstreamFor: (channel) => this.upstreamFor(channel),
-        sandbox: this.sandbox,
-      },
-      request,
-    )
+    return sendWhatsApp(this.sendDependencies(), request)
+  }
+
+  sendMessenger(request: MessengerSendRequest): Promise<GatewayReply> {
+    return sendMessenger(this.sendDependencies(), request)
+  }
+
+  private sendDependencies() {
+    return {
+      store: this.store,
+      directory: this.directory,
+      clock: this.clock,
+      inbox: this.inbox,
+      metrics: this.metrics,
+      logger: this.logger,
+      upstreamFor: (channel: ChannelRecord) => this.upstreamFor(channel),
+      sandbox: this.sandbox,
+    }
   }
 
   receiveWebhook(platform: Platform, rawBody: Buffer, signature: string | undefined): Promise<GatewayReply> {

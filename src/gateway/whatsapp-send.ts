@@ -1,11 +1,12 @@
 import type { Logger } from 'pino'
-import { applyEvent, decide, NEW_CONTACT, type Decision, type Intent } from '../domain/index.js'
+import { applyEvent, decide, type Decision, type Intent } from '../domain/index.js'
 import { parseWhatsAppSend } from '../channels/whatsapp/send-body.js'
 import type { WhatsAppSandbox } from '../channels/whatsapp/sandbox.js'
 import { decisionJson } from '../representations/decision-json.js'
 import type { ChannelRecord, Store, TenantRecord } from '../store/store.js'
 import type { Clock } from './clock.js'
 import { ensureContact, saveContactState } from './contacts.js'
+import { loadDecisionInputs } from './decision-inputs.js'
 import type { Directory } from './directory.js'
 import { ERRORS, GatewayError, graphErrorBody } from './errors.js'
 import { randomId } from './ids.js'
@@ -129,20 +130,14 @@ export async function decideAndRecord(
   intent: Intent,
   rawBody: string,
 ): Promise<RecordedDecision> {
-  const { settings, rateCards } = deps.directory.policyOf(channel)
-  const templates = await deps.directory.templatesOf(channel)
   const messageId = randomId('msg')
   const decision = await deps.store.transaction(async (tx) => {
     const now = deps.clock()
     await ensureContact(tx, channel, contact, now)
-    const stored = await tx.getContact(channel.id, contact)
-    const state = (await tx.lockWindow(channel.id, contact)) ?? NEW_CONTACT
-    const consent = await tx.listConsent(channel.id, contact)
-    const decided = decide(
-      intent,
-      { history: state, consent, templates, settings, contact, country: stored?.country ?? null, rateCards },
-      now,
-    )
+    const { state, settings, context } = await loadDecisionInputs(deps.directory, tx, channel, contact, {
+      lock: true,
+    })
+    const decided = decide(intent, context, now)
     const price = decided.allowed ? decided.billing.price : null
     await tx.insertMessage({
       id: messageId,

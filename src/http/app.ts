@@ -13,7 +13,8 @@ import type { GatewayReply } from '../gateway/reply.js'
 import { registerErrorHandler } from './error-handler.js'
 import { registerOperationsRoutes } from './routes/operations.js'
 import { registerSandboxRoutes } from './routes/sandbox.js'
-import { registerWhatsAppRoutes } from './routes/whatsapp.js'
+import { registerGraphProxyRoutes } from './routes/graph-proxy.js'
+import { registerWebhookRoutes } from './routes/webhooks.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -63,6 +64,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       )
     }
   })
+  // Messenger's Send API also takes form fields, as in Meta's own curl examples.
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'buffer' },
+    (request, body: Buffer, done) => {
+      request.rawBody = body
+      done(null, Object.fromEntries(new URLSearchParams(body.toString('utf8'))))
+    },
+  )
   registerErrorHandler(app)
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched'
@@ -87,7 +97,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
   registerOperationsRoutes(app, gateway)
-  registerWhatsAppRoutes(app, gateway)
+  registerGraphProxyRoutes(app, gateway)
+  registerWebhookRoutes(app, gateway)
   registerSandboxRoutes(app, gateway)
   return app
 }

@@ -3,18 +3,25 @@ import type { Gateway } from '../gateway/gateway.js'
 import { GatewayError } from '../gateway/errors.js'
 import type { TenantRecord } from '../store/store.js'
 
+/** The API key a request carries: `Authorization: Bearer <key>`, or Graph's `access_token` (query, or body). */
+export function apiKeyOf(request: FastifyRequest, bodyKey?: string): string | undefined {
+  const header = request.headers.authorization
+  if (header?.startsWith('Bearer ') === true) return header.slice('Bearer '.length).trim()
+  const query = request.query as Record<string, unknown> | undefined
+  if (typeof query?.access_token === 'string') return query.access_token
+  return bodyKey
+}
+
 /**
- * The tenant whose API key the request carries: `Authorization: Bearer <key>`, or Graph's `access_token` query
- * parameter (some clients only know that form). 401 otherwise — the same answer for a missing, unknown or
+ * The tenant whose API key the request carries. 401 otherwise — the same answer for a missing, unknown or
  * revoked key, so keys cannot be probed.
  */
-export async function authenticate(gateway: Gateway, request: FastifyRequest): Promise<TenantRecord> {
-  const header = request.headers.authorization
-  const fromHeader =
-    header?.startsWith('Bearer ') === true ? header.slice('Bearer '.length).trim() : undefined
-  const query = request.query as Record<string, unknown> | undefined
-  const fromQuery = typeof query?.access_token === 'string' ? query.access_token : undefined
-  const key = fromHeader ?? fromQuery
+export async function authenticate(
+  gateway: Gateway,
+  request: FastifyRequest,
+  bodyKey?: string,
+): Promise<TenantRecord> {
+  const key = apiKeyOf(request, bodyKey)
   const tenant = key === undefined || key === '' ? undefined : await gateway.directory.tenantForKey(key)
   if (tenant === undefined)
     throw new GatewayError(

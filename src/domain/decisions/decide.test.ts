@@ -6,6 +6,7 @@ import {
   type ConsentSnapshot,
 } from '../consent/consent-ledger.js'
 import { MESSENGER_BILLING } from '../pricing/billing.js'
+import { explain } from './explain.js'
 import { SAMPLE_RATE_CARDS } from '../pricing/sample-rate-cards.js'
 import { RULE_IDS, type RuleId } from '../rules.js'
 import {
@@ -1547,6 +1548,53 @@ describe('decide: Messenger', () => {
     expect(decideAt(messengerMessage('RESPONSE'), closedAt, { history: wholeHistory }).reason).toBe(
       'PLUS_ONE',
     )
+  })
+})
+
+describe('decide: Messenger auto-tag (a channel setting)', () => {
+  const history = [userMessage(M_2021)]
+  const autoTag = policySettings({ autoTagHumanAgent: true })
+  const agentReply = messengerMessage('RESPONSE', null, 'agent')
+
+  it('turns a person’s late reply into MESSAGE_TAG / HUMAN_AGENT and says so (MSG-3)', () => {
+    const decision = decideAt(agentReply, M_2021 + 2 * DAY_MS, { history, settings: autoTag })
+    expect(decision).toMatchObject({
+      allowed: true,
+      reason: 'HUMAN_AGENT',
+      rules: ['MSG-3'],
+      autoTagged: true,
+      sent: { type: 'messenger', messagingType: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' },
+    })
+    expect(explain(decision)).toContain('carewindow added the tag itself')
+  })
+
+  it.each([
+    ['inside the window', M_2021 + HOUR_MS, 'IN_STANDARD_WINDOW'],
+    ['after the 7-day horizon', M_2021 + 7 * DAY_MS, 'OUTSIDE_MESSENGER_WINDOW'],
+  ])('leaves a reply %s alone', (_label, at, reason) => {
+    const decision = decideAt(agentReply, at, { history, settings: autoTag })
+    expect(decision.reason).toBe(reason)
+    expect(decision.allowed && decision.autoTagged).toBeFalsy()
+  })
+
+  it('never tags a bot’s reply', () => {
+    const decision = decideAt(messengerMessage('RESPONSE', null, 'bot'), M_2021 + 2 * DAY_MS, {
+      history,
+      settings: autoTag,
+    })
+    expect(decision).toMatchObject({ allowed: false, reason: 'OUTSIDE_MESSENGER_WINDOW' })
+  })
+
+  it('does nothing unless the channel opted in', () => {
+    expect(decideAt(agentReply, M_2021 + 2 * DAY_MS, { history }).reason).toBe('OUTSIDE_MESSENGER_WINDOW')
+  })
+
+  it('uses the +1 rather than a tag while the +1 exists', () => {
+    const decision = decideAt(agentReply, M_LAST + 2 * DAY_MS, {
+      history: [userMessage(M_LAST)],
+      settings: autoTag,
+    })
+    expect(decision).toMatchObject({ allowed: true, reason: 'PLUS_ONE' })
   })
 })
 

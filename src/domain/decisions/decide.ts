@@ -246,6 +246,16 @@ function decideMessenger(intent: MessengerIntent, facts: Facts): Decision {
   }
   if (window.state === 'open') return allow(facts, 'IN_STANDARD_WINDOW', windowRules, null, sent)
   if (window.plusOne === 'available') return allow(facts, 'PLUS_ONE', ['MSG-2'], null, sent)
+  if (
+    facts.settings.autoTagHumanAgent &&
+    intent.sender === 'agent' &&
+    window.humanAgentExpiresAt !== null &&
+    at < window.humanAgentExpiresAt
+  ) {
+    // The channel asked carewindow to tag a person's late reply itself, so agents need not know the rule.
+    const tagged: SentMessage = { type: 'messenger', messagingType: 'MESSAGE_TAG', tag: HUMAN_AGENT_TAG }
+    return { ...allow(facts, 'HUMAN_AGENT', ['MSG-3'], null, tagged), autoTagged: true }
+  }
   if (window.plusOne === 'used') {
     return refuse(
       facts,

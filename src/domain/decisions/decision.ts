@@ -111,6 +111,11 @@ export interface AllowedDecision extends DecisionBase {
   readonly billing: Billing
   /** Append `{kind: 'outbound', at, sent}` to the contact's history once the message went out. */
   readonly sent: SentMessage
+  /**
+   * Messenger auto-tag (a channel setting): carewindow changes the request to `MESSAGE_TAG` / `HUMAN_AGENT`
+   * (`sent` says so) for a person's reply between the standard window and the 7-day horizon.
+   */
+  readonly autoTagged?: true
 }
 
 export interface RefusedDecision extends DecisionBase {

@@ -56,6 +56,8 @@ function explainAllowed(decision: AllowedDecision, settings: PolicySettings): st
       sentences.push(
         `Allowed: a person's reply tagged HUMAN_AGENT within 7 days of the user's last message, until ${at(window.humanAgentExpiresAt)} (MSG-3).`,
       )
+      if (decision.autoTagged === true)
+        sentences.push('carewindow added the tag itself: auto-tagging is on for this channel.')
       break
   }
   sentences.push(billingSentence(decision.billing))

@@ -1,0 +1,176 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ConfigError, DEFAULTS, loadConfig, resolveConfig } from './config.js'
+
+const channel = {
+  platform: 'whatsapp',
+  id: '106540352242922',
+  upstream: { mode: 'cloud', access_token: 'EAAG-test-token' },
+  app_secret: 'app-secret-123',
+  verify_token: 'verify-me',
+}
+
+function problemsOf(run: () => unknown): readonly string[] {
+  try {
+    run()
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems
+    throw error
+  }
+  throw new Error('expected a ConfigError')
+}
+
+describe('resolveConfig', () => {
+  it('runs on the embedded defaults with no file and no environment', () => {
+    const config = resolveConfig({}, {}, null)
+    expect(config).toMatchObject({
+      host: DEFAULTS.host,
+      port: DEFAULTS.port,
+      databaseUrl: undefined,
+      migrateOnStart: true,
+      logLevel: 'info',
+      bodyLimitBytes: 1024 * 1024,
+      tenants: [],
+    })
+    expect(Object.isFrozen(config)).toBe(true)
+  })
+
+  it('lets CAREWINDOW_* variables win over the file', () => {
+    const config = resolveConfig(
+      { server: { port: 9000, host: '0.0.0.0' }, database: { url: 'sqlite:./a.db' }, log_level: 'warn' },
+      {
+        CAREWINDOW_PORT: '9100',
+        CAREWINDOW_DATABASE_URL: 'postgres://db/x',
+        CAREWINDOW_LOG_LEVEL: 'debug',
+        CAREWINDOW_MIGRATE_ON_START: 'false',
+      },
+      'carewindow.json',
+    )
+    expect(config).toMatchObject({
+      port: 9100,
+      host: '0.0.0.0',
+      databaseUrl: 'postgres://db/x',
+      logLevel: 'debug',
+      migrateOnStart: false,
+    })
+  })
+
+  it('fills a cloud upstream’s base URL with Graph’s and keeps the channel’s settings and templates', () => {
+    const config = resolveConfig(
+      {
+        tenants: [
+          {
+            id: 'acme',
+            api_keys: [{ key: 'cw_0123456789abcdefghijkl' }],
+            channels: [
+              {
+                ...channel,
+                settings: { messenger_plus_one_cutoff: 'meta' },
+                templates: [{ name: 'hello', language: 'en', category: 'utility', body: 'Hi {{1}}' }],
+              },
+            ],
+          },
+        ],
+      },
+      {},
+      null,
+    )
+    const configured = config.tenants[0]?.channels[0]
+    expect(configured?.upstream).toEqual({
+      mode: 'cloud',
+      base_url: 'https://graph.facebook.com',
+      access_token: 'EAAG-test-token',
+    })
+    expect(configured?.templates[0]).toMatchObject({ category: 'UTILITY', status: 'APPROVED' })
+    expect(config.tenants[0]?.api_keys[0]).toEqual({ name: 'config', key: 'cw_0123456789abcdefghijkl' })
+  })
+
+  it.each([
+    ['an unknown key', { servr: {} }, 'config: Unrecognized key: "servr"'],
+    ['a port out of range', { server: { port: 70000 } }, 'config: server.port'],
+    [
+      'a channel without an app secret',
+      { tenants: [{ id: 'acme', channels: [{ ...channel, app_secret: undefined }] }] },
+      'config: tenants[0].channels[0].app_secret',
+    ],
+    [
+      'a bad tenant id',
+      { tenants: [{ id: 'Acme Corp' }] },
+      'config: tenants[0].id: a tenant id is lowercase letters, digits, "-" and "_"',
+    ],
+    [
+      'a webhook secret that is too short',
+      { tenants: [{ id: 'acme', webhook: { url: 'https://acme.example/hook', secret: 'short' } }] },
+      'config: tenants[0].webhook.secret: the webhook signing secret needs at least 16 characters',
+    ],
+    [
+      'a channel declared twice',
+      {
+        tenants: [
+          { id: 'a', channels: [channel] },
+          { id: 'b', channels: [channel] },
+        ],
+      },
+      'tenants[1].channels[0].id: whatsapp channel 106540352242922 is declared twice',
+    ],
+    [
+      'a tenant declared twice',
+      { tenants: [{ id: 'a' }, { id: 'a' }] },
+      'tenants[1].id: tenant "a" is declared twice',
+    ],
+  ])('refuses %s, saying where', (_label, file, expected) => {
+    expect(problemsOf(() => resolveConfig(file, {}, null)).join('\n')).toContain(expected)
+  })
+
+  it.each([
+    ['CAREWINDOW_PORT', 'eighty', 'CAREWINDOW_PORT: "eighty" is not a port number (0–65535)'],
+    ['CAREWINDOW_MIGRATE_ON_START', 'maybe', 'CAREWINDOW_MIGRATE_ON_START: "maybe" is not true or false'],
+    ['CAREWINDOW_LOG_LEVEL', 'loud', 'CAREWINDOW_LOG_LEVEL: "loud" is not one of'],
+  ])('refuses %s=%s', (name, value, expected) => {
+    expect(problemsOf(() => resolveConfig({}, { [name]: value }, null)).join('\n')).toContain(expected)
+  })
+
+  it('lists every problem at once rather than the first', () => {
+    expect(
+      problemsOf(() => resolveConfig({ server: { port: -1 }, log_level: 'loud' }, {}, null)),
+    ).toHaveLength(2)
+  })
+})
+
+describe('loadConfig', () => {
+  let directory: string
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'carewindow-config-'))
+  })
+  afterAll(async () => {
+    await rm(directory, { recursive: true, force: true })
+  })
+
+  it('reads the file CAREWINDOW_CONFIG names', async () => {
+    const path = join(directory, 'carewindow.json')
+    await writeFile(path, JSON.stringify({ server: { port: 8181 } }))
+    const config = await loadConfig({ env: { CAREWINDOW_CONFIG: path } })
+    expect(config.port).toBe(8181)
+    expect(config.source).toBe(path)
+  })
+
+  it('says when the file cannot be read', async () => {
+    await expect(loadConfig({ path: join(directory, 'missing.json'), env: {} })).rejects.toThrow(
+      /cannot read .*missing\.json: ENOENT/,
+    )
+  })
+
+  it('says when the file is not JSON', async () => {
+    const path = join(directory, 'broken.json')
+    await writeFile(path, '{ "server": ')
+    await expect(loadConfig({ path, env: {} })).rejects.toThrow(/broken\.json is not valid JSON/)
+  })
+
+  it('prefixes problems with the file name', async () => {
+    const path = join(directory, 'wrong.json')
+    await writeFile(path, JSON.stringify({ server: { port: 'x' } }))
+    await expect(loadConfig({ path, env: {} })).rejects.toThrow(`${path}: server.port`)
+  })
+})

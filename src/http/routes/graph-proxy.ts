@@ -1,0 +1,119 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { readMessengerRequest } from '../../channels/messenger/send-request.js'
+import type { Gateway } from '../../gateway/gateway.js'
+import { GatewayError } from '../../gateway/errors.js'
+import type { ChannelRecord, TenantRecord } from '../../store/store.js'
+import { sendReply } from '../app.js'
+import { apiKeyOf, authenticate } from '../auth.js'
+
+const GRAPH_VERSION = /^v\d{1,3}\.\d{1,2}$/
+
+type ProxyRequest = FastifyRequest<{ Params: { version: string; id?: string } }>
+
+/**
+ * The Graph-compatible send endpoints: `POST /{version}/{phone_number_id}/messages` (WhatsApp Cloud API) and
+ * `POST /{version}/{page_id}/messages` or `/{version}/me/messages` (Messenger Send API). Which one a request is
+ * depends on the channel its id names.
+ */
+export function registerGraphProxyRoutes(app: FastifyInstance, gateway: Gateway): void {
+  const schema = (summary: string, description: string) => ({
+    summary,
+    description,
+    tags: ['proxy'],
+    params: {
+      type: 'object',
+      properties: { version: { type: 'string', examples: ['v21.0'] }, id: { type: 'string' } },
+    },
+  })
+
+  app.post(
+    '/:version/:id/messages',
+    {
+      schema: schema(
+        'Send a message (Graph-compatible)',
+        'WhatsApp: the Cloud API send endpoint, `{id}` = phone_number_id. Messenger: the Send API, `{id}` = Page id, JSON or form-encoded; mark a person’s message with `X-Carewindow-Sender: agent`. Allowed messages are forwarded unchanged and Graph’s reply is returned; refused ones get HTTP 400 with Graph’s error envelope and the reason in error.error_data.details. Optional Idempotency-Key header.',
+      ),
+    },
+    async (request: ProxyRequest, reply) => {
+      const { version, id = '' } = request.params
+      checkVersion(version)
+      const tenant = await authenticate(gateway, request, bodyAccessToken(request))
+      const channel =
+        (await gateway.directory.tenantChannel(tenant.id, 'whatsapp', id)) ??
+        (await gateway.directory.tenantChannel(tenant.id, 'messenger', id))
+      if (channel === undefined)
+        throw new GatewayError('NOT_FOUND', `Unsupported post request. Object with ID '${id}' does not exist`)
+      return sendReply(reply, await send(gateway, request, tenant, channel, version))
+    },
+  )
+
+  app.post(
+    '/:version/me/messages',
+    {
+      schema: schema(
+        'Send a Messenger message to the Page of the key (Graph-compatible)',
+        'The Send API’s `/me/messages`: `me` is the tenant’s Messenger Page (use `/{page_id}/messages` when it has several).',
+      ),
+    },
+    async (request: ProxyRequest, reply) => {
+      const { version } = request.params
+      checkVersion(version)
+      const tenant = await authenticate(gateway, request, bodyAccessToken(request))
+      const pages = (await gateway.directory.channelsOf('messenger')).filter(
+        (channel) => channel.tenantId === tenant.id,
+      )
+      const page = pages[0]
+      if (page === undefined) throw new GatewayError('NOT_FOUND', 'this tenant has no Messenger Page')
+      if (pages.length > 1)
+        throw new GatewayError('AMBIGUOUS_PAGE', `this tenant has ${pages.length} Messenger Pages`)
+      return sendReply(reply, await send(gateway, request, tenant, page, version))
+    },
+  )
+}
+
+function checkVersion(version: string): void {
+  if (!GRAPH_VERSION.test(version))
+    throw new GatewayError('INVALID_VERSION', `"${version}" is not a Graph version such as v21.0`)
+}
+
+function bodyAccessToken(request: FastifyRequest): string | undefined {
+  const body = request.body as { access_token?: unknown } | undefined
+  return typeof body?.access_token === 'string' ? body.access_token : undefined
+}
+
+async function send(
+  gateway: Gateway,
+  request: ProxyRequest,
+  tenant: TenantRecord,
+  channel: ChannelRecord,
+  version: string,
+) {
+  const idempotencyKey = request.headers['idempotency-key']
+  const common = {
+    tenant,
+    channel,
+    version,
+    idempotencyKey: typeof idempotencyKey === 'string' ? idempotencyKey : undefined,
+    traceId: request.id,
+  }
+  if (request.rawBody === null || request.body === undefined)
+    throw new GatewayError('INVALID_JSON', 'send the message as a JSON body')
+  const isForm = request.headers['content-type']?.startsWith('application/x-www-form-urlencoded') === true
+  if (channel.platform === 'whatsapp') {
+    if (isForm) throw new GatewayError('UNSUPPORTED_MEDIA_TYPE', 'the WhatsApp Cloud API takes JSON bodies')
+    return gateway.sendWhatsApp({ ...common, rawBody: request.rawBody.toString('utf8'), body: request.body })
+  }
+  const sender = request.headers['x-carewindow-sender']
+  const wire = readMessengerRequest(
+    isForm ? 'form' : 'json',
+    request.body,
+    request.query as Record<string, unknown>,
+    typeof sender === 'string' ? sender : undefined,
+  )
+  if (!wire.ok) throw new GatewayError('INVALID_REQUEST', wire.problem.details)
+  return gateway.sendMessenger({
+    ...common,
+    wire: wire.value,
+    apiKey: apiKeyOf(request, bodyAccessToken(request)) ?? '',
+  })
+}
