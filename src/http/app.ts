@@ -1,3 +1,4 @@
+import { randomFillSync } from 'node:crypto'
 import Fastify, {
   LogController,
   type FastifyBaseLogger,
@@ -8,9 +9,9 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { Gateway } from '../gateway/gateway.js'
 import { GatewayError } from '../gateway/errors.js'
-import { randomId } from '../gateway/ids.js'
 import type { GatewayReply } from '../gateway/reply.js'
 import { registerErrorHandler } from './error-handler.js'
+import { registerNativeApiRoutes } from './routes/native-api.js'
 import { registerOperationsRoutes } from './routes/operations.js'
 import { registerSandboxRoutes } from './routes/sandbox.js'
 import { registerGraphProxyRoutes } from './routes/graph-proxy.js'
@@ -42,7 +43,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     loggerInstance: gateway.logger as FastifyBaseLogger,
     bodyLimit: gateway.config.bodyLimitBytes,
-    genReqId: () => randomId('req'),
+    genReqId: requestIds(),
     logController: new LogController({
       disableRequestLogging: options.logRequests !== true,
       requestIdLogLabel: 'request',
@@ -64,6 +65,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       )
     }
   })
+  // Fastify parses text/plain by default; carewindow takes no text bodies, so they get 415 like any other type.
+  app.removeContentTypeParser('text/plain')
   // Messenger's Send API also takes form fields, as in Meta's own curl examples.
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
@@ -100,7 +103,28 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerGraphProxyRoutes(app, gateway)
   registerWebhookRoutes(app, gateway)
   registerSandboxRoutes(app, gateway)
+  registerNativeApiRoutes(app, gateway)
   return app
+}
+
+/**
+ * Request ids (`req_` + 16 random bytes, base64url, like every carewindow id; clients see them as Graph's
+ * `fbtrace_id`), cut from a buffer refilled 256 ids at a time: one `getrandom` call per request was a visible
+ * share of a webhook's cost.
+ */
+function requestIds(): () => string {
+  const ID_BYTES = 16
+  const pool = Buffer.alloc(ID_BYTES * 256)
+  let offset = pool.length
+  return () => {
+    if (offset === pool.length) {
+      randomFillSync(pool)
+      offset = 0
+    }
+    const id = pool.toString('base64url', offset, offset + ID_BYTES)
+    offset += ID_BYTES
+    return `req_${id}`
+  }
 }
 
 /** Sends a use case's reply: its status, headers and (JSON unless said otherwise) body. */

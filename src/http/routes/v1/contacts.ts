@@ -1,0 +1,121 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { z } from 'zod'
+import type { Gateway } from '../../../gateway/gateway.js'
+import { GatewayError } from '../../../gateway/errors.js'
+import { contactWindow, decodeCursor, listContactWindows } from '../../../gateway/native/contact-windows.js'
+import {
+  channelParamsSchema,
+  contactParamsSchema,
+  jsonObject,
+  parseInput,
+  responses,
+  tenantChannel,
+  tenantContact,
+  type ChannelParams,
+  type ContactParams,
+} from './shared.js'
+
+export const MAX_PAGE_SIZE = 500
+export const DEFAULT_PAGE_SIZE = 50
+
+const listQuerySchema = z.strictObject({
+  state: z.enum(['open', 'closed'], 'state must be open or closed').optional(),
+  sort: z.enum(['expires_at', 'contact_id'], 'sort must be expires_at or contact_id').default('expires_at'),
+  limit: z.coerce
+    .number(`limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`)
+    .int(`limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`)
+    .min(1, `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`)
+    .max(MAX_PAGE_SIZE, `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`)
+    .default(DEFAULT_PAGE_SIZE),
+  cursor: z.string().optional(),
+  access_token: z.string().optional(),
+})
+
+const windowExample = {
+  state: 'open',
+  type: 'customer_care',
+  opened_at: '2024-03-01T10:00:00.000Z',
+  last_user_message_at: '2024-03-01T10:00:00.000Z',
+  expires_at: '2024-03-02T10:00:00.000Z',
+  seconds_left: 86100,
+  free_entry_point_expires_at: null,
+}
+
+/** A contact's window, and the channel's contacts with theirs. */
+export function registerContactRoutes(app: FastifyInstance, gateway: Gateway): void {
+  app.get(
+    '/v1/channels/:channelId/contacts/:contactId/window',
+    {
+      schema: {
+        summary: 'A contact’s window now',
+        description:
+          'Whether the customer care window is open, its type, when it opened, the last user message, when it expires and the seconds left; Messenger adds the human-agent horizon and the 24+1 allowance. A contact never heard from has a closed window with null instants.',
+        tags: ['windows'],
+        params: contactParamsSchema,
+        response: responses({
+          200: jsonObject('The window', {
+            contact_id: '31612345678',
+            channel_id: '106540352242922',
+            platform: 'whatsapp',
+            ...windowExample,
+          }),
+        }),
+      },
+    },
+    async (request: FastifyRequest<{ Params: ContactParams }>) => {
+      const { channel, contactId } = await tenantContact(gateway, request)
+      return contactWindow(gateway, channel, contactId)
+    },
+  )
+
+  app.get(
+    '/v1/channels/:channelId/contacts',
+    {
+      schema: {
+        summary: 'List contacts with their windows',
+        description:
+          'The channel’s contacts that have a window (they wrote, or were written to), with country, profile name and the window now. Filter by state; sort by expiry (soonest first, default) or contact id; page with limit (1–500, default 50) and the opaque paging.next_cursor, null on the last page.',
+        tags: ['windows'],
+        params: channelParamsSchema,
+        querystring: {
+          type: 'object',
+          properties: {
+            state: { type: 'string', enum: ['open', 'closed'] },
+            sort: { type: 'string', enum: ['expires_at', 'contact_id'], default: 'expires_at' },
+            limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE },
+            cursor: { type: 'string', description: 'paging.next_cursor of the previous page' },
+          },
+        },
+        response: responses({
+          200: jsonObject('A page of contacts', {
+            data: [
+              {
+                contact_id: '31612345678',
+                country: 'NL',
+                profile_name: 'Sanne',
+                window: windowExample,
+              },
+            ],
+            paging: { next_cursor: 'WzE3MDkzNzM2MDAwMDAsIjMxNjEyMzQ1Njc4Il0' },
+          }),
+        }),
+      },
+    },
+    async (request: FastifyRequest<{ Params: ChannelParams }>) => {
+      const { channel } = await tenantChannel(gateway, request)
+      const query = parseInput(listQuerySchema, request.query)
+      const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor)
+      if (query.cursor !== undefined && after === undefined)
+        throw new GatewayError(
+          'INVALID_REQUEST',
+          'cursor: not a cursor carewindow gave out; pass paging.next_cursor of the previous page as it is',
+        )
+      return listContactWindows(gateway, channel, {
+        sort: query.sort,
+        limit: query.limit,
+        ...(query.state === undefined ? {} : { state: query.state }),
+        ...(after === undefined ? {} : { after }),
+      })
+    },
+  )
+}

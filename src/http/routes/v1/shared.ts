@@ -1,0 +1,157 @@
+import type { FastifyRequest } from 'fastify'
+import { z } from 'zod'
+import { parseInstant, type Instant } from '../../../domain/index.js'
+import type { Gateway } from '../../../gateway/gateway.js'
+import { GatewayError } from '../../../gateway/errors.js'
+import { contactIdOf, findTenantChannel } from '../../../gateway/native/channels.js'
+import type { ChannelRecord, TenantRecord } from '../../../store/store.js'
+import { describeIssues } from '../../../validation.js'
+import { authenticate } from '../../auth.js'
+
+/** Validates input with its zod schema; a 400 naming every wrong field otherwise. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, prefix = ''): z.output<S> {
+  const parsed = schema.safeParse(input)
+  if (!parsed.success)
+    throw new GatewayError('INVALID_REQUEST', describeIssues(parsed.error, prefix).join('; '))
+  return parsed.data
+}
+
+/** The request's JSON body; a 400 when there is none. */
+export function requireBody(request: FastifyRequest, what: string): unknown {
+  if (request.body === undefined || request.body === null)
+    throw new GatewayError('INVALID_JSON', `send ${what} as a JSON body`)
+  return request.body
+}
+
+/** An ISO 8601 instant with offset (`2024-03-02T10:00:00Z`), as milliseconds. */
+export const instantSchema = z
+  .string('an ISO 8601 instant with offset such as 2024-03-02T10:00:00Z')
+  .transform((text, context): Instant => {
+    const at = parseInstant(text)
+    if (at !== undefined) return at
+    context.addIssue({
+      code: 'custom',
+      message: `"${text}" is not an ISO 8601 instant with offset such as 2024-03-02T10:00:00Z`,
+    })
+    return z.NEVER
+  })
+
+export interface ChannelParams {
+  readonly channelId: string
+}
+
+export interface ContactParams extends ChannelParams {
+  readonly contactId: string
+}
+
+/** The caller's tenant and its channel named in the path (404 for a missing channel and for another tenant's). */
+export async function tenantChannel(
+  gateway: Gateway,
+  request: FastifyRequest<{ Params: ChannelParams }>,
+): Promise<{ readonly tenant: TenantRecord; readonly channel: ChannelRecord }> {
+  const tenant = await authenticate(gateway, request)
+  const channel = await findTenantChannel(gateway.directory, tenant.id, request.params.channelId)
+  return { tenant, channel }
+}
+
+/** {@link tenantChannel} and the contact named in the path, normalised as carewindow keys it. */
+export async function tenantContact(
+  gateway: Gateway,
+  request: FastifyRequest<{ Params: ContactParams }>,
+): Promise<{ readonly tenant: TenantRecord; readonly channel: ChannelRecord; readonly contactId: string }> {
+  const { tenant, channel } = await tenantChannel(gateway, request)
+  return { tenant, channel, contactId: contactIdOf(channel, request.params.contactId) }
+}
+
+// OpenAPI pieces. The schemas document the routes; zod validates (so errors name the field the same way
+// everywhere), and replies are serialised as they are.
+
+export const channelParamsSchema = {
+  type: 'object',
+  properties: {
+    channelId: {
+      type: 'string',
+      description: 'The channel’s phone_number_id (WhatsApp) or Page id (Messenger)',
+      examples: ['106540352242922'],
+    },
+  },
+  required: ['channelId'],
+} as const
+
+export const contactParamsSchema = {
+  type: 'object',
+  properties: {
+    ...channelParamsSchema.properties,
+    contactId: {
+      type: 'string',
+      description: 'The contact’s wa_id (phone number; +, spaces and dashes are ignored) or PSID',
+      examples: ['31612345678'],
+    },
+  },
+  required: ['channelId', 'contactId'],
+} as const
+
+const errorSchema = {
+  type: 'object',
+  description: 'Graph’s error envelope; error.error_data.details says what to fix',
+  properties: {
+    error: {
+      type: 'object',
+      properties: {
+        message: { type: 'string' },
+        type: { type: 'string' },
+        code: { type: 'integer' },
+        error_data: { type: 'object', properties: { details: { type: 'string' } } },
+        fbtrace_id: { type: 'string' },
+      },
+    },
+  },
+  examples: [
+    {
+      error: {
+        message:
+          '(#100) Unsupported request. Object does not exist, cannot be loaded due to missing permissions, or does not support this operation.',
+        type: 'OAuthException',
+        code: 100,
+        error_data: {
+          details:
+            "there is no channel '999' (phone_number_id or Page id). Check the id, and that the API key belongs to the tenant that owns it.",
+        },
+        fbtrace_id: 'req_3k9x…',
+      },
+    },
+  ],
+} as const
+
+/** Response documentation: the success schemas given, and Graph's error envelope for each error status. */
+export function responses(
+  success: Readonly<Record<number, object>>,
+  errors: readonly number[] = [400, 401, 404],
+): Record<number, object> {
+  return {
+    ...success,
+    ...Object.fromEntries(
+      errors.map((status) => [status, { ...errorSchema, description: errorText(status) }]),
+    ),
+  }
+}
+
+function errorText(status: number): string {
+  switch (status) {
+    case 400:
+      return 'Invalid input; the details name the field'
+    case 401:
+      return 'Missing, unknown or revoked API key'
+    case 404:
+      return 'No such channel, contact resource or message for this API key'
+    case 409:
+      return 'It already exists'
+    default:
+      return 'Error'
+  }
+}
+
+/** A JSON object schema that documents a reply without constraining it. */
+export function jsonObject(description: string, example: object): object {
+  return { type: 'object', description, additionalProperties: true, examples: [example] }
+}

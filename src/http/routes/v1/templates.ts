@@ -1,0 +1,235 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { templatesFromGraphList } from '../../../channels/whatsapp/graph-templates.js'
+import {
+  templateDefinitionSchema,
+  templateFromDefinition,
+} from '../../../channels/whatsapp/template-definition.js'
+import type { Gateway } from '../../../gateway/gateway.js'
+import { GatewayError } from '../../../gateway/errors.js'
+import {
+  channelTemplate,
+  createTemplate,
+  deleteChannelTemplate,
+  importTemplates,
+  listChannelTemplates,
+  replaceTemplate,
+  requireWhatsApp,
+} from '../../../gateway/native/templates.js'
+import {
+  channelParamsSchema,
+  jsonObject,
+  parseInput,
+  requireBody,
+  responses,
+  tenantChannel,
+  type ChannelParams,
+} from './shared.js'
+
+interface TemplateParams extends ChannelParams {
+  readonly name: string
+  readonly language: string
+}
+
+const templateParamsSchema = {
+  type: 'object',
+  properties: {
+    ...channelParamsSchema.properties,
+    name: { type: 'string', examples: ['ticket_update'] },
+    language: { type: 'string', examples: ['en'] },
+  },
+  required: ['channelId', 'name', 'language'],
+} as const
+
+// In a PUT the path names the template; the body may repeat its name and language, but not contradict them.
+const replacementSchema = templateDefinitionSchema.partial({ name: true, language: true })
+
+const definitionDoc = {
+  type: 'object',
+  description:
+    'A template definition: name, language, category, status (default APPROVED), issue_resolution (default false), body with {{1}} or {{named}} placeholders, optional header, footer, buttons, category_changes',
+  properties: {
+    name: { type: 'string', examples: ['ticket_update'] },
+    language: { type: 'string', examples: ['en'] },
+    category: { type: 'string', examples: ['UTILITY'] },
+    status: { type: 'string', examples: ['APPROVED'] },
+    issue_resolution: { type: 'boolean' },
+    header: { type: 'object' },
+    body: { type: 'string', examples: ['We have updates regarding your ticket {{ticket_id}}.'] },
+    footer: { type: 'string' },
+    buttons: { type: 'array', items: { type: 'object' } },
+    category_changes: { type: 'array', items: { type: 'object' } },
+  },
+} as const
+
+const templateExample = {
+  name: 'ticket_update',
+  language: 'en',
+  category: 'UTILITY',
+  status: 'APPROVED',
+  issue_resolution: true,
+  body: 'We have updates regarding your ticket {{ticket_id}}. Please respond back if you’d like to continue support.',
+  preview: {
+    header: null,
+    body: 'We have updates regarding your ticket {{ticket_id}}. Please respond back if you’d like to continue support.',
+    footer: null,
+    buttons: [],
+  },
+}
+
+/** A WhatsApp channel's templates: list, create, read, replace, delete, and import Graph's list. */
+export function registerTemplateRoutes(app: FastifyInstance, gateway: Gateway): void {
+  const whatsappChannel = async (request: FastifyRequest<{ Params: ChannelParams }>) => {
+    const { channel } = await tenantChannel(gateway, request)
+    requireWhatsApp(channel)
+    return channel
+  }
+  const collection = '/v1/channels/:channelId/templates'
+  const item = `${collection}/:name/:language`
+
+  app.get(
+    collection,
+    {
+      schema: {
+        summary: 'List templates',
+        description: 'The channel’s templates by name and language, each with a preview.',
+        tags: ['templates'],
+        params: channelParamsSchema,
+        response: responses({ 200: jsonObject('The templates', { data: [templateExample] }) }),
+      },
+    },
+    async (request: FastifyRequest<{ Params: ChannelParams }>) => ({
+      data: await listChannelTemplates(gateway, await whatsappChannel(request)),
+    }),
+  )
+
+  app.post(
+    collection,
+    {
+      schema: {
+        summary: 'Create a template',
+        description:
+          'Registers a template carewindow decides sends with (it does not submit it to Meta). 409 when the name and language exist; PUT replaces.',
+        tags: ['templates'],
+        params: channelParamsSchema,
+        body: { ...definitionDoc, required: ['name', 'language', 'category', 'body'] },
+        response: responses({ 201: jsonObject('The template', templateExample) }, [400, 401, 404, 409]),
+      },
+    },
+    async (request: FastifyRequest<{ Params: ChannelParams }>, reply) => {
+      const channel = await whatsappChannel(request)
+      const definition = parseInput(templateDefinitionSchema, requireBody(request, 'the template'))
+      return reply
+        .status(201)
+        .send(await createTemplate(gateway, channel, templateFromDefinition(definition)))
+    },
+  )
+
+  app.post(
+    `${collection}/import`,
+    {
+      schema: {
+        summary: 'Import templates from Graph',
+        description:
+          'Takes the JSON of Graph’s GET /{WABA-ID}/message_templates ({"data": [...], "paging": {...}}) and creates or updates each template. Graph does not know the Issue Resolution tag: existing templates keep theirs. Templates carewindow cannot represent are listed in skipped with the reason.',
+        tags: ['templates'],
+        params: channelParamsSchema,
+        body: {
+          type: 'object',
+          properties: { data: { type: 'array', items: { type: 'object' } }, paging: { type: 'object' } },
+          required: ['data'],
+        },
+        response: responses({
+          200: jsonObject('What was imported', {
+            imported: 3,
+            skipped: [
+              {
+                name: 'summer_carousel',
+                language: 'en_US',
+                reason: 'the CAROUSEL component is not supported (only HEADER, BODY, FOOTER and BUTTONS are)',
+              },
+            ],
+          }),
+        }),
+      },
+    },
+    async (request: FastifyRequest<{ Params: ChannelParams }>) => {
+      const channel = await whatsappChannel(request)
+      const parsed = templatesFromGraphList(requireBody(request, 'Graph’s message_templates list'))
+      if (!parsed.ok) throw new GatewayError('INVALID_REQUEST', parsed.problem.details)
+      return importTemplates(gateway, channel, parsed.value)
+    },
+  )
+
+  app.get(
+    item,
+    {
+      schema: {
+        summary: 'Read a template',
+        tags: ['templates'],
+        params: templateParamsSchema,
+        response: responses({ 200: jsonObject('The template', templateExample) }),
+      },
+    },
+    async (request: FastifyRequest<{ Params: TemplateParams }>) =>
+      channelTemplate(gateway, await whatsappChannel(request), request.params.name, request.params.language),
+  )
+
+  app.put(
+    item,
+    {
+      schema: {
+        summary: 'Create or replace a template',
+        description:
+          'Replaces the whole definition (201 when it did not exist). The next decision uses it. The body may omit name and language; if given they must match the path.',
+        tags: ['templates'],
+        params: templateParamsSchema,
+        body: { ...definitionDoc, required: ['category', 'body'] },
+        response: responses({
+          200: jsonObject('The replaced template', templateExample),
+          201: jsonObject('The new template', templateExample),
+        }),
+      },
+    },
+    async (request: FastifyRequest<{ Params: TemplateParams }>, reply) => {
+      const channel = await whatsappChannel(request)
+      const { name, language } = request.params
+      const input = parseInput(replacementSchema, requireBody(request, 'the template'))
+      for (const [field, inBody, inPath] of [
+        ['name', input.name, name],
+        ['language', input.language, language],
+      ] as const) {
+        if (inBody !== undefined && inBody !== inPath)
+          throw new GatewayError(
+            'INVALID_REQUEST',
+            `${field}: the body says "${inBody}" but the path "${inPath}"; rename by creating the new template and deleting this one`,
+          )
+      }
+      // The path names a template that may not exist yet: it must be a valid name and language code.
+      const named = parseInput(templateDefinitionSchema.pick({ name: true, language: true }), {
+        name,
+        language,
+      })
+      const definition = { ...input, ...named }
+      const result = await replaceTemplate(gateway, channel, templateFromDefinition(definition))
+      return reply.status(result.isNew ? 201 : 200).send(result.template)
+    },
+  )
+
+  app.delete(
+    item,
+    {
+      schema: {
+        summary: 'Delete a template',
+        description: 'Sends of it are refused from now on (Graph code 132001).',
+        tags: ['templates'],
+        params: templateParamsSchema,
+        response: responses({ 200: jsonObject('Deleted', { success: true }) }, [401, 404]),
+      },
+    },
+    async (request: FastifyRequest<{ Params: TemplateParams }>) => {
+      const channel = await whatsappChannel(request)
+      await deleteChannelTemplate(gateway, channel, request.params.name, request.params.language)
+      return { success: true }
+    },
+  )
+}
