@@ -83,6 +83,11 @@ export function messengerReceiptHandler(deps: WhatsAppInboxDependencies): Receip
       )
     }
     for (const note of parsed.skipped) deps.logger.debug({ receipt: receipt.id }, note)
+    // Echoes, read receipts and the like change no window, but the business still gets them.
+    for (const pageId of parsed.pageIds) {
+      const channel = pages.get(pageId)
+      if (channel !== undefined) concerned.add(channel)
+    }
     await relayToTenants(tx, deps.clock(), receipt.body, json, [...concerned], 'messenger.notification')
   }
 }

@@ -41,8 +41,9 @@ export async function sendMessenger(
     !isProof(wire.appsecretProof, appsecretProof(request.apiKey, channel.appSecret))
   )
     throw new GatewayError('INVALID_APPSECRET_PROOF', 'Invalid appsecret_proof provided in the API argument')
-  if (wire.sender !== undefined && wire.sender !== 'agent' && wire.sender !== 'bot')
-    throw new GatewayError('INVALID_REQUEST', `the sender is "agent" or "bot", not "${wire.sender}"`)
+  const sender = wire.sender?.toLowerCase()
+  if (sender !== undefined && sender !== 'agent' && sender !== 'bot')
+    throw new GatewayError('INVALID_REQUEST', `the sender is "agent" or "bot", not "${wire.sender ?? ''}"`)
   const parsed = parseMessengerSend(wire.fields)
   if (!parsed.ok) throw new GatewayError('INVALID_REQUEST', parsed.problem.details)
   const send = parsed.value
@@ -57,7 +58,7 @@ export async function sendMessenger(
     body,
     async () => {
       await deps.inbox.drain()
-      const intent = messengerIntent(send, wire.sender === 'agent' ? 'agent' : 'bot')
+      const intent = messengerIntent(send, sender === 'agent' ? 'agent' : 'bot')
       const { decision, messageId } = await decideAndRecord(deps, channel, send.recipientId, intent, body)
       const headers: Record<string, string> = {
         'x-carewindow-message-id': messageId,

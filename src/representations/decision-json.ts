@@ -105,6 +105,9 @@ export function decisionJson(
             issue_resolution: decision.template.issueResolution,
           },
     billing: decision.allowed ? billingJson(decision.billing) : null,
+    ...(decision.allowed && decision.autoTagged === true
+      ? { auto_tagged: { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' } }
+      : {}),
     ...(decision.allowed
       ? {}
       : {

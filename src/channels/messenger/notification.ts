@@ -43,7 +43,13 @@ export type MessengerChange =
     }
 
 export type MessengerNotificationParse =
-  | { readonly ok: true; readonly changes: MessengerChange[]; readonly skipped: string[] }
+  | {
+      readonly ok: true
+      readonly changes: MessengerChange[]
+      readonly skipped: string[]
+      /** The Pages the notification is for (its entries' ids), including those whose events change nothing. */
+      readonly pageIds: string[]
+    }
   | { readonly ok: false; readonly problem: string }
 
 export function parseMessengerNotification(body: unknown): MessengerNotificationParse {
@@ -52,14 +58,16 @@ export function parseMessengerNotification(body: unknown): MessengerNotification
     return { ok: false, problem: parsed.error.issues.map((issue) => issue.message).join('; ') }
   const changes: MessengerChange[] = []
   const skipped: string[] = []
+  const pageIds = new Set<string>()
   for (const entry of parsed.data.entry) {
+    if (entry.id !== undefined) pageIds.add(entry.id)
     for (const event of [...(entry.messaging ?? []), ...(entry.standby ?? [])]) {
       const change = readEvent(entry.id, event)
       if (typeof change === 'string') skipped.push(change)
       else changes.push(change)
     }
   }
-  return { ok: true, changes, skipped }
+  return { ok: true, changes, skipped, pageIds: [...pageIds] }
 }
 
 function readEvent(entryId: string | undefined, event: Record<string, unknown>): MessengerChange | string {
@@ -103,7 +111,8 @@ function readEvent(entryId: string | undefined, event: Record<string, unknown>):
       kind: 'inbound',
       pageId,
       psid: sender,
-      eventId: text(body.mid) ?? `${type}:${sender}:${at}`,
+      // A reaction's `mid` is the message reacted to, not the reaction: each reaction is an event of its own.
+      eventId: (type === 'reaction' ? null : text(body.mid)) ?? `${type}:${sender}:${at}`,
       at,
       type,
       text: type === 'postback' ? text(body.title) : null,

@@ -63,7 +63,8 @@ function stringOf(value: unknown): string | undefined {
 
 /**
  * JSON, or the single-quoted JSON of Meta's curl examples: single-quoted strings become JSON strings; a quote
- * inside one must be escaped (`\'`), as in any quoted string. `undefined` when it is neither.
+ * inside one must be escaped (`\'`), as in any quoted string (a double-quoted one may escape it too).
+ * `undefined` when it is neither.
  */
 export function parseLooseJson(text: string): unknown {
   try {
@@ -88,7 +89,8 @@ export function parseLooseJson(text: string): unknown {
     if (char === '\\') {
       const next = text[i + 1] ?? ''
       i++
-      out += quote === "'" && next === "'" ? "'" : `\\${next}`
+      // `\'` is an escaped quote in either kind of string; JSON itself has no such escape.
+      out += next === "'" ? "'" : `\\${next}`
       continue
     }
     if (char === quote) {
