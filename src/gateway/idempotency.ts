@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Store } from '../store/store.js'
 import type { Clock } from './clock.js'
 import { GatewayError } from './errors.js'
@@ -8,6 +9,13 @@ import type { GatewayReply } from './reply.js'
 export const IDEMPOTENCY_STALE_MS = 60_000
 
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255
+
+/**
+ * How long a repeat waits for the first request with its key to finish before answering 409: about as long as
+ * the first request's attempts to Graph take with the default upstream timeout and retries.
+ */
+export const IDEMPOTENCY_WAIT_MS = 30_000
+const IDEMPOTENCY_POLL_MS = 25
 
 /**
  * Runs `handle` once per (tenant, Idempotency-Key): a repeat with the same body gets the first reply back
@@ -36,6 +44,20 @@ export async function withIdempotency(
     clock() - claim.record.createdAt > IDEMPOTENCY_STALE_MS
   ) {
     await store.releaseIdempotencyKey(tenantId, key)
+    claim = await store.claimIdempotencyKey({ tenantId, key, requestHash, createdAt: clock() })
+  }
+  // A repeat that arrives while the first request is still being handled (concurrent duplicates, a client that
+  // retried on its own timeout) waits for the first one's reply instead of failing: one send, the same reply.
+  for (
+    let waitedMs = 0;
+    !claim.created &&
+    claim.record.responseStatus === null &&
+    claim.record.requestHash === requestHash &&
+    waitedMs < IDEMPOTENCY_WAIT_MS;
+    waitedMs += IDEMPOTENCY_POLL_MS
+  ) {
+    await sleep(IDEMPOTENCY_POLL_MS)
+    // The first request may have released the key (Graph unavailable): then this one claims it and sends.
     claim = await store.claimIdempotencyKey({ tenantId, key, requestHash, createdAt: clock() })
   }
   if (!claim.created) {

@@ -15,6 +15,9 @@ export interface WebhookIntakeDependencies {
   readonly metrics: Metrics
 }
 
+/** Refuses malformed UTF-8 instead of replacing it, and keeps a byte order mark (which JSON.parse then refuses). */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
 const OBJECTS: Readonly<Record<Platform, string>> = {
   whatsapp: 'whatsapp_business_account',
   messenger: 'page',
@@ -47,7 +50,14 @@ export async function receiveWebhook(
         : 'X-Hub-Signature-256 does not match the body for the app secret of any channel',
     )
   }
-  const body = rawBody.toString('utf8')
+  // The receipt is kept as text and its signature checked again over that text when it is processed: bytes that
+  // are not UTF-8 would not survive the round trip, and the notification would be acknowledged, then ignored.
+  let body: string
+  try {
+    body = STRICT_UTF8.decode(rawBody)
+  } catch {
+    throw new GatewayError('INVALID_JSON', 'the notification body is not UTF-8 text, so not valid JSON')
+  }
   let json: unknown
   try {
     json = JSON.parse(body)

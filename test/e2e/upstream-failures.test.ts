@@ -1,0 +1,160 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { RunningServer } from '../../src/server.js'
+import { FakeGraph, GRAPH_UNDELIVERABLE } from '../support/fake-graph.js'
+import {
+  APP_SECRET,
+  CHANNEL_ACCESS_TOKEN,
+  Cleanup,
+  createE2eDatabase,
+  graphErrorOf,
+  PHONE_NUMBER_ID,
+  postMessage,
+  postWebhook,
+  startTestGateway,
+  textMessage,
+  type E2eDatabase,
+  type HttpAnswer,
+} from '../support/test-gateway.js'
+
+const CUSTOMER = '31612345678'
+
+/** A signed inbound text from the customer, a minute ago: their window is open. */
+function customerWrote(id: string): string {
+  return JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: '102290129340398',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
+              contacts: [{ profile: { name: 'Femke' }, wa_id: CUSTOMER }],
+              messages: [
+                {
+                  from: CUSTOMER,
+                  id,
+                  timestamp: String(Math.floor((Date.now() - 60_000) / 1000)),
+                  type: 'text',
+                  text: { body: 'Where is my order?' },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  })
+}
+
+describe('when Graph fails', { timeout: 60_000 }, () => {
+  let database: E2eDatabase
+  let graph: FakeGraph
+  let server: RunningServer
+  const cleanup = new Cleanup()
+  let sequence = 0
+  let body: string
+
+  beforeAll(async () => {
+    database = await createE2eDatabase('sqlite')
+    cleanup.add(() => database.destroy())
+    graph = await FakeGraph.start()
+    cleanup.add(() => graph.close())
+    server = await startTestGateway({ databaseUrl: database.url, graphUrl: graph.url })
+    cleanup.add(() => server.close())
+    const opened = await postWebhook(server.url, customerWrote('wamid.window-opener'), { secret: APP_SECRET })
+    expect(opened.status).toBe(200)
+  })
+
+  afterAll(() => cleanup.run())
+
+  beforeEach(() => {
+    graph.reset()
+    sequence++
+    body = textMessage(CUSTOMER, `Update number ${sequence} on your order`)
+  })
+
+  /** Graph's requests carrying this test's message. */
+  const attempts = () => graph.requests.filter((request) => request.body.toString('utf8') === body)
+  const messageOf = (answer: HttpAnswer) =>
+    server.gateway.store.getMessage(answer.headers.get('x-carewindow-message-id')!)
+
+  it('retries two 500s and the third attempt reaches Graph: accepted exactly once, the client gets 200', async () => {
+    graph.failNext(2)
+
+    const answer = await postMessage(server.url, body)
+
+    expect(answer.status).toBe(200)
+    expect(attempts().map((request) => request.status)).toEqual([500, 500, 200])
+    expect(graph.acceptedBodies(body)).toBe(1)
+    expect(JSON.parse(answer.text)).toMatchObject({ messages: [{ id: attempts()[2]!.wamid }] })
+    expect(await messageOf(answer)).toMatchObject({ status: 'accepted', externalId: attempts()[2]!.wamid })
+  })
+
+  it('gives up on an attempt Graph never answers and retries: accepted exactly once', async () => {
+    graph.hangNext(1)
+
+    const answer = await postMessage(server.url, body)
+
+    expect(answer.status).toBe(200)
+    expect(attempts().map((request) => request.status)).toEqual([null, 200])
+    expect(graph.acceptedBodies(body)).toBe(1)
+    expect(await messageOf(answer)).toMatchObject({ status: 'accepted' })
+  })
+
+  it('answers 502 with Graph’s envelope (code 2) when every attempt fails, and records the message as failed', async () => {
+    graph.failNext(3)
+
+    const answer = await postMessage(server.url, body)
+
+    expect(answer.status).toBe(502)
+    expect(graphErrorOf(answer)).toMatchObject({
+      code: 2,
+      type: 'OAuthException',
+      message: '(#2) Service temporarily unavailable',
+      error_data: { messaging_product: 'whatsapp' },
+    })
+    expect(graphErrorOf(answer).error_data?.details).toContain('after 3 attempts')
+    expect(attempts()).toHaveLength(3)
+    expect(graph.acceptedBodies(body)).toBe(0)
+    expect(await messageOf(answer)).toMatchObject({ allowed: true, status: 'failed' })
+  })
+
+  it('never sends a refused message to Graph', async () => {
+    const stranger = textMessage('491701234567', 'Hello from a business you never wrote to')
+
+    const answer = await postMessage(server.url, stranger)
+
+    expect(answer.status).toBe(400)
+    expect(graphErrorOf(answer).code).toBe(131047)
+    expect(graph.requests).toHaveLength(0)
+    expect(await messageOf(answer)).toMatchObject({ allowed: false, status: 'refused' })
+  })
+
+  it('passes Graph’s own 4xx error through unchanged, without retrying', async () => {
+    graph.answerNextWithError(GRAPH_UNDELIVERABLE)
+
+    const answer = await postMessage(server.url, body)
+
+    expect(answer.status).toBe(GRAPH_UNDELIVERABLE.status)
+    expect(answer.text).toBe(JSON.stringify(GRAPH_UNDELIVERABLE.body))
+    expect(attempts()).toHaveLength(1)
+    expect(attempts()[0]!.authorization).toBe(`Bearer ${CHANNEL_ACCESS_TOKEN}`)
+    expect(await messageOf(answer)).toMatchObject({
+      status: 'failed',
+      errorJson: JSON.stringify(GRAPH_UNDELIVERABLE.body),
+    })
+  })
+
+  it('keeps the window open for the next message after Graph failed one', async () => {
+    graph.failNext(3)
+    await postMessage(server.url, body)
+
+    const next = await postMessage(server.url, textMessage(CUSTOMER, 'Trying again'))
+
+    expect(next.status).toBe(200)
+    expect(await database.count('messages', { contact_id: CUSTOMER, status: 'accepted' })).toBeGreaterThan(0)
+  })
+})
