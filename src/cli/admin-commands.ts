@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { Option, type Command } from 'commander'
+import { DEFAULT_AUTOMATIONS } from '../config/automations.js'
 import { loadConfig, type GatewayConfig } from '../config/config.js'
 import { policySettingsSchema } from '../config/policy-settings.js'
 import { generateApiKey, hashApiKey, keyPrefix, randomId } from '../gateway/ids.js'
@@ -162,6 +163,8 @@ export function registerAdminCommands(program: Command, output: CliOutput): void
             appSecret: options.appSecret ?? randomBytes(16).toString('hex'),
             verifyToken,
             settings: settings as Record<string, unknown>,
+            automations: existing?.automations ?? DEFAULT_AUTOMATIONS,
+            wabaId: existing?.wabaId ?? null,
             createdAt: existing?.createdAt ?? now,
             updatedAt: now,
           })

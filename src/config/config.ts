@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
 import { describeIssues } from '../validation.js'
+import { automationsSchema, DEFAULT_AUTOMATIONS } from './automations.js'
 import { policySettingsSchema } from './policy-settings.js'
 import { rateCardsSchema } from './rate-cards.js'
 import { templateDefinitionSchema } from '../channels/whatsapp/template-definition.js'
@@ -25,6 +26,13 @@ const channelSchema = z.strictObject({
   /** What Meta's webhook verification request must present. */
   verify_token: z.string().min(1),
   settings: policySettingsSchema.default({}),
+  /** Window events, keep-alive reminders, re-engagement, held replies (see README, "Automations"). */
+  automations: automationsSchema.default(DEFAULT_AUTOMATIONS),
+  /** WhatsApp Business Account id: Meta's template updates name it; with it they only touch this account's numbers. */
+  waba_id: z
+    .string()
+    .regex(/^\d{1,32}$/, 'a WhatsApp Business Account id is a string of digits')
+    .optional(),
   templates: z.array(templateDefinitionSchema).default([]),
 })
 

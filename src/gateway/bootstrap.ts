@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { issueResolutionTemplates, type Template } from '../domain/index.js'
+import { DEFAULT_AUTOMATIONS } from '../config/automations.js'
 import type { ChannelConfig, GatewayConfig, TenantConfig } from '../config/config.js'
 import { templateFromDefinition } from '../channels/whatsapp/template-definition.js'
 import type { ChannelRecord, Store, UpstreamConfig } from '../store/store.js'
@@ -65,6 +66,8 @@ async function upsertConfiguredChannel(
     appSecret: channel.app_secret,
     verifyToken: channel.verify_token,
     settings: channel.settings,
+    automations: channel.automations,
+    wabaId: channel.waba_id ?? null,
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
   })
@@ -129,6 +132,8 @@ export async function ensureSandbox(
       appSecret: existing?.appSecret ?? randomBytes(16).toString('hex'),
       verifyToken: existing?.verifyToken ?? randomBytes(12).toString('hex'),
       settings: {},
+      automations: existing?.automations ?? DEFAULT_AUTOMATIONS,
+      wabaId: null,
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
     })

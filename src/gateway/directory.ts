@@ -33,6 +33,7 @@ export class Directory {
   private readonly keys = new Map<string, Cached<TenantRecord | undefined>>()
   private readonly channels = new Map<string, Cached<ChannelRecord | undefined>>()
   private readonly platformChannels = new Map<Platform, Cached<ChannelRecord[]>>()
+  private readonly allChannels = new Map<'all', Cached<ChannelRecord[]>>()
   private readonly templates = new Map<string, Cached<TemplateCatalog>>()
   private readonly policies = new Map<
     string,
@@ -66,6 +67,12 @@ export class Directory {
     return this.cached(this.channels, `${platform}:${externalId}`, () =>
       via.findChannel(platform, externalId),
     )
+  }
+
+  /** A channel by carewindow's own id (jobs refer to channels that way). */
+  async channelById(id: string): Promise<ChannelRecord | undefined> {
+    const channels = await this.cached(this.allChannels, 'all', () => this.store.listChannels())
+    return channels.find((channel) => channel.id === id)
   }
 
   /** A tenant's channel; `undefined` when it does not exist or belongs to someone else (callers answer 404 either way). */
@@ -117,6 +124,7 @@ export class Directory {
     this.keys.clear()
     this.channels.clear()
     this.platformChannels.clear()
+    this.allChannels.clear()
     this.templates.clear()
   }
 

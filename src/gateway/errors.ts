@@ -75,7 +75,7 @@ export const ERRORS = {
     status: 409,
     code: 100,
     title: 'Invalid parameter',
-    hint: 'The first request with this Idempotency-Key is still being handled; retry in a moment.',
+    hint: 'Retry in a moment.',
   },
   INVALID_APPSECRET_PROOF: {
     status: 400,

@@ -19,6 +19,10 @@ import { receiveWebhook, verifyWebhook } from './webhook-intake.js'
 import { messengerReceiptHandler } from './messenger-inbox.js'
 import { sendMessenger, type MessengerSendRequest } from './messenger-send.js'
 import { whatsappReceiptHandler } from './whatsapp-inbox.js'
+import { automationHandlers, type InternalSendResult } from '../scheduler/automations.js'
+import { DEFAULT_SCHEDULER_OPTIONS, Scheduler, type SchedulerOptions } from '../scheduler/scheduler.js'
+import { GatewayError } from './errors.js'
+import { randomId } from './ids.js'
 import { sendWhatsApp, type WhatsAppSendRequest } from './whatsapp-send.js'
 
 export interface GatewayOptions {
@@ -31,7 +35,12 @@ export interface GatewayOptions {
   /** Whether to register Node's process metrics (once per process). */
   readonly processMetrics?: boolean
   readonly version?: string
+  /** Scheduler tuning (tests shorten the poll; benchmarks grow the batch). */
+  readonly scheduler?: Partial<SchedulerOptions>
 }
+
+/** The Graph version carewindow uses for the messages it sends itself (automations). */
+export const AUTOMATION_GRAPH_VERSION = 'v21.0'
 
 /** How often the inbox looks for receipts stored by other instances or left by a crash. */
 const INBOX_POLL_MS = 1_000
@@ -51,6 +60,7 @@ export class Gateway {
   readonly outbox: Outbox
   readonly writer: ReceiptWriter
   readonly sandbox: WhatsAppSandbox
+  readonly scheduler: Scheduler
   readonly rateCards: readonly RateCard[]
   private readonly cloud: Upstream
   private isStarted = false
@@ -80,6 +90,7 @@ export class Gateway {
       this.logger,
       () => {
         this.outbox.kick()
+        this.scheduler.kick()
       },
     )
     this.outbox = new Outbox(
@@ -105,6 +116,19 @@ export class Gateway {
       statusDelaysMs: options.config.sandboxStatusDelaysMs,
       notify: (channel, body) => this.simulateNotification(channel, body),
     })
+    this.scheduler = new Scheduler(
+      this.store,
+      this.clock,
+      automationHandlers({
+        store: this.store,
+        directory: this.directory,
+        clock: this.clock,
+        logger: this.logger,
+        send: (channel, body, key) => this.sendInternal(channel, body, key),
+      }),
+      this.logger,
+      { ...DEFAULT_SCHEDULER_OPTIONS, ...options.scheduler },
+    )
     this.cloud = graphUpstream({
       timeoutMs: options.config.upstreamTimeoutMs,
       retries: options.config.upstreamRetries,
@@ -118,6 +142,7 @@ export class Gateway {
     this.isStarted = true
     this.inbox.start(INBOX_POLL_MS)
     this.outbox.start()
+    this.scheduler.start()
   }
 
   /** Stops background work, lets what is in flight finish, and closes the store. */
@@ -125,6 +150,7 @@ export class Gateway {
     this.sandbox.stop()
     await this.writer.flushed()
     await this.inbox.stop()
+    await this.scheduler.stop()
     await this.outbox.stop()
     this.isStarted = false
     await this.store.close()
@@ -153,6 +179,57 @@ export class Gateway {
       logger: this.logger,
       upstreamFor: (channel: ChannelRecord) => this.upstreamFor(channel),
       sandbox: this.sandbox,
+      onHeld: () => {
+        this.scheduler.kick()
+      },
+    }
+  }
+
+  /**
+   * A message carewindow sends itself (reminder, re-engagement, held reply): the normal send path — decided,
+   * recorded, billed, forwarded — once per idempotency key, never held.
+   */
+  async sendInternal(
+    channel: ChannelRecord,
+    body: unknown,
+    idempotencyKey: string,
+  ): Promise<InternalSendResult> {
+    const tenant = await this.store.getTenant(channel.tenantId)
+    if (tenant === undefined)
+      throw new Error(`tenant ${channel.tenantId} of channel ${channel.externalId} is gone`)
+    const rawBody = JSON.stringify(body)
+    const common = {
+      tenant,
+      channel,
+      version: AUTOMATION_GRAPH_VERSION,
+      idempotencyKey,
+      traceId: randomId('job'),
+    }
+    let reply: GatewayReply
+    try {
+      reply =
+        channel.platform === 'whatsapp'
+          ? await this.sendWhatsApp({ ...common, rawBody, body, holdable: false })
+          : await this.sendMessenger({
+              ...common,
+              wire: {
+                fields: body as Record<string, unknown>,
+                encoding: 'json',
+                accessToken: undefined,
+                appsecretProof: undefined,
+                sender: 'bot',
+              },
+              apiKey: '',
+            })
+    } catch (error) {
+      if (!(error instanceof GatewayError)) throw error
+      return { allowed: false, status: error.status, messageId: null, reason: error.key }
+    }
+    return {
+      allowed: reply.status >= 200 && reply.status < 300,
+      status: reply.status,
+      messageId: reply.headers?.['x-carewindow-message-id'] ?? null,
+      reason: reply.headers?.['x-carewindow-decision'] ?? null,
     }
   }
 

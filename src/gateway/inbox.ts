@@ -9,10 +9,20 @@ export type ReceiptHandler = (tx: Store, receipt: ReceiptRecord) => Promise<void
 const BATCH = 100
 
 /**
- * Works through stored webhook notifications (the inbox) in arrival order. Each batch is processed and marked
- * processed in one transaction, so a crash never applies a notification twice or loses one; what a crash left
- * unprocessed is picked up at the next start (or by another instance). A notification that cannot be processed
- * is marked with its error and kept, never retried forever.
+ * Batches processed at the same time. On PostgreSQL each worker claims other receipts (`SKIP LOCKED`), exactly as
+ * several carewindow instances do, so processing is not limited to one chain of database round trips; SQLite has
+ * a single writer, where a second worker would only wait.
+ */
+const WORKERS: Readonly<Record<Store['dialect'], number>> = { sqlite: 1, postgres: 4 }
+
+/**
+ * Works through stored webhook notifications (the inbox), oldest first: on SQLite strictly in arrival order; on
+ * PostgreSQL several batches at a time, as several instances would, so a batch may commit before an older one
+ * (as Meta's own late deliveries do: windows fold late messages in by their own instants, consent is ordered by
+ * its instants and statuses never go back). Each batch is processed and marked processed in one transaction, so
+ * a crash never applies a notification twice or loses one; what a crash left unprocessed is picked up at the next
+ * start (or by another instance). A notification that cannot be processed is marked with its error and kept,
+ * never retried forever.
  */
 export class Inbox {
   private running: Promise<void> | null = null
@@ -61,17 +71,25 @@ export class Inbox {
     try {
       while (this.isDirty) {
         this.isDirty = false
-        let processed: number
-        do {
-          processed = await this.processBatch()
-          if (processed > 0) this.onProcessed()
-        } while (processed === BATCH)
+        const workers = await Promise.allSettled(
+          Array.from({ length: WORKERS[this.store.dialect] }, () => this.work()),
+        )
+        for (const worker of workers) if (worker.status === 'rejected') throw worker.reason
       }
     } catch (error) {
       this.logger.error({ err: error }, 'inbox processing failed; will retry')
     } finally {
       this.running = null
     }
+  }
+
+  /** Processes batches until one comes back short: nothing (unclaimed) is left. */
+  private async work(): Promise<void> {
+    let processed: number
+    do {
+      processed = await this.processBatch()
+      if (processed > 0) this.onProcessed()
+    } while (processed === BATCH)
   }
 
   private async processBatch(): Promise<number> {
@@ -90,26 +108,39 @@ export class Inbox {
     }
   }
 
+  /**
+   * After a batch failed: the same receipts (the oldest unprocessed), each in a transaction of its own that claims
+   * it as a batch does — receipts another worker holds are left to it — so one bad notification does not hold up
+   * the others.
+   */
   private async processOneByOne(): Promise<number> {
-    const receipts = await this.store.claimReceipts(BATCH)
-    for (const receipt of receipts) {
+    let processed = 0
+    while (processed < BATCH) {
+      let claimed: ReceiptRecord | undefined
       try {
-        await this.store.transaction(async (tx) => {
+        const isDone = await this.store.transaction(async (tx) => {
+          const [receipt] = await tx.claimReceipts(1)
+          if (receipt === undefined) return true
+          claimed = receipt
           await this.handler(tx, receipt)
           await tx.markReceiptProcessed(receipt.id, this.clock(), null)
+          return false
         })
+        if (isDone) break
       } catch (error) {
+        if (claimed === undefined) throw error
         this.logger.error(
-          { err: error, receipt: receipt.id },
+          { err: error, receipt: claimed.id },
           'webhook receipt could not be processed; kept with its error',
         )
         await this.store.markReceiptProcessed(
-          receipt.id,
+          claimed.id,
           this.clock(),
           error instanceof Error ? error.message : String(error),
         )
       }
+      processed++
     }
-    return receipts.length
+    return processed
   }
 }

@@ -3,6 +3,7 @@ import { parseMessengerNotification } from '../channels/messenger/notification.j
 import { isValidSignature } from '../channels/signature.js'
 import type { ChannelRecord } from '../store/store.js'
 import { recordContactEvent } from './contacts.js'
+import { afterInbound } from './inbound-effects.js'
 import { randomId } from './ids.js'
 import type { ReceiptHandler } from './inbox.js'
 import { relayToTenants } from './relay.js'
@@ -67,7 +68,7 @@ export function messengerReceiptHandler(deps: WhatsAppInboxDependencies): Receip
       if (!inserted) continue
       deps.metrics.webhookLag.observe(Math.max(0, now - change.at) / 1000)
       const { settings } = deps.directory.policyOf(channel)
-      await recordContactEvent(
+      const state = await recordContactEvent(
         tx,
         channel,
         change.psid,
@@ -81,6 +82,7 @@ export function messengerReceiptHandler(deps: WhatsAppInboxDependencies): Receip
         settings,
         now,
       )
+      await afterInbound(tx, channel, change.psid, state, settings, now, change.eventId)
     }
     for (const note of parsed.skipped) deps.logger.debug({ receipt: receipt.id }, note)
     // Echoes, read receipts and the like change no window, but the business still gets them.

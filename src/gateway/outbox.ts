@@ -16,8 +16,6 @@ export interface OutboxOptions {
 
 /** Deliveries taken per round, and made at the same time. */
 const BATCH = 50
-/** How long a claimed delivery is reserved for this process before another may take it over. */
-const LEASE_MS = 60_000
 
 /**
  * Delivers the outbox to businesses' webhook URLs: each payload POSTed exactly as stored, signed like Meta signs
@@ -60,7 +58,9 @@ export class Outbox {
   /** Delivers what is due now, once; returns how many were attempted. */
   async deliverDue(): Promise<number> {
     const now = this.clock()
-    const due = await this.store.claimDueDeliveries(now, BATCH, now + LEASE_MS)
+    // Reserved for this process long enough for an attempt to time out; after that another may take it over.
+    const leaseMs = 2 * this.options.requestTimeoutMs + 5_000
+    const due = await this.store.claimDueDeliveries(now, BATCH, now + leaseMs)
     await Promise.all(due.map((delivery) => this.deliver(delivery)))
     return due.length
   }

@@ -1,6 +1,6 @@
 import type { Instant } from '../domain/index.js'
 import type { ChannelRecord, Store } from '../store/store.js'
-import { randomId } from './ids.js'
+import { randomId, sha256Hex } from './ids.js'
 
 /**
  * Queues a Meta notification for the businesses whose channels it concerns, in the outbox (same transaction as
@@ -26,7 +26,15 @@ export async function relayToTenants(
     const tenant = await tx.getTenant(tenantId)
     if (tenant === undefined || tenant.webhookUrl === null) continue
     const payload = byTenant.size === 1 ? rawBody : JSON.stringify(onlyFor(json, externalIds))
-    await enqueueDelivery(tx, tenantId, eventType, payload, now)
+    // Meta retries a notification with the same bytes: the same delivery id keeps the business from getting it twice.
+    await enqueueDelivery(
+      tx,
+      tenantId,
+      eventType,
+      payload,
+      now,
+      `dlv_${sha256Hex(`${tenantId}\u0000${payload}`).slice(0, 32)}`,
+    )
   }
 }
 
@@ -37,10 +45,11 @@ export async function enqueueDelivery(
   eventType: string,
   payload: string,
   now: Instant,
+  id: string = randomId('dlv'),
 ): Promise<void> {
   await tx.enqueueDeliveries([
     {
-      id: randomId('dlv'),
+      id,
       tenantId,
       eventType,
       payload,

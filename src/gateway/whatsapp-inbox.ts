@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import {
+  NEW_CONTACT,
   stopKeywordOptOut,
   TEMPLATE_CATEGORIES,
   TEMPLATE_STATUSES,
@@ -11,7 +12,10 @@ import { parseWhatsAppNotification, type WhatsAppChange } from '../channels/what
 import { isValidSignature } from '../channels/signature.js'
 import type { ChannelRecord, MessageStatus, ReceiptRecord, Store } from '../store/store.js'
 import type { Clock } from './clock.js'
+import { appendConsentEvent } from './consent.js'
 import { ensureContact, recordContactEvent } from './contacts.js'
+import { emitEvent } from './events.js'
+import { afterInbound } from './inbound-effects.js'
 import type { Directory } from './directory.js'
 import { randomId } from './ids.js'
 import type { ReceiptHandler } from './inbox.js'
@@ -119,9 +123,18 @@ async function applyChange(
       if (!inserted) return
       deps.metrics.webhookLag.observe(Math.max(0, now - change.at) / 1000)
       const inbound = whatsappInbound(change.message, change.at)
-      await recordContactEvent(tx, channel, change.contact, inbound.event, settings, now, change.profileName)
+      const state = await recordContactEvent(
+        tx,
+        channel,
+        change.contact,
+        inbound.event,
+        settings,
+        now,
+        change.profileName,
+      )
+      await afterInbound(tx, channel, change.contact, state, settings, now, change.messageId)
       const optOut = inbound.text === null ? null : stopKeywordOptOut(inbound.text, change.at, settings)
-      if (optOut !== null) await tx.appendConsent(channel.id, change.contact, optOut, now)
+      if (optOut !== null) await appendConsentEvent(tx, deps.directory, channel, change.contact, optOut, now)
       return
     }
     case 'status': {
@@ -137,12 +150,32 @@ async function applyChange(
         ...(change.pricing === null ? {} : { metaPricingJson: JSON.stringify(change.pricing) }),
         ...(change.errors === null ? {} : { errorJson: JSON.stringify(change.errors) }),
       })
+      if (isNewer) {
+        await emitEvent(tx, {
+          type: 'message.status',
+          channel,
+          contactId: message.contactId,
+          key: `${message.id}:${change.status}`,
+          state: (await tx.getWindow(channel.id, message.contactId))?.state ?? NEW_CONTACT,
+          settings,
+          at: now,
+          data: {
+            message_id: message.id,
+            wamid: change.messageId,
+            status: change.status,
+            pricing: change.pricing,
+            errors: change.errors,
+          },
+        })
+      }
       return
     }
     case 'user_preference': {
       await ensureContact(tx, channel, change.contact, now)
-      await tx.appendConsent(
-        channel.id,
+      await appendConsentEvent(
+        tx,
+        deps.directory,
+        channel,
         change.contact,
         {
           kind: change.value === 'stop' ? 'opt_out' : 'opt_in',

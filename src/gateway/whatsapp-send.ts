@@ -1,12 +1,14 @@
 import type { Logger } from 'pino'
-import { applyEvent, decide, type Decision, type Intent } from '../domain/index.js'
+import { applyEvent, decide, formatInstant, type Decision, type Intent } from '../domain/index.js'
 import { parseWhatsAppSend } from '../channels/whatsapp/send-body.js'
 import type { WhatsAppSandbox } from '../channels/whatsapp/sandbox.js'
 import { decisionJson } from '../representations/decision-json.js'
-import type { ChannelRecord, Store, TenantRecord } from '../store/store.js'
+import type { ChannelRecord, HeldMessageRecord, Store, TenantRecord } from '../store/store.js'
 import type { Clock } from './clock.js'
 import { ensureContact, saveContactState } from './contacts.js'
 import { loadDecisionInputs } from './decision-inputs.js'
+import { emitEvent } from './events.js'
+import { holdReply, isHoldable } from './held-replies.js'
 import type { Directory } from './directory.js'
 import { ERRORS, GatewayError, graphErrorBody } from './errors.js'
 import { randomId } from './ids.js'
@@ -25,6 +27,8 @@ export interface WhatsAppSendDependencies {
   readonly logger: Logger
   readonly upstreamFor: (channel: ChannelRecord) => Upstream
   readonly sandbox: WhatsAppSandbox
+  /** Called when a reply was held (the scheduler has a re-engagement to run now). */
+  readonly onHeld?: () => void
 }
 
 export interface WhatsAppSendRequest {
@@ -35,6 +39,8 @@ export interface WhatsAppSendRequest {
   readonly body: unknown
   readonly idempotencyKey: string | undefined
   readonly traceId: string
+  /** Whether a refusal for a closed window may become a held reply (clients' sends; never automations'). */
+  readonly holdable?: boolean
 }
 
 /** The outcome of deciding and recording a send, before anything goes upstream. */
@@ -42,6 +48,8 @@ export interface RecordedDecision {
   readonly messageId: string
   readonly decision: Decision
   readonly contact: string
+  /** Set when the refused message was held instead (the channel holds replies refused for a closed window). */
+  readonly held: HeldMessageRecord | null
 }
 
 /**
@@ -70,9 +78,24 @@ export async function sendWhatsApp(
     async () => {
       // Windows must reflect every notification already acknowledged to Meta before this decision.
       await deps.inbox.drain()
-      const recorded = await decideAndRecord(deps, request.channel, send.to, send.intent, request.rawBody)
-      const { decision, messageId } = recorded
+      const recorded = await decideAndRecord(deps, request.channel, send.to, send.intent, request.rawBody, {
+        holdable: request.holdable !== false,
+      })
+      const { decision, messageId, held } = recorded
       const headers = { 'x-carewindow-message-id': messageId, 'x-carewindow-decision': decision.reason }
+      if (held !== null) {
+        deps.onHeld?.()
+        return {
+          status: 202,
+          headers: { ...headers, 'x-carewindow-hold-id': held.id },
+          body: JSON.stringify({
+            held: { id: held.id, status: held.status, expires_at: formatInstant(held.expiresAt) },
+            message_id: messageId,
+            details:
+              'The customer care window is closed: the message is held, the customer is invited back with the re-engagement template, and the message goes out when they reply.',
+          }),
+        }
+      }
       if (!decision.allowed) {
         return {
           status: 400,
@@ -129,8 +152,10 @@ export async function decideAndRecord(
   contact: string,
   intent: Intent,
   rawBody: string,
+  options: { readonly holdable?: boolean } = {},
 ): Promise<RecordedDecision> {
   const messageId = randomId('msg')
+  let held: HeldMessageRecord | null = null
   const decision = await deps.store.transaction(async (tx) => {
     const now = deps.clock()
     await ensureContact(tx, channel, contact, now)
@@ -167,6 +192,24 @@ export async function decideAndRecord(
         settings,
       )
       await saveContactState(tx, channel, contact, next, settings, now)
+    } else if (options.holdable === true && isHoldable(channel, intent, decided)) {
+      held = await holdReply(tx, channel, contact, rawBody, messageId, state, now)
+    } else {
+      await emitEvent(tx, {
+        type: 'message.refused',
+        channel,
+        contactId: contact,
+        key: messageId,
+        state,
+        settings,
+        at: now,
+        data: {
+          message_id: messageId,
+          reason: decided.reason,
+          rules: decided.rules,
+          error: { code: decided.error.code, subcode: decided.error.subcode, details: decided.error.details },
+        },
+      })
     }
     return decided
   })
@@ -175,7 +218,7 @@ export async function decideAndRecord(
     allowed: String(decision.allowed),
     reason: decision.reason,
   })
-  return { messageId, decision, contact }
+  return { messageId, decision, contact, held }
 }
 
 async function forward(

@@ -1,20 +1,39 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { sql, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely'
+import {
+  CompiledQuery,
+  sql,
+  type Kysely,
+  type QueryResult,
+  type Selectable,
+  type Transaction,
+  type Updateable,
+} from 'kysely'
 import type { ConsentEvent, ContactState, Platform, Template } from '../domain/index.js'
+import { automationsSchema, DEFAULT_AUTOMATIONS, type Automations } from '../config/automations.js'
+import * as automations from './kysely-automations.js'
 import type { SqlDialect } from './migrations/migrations.js'
 import type {
   ApiKeysTable,
   ChannelsTable,
   ConsentEventsTable,
+  ContactsTable,
   Database,
   MessagesTable,
   TenantsTable,
   WebhookDeliveriesTable,
+  WebhookReceiptsTable,
   WindowsTable,
 } from './schema.js'
 import type {
   ApiKeyRecord,
+  CasePatch,
+  CaseRecord,
   ChannelRecord,
+  HeldMessageRecord,
+  HoldPatch,
+  HoldStatus,
+  JobRecord,
+  JobStatus,
   ContactRecord,
   DeliveryRecord,
   DeliveryStatus,
@@ -32,13 +51,101 @@ import type {
   WindowRecord,
 } from './store.js'
 
+/** The root store whose transaction the current async call chain is inside, if any. */
+const openTransaction = new AsyncLocalStorage<KyselyStore>()
+
+type SqlValue = string | number | null
+
+/** SQL text per dialect, written once with `?` placeholders (PostgreSQL's are numbered). */
+interface Statement {
+  readonly sqlite: string
+  readonly postgres: string
+}
+
+function statement(text: string): Statement {
+  let index = 0
+  return { sqlite: text, postgres: text.replace(/\?/g, () => `$${++index}`) }
+}
+
+const MESSAGE_COLUMNS =
+  'id, tenant_id, channel_id, contact_id, direction, external_id, at, body_json, allowed, reason, ' +
+  'decision_json, price_micros, currency, status, status_at, meta_pricing_json, error_json, created_at'
+
+/**
+ * The statements every webhook and every send runs, as SQL text written once. Kysely builds and compiles each
+ * query anew from its builder calls, which cost more than SQLite took to run the statement; the text here is
+ * what those builders produced (same clauses, same parameters), and a constant text also hits the SQLite
+ * statement cache without hashing a fresh string.
+ */
+const HOT = {
+  getTenant: statement('select * from tenants where id = ?'),
+  insertContact: statement(
+    'insert into contacts (channel_id, contact_id, country, profile_name, created_at) values (?, ?, ?, ?, ?) ' +
+      'on conflict (channel_id, contact_id) do nothing returning *',
+  ),
+  upsertContactName: statement(
+    'insert into contacts (channel_id, contact_id, country, profile_name, created_at) values (?, ?, ?, ?, ?) ' +
+      'on conflict (channel_id, contact_id) do update set profile_name = excluded.profile_name returning *',
+  ),
+  getContact: statement('select * from contacts where channel_id = ? and contact_id = ?'),
+  readWindowState: statement('select state_json from windows where channel_id = ? and contact_id = ?'),
+  // PostgreSQL: one round trip that creates the row to lock if it is missing and locks it either way (the
+  // conflict path takes the row lock an UPDATE takes, as FOR UPDATE does) and returns the state it holds.
+  lockWindowState: statement(
+    'insert into windows (channel_id, contact_id, state_json, last_user_message_at, expires_at, updated_at) ' +
+      "values (?, ?, 'null', null, null, 0) on conflict (channel_id, contact_id) " +
+      'do update set state_json = windows.state_json returning state_json',
+  ),
+  saveWindow: statement(
+    'insert into windows (channel_id, contact_id, state_json, last_user_message_at, expires_at, updated_at) ' +
+      'values (?, ?, ?, ?, ?, ?) on conflict (channel_id, contact_id) do update set ' +
+      'state_json = excluded.state_json, last_user_message_at = excluded.last_user_message_at, ' +
+      'expires_at = excluded.expires_at, updated_at = excluded.updated_at',
+  ),
+  listConsent: statement(
+    'select * from consent_events where channel_id = ? and contact_id = ? order by at, id',
+  ),
+  insertMessage: statement(
+    `insert into messages (${MESSAGE_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ` +
+      'on conflict (channel_id, direction, external_id) do nothing',
+  ),
+  findMessageByExternalId: statement(
+    'select * from messages where channel_id = ? and direction = ? and external_id = ?',
+  ),
+  claimReceipts: statement(
+    'select id, platform, body, signature, received_at from webhook_receipts where processed_at is null ' +
+      'order by id limit ?',
+  ),
+  claimReceiptsLocked: statement(
+    'select id, platform, body, signature, received_at from webhook_receipts where processed_at is null ' +
+      'order by id limit ? for update skip locked',
+  ),
+  markReceiptProcessed: statement('update webhook_receipts set processed_at = ?, error = ? where id = ?'),
+} as const
+
+/** `insert into webhook_receipts` for `count` rows, per row count (a batch has at most a few hundred). */
+const insertReceiptsStatements = new Map<number, Statement>()
+
+function insertReceiptsStatement(count: number): Statement {
+  let known = insertReceiptsStatements.get(count)
+  if (known === undefined) {
+    known = statement(
+      'insert into webhook_receipts (platform, body, signature, received_at, processed_at, error) values ' +
+        Array.from({ length: count }, () => '(?, ?, ?, ?, null, null)').join(', ') +
+        ' returning id',
+    )
+    insertReceiptsStatements.set(count, known)
+  }
+  return known
+}
+
+/** `update messages set …` per combination of patched columns. */
+const updateMessageStatements = new Map<string, Statement>()
+
 /**
  * The Store over Kysely, shared by both adapters: the SQL is the same on SQLite and PostgreSQL except for
  * row locks, which only PostgreSQL needs (SQLite has a single writer).
  */
-/** The root store whose transaction the current async call chain is inside, if any. */
-const openTransaction = new AsyncLocalStorage<KyselyStore>()
-
 export class KyselyStore implements Store {
   constructor(
     private readonly database: Kysely<Database>,
@@ -61,6 +168,11 @@ export class KyselyStore implements Store {
 
   private get locks(): boolean {
     return this.dialect === 'postgres' && this.inTransaction
+  }
+
+  /** Runs one of the statements written out above. */
+  private run<R>(statement: Statement, parameters: readonly SqlValue[]): Promise<QueryResult<R>> {
+    return this.db.executeQuery<R>(CompiledQuery.raw(statement[this.dialect], parameters as SqlValue[]))
   }
 
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
@@ -103,7 +215,8 @@ export class KyselyStore implements Store {
   }
 
   async getTenant(id: string): Promise<TenantRecord | undefined> {
-    const row = await this.db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst()
+    const { rows } = await this.run<Selectable<TenantsTable>>(HOT.getTenant, [id])
+    const row = rows[0]
     return row && tenantOf(row)
   }
 
@@ -165,6 +278,8 @@ export class KyselyStore implements Store {
       app_secret: channel.appSecret,
       verify_token: channel.verifyToken,
       settings_json: JSON.stringify(channel.settings),
+      automations_json: JSON.stringify(channel.automations),
+      waba_id: channel.wabaId,
       updated_at: channel.updatedAt,
     }
     await this.db
@@ -201,44 +316,28 @@ export class KyselyStore implements Store {
   // Contacts and windows
 
   async ensureContact(contact: ContactRecord): Promise<ContactRecord> {
-    await this.db
-      .insertInto('contacts')
-      .values({
-        channel_id: contact.channelId,
-        contact_id: contact.contactId,
-        country: contact.country,
-        profile_name: contact.profileName,
-        created_at: contact.createdAt,
-      })
-      .onConflict((conflict) => conflict.columns(['channel_id', 'contact_id']).doNothing())
-      .execute()
-    if (contact.profileName !== null) {
-      await this.db
-        .updateTable('contacts')
-        .set({ profile_name: contact.profileName })
-        .where('channel_id', '=', contact.channelId)
-        .where('contact_id', '=', contact.contactId)
-        .execute()
-    }
-    return (await this.getContact(contact.channelId, contact.contactId)) as ContactRecord
+    const values = [
+      contact.channelId,
+      contact.contactId,
+      contact.country,
+      contact.profileName,
+      contact.createdAt,
+    ]
+    // With a profile name: insert, or update the name, in one statement. Without: insert if new, else read it.
+    const { rows } = await this.run<Selectable<ContactsTable>>(
+      contact.profileName === null ? HOT.insertContact : HOT.upsertContactName,
+      values,
+    )
+    const row = rows[0]
+    return row === undefined
+      ? ((await this.getContact(contact.channelId, contact.contactId)) as ContactRecord)
+      : contactOf(row)
   }
 
   async getContact(channelId: string, contactId: string): Promise<ContactRecord | undefined> {
-    const row = await this.db
-      .selectFrom('contacts')
-      .selectAll()
-      .where('channel_id', '=', channelId)
-      .where('contact_id', '=', contactId)
-      .executeTakeFirst()
-    return (
-      row && {
-        channelId: row.channel_id,
-        contactId: row.contact_id,
-        country: row.country,
-        profileName: row.profile_name,
-        createdAt: row.created_at,
-      }
-    )
+    const { rows } = await this.run<Selectable<ContactsTable>>(HOT.getContact, [channelId, contactId])
+    const row = rows[0]
+    return row && contactOf(row)
   }
 
   async getWindow(channelId: string, contactId: string): Promise<WindowRecord | undefined> {
@@ -254,44 +353,26 @@ export class KyselyStore implements Store {
   }
 
   async lockWindow(channelId: string, contactId: string): Promise<ContactState | undefined> {
-    if (this.locks) {
-      // A row to lock must exist: two first writers for a new contact would otherwise both read "no state".
-      await this.db
-        .insertInto('windows')
-        .values({
-          channel_id: channelId,
-          contact_id: contactId,
-          state_json: 'null',
-          last_user_message_at: null,
-          expires_at: null,
-          updated_at: 0,
-        })
-        .onConflict((conflict) => conflict.columns(['channel_id', 'contact_id']).doNothing())
-        .execute()
-    }
-    let query = this.db
-      .selectFrom('windows')
-      .select('state_json')
-      .where('channel_id', '=', channelId)
-      .where('contact_id', '=', contactId)
-    if (this.locks) query = query.forUpdate()
-    const row = await query.executeTakeFirst()
+    // PostgreSQL: a row to lock must exist — two first writers for a new contact would otherwise both read
+    // "no state" — so the row is created if missing and locked in the same statement.
+    const { rows } = await this.run<{ state_json: string }>(
+      this.locks ? HOT.lockWindowState : HOT.readWindowState,
+      [channelId, contactId],
+    )
+    const row = rows[0]
     const state = row === undefined ? null : (JSON.parse(row.state_json) as ContactState | null)
     return state ?? undefined
   }
 
   async saveWindow(window: WindowRecord): Promise<void> {
-    const values = {
-      state_json: JSON.stringify(window.state),
-      last_user_message_at: window.lastUserMessageAt,
-      expires_at: window.expiresAt,
-      updated_at: window.updatedAt,
-    }
-    await this.db
-      .insertInto('windows')
-      .values({ ...values, channel_id: window.channelId, contact_id: window.contactId })
-      .onConflict((conflict) => conflict.columns(['channel_id', 'contact_id']).doUpdateSet(values))
-      .execute()
+    await this.run(HOT.saveWindow, [
+      window.channelId,
+      window.contactId,
+      JSON.stringify(window.state),
+      window.lastUserMessageAt,
+      window.expiresAt,
+      window.updatedAt,
+    ])
   }
 
   async listWindows(channelId: string, query: WindowQuery): Promise<WindowRecord[]> {
@@ -351,14 +432,7 @@ export class KyselyStore implements Store {
   }
 
   async listConsent(channelId: string, contactId: string): Promise<StoredConsentEvent[]> {
-    const rows = await this.db
-      .selectFrom('consent_events')
-      .selectAll()
-      .where('channel_id', '=', channelId)
-      .where('contact_id', '=', contactId)
-      .orderBy('at')
-      .orderBy('id')
-      .execute()
+    const { rows } = await this.run<Selectable<ConsentEventsTable>>(HOT.listConsent, [channelId, contactId])
     return rows.map(consentOf)
   }
 
@@ -414,31 +488,27 @@ export class KyselyStore implements Store {
   // Messages
 
   async insertMessage(message: MessageRecord): Promise<boolean> {
-    const result = await this.db
-      .insertInto('messages')
-      .values({
-        id: message.id,
-        tenant_id: message.tenantId,
-        channel_id: message.channelId,
-        contact_id: message.contactId,
-        direction: message.direction,
-        external_id: message.externalId,
-        at: message.at,
-        body_json: message.bodyJson,
-        allowed: message.allowed === null ? null : message.allowed ? 1 : 0,
-        reason: message.reason,
-        decision_json: message.decisionJson,
-        price_micros: message.priceMicros,
-        currency: message.currency,
-        status: message.status,
-        status_at: message.statusAt,
-        meta_pricing_json: message.metaPricingJson,
-        error_json: message.errorJson,
-        created_at: message.createdAt,
-      })
-      .onConflict((conflict) => conflict.columns(['channel_id', 'direction', 'external_id']).doNothing())
-      .executeTakeFirst()
-    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0
+    const result = await this.run(HOT.insertMessage, [
+      message.id,
+      message.tenantId,
+      message.channelId,
+      message.contactId,
+      message.direction,
+      message.externalId,
+      message.at,
+      message.bodyJson,
+      message.allowed === null ? null : message.allowed ? 1 : 0,
+      message.reason,
+      message.decisionJson,
+      message.priceMicros,
+      message.currency,
+      message.status,
+      message.statusAt,
+      message.metaPricingJson,
+      message.errorJson,
+      message.createdAt,
+    ])
+    return Number(result.numAffectedRows ?? 0) > 0
   }
 
   async updateMessage(id: string, patch: MessagePatch): Promise<void> {
@@ -448,8 +518,17 @@ export class KyselyStore implements Store {
     if (patch.statusAt !== undefined) set.status_at = patch.statusAt
     if (patch.metaPricingJson !== undefined) set.meta_pricing_json = patch.metaPricingJson
     if (patch.errorJson !== undefined) set.error_json = patch.errorJson
-    if (Object.keys(set).length === 0) return
-    await this.db.updateTable('messages').set(set).where('id', '=', id).execute()
+    const columns = Object.keys(set) as (keyof typeof set)[]
+    if (columns.length === 0) return
+    const key = columns.join(',')
+    let update = updateMessageStatements.get(key)
+    if (update === undefined) {
+      update = statement(
+        `update messages set ${columns.map((column) => `${column} = ?`).join(', ')} where id = ?`,
+      )
+      updateMessageStatements.set(key, update)
+    }
+    await this.run(update, [...columns.map((column) => set[column] as SqlValue), id])
   }
 
   async getMessage(id: string): Promise<MessageRecord | undefined> {
@@ -462,13 +541,12 @@ export class KyselyStore implements Store {
     direction: MessageDirection,
     externalId: string,
   ): Promise<MessageRecord | undefined> {
-    const row = await this.db
-      .selectFrom('messages')
-      .selectAll()
-      .where('channel_id', '=', channelId)
-      .where('direction', '=', direction)
-      .where('external_id', '=', externalId)
-      .executeTakeFirst()
+    const { rows } = await this.run<Selectable<MessagesTable>>(HOT.findMessageByExternalId, [
+      channelId,
+      direction,
+      externalId,
+    ])
+    const row = rows[0]
     return row && messageOf(row)
   }
 
@@ -476,32 +554,17 @@ export class KyselyStore implements Store {
 
   async insertReceipts(receipts: readonly Omit<ReceiptRecord, 'id'>[]): Promise<number[]> {
     if (receipts.length === 0) return []
-    const rows = await this.db
-      .insertInto('webhook_receipts')
-      .values(
-        receipts.map((receipt) => ({
-          platform: receipt.platform,
-          body: receipt.body,
-          signature: receipt.signature,
-          received_at: receipt.receivedAt,
-          processed_at: null,
-          error: null,
-        })),
-      )
-      .returning('id')
-      .execute()
+    const parameters: SqlValue[] = []
+    for (const receipt of receipts)
+      parameters.push(receipt.platform, receipt.body, receipt.signature, receipt.receivedAt)
+    const { rows } = await this.run<{ id: number }>(insertReceiptsStatement(receipts.length), parameters)
     return rows.map((row) => row.id)
   }
 
   async claimReceipts(limit: number): Promise<ReceiptRecord[]> {
-    let query = this.db
-      .selectFrom('webhook_receipts')
-      .select(['id', 'platform', 'body', 'signature', 'received_at'])
-      .where('processed_at', 'is', null)
-      .orderBy('id')
-      .limit(limit)
-    if (this.locks) query = query.forUpdate().skipLocked()
-    const rows = await query.execute()
+    const { rows } = await this.run<
+      Pick<Selectable<WebhookReceiptsTable>, 'id' | 'platform' | 'body' | 'signature' | 'received_at'>
+    >(this.locks ? HOT.claimReceiptsLocked : HOT.claimReceipts, [limit])
     return rows.map((row) => ({
       id: row.id,
       platform: row.platform as Platform,
@@ -512,11 +575,7 @@ export class KyselyStore implements Store {
   }
 
   async markReceiptProcessed(id: number, at: number, error: string | null): Promise<void> {
-    await this.db
-      .updateTable('webhook_receipts')
-      .set({ processed_at: at, error })
-      .where('id', '=', id)
-      .execute()
+    await this.run(HOT.markReceiptProcessed, [at, error, id])
   }
 
   async countPendingReceipts(): Promise<number> {
@@ -549,6 +608,8 @@ export class KyselyStore implements Store {
           delivered_at: delivery.deliveredAt,
         })),
       )
+      // A delivery's id is its identity: queuing it again (a retried notification, a re-run job) keeps the first.
+      .onConflict((conflict) => conflict.column('id').doNothing())
       .execute()
   }
 
@@ -677,6 +738,80 @@ export class KyselyStore implements Store {
       .where('response_status', 'is', null)
       .execute()
   }
+
+  // Automations: jobs, cases, held replies (kysely-automations.ts)
+
+  scheduleJob(job: Parameters<Store['scheduleJob']>[0], now: number): Promise<JobStatus | null> {
+    return automations.scheduleJob(this.db, job, now)
+  }
+
+  getJob(id: string): Promise<JobRecord | undefined> {
+    return automations.getJob(this.db, id)
+  }
+
+  claimDueJobs(now: number, limit: number, leaseUntil: number): Promise<JobRecord[]> {
+    return automations.claimDueJobs(this.db, this.dialect === 'postgres', now, limit, leaseUntil)
+  }
+
+  completeJobs(jobs: readonly { readonly id: string; readonly dueAt: number }[], at: number): Promise<void> {
+    return automations.completeJobs(this.db, jobs, at)
+  }
+
+  rescheduleJob(id: string, fromDueAt: number, dueAt: number): Promise<void> {
+    return automations.rescheduleJob(this.db, id, fromDueAt, dueAt)
+  }
+
+  failJob(id: string, error: string): Promise<void> {
+    return automations.failJob(this.db, id, error)
+  }
+
+  cancelJob(id: string, at: number): Promise<void> {
+    return automations.cancelJob(this.db, id, at)
+  }
+
+  countJobs(status: JobStatus): Promise<number> {
+    return automations.countJobs(this.db, status)
+  }
+
+  insertCase(record: CaseRecord): Promise<void> {
+    return automations.insertCase(this.db, record)
+  }
+
+  getCase(id: string): Promise<CaseRecord | undefined> {
+    return automations.getCase(this.db, id)
+  }
+
+  findCaseByExternalId(channelId: string, externalId: string): Promise<CaseRecord | undefined> {
+    return automations.findCaseByExternalId(this.db, channelId, externalId)
+  }
+
+  listCases(channelId: string, filter: Parameters<Store['listCases']>[1]): Promise<CaseRecord[]> {
+    return automations.listCases(this.db, channelId, filter)
+  }
+
+  updateCase(id: string, patch: CasePatch): Promise<CaseRecord | undefined> {
+    return automations.updateCase(this.db, id, patch)
+  }
+
+  claimReengagement(caseId: string, at: number, notAfter: number): Promise<boolean> {
+    return automations.claimReengagement(this.db, caseId, at, notAfter)
+  }
+
+  insertHold(record: HeldMessageRecord): Promise<void> {
+    return automations.insertHold(this.db, record)
+  }
+
+  getHold(id: string): Promise<HeldMessageRecord | undefined> {
+    return automations.getHold(this.db, id)
+  }
+
+  listHolds(channelId: string, contactId: string, status?: HoldStatus): Promise<HeldMessageRecord[]> {
+    return automations.listHolds(this.db, channelId, contactId, status)
+  }
+
+  updateHold(id: string, patch: HoldPatch, from?: HoldStatus): Promise<boolean> {
+    return automations.updateHold(this.db, id, patch, from)
+  }
 }
 
 function tenantOf(row: Selectable<TenantsTable>): TenantRecord {
@@ -711,9 +846,17 @@ function channelOf(row: Selectable<ChannelsTable>): ChannelRecord {
     appSecret: row.app_secret,
     verifyToken: row.verify_token,
     settings: JSON.parse(row.settings_json) as Record<string, unknown>,
+    automations: automationsOf(row.automations_json),
+    wabaId: row.waba_id,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   }
+}
+
+// Validated when configured; a row from an older version (or edited by hand) falls back to the defaults.
+function automationsOf(json: string): Automations {
+  const parsed = automationsSchema.safeParse(JSON.parse(json))
+  return parsed.success ? parsed.data : DEFAULT_AUTOMATIONS
 }
 
 function windowOf(row: Selectable<WindowsTable>): WindowRecord {
@@ -724,6 +867,16 @@ function windowOf(row: Selectable<WindowsTable>): WindowRecord {
     lastUserMessageAt: row.last_user_message_at,
     expiresAt: row.expires_at,
     updatedAt: row.updated_at,
+  }
+}
+
+function contactOf(row: Selectable<ContactsTable>): ContactRecord {
+  return {
+    channelId: row.channel_id,
+    contactId: row.contact_id,
+    country: row.country,
+    profileName: row.profile_name,
+    createdAt: row.created_at,
   }
 }
 

@@ -16,6 +16,9 @@ export interface Database {
   webhook_receipts: WebhookReceiptsTable
   webhook_deliveries: WebhookDeliveriesTable
   idempotency_keys: IdempotencyKeysTable
+  jobs: JobsTable
+  cases: CasesTable
+  held_messages: HeldMessagesTable
 }
 
 export interface TenantsTable {
@@ -48,6 +51,10 @@ export interface ChannelsTable {
   app_secret: string
   verify_token: string
   settings_json: string
+  /** The channel's automations (config/automations.ts), JSON. */
+  automations_json: Generated<string>
+  /** The WhatsApp Business Account the number belongs to, when known. */
+  waba_id: string | null
   created_at: number
   updated_at: number
 }
@@ -147,4 +154,58 @@ export interface IdempotencyKeysTable {
   response_status: number | null
   response_body: string | null
   created_at: number
+}
+
+export interface JobsTable {
+  /** The job's identity, e.g. `window.closed:<channel id>:<contact id>`. */
+  id: string
+  kind: string
+  channel_id: string
+  contact_id: string
+  due_at: number
+  payload_json: string
+  /** `pending`, `done`, `cancelled`. */
+  status: string
+  attempts: number
+  locked_until: number | null
+  last_error: string | null
+  created_at: number
+  updated_at: number
+}
+
+export interface CasesTable {
+  id: string
+  tenant_id: string
+  channel_id: string
+  contact_id: string
+  /** The business's own ticket id. */
+  external_id: string | null
+  /** `open`, `pending`, `resolved`. */
+  status: string
+  subject: string | null
+  language: string | null
+  /** Template parameters for re-engagement, JSON object of strings. */
+  parameters_json: string
+  last_reengaged_at: number | null
+  created_at: number
+  updated_at: number
+}
+
+export interface HeldMessagesTable {
+  id: string
+  tenant_id: string
+  channel_id: string
+  contact_id: string
+  /** The Graph send body, exactly as received. */
+  body: string
+  /** `held`, `released`, `failed`, `cancelled`, `expired`. */
+  status: string
+  /** The refused message the hold stands for. */
+  refused_message_id: string
+  /** The message sent when it was released. */
+  message_id: string | null
+  error: string | null
+  created_at: number
+  expires_at: number
+  released_at: number | null
 }

@@ -1,4 +1,5 @@
 import type { ConsentEvent, ContactState, Instant, Platform, Template } from '../domain/index.js'
+import type { Automations } from '../config/automations.js'
 import type { SqlDialect } from './migrations/migrations.js'
 
 /** Where a channel's allowed messages go: Meta's Graph API, or the built-in simulator. */
@@ -36,6 +37,10 @@ export interface ChannelRecord {
   readonly verifyToken: string
   /** The channel's policy settings as configured (snake_case JSON, see config/policy-settings.ts). */
   readonly settings: Readonly<Record<string, unknown>>
+  /** The channel's automations (config/automations.ts). */
+  readonly automations: Automations
+  /** The WhatsApp Business Account of the number, when configured (Meta's template updates name it). */
+  readonly wabaId: string | null
   readonly createdAt: Instant
   readonly updatedAt: Instant
 }
@@ -133,6 +138,70 @@ export interface IdempotencyRecord {
   readonly createdAt: Instant
 }
 
+export type JobStatus = 'pending' | 'done' | 'cancelled'
+
+/** A piece of timed work (scheduler). */
+export interface JobRecord {
+  /** The job's identity: scheduling the same id again moves the job. */
+  readonly id: string
+  readonly kind: string
+  readonly channelId: string
+  readonly contactId: string
+  readonly dueAt: Instant
+  readonly payload: Readonly<Record<string, unknown>>
+  readonly status: JobStatus
+  readonly attempts: number
+  readonly lastError: string | null
+  readonly createdAt: Instant
+}
+
+export type CaseStatus = 'open' | 'pending' | 'resolved'
+
+/** A ticket: an issue with a contact that automations act on. */
+export interface CaseRecord {
+  readonly id: string
+  readonly tenantId: string
+  readonly channelId: string
+  readonly contactId: string
+  /** The business's own ticket id, unique per channel. */
+  readonly externalId: string | null
+  readonly status: CaseStatus
+  readonly subject: string | null
+  /** The customer's language, for templates and reminders. */
+  readonly language: string | null
+  /** Template parameters (`{"ticket_id": "T-42"}`). */
+  readonly parameters: Readonly<Record<string, string>>
+  readonly lastReengagedAt: Instant | null
+  readonly createdAt: Instant
+  readonly updatedAt: Instant
+}
+
+export type CasePatch = Partial<
+  Pick<CaseRecord, 'status' | 'subject' | 'language' | 'parameters' | 'externalId'>
+> & {
+  readonly updatedAt: Instant
+}
+
+export type HoldStatus = 'held' | 'released' | 'failed' | 'cancelled' | 'expired'
+
+/** A free-form reply kept until the customer comes back. */
+export interface HeldMessageRecord {
+  readonly id: string
+  readonly tenantId: string
+  readonly channelId: string
+  readonly contactId: string
+  readonly body: string
+  readonly status: HoldStatus
+  readonly refusedMessageId: string
+  readonly messageId: string | null
+  readonly error: string | null
+  readonly createdAt: Instant
+  readonly expiresAt: Instant
+  readonly releasedAt: Instant | null
+}
+
+export type HoldPatch = Partial<Pick<HeldMessageRecord, 'status' | 'messageId' | 'error' | 'releasedAt'>>
+
 export interface WindowQuery {
   readonly state?: 'open' | 'closed'
   /** The instant `state` is judged at. */
@@ -217,6 +286,7 @@ export interface Store {
   markReceiptProcessed(id: number, at: Instant, error: string | null): Promise<void>
   countPendingReceipts(): Promise<number>
 
+  /** Queues deliveries; one whose id is already queued (or was delivered) is left as it is. */
   enqueueDeliveries(deliveries: readonly DeliveryRecord[]): Promise<void>
   /** Pending deliveries due at `now`, leased until `leaseUntil` so no other worker takes them meanwhile. */
   claimDueDeliveries(now: Instant, limit: number, leaseUntil: Instant): Promise<DeliveryRecord[]>
@@ -232,4 +302,53 @@ export interface Store {
   ): Promise<{ readonly created: boolean; readonly record: IdempotencyRecord }>
   completeIdempotencyKey(tenantId: string, key: string, status: number, body: string): Promise<void>
   releaseIdempotencyKey(tenantId: string, key: string): Promise<void>
+
+  /**
+   * Schedules a job, or moves it (same id) to a new due instant with a new payload, pending again. Returns the
+   * status it had before (`null` for a new job).
+   */
+  scheduleJob(
+    job: Pick<JobRecord, 'id' | 'kind' | 'channelId' | 'contactId' | 'dueAt' | 'payload'>,
+    now: Instant,
+  ): Promise<JobStatus | null>
+  getJob(id: string): Promise<JobRecord | undefined>
+  /** Pending jobs due at `now`, oldest first, leased until `leaseUntil` (`SKIP LOCKED` on PostgreSQL). */
+  claimDueJobs(now: Instant, limit: number, leaseUntil: Instant): Promise<JobRecord[]>
+  /**
+   * Marks jobs done — each only if it is still due when it was claimed: a job moved meanwhile (the customer wrote
+   * again while it ran) stays pending at its new time.
+   */
+  completeJobs(jobs: readonly { readonly id: string; readonly dueAt: Instant }[], at: Instant): Promise<void>
+  /** Pending again at `dueAt`, lease released — unless it was moved meanwhile (no longer due at `fromDueAt`). */
+  rescheduleJob(id: string, fromDueAt: Instant, dueAt: Instant): Promise<void>
+  /** Records a failed run; the lease stays, so the job is retried when it ends. */
+  failJob(id: string, error: string): Promise<void>
+  cancelJob(id: string, at: Instant): Promise<void>
+  countJobs(status: JobStatus): Promise<number>
+
+  insertCase(record: CaseRecord): Promise<void>
+  getCase(id: string): Promise<CaseRecord | undefined>
+  findCaseByExternalId(channelId: string, externalId: string): Promise<CaseRecord | undefined>
+  listCases(
+    channelId: string,
+    filter: {
+      readonly contactId?: string
+      readonly status?: CaseStatus
+      readonly limit: number
+      readonly afterId?: string
+    },
+  ): Promise<CaseRecord[]>
+  updateCase(id: string, patch: CasePatch): Promise<CaseRecord | undefined>
+  /**
+   * Records a re-engagement of the case at `at` if the last one was at or before `notAfter` (or never); `false`
+   * when another process or an earlier run already did it within the interval. Atomic.
+   */
+  claimReengagement(caseId: string, at: Instant, notAfter: Instant): Promise<boolean>
+
+  insertHold(record: HeldMessageRecord): Promise<void>
+  getHold(id: string): Promise<HeldMessageRecord | undefined>
+  /** A contact's holds, oldest first. */
+  listHolds(channelId: string, contactId: string, status?: HoldStatus): Promise<HeldMessageRecord[]>
+  /** Changes a hold; with `from`, only if it is still in that status (`false` otherwise). */
+  updateHold(id: string, patch: HoldPatch, from?: HoldStatus): Promise<boolean>
 }

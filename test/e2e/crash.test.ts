@@ -147,7 +147,7 @@ describe('a kill -9 under webhook load', { timeout: 120_000 }, () => {
     const relayedIds = () =>
       new Set(
         receiver
-          .deliveredBodies()
+          .deliveredNotifications()
           .map(
             (body) =>
               (JSON.parse(body) as { entry: { changes: { value: { messages: { id: string }[] } }[] }[] })

@@ -330,7 +330,7 @@ describe('Meta webhooks through carewindow', { timeout: 60_000 }, () => {
 
     it('is stored but changes nothing for a number whose app did not sign it (another tenant’s app)', async () => {
       const forged = inboundText({ id: 'wamid.cross-tenant-0001', from: '31687654321', atMs: Date.now() })
-      const delivered = receiver.delivered.length
+      const delivered = receiver.deliveredNotifications().length
 
       const answer = await postWebhook(server.url, forged, { secret: OTHER_APP_SECRET })
       await server.gateway.inbox.drain()
@@ -341,8 +341,8 @@ describe('Meta webhooks through carewindow', { timeout: 60_000 }, () => {
       // Nothing to relay: the one later delivery we wait for proves the outbox had its chance.
       const marker = inboundText({ id: 'wamid.after-cross-tenant', from: '31687654322', atMs: Date.now() })
       await postWebhook(server.url, marker, { secret: APP_SECRET })
-      await waitFor('the marker relayed', () => receiver.deliveredBodies().includes(marker))
-      expect(receiver.deliveredBodies().slice(delivered)).toEqual([marker])
+      await waitFor('the marker relayed', () => receiver.deliveredNotifications().includes(marker))
+      expect(receiver.deliveredNotifications().slice(delivered)).toEqual([marker])
     })
   })
 

@@ -1,3 +1,4 @@
+import { DEFAULT_AUTOMATIONS } from '../../src/config/automations.js'
 import {
   HOUR_MS,
   NEW_CONTACT,
@@ -60,6 +61,8 @@ export function channel(overrides: Partial<ChannelRecord> = {}): ChannelRecord {
     appSecret: 'app-secret-1',
     verifyToken: 'verify-1',
     settings: { timezone: 'Europe/Amsterdam' },
+    automations: DEFAULT_AUTOMATIONS,
+    wabaId: null,
     createdAt: T0,
     updatedAt: T0,
     ...overrides,

@@ -75,6 +75,13 @@ export class WebhookReceiver {
     return this.delivered.map((delivery) => delivery.body.toString('utf8'))
   }
 
+  /** Delivered relays of Meta's notifications (not carewindow's own events), as text. */
+  deliveredNotifications(): string[] {
+    return this.delivered
+      .filter((delivery) => delivery.event?.endsWith('.notification') === true)
+      .map((delivery) => delivery.body.toString('utf8'))
+  }
+
   /** The next `count` deliveries are answered with 500. */
   failNext(count: number): void {
     this.failuresLeft += count

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { DEFAULT_AUTOMATIONS } from '../../config/automations.js'
 import type { ChannelRecord } from '../../store/store.js'
 import type { UpstreamRequest } from '../../gateway/upstream.js'
 import { messengerSandbox } from './sandbox.js'
@@ -14,6 +15,8 @@ const CHANNEL: ChannelRecord = {
   appSecret: 'sandbox-app-secret',
   verifyToken: 'sandbox-verify-token',
   settings: {},
+  automations: DEFAULT_AUTOMATIONS,
+  wabaId: null,
   createdAt: 0,
   updatedAt: 0,
 }

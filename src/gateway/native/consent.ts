@@ -1,6 +1,7 @@
 import { consentAt, formatInstant, type ConsentEvent, type Instant } from '../../domain/index.js'
 import { consentJson } from '../../representations/decision-json.js'
 import type { ChannelRecord, StoredConsentEvent } from '../../store/store.js'
+import { appendConsentEvent } from '../consent.js'
 import { ensureContact } from '../contacts.js'
 import { GatewayError } from '../errors.js'
 import type { NativeApiDependencies } from './channels.js'
@@ -25,7 +26,7 @@ export function consentEventJson(event: StoredConsentEvent): Record<string, unkn
  * earlier (consent given on paper last week) but not later.
  */
 export async function recordConsent(
-  deps: Pick<NativeApiDependencies, 'store' | 'clock'>,
+  deps: Pick<NativeApiDependencies, 'store' | 'clock' | 'directory'>,
   channel: ChannelRecord,
   contactId: string,
   event: Omit<ConsentEvent, 'at'> & { readonly at?: Instant },
@@ -39,7 +40,7 @@ export async function recordConsent(
         `at: ${formatInstant(at)} is in the future; consent is recorded when it was given`,
       )
     await ensureContact(tx, channel, contactId, now)
-    return tx.appendConsent(channel.id, contactId, { ...event, at }, now)
+    return appendConsentEvent(tx, deps.directory, channel, contactId, { ...event, at }, now)
   })
   return consentEventJson(stored)
 }

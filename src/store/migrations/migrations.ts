@@ -1,5 +1,6 @@
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely'
 import * as initial from './0001-initial.js'
+import * as automations from './0002-automations.js'
 
 export type SqlDialect = 'sqlite' | 'postgres'
 
@@ -7,6 +8,7 @@ export type SqlDialect = 'sqlite' | 'postgres'
 function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
   return {
     '0001-initial': { up: (db) => initial.up(db, dialect) },
+    '0002-automations': { up: (db) => automations.up(db, dialect) },
   }
 }
 

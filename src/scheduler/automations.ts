@@ -1,0 +1,338 @@
+import type { Logger } from 'pino'
+import {
+  HOUR_MS,
+  MINUTE_MS,
+  NEW_CONTACT,
+  parsePlaceholders,
+  windowAt,
+  type Instant,
+  type Template,
+  type WindowSnapshot,
+} from '../domain/index.js'
+import type { Clock } from '../gateway/clock.js'
+import type { Directory } from '../gateway/directory.js'
+import { emitEvent } from '../gateway/events.js'
+import type { CaseRecord, ChannelRecord, JobRecord, Store } from '../store/store.js'
+import { contactJobId, JOB_KINDS } from './jobs.js'
+import type { JobHandler, JobOutcome } from './scheduler.js'
+
+/** What an automation's send came to: it went through `decide` like any send, and was recorded either way. */
+export interface InternalSendResult {
+  readonly allowed: boolean
+  readonly status: number
+  /** carewindow's id of the recorded message (`null` when an earlier run's reply was replayed). */
+  readonly messageId: string | null
+  readonly reason: string | null
+}
+
+/** Sends a message on a channel's behalf, through the normal send path, once per idempotency key. */
+export type InternalSend = (
+  channel: ChannelRecord,
+  body: unknown,
+  idempotencyKey: string,
+) => Promise<InternalSendResult>
+
+export interface AutomationDependencies {
+  readonly store: Store
+  readonly directory: Directory
+  readonly clock: Clock
+  readonly logger: Logger
+  readonly send: InternalSend
+}
+
+const DONE: JobOutcome = { done: true }
+
+/**
+ * The handlers of carewindow's timed work. Each reads the contact's window as it is when the job runs: a job
+ * whose moment has moved (the customer wrote again) reschedules itself, and one whose moment has passed (the
+ * window closed while the scheduler was down) does nothing stale — no expiring notice, no reminder.
+ */
+export function automationHandlers(deps: AutomationDependencies): Record<string, JobHandler> {
+  const context = async (job: JobRecord, now: Instant) => {
+    const channel = await deps.directory.channelById(job.channelId)
+    if (channel === undefined) return null
+    const { settings } = deps.directory.policyOf(channel)
+    const state = (await deps.store.getWindow(channel.id, job.contactId))?.state ?? NEW_CONTACT
+    const window = windowAt(channel.platform, state, now, settings)
+    return { channel, settings, state, window }
+  }
+
+  return {
+    [JOB_KINDS.windowExpiring]: async (job, now) => {
+      const found = await context(job, now)
+      const expiresAt = found?.window.expiresAt ?? null
+      if (found === null || found.window.state === 'closed' || expiresAt === null) return DONE
+      const { channel } = found
+      const dueAt = expiresAt - channel.automations.window_expiring_lead_minutes * MINUTE_MS
+      if (now < dueAt) return { done: false, runAt: dueAt }
+      await emitEvent(deps.store, {
+        type: 'window.expiring',
+        channel,
+        contactId: job.contactId,
+        key: String(expiresAt),
+        state: found.state,
+        settings: found.settings,
+        at: now,
+        data: { expires_at: new Date(expiresAt).toISOString() },
+      })
+      return DONE
+    },
+
+    [JOB_KINDS.windowClosed]: async (job, now) => {
+      const found = await context(job, now)
+      const expiresAt = found?.window.expiresAt ?? null
+      if (found === null || expiresAt === null) return DONE
+      const { channel, window } = found
+      if (window.state === 'open') return { done: false, runAt: expiresAt }
+      await emitEvent(deps.store, {
+        type: 'window.closed',
+        channel,
+        contactId: job.contactId,
+        key: String(expiresAt),
+        state: found.state,
+        settings: found.settings,
+        at: now,
+      })
+      const reengagement = channel.automations.reengagement
+      if (reengagement.enabled && channel.platform === 'whatsapp') {
+        await scheduleReengagement(
+          deps.store,
+          channel,
+          job.contactId,
+          expiresAt + reengagement.delay_minutes * MINUTE_MS,
+          'window-closed',
+          expiresAt,
+          now,
+        )
+      }
+      return DONE
+    },
+
+    [JOB_KINDS.keepAlive]: async (job, now) => {
+      const found = await context(job, now)
+      const expiresAt = found?.window.expiresAt ?? null
+      if (found === null || found.window.state === 'closed' || expiresAt === null) return DONE
+      const { channel } = found
+      const keepAlive = channel.automations.keep_alive
+      if (!keepAlive.enabled) return DONE
+      const dueAt = expiresAt - keepAlive.lead_minutes * MINUTE_MS
+      if (now < dueAt) return { done: false, runAt: dueAt }
+      const [openCase] = await deps.store.listCases(channel.id, {
+        contactId: job.contactId,
+        status: 'open',
+        limit: 1,
+      })
+      if (openCase === undefined) return DONE
+      const language = openCase.language ?? keepAlive.default_language
+      const text =
+        keepAlive.messages[language] ??
+        keepAlive.messages[keepAlive.default_language] ??
+        Object.values(keepAlive.messages)[0]
+      if (text === undefined) return DONE
+      // Once per window: the key names the window by its expiry, so racing instances and re-runs send it once.
+      await deps.send(
+        channel,
+        textMessage(channel, job.contactId, text),
+        `keep-alive:${channel.id}:${job.contactId}:${expiresAt}`,
+      )
+      return DONE
+    },
+
+    [JOB_KINDS.reengage]: async (job, now) => {
+      const found = await context(job, now)
+      if (found === null || found.channel.platform !== 'whatsapp') return DONE
+      // The customer came back meanwhile: nothing to re-open.
+      if (found.window.state === 'open') return DONE
+      await reengage(deps, found.channel, job, found.window, now)
+      return DONE
+    },
+
+    [JOB_KINDS.releaseHeld]: async (job, now) => {
+      const found = await context(job, now)
+      if (found === null || found.window.state === 'closed') return DONE
+      const { channel } = found
+      for (const hold of await deps.store.listHolds(channel.id, job.contactId, 'held')) {
+        if (hold.expiresAt <= now) {
+          await deps.store.updateHold(hold.id, { status: 'expired' }, 'held')
+          continue
+        }
+        const result = await deps.send(channel, JSON.parse(hold.body), `hold:${hold.id}`)
+        const status = result.allowed ? 'released' : 'failed'
+        const changed = await deps.store.updateHold(
+          hold.id,
+          {
+            status,
+            messageId: result.messageId,
+            releasedAt: now,
+            error: result.allowed ? null : result.reason,
+          },
+          'held',
+        )
+        if (!changed) continue
+        await emitEvent(deps.store, {
+          type: 'held_message.released',
+          channel,
+          contactId: job.contactId,
+          key: hold.id,
+          state: found.state,
+          settings: found.settings,
+          at: now,
+          data: { hold_id: hold.id, message_id: result.messageId, status, reason: result.reason },
+        })
+      }
+      return DONE
+    },
+
+    [JOB_KINDS.holdExpiry]: async (job) => {
+      const holdId = typeof job.payload.hold_id === 'string' ? job.payload.hold_id : undefined
+      if (holdId !== undefined) await deps.store.updateHold(holdId, { status: 'expired' }, 'held')
+      return DONE
+    },
+  }
+}
+
+/** Schedules the contact's re-engagement (one job per contact; scheduling again moves it). */
+export async function scheduleReengagement(
+  store: Store,
+  channel: ChannelRecord,
+  contactId: string,
+  dueAt: Instant,
+  reason: 'window-closed' | 'held',
+  windowExpiresAt: Instant,
+  now: Instant,
+): Promise<void> {
+  await store.scheduleJob(
+    {
+      id: contactJobId(JOB_KINDS.reengage, channel.id, contactId),
+      kind: JOB_KINDS.reengage,
+      channelId: channel.id,
+      contactId,
+      dueAt,
+      payload: { reason, expires_at: windowExpiresAt },
+    },
+    now,
+  )
+}
+
+/**
+ * CCW-7: sends the channel's Issue Resolution template to invite the customer back, once per open case per
+ * interval — or, for held replies without a case, once per closed window — with parameters from the case.
+ * The send goes through `decide`: a refusal (template not approved, consent revoked) is recorded, not forced.
+ */
+async function reengage(
+  deps: AutomationDependencies,
+  channel: ChannelRecord,
+  job: JobRecord,
+  window: WindowSnapshot,
+  now: Instant,
+): Promise<void> {
+  const settings = channel.automations.reengagement
+  const expiresAt =
+    typeof job.payload.expires_at === 'number' ? job.payload.expires_at : (window.expiresAt ?? 0)
+  const cases = await deps.store.listCases(channel.id, {
+    contactId: job.contactId,
+    status: 'open',
+    limit: 20,
+  })
+  const templates = await deps.directory.templatesOf(channel)
+  const targets: (CaseRecord | null)[] =
+    cases.length > 0 ? cases : job.payload.reason === 'held' ? [null] : []
+  for (const target of targets) {
+    if (target !== null) {
+      const isRecent =
+        target.lastReengagedAt !== null &&
+        target.lastReengagedAt > now - settings.min_interval_hours * HOUR_MS
+      if (isRecent) continue
+    }
+    const language =
+      target !== null &&
+      target.language !== null &&
+      templates.find(settings.template.name, target.language) !== undefined
+        ? target.language
+        : settings.template.language
+    const template = templates.find(settings.template.name, language)
+    const body = templateMessage(
+      job.contactId,
+      settings.template.name,
+      language,
+      template,
+      target,
+      settings.default_parameters,
+    )
+    const key =
+      target === null
+        ? `reengage:${channel.id}:${job.contactId}:${expiresAt}`
+        : `reengage:${target.id}:${expiresAt}`
+    const result = await deps.send(channel, body, key)
+    if (target !== null)
+      await deps.store.claimReengagement(target.id, now, now - settings.min_interval_hours * HOUR_MS)
+    const state = (await deps.store.getWindow(channel.id, job.contactId))?.state ?? NEW_CONTACT
+    await emitEvent(deps.store, {
+      type: 'case.reengaged',
+      channel,
+      contactId: job.contactId,
+      key,
+      state,
+      settings: deps.directory.policyOf(channel).settings,
+      at: now,
+      data: {
+        case_id: target?.id ?? null,
+        external_id: target?.externalId ?? null,
+        template: { name: settings.template.name, language },
+        message_id: result.messageId,
+        allowed: result.allowed,
+        reason: result.reason,
+      },
+    })
+  }
+}
+
+function textMessage(channel: ChannelRecord, contactId: string, text: string): unknown {
+  return channel.platform === 'whatsapp'
+    ? {
+        messaging_product: 'whatsapp',
+        recipient_type: 'individual',
+        to: contactId,
+        type: 'text',
+        text: { body: text },
+      }
+    : { recipient: { id: contactId }, messaging_type: 'RESPONSE', message: { text } }
+}
+
+/**
+ * The Graph template send for re-engagement: each placeholder of the template's body filled from the case's
+ * parameters (`ticket_id` falls back to the case's external id), then the channel's defaults. A placeholder left
+ * without a value is left out — `decide` then refuses the send with 132000 and it is recorded.
+ */
+function templateMessage(
+  contactId: string,
+  name: string,
+  language: string,
+  template: Template | undefined,
+  target: CaseRecord | null,
+  defaults: Readonly<Record<string, string>>,
+): unknown {
+  const placeholders = template === undefined ? null : parsePlaceholders(template.body)
+  const names = placeholders?.ok === true ? placeholders.placeholders.names : []
+  const isNamed = placeholders?.ok === true && placeholders.placeholders.format === 'named'
+  const valueOf = (parameter: string): string | undefined =>
+    target?.parameters[parameter] ??
+    (parameter === 'ticket_id' ? (target?.externalId ?? target?.id) : undefined) ??
+    defaults[parameter]
+  const parameters = names.flatMap((parameter) => {
+    const text = valueOf(parameter)
+    if (text === undefined) return []
+    return [isNamed ? { type: 'text', parameter_name: parameter, text } : { type: 'text', text }]
+  })
+  return {
+    messaging_product: 'whatsapp',
+    recipient_type: 'individual',
+    to: contactId,
+    type: 'template',
+    template: {
+      name,
+      language: { code: language },
+      ...(parameters.length === 0 ? {} : { components: [{ type: 'body', parameters }] }),
+    },
+  }
+}
