@@ -130,7 +130,7 @@ export async function countJobs(db: Kysely<Database>, status: JobStatus): Promis
     .select((eb) => eb.fn.countAll<number>().as('count'))
     .where('status', '=', status)
     .executeTakeFirstOrThrow()
-  return Number(row.count)
+  return row.count
 }
 
 export async function insertCase(db: Kysely<Database>, record: CaseRecord): Promise<void> {
