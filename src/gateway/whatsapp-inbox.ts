@@ -57,7 +57,12 @@ export function whatsappReceiptHandler(deps: WhatsAppInboxDependencies): Receipt
     const concerned = new Set<ChannelRecord>()
     for (const change of parsed.changes) {
       if (change.kind === 'template_status' || change.kind === 'template_category') {
-        for (const channel of channels.all) {
+        // Templates belong to a WhatsApp Business Account: with its id configured, only its numbers change.
+        const accountChannels = channels.all.filter(
+          (channel) =>
+            channel.wabaId === null || change.accountId === null || channel.wabaId === change.accountId,
+        )
+        for (const channel of accountChannels) {
           if (await applyTemplateChange(tx, channel, change, deps)) concerned.add(channel)
         }
         continue

@@ -49,6 +49,8 @@ export type WhatsAppChange =
     }
   | {
       readonly kind: 'template_status'
+      /** The WhatsApp Business Account (`entry.id`) the template belongs to. */
+      readonly accountId: string | null
       readonly name: string
       readonly language: string
       readonly event: string
@@ -56,6 +58,7 @@ export type WhatsAppChange =
     }
   | {
       readonly kind: 'template_category'
+      readonly accountId: string | null
       readonly name: string
       readonly language: string
       readonly previousCategory: string | null
@@ -89,7 +92,15 @@ export function parseWhatsAppNotification(body: unknown): NotificationParse {
           const event = text(value.event)
           if (name === null || language === null || event === null)
             skipped.push('message_template_status_update without name, language or event')
-          else changes.push({ kind: 'template_status', name, language, event, reason: text(value.reason) })
+          else
+            changes.push({
+              kind: 'template_status',
+              accountId: entry.id ?? null,
+              name,
+              language,
+              event,
+              reason: text(value.reason),
+            })
           break
         }
         case 'template_category_update': {
@@ -101,6 +112,7 @@ export function parseWhatsAppNotification(body: unknown): NotificationParse {
           else
             changes.push({
               kind: 'template_category',
+              accountId: entry.id ?? null,
               name,
               language,
               newCategory,
