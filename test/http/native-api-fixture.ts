@@ -124,7 +124,7 @@ export interface NativeApiFixture {
   advance(ms: number): void
   /** Calls the API as Acme unless another key (or none) is given. */
   call(
-    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     url: string,
     options?: { readonly key?: string | null; readonly body?: unknown },
   ): Promise<Reply>

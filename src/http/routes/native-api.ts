@@ -1,15 +1,18 @@
 import type { FastifyInstance } from 'fastify'
 import type { Gateway } from '../../gateway/gateway.js'
+import { registerAutomationRoutes } from './v1/automations.js'
+import { registerCaseRoutes } from './v1/cases.js'
 import { registerChannelRoutes } from './v1/channels.js'
 import { registerConsentRoutes } from './v1/consent.js'
 import { registerContactRoutes } from './v1/contacts.js'
 import { registerDecisionRoutes } from './v1/decisions.js'
+import { registerHoldRoutes } from './v1/holds.js'
 import { registerMessageRoutes } from './v1/messages.js'
 import { registerTemplateRoutes } from './v1/templates.js'
 
 /**
  * The native `/v1` API (SPEC §4): channels, windows, contacts, consent, templates, messages with their decisions,
- * and dry-run decisions. Every route takes `Authorization: Bearer <API key>` and sees only its tenant's data.
+ * dry-run decisions, and the automations' resources: cases, held replies and each channel's automations. Every route takes `Authorization: Bearer <API key>` and sees only its tenant's data.
  *
  * The routes' JSON schemas are the OpenAPI documentation only: zod validates each input (so every 400 names its
  * field the same way) and replies are serialised as they are, never trimmed to a schema.
@@ -24,6 +27,9 @@ export function registerNativeApiRoutes(app: FastifyInstance, gateway: Gateway):
     registerTemplateRoutes(scope, gateway)
     registerMessageRoutes(scope, gateway)
     registerDecisionRoutes(scope, gateway)
+    registerCaseRoutes(scope, gateway)
+    registerHoldRoutes(scope, gateway)
+    registerAutomationRoutes(scope, gateway)
     done()
   })
 }

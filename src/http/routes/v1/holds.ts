@@ -1,0 +1,122 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { z } from 'zod'
+import type { Gateway } from '../../../gateway/gateway.js'
+import { cancelHold, listContactHolds, tenantHold } from '../../../gateway/native/holds.js'
+import { authenticate } from '../../auth.js'
+import {
+  contactParamsSchema,
+  jsonObject,
+  parseInput,
+  responses,
+  tenantContact,
+  type ContactParams,
+} from './shared.js'
+
+interface HoldParams {
+  readonly holdId: string
+}
+
+const HOLD_STATUSES = ['held', 'released', 'failed', 'cancelled', 'expired'] as const
+
+const listQuerySchema = z.strictObject({
+  status: z.enum(HOLD_STATUSES, 'status must be held, released, failed, cancelled or expired').optional(),
+  access_token: z.string().optional(),
+})
+
+const holdExample = {
+  id: 'hold_3k9xQ…',
+  channel_id: '106540352242922',
+  contact_id: '31612345678',
+  status: 'held',
+  body: {
+    messaging_product: 'whatsapp',
+    to: '31612345678',
+    type: 'text',
+    text: { body: 'Good news: the fix is live.' },
+  },
+  refused_message_id: 'msg_7Hq2…',
+  message_id: null,
+  error: null,
+  created_at: '2024-03-02T11:00:00.000Z',
+  expires_at: '2024-03-05T11:00:00.000Z',
+  released_at: null,
+}
+
+const holdParamsSchema = {
+  type: 'object',
+  properties: {
+    holdId: {
+      type: 'string',
+      description: 'held.id of the 202 reply to the send',
+      examples: ['hold_3k9xQ…'],
+    },
+  },
+  required: ['holdId'],
+} as const
+
+/**
+ * Held replies: free-form messages a channel with `hold_replies` kept (202) because the window was closed, sent
+ * when the customer comes back. List a contact's, read one, cancel one that is still held.
+ */
+export function registerHoldRoutes(app: FastifyInstance, gateway: Gateway): void {
+  app.get(
+    '/v1/channels/:channelId/contacts/:contactId/held',
+    {
+      schema: {
+        summary: 'A contact’s held replies',
+        description:
+          'Oldest first — the order they are released in. status: held (waiting), released (sent; message_id), failed (its send was refused at release; error says why), cancelled, expired.',
+        tags: ['held replies'],
+        params: contactParamsSchema,
+        querystring: { type: 'object', properties: { status: { type: 'string', enum: HOLD_STATUSES } } },
+        response: responses({ 200: jsonObject('The held replies', { data: [holdExample] }) }),
+      },
+    },
+    async (request: FastifyRequest<{ Params: ContactParams }>) => {
+      const { channel, contactId } = await tenantContact(gateway, request)
+      const query = parseInput(listQuerySchema, request.query)
+      return listContactHolds(gateway, channel, contactId, query.status)
+    },
+  )
+
+  app.get(
+    '/v1/held/:holdId',
+    {
+      schema: {
+        summary: 'A held reply',
+        tags: ['held replies'],
+        params: holdParamsSchema,
+        response: responses({ 200: jsonObject('The held reply', holdExample) }, [401, 404]),
+      },
+    },
+    async (request: FastifyRequest<{ Params: HoldParams }>) => {
+      const tenant = await authenticate(gateway, request)
+      return tenantHold(gateway, tenant.id, request.params.holdId)
+    },
+  )
+
+  const cancelResponses = responses(
+    { 200: jsonObject('The cancelled reply', { ...holdExample, status: 'cancelled' }) },
+    [401, 404, 409],
+  )
+  app.delete(
+    '/v1/held/:holdId',
+    {
+      schema: {
+        summary: 'Cancel a held reply',
+        description:
+          'It will not be sent. Only a reply still held can be cancelled: one already released (or failed, expired, cancelled) is a 409, also when the customer came back and it went out at this very moment.',
+        tags: ['held replies'],
+        params: holdParamsSchema,
+        response: {
+          ...cancelResponses,
+          409: { ...cancelResponses[409], description: 'The reply is no longer held' },
+        },
+      },
+    },
+    async (request: FastifyRequest<{ Params: HoldParams }>) => {
+      const tenant = await authenticate(gateway, request)
+      return cancelHold(gateway, tenant.id, request.params.holdId)
+    },
+  )
+}
