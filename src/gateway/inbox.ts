@@ -9,6 +9,12 @@ export type ReceiptHandler = (tx: Store, receipt: ReceiptRecord) => Promise<void
 const BATCH = 100
 
 /**
+ * Times a notification is tried on its own before it is kept with its error. A failure can be passing (the
+ * database restarting, a deadlock), so a receipt is retried at later polls before it is given up.
+ */
+const MAX_ATTEMPTS = 5
+
+/**
  * Batches processed at the same time. On PostgreSQL each worker claims other receipts (`SKIP LOCKED`), exactly as
  * several carewindow instances do, so processing is not limited to one chain of database round trips; SQLite has
  * a single writer, where a second worker would only wait.
@@ -21,13 +27,15 @@ const WORKERS: Readonly<Record<Store['dialect'], number>> = { sqlite: 1, postgre
  * (as Meta's own late deliveries do: windows fold late messages in by their own instants, consent is ordered by
  * its instants and statuses never go back). Each batch is processed and marked processed in one transaction, so
  * a crash never applies a notification twice or loses one; what a crash left unprocessed is picked up at the next
- * start (or by another instance). A notification that cannot be processed is marked with its error and kept,
- * never retried forever.
+ * start (or by another instance). A notification that fails is tried again at the next polls; one that still
+ * cannot be processed after {@link MAX_ATTEMPTS} tries is marked with its error and kept, never retried forever.
  */
 export class Inbox {
   private running: Promise<void> | null = null
   private isDirty = true
   private timer: NodeJS.Timeout | null = null
+  /** Failed tries of receipts not yet given up, by receipt id (in memory: a restart grants a few more). */
+  private readonly failures = new Map<number, number>()
 
   constructor(
     private readonly store: Store,
@@ -111,7 +119,9 @@ export class Inbox {
   /**
    * After a batch failed: the same receipts (the oldest unprocessed), each in a transaction of its own that claims
    * it as a batch does — receipts another worker holds are left to it — so one bad notification does not hold up
-   * the others.
+   * the others for long. A receipt that fails is left unprocessed and this pass ends, so it is tried again at a
+   * later poll, not in a tight loop, with the ones after it waiting (arrival order is kept); after
+   * {@link MAX_ATTEMPTS} failures on its own it is kept with its error and the others go on.
    */
   private async processOneByOne(): Promise<number> {
     let processed = 0
@@ -127,10 +137,21 @@ export class Inbox {
           return false
         })
         if (isDone) break
+        if (claimed !== undefined) this.failures.delete(claimed.id)
       } catch (error) {
         if (claimed === undefined) throw error
+        const attempts = (this.failures.get(claimed.id) ?? 0) + 1
+        if (attempts < MAX_ATTEMPTS) {
+          this.failures.set(claimed.id, attempts)
+          this.logger.warn(
+            { err: error, receipt: claimed.id, attempts },
+            'webhook receipt could not be processed; it will be tried again',
+          )
+          return processed
+        }
+        this.failures.delete(claimed.id)
         this.logger.error(
-          { err: error, receipt: claimed.id },
+          { err: error, receipt: claimed.id, attempts },
           'webhook receipt could not be processed; kept with its error',
         )
         await this.store.markReceiptProcessed(

@@ -1,0 +1,140 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import BetterSqlite3 from 'better-sqlite3'
+import pino from 'pino'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { openSqliteStore } from '../store/sqlite/sqlite-store.js'
+import type { ReceiptRecord, Store } from '../store/store.js'
+import { Inbox, type ReceiptHandler } from './inbox.js'
+
+const AT = Date.parse('2025-09-01T10:00:00Z')
+
+interface StoredReceipt {
+  readonly id: number
+  readonly processed: boolean
+  readonly error: string | null
+}
+
+describe('the inbox of stored webhook notifications', () => {
+  let directory: string
+  let path: string
+  let store: Store
+
+  beforeEach(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'carewindow-inbox-'))
+    path = join(directory, 'inbox.db')
+    store = await openSqliteStore({ path })
+  })
+
+  afterEach(async () => {
+    await store.close()
+    await rm(directory, { recursive: true, force: true })
+  })
+
+  const receive = (bodies: readonly string[]): Promise<number[]> =>
+    store.insertReceipts(
+      bodies.map((body) => ({ platform: 'whatsapp', body, signature: 'sha256=00', receivedAt: AT })),
+    )
+
+  const stored = (): StoredReceipt[] => {
+    const database = new BetterSqlite3(path, { readonly: true })
+    try {
+      const rows = database
+        .prepare('select id, processed_at, error from webhook_receipts order by id')
+        .all() as { id: number; processed_at: number | null; error: string | null }[]
+      return rows.map((row) => ({ id: row.id, processed: row.processed_at !== null, error: row.error }))
+    } finally {
+      database.close()
+    }
+  }
+
+  /** Processes what is stored, `polls` times over, as the inbox's poll timer would. */
+  const poll = async (inbox: Inbox, polls: number): Promise<void> => {
+    for (let round = 0; round < polls; round++) {
+      inbox.kick()
+      await inbox.drain()
+    }
+  }
+
+  it('processes every notification once, in arrival order', async () => {
+    await receive(['a', 'b', 'c'])
+    const seen: string[] = []
+    const inbox = new Inbox(
+      store,
+      () => AT,
+      (_tx, receipt) => Promise.resolve(void seen.push(receipt.body)),
+      pino({ level: 'silent' }),
+    )
+    await poll(inbox, 3)
+    expect(seen).toEqual(['a', 'b', 'c'])
+    expect(stored().every((receipt) => receipt.processed && receipt.error === null)).toBe(true)
+  })
+
+  it('keeps a notification that fails for a moment and processes it at a later poll, without an error', async () => {
+    await receive(['a', 'flaky', 'c'])
+    const seen: string[] = []
+    let flakyFailures = 2
+    const handler: ReceiptHandler = (_tx, receipt: ReceiptRecord) => {
+      if (receipt.body === 'flaky' && flakyFailures-- > 0)
+        return Promise.reject(new Error('connection reset'))
+      seen.push(receipt.body)
+      return Promise.resolve()
+    }
+    const inbox = new Inbox(store, () => AT, handler, pino({ level: 'silent' }))
+    await poll(inbox, 1)
+    expect(stored().find((receipt) => receipt.id === 2)?.processed).toBe(false)
+    await poll(inbox, 3)
+    // 'a' ran twice: first in the batch the failure rolled back, then on its own.
+    expect(seen).toEqual(['a', 'a', 'flaky', 'c'])
+    expect(stored()).toEqual([
+      { id: 1, processed: true, error: null },
+      { id: 2, processed: true, error: null },
+      { id: 3, processed: true, error: null },
+    ])
+  })
+
+  it('keeps a notification that never succeeds with its error after five tries; the others are processed', async () => {
+    await receive(['a', 'poison', 'c'])
+    let poisonTries = 0
+    const handler: ReceiptHandler = (_tx, receipt) => {
+      if (receipt.body !== 'poison') return Promise.resolve()
+      poisonTries++
+      return Promise.reject(new Error('unexpected notification shape'))
+    }
+    const inbox = new Inbox(store, () => AT, handler, pino({ level: 'silent' }))
+    await poll(inbox, 4)
+    expect(
+      stored()
+        .slice(1)
+        .map((receipt) => receipt.processed),
+    ).toEqual([false, false])
+    await poll(inbox, 3)
+    // Each poll tries it in its batch, then on its own: five tries on its own.
+    expect(poisonTries).toBe(10)
+    expect(stored()).toEqual([
+      { id: 1, processed: true, error: null },
+      { id: 2, processed: true, error: 'unexpected notification shape' },
+      { id: 3, processed: true, error: null },
+    ])
+  })
+
+  it('rolls back what a failed notification wrote, so a retry does not apply it twice', async () => {
+    await receive(['flaky'])
+    let failures = 1
+    const handler: ReceiptHandler = async (tx) => {
+      await tx.upsertTenant({
+        id: `tenant-${failures}`,
+        name: 'Acme',
+        webhookUrl: null,
+        webhookSecret: null,
+        createdAt: AT,
+      })
+      if (failures-- > 0) throw new Error('deadlock detected')
+    }
+    const inbox = new Inbox(store, () => AT, handler, pino({ level: 'silent' }))
+    await poll(inbox, 3)
+    expect(await store.getTenant('tenant-1')).toBeUndefined()
+    expect(await store.getTenant('tenant-0')).toBeDefined()
+  })
+})
