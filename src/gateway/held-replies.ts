@@ -1,4 +1,11 @@
-import { HOUR_MS, type ContactState, type Decision, type Instant, type Intent } from '../domain/index.js'
+import {
+  CARE_WINDOW_MS,
+  HOUR_MS,
+  type ContactState,
+  type Decision,
+  type Instant,
+  type Intent,
+} from '../domain/index.js'
 import { scheduleReengagement } from '../scheduler/automations.js'
 import { JOB_KINDS } from '../scheduler/jobs.js'
 import type { ChannelRecord, HeldMessageRecord, Store } from '../store/store.js'
@@ -59,7 +66,7 @@ export async function holdReply(
     now,
   )
   // The window's last expiry names the closed window: one invitation per closed window, however many replies wait.
-  const expiresAt = (state.lastUserMessageAt ?? now) + 24 * HOUR_MS
+  const expiresAt = (state.lastUserMessageAt ?? now) + CARE_WINDOW_MS
   await scheduleReengagement(tx, channel, contactId, now, 'held', expiresAt, now)
   return hold
 }
