@@ -11,6 +11,11 @@ export interface GraphUpstreamOptions {
   readonly timeoutMs: number
   /** Further attempts after a 5xx, a timeout or a connection error. */
   readonly retries: number
+  /**
+   * Whether a timeout is retried (default yes). Graph has no idempotency key: an attempt it took but answered too
+   * late is sent twice when retried. `false` gives up instead (the client gets 502 and decides).
+   */
+  readonly retryTimeouts?: boolean
   /** First pause between attempts; doubles each time. */
   readonly retryDelayMs?: number
   readonly fetch?: typeof fetch
@@ -18,8 +23,9 @@ export interface GraphUpstreamOptions {
 
 /**
  * Forwards to Meta's Graph API (or whatever `base_url` a cloud channel names). The body goes unchanged, with
- * the channel's own access token. Retried: 5xx answers (Graph did not take the message), timeouts and connection
- * errors; never 4xx, which are Graph's verdict and go back to the client as they are.
+ * the channel's own access token. Retried: 5xx answers (Graph did not take the message), connection errors and —
+ * unless `retryTimeouts` is off — timeouts; never 4xx, which are Graph's verdict and go back to the client as
+ * they are.
  */
 export function graphUpstream(options: GraphUpstreamOptions): Upstream {
   const doFetch = options.fetch ?? fetch
@@ -45,10 +51,12 @@ export function graphUpstream(options: GraphUpstreamOptions): Upstream {
           if (response.status < 500) return { status: response.status, body }
           lastProblem = `Graph answered ${response.status}`
         } catch (error) {
-          lastProblem =
-            error instanceof Error && error.name === 'TimeoutError'
-              ? `no answer within ${options.timeoutMs} ms`
-              : `cannot reach ${url.host}: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`
+          const isTimeout = error instanceof Error && error.name === 'TimeoutError'
+          lastProblem = isTimeout
+            ? `no answer within ${options.timeoutMs} ms`
+            : `cannot reach ${url.host}: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`
+          if (isTimeout && options.retryTimeouts === false)
+            throw new UpstreamUnavailable(`${lastProblem} (not retried: upstream.retry_timeouts is off)`)
         }
       }
       throw new UpstreamUnavailable(`${lastProblem} (after ${options.retries + 1} attempts)`)

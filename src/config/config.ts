@@ -80,6 +80,7 @@ export const configFileSchema = z.strictObject({
     .strictObject({
       timeout_ms: z.number().int().min(1).optional(),
       retries: z.number().int().min(0).max(10).optional(),
+      retry_timeouts: z.boolean().optional(),
     })
     .default({}),
   outbox: z
@@ -117,6 +118,8 @@ export interface GatewayConfig {
   readonly logLevel: NonNullable<ConfigFile['log_level']>
   readonly upstreamTimeoutMs: number
   readonly upstreamRetries: number
+  /** Whether an attempt Graph did not answer in time is retried (it may have been delivered: see docs). */
+  readonly upstreamRetryTimeouts: boolean
   readonly outboxPollIntervalMs: number
   readonly outboxMaxAttempts: number
   readonly outboxBackoffBaseMs: number
@@ -135,6 +138,7 @@ export const DEFAULTS = {
   bodyLimitBytes: 1024 * 1024, // 1 MiB: Meta batches up to 1000 updates, well under this
   upstreamTimeoutMs: 10_000, // 10 s per attempt to Graph
   upstreamRetries: 2, // after the first attempt, on 5xx and timeouts
+  upstreamRetryTimeouts: true, // a silent Graph usually took nothing; `false` prefers at most once
   outboxPollIntervalMs: 500, // how often an idle relay looks for due deliveries
   outboxMaxAttempts: 15, // about a day and a half with the backoff below
   outboxBackoffBaseMs: 1_000, // first retry after ~1 s, doubling
@@ -220,6 +224,7 @@ export function resolveConfig(file: unknown, env: NodeJS.ProcessEnv, source: str
     logLevel: (logLevel as GatewayConfig['logLevel'] | undefined) ?? config.log_level ?? 'info',
     upstreamTimeoutMs: config.upstream.timeout_ms ?? DEFAULTS.upstreamTimeoutMs,
     upstreamRetries: config.upstream.retries ?? DEFAULTS.upstreamRetries,
+    upstreamRetryTimeouts: config.upstream.retry_timeouts ?? DEFAULTS.upstreamRetryTimeouts,
     outboxPollIntervalMs: config.outbox.poll_interval_ms ?? DEFAULTS.outboxPollIntervalMs,
     outboxMaxAttempts: config.outbox.max_attempts ?? DEFAULTS.outboxMaxAttempts,
     outboxBackoffBaseMs: config.outbox.backoff_base_ms ?? DEFAULTS.outboxBackoffBaseMs,

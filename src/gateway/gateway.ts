@@ -132,6 +132,7 @@ export class Gateway {
     this.cloud = graphUpstream({
       timeoutMs: options.config.upstreamTimeoutMs,
       retries: options.config.upstreamRetries,
+      retryTimeouts: options.config.upstreamRetryTimeouts,
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
     })
   }
