@@ -340,6 +340,17 @@ export class KyselyStore implements Store {
     return row && contactOf(row)
   }
 
+  async getContacts(channelId: string, contactIds: readonly string[]): Promise<ContactRecord[]> {
+    if (contactIds.length === 0) return []
+    const rows = await this.db
+      .selectFrom('contacts')
+      .selectAll()
+      .where('channel_id', '=', channelId)
+      .where('contact_id', 'in', contactIds)
+      .execute()
+    return rows.map(contactOf)
+  }
+
   async getWindow(channelId: string, contactId: string): Promise<WindowRecord | undefined> {
     const row = await this.db
       .selectFrom('windows')

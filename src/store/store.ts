@@ -247,6 +247,8 @@ export interface Store {
   /** Creates the contact if it is new; returns the stored one. */
   ensureContact(contact: ContactRecord): Promise<ContactRecord>
   getContact(channelId: string, contactId: string): Promise<ContactRecord | undefined>
+  /** The stored ones of these contacts, in no particular order (one query for a page of a list). */
+  getContacts(channelId: string, contactIds: readonly string[]): Promise<ContactRecord[]>
   getWindow(channelId: string, contactId: string): Promise<WindowRecord | undefined>
   /**
    * The contact's state for a read-modify-write: inside a transaction the row stays locked until it ends

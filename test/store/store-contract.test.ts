@@ -177,6 +177,32 @@ for (const dialect of DIALECTS) {
         expect(await store.getContact(id, '31600000000')).toBeUndefined()
       })
 
+      it('reads a page of contacts in one call, leaving out the unknown ones and other channels’ contacts', async () => {
+        const { id } = await seedChannel()
+        const { id: otherId } = await seedChannel({ id: 'ch_other', externalId: '106540352240002' })
+        const contact = (channelId: string, contactId: string) => ({
+          channelId,
+          contactId,
+          country: 'NL',
+          profileName: contactId,
+          createdAt: T0,
+        })
+        await store.ensureContact(contact(id, '31600000001'))
+        await store.ensureContact(contact(id, '31600000002'))
+        await store.ensureContact(contact(otherId, '31600000003'))
+
+        const found = await store.getContacts(id, [
+          '31600000002',
+          '31600000001',
+          '31600000003',
+          '31699999999',
+        ])
+
+        expect(found.map((row) => row.contactId).sort()).toEqual(['31600000001', '31600000002'])
+        expect(found).toContainEqual(contact(id, '31600000001'))
+        expect(await store.getContacts(id, [])).toEqual([])
+      })
+
       it('updates the profile name when one is given, and keeps it when none is', async () => {
         const { id } = await seedChannel()
         const contact = {

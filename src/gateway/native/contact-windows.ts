@@ -60,13 +60,20 @@ export async function listContactWindows(
     ...(query.after === undefined ? {} : { after: query.after }),
   })
   const page = rows.slice(0, query.limit)
-  const contacts = await Promise.all(page.map((row) => deps.store.getContact(channel.id, row.contactId)))
+  const contacts = new Map(
+    (
+      await deps.store.getContacts(
+        channel.id,
+        page.map((row) => row.contactId),
+      )
+    ).map((contact) => [contact.contactId, contact]),
+  )
   const last = page.at(-1)
   return {
-    data: page.map((row, index) => ({
+    data: page.map((row) => ({
       contact_id: row.contactId,
-      country: contacts[index]?.country ?? null,
-      profile_name: contacts[index]?.profileName ?? null,
+      country: contacts.get(row.contactId)?.country ?? null,
+      profile_name: contacts.get(row.contactId)?.profileName ?? null,
       window: windowJson(windowAt(channel.platform, row.state, now, settings), now),
     })),
     paging: { next_cursor: rows.length > query.limit && last !== undefined ? encodeCursor(last) : null },
