@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { randomBytes } from 'node:crypto'
+import { isDeepStrictEqual } from 'node:util'
 import { issueResolutionTemplates, type Template } from '../domain/index.js'
 import { DEFAULT_AUTOMATIONS } from '../config/automations.js'
 import type { ChannelConfig, GatewayConfig, TenantConfig } from '../config/config.js'
@@ -11,7 +12,8 @@ import { generateApiKey, hashApiKey, keyPrefix, randomId } from './ids.js'
 
 /**
  * Makes the store hold what the config file declares: tenants, their API keys (stored hashed), channels and
- * templates. Things created at runtime (CLI, API) are left alone; declared ones are updated to match the file.
+ * templates. Things created at runtime (CLI, API) are left alone; declared ones are updated to match the file, except
+ * for what Meta decides about templates (status, category), which a restart keeps.
  */
 export async function applyConfig(store: Store, config: GatewayConfig, clock: Clock): Promise<void> {
   for (const tenant of config.tenants) {
@@ -71,8 +73,29 @@ async function upsertConfiguredChannel(
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
   })
-  for (const definition of channel.templates)
-    await tx.upsertTemplate(stored.id, templateFromDefinition(definition), now)
+  for (const definition of channel.templates) {
+    const declared = templateFromDefinition(definition)
+    const current = await tx.getTemplate(stored.id, declared.name, declared.language)
+    const template = current === undefined ? declared : keepMetasVerdict(declared, current)
+    if (current === undefined || !isDeepStrictEqual(template, current))
+      await tx.upsertTemplate(stored.id, template, now)
+  }
+}
+
+/**
+ * A declared template that is already stored: the file's definition (body, header, buttons, tag), but the status,
+ * category and re-categorisations Meta reported since (webhooks, imports) — a restart must not approve a template
+ * Meta paused. The file's `status` and `category` are what a new template starts with.
+ */
+function keepMetasVerdict(declared: Template, current: Template): Template {
+  const { categoryChanges, ...definition } = declared
+  const kept = categoryChanges ?? current.categoryChanges
+  return {
+    ...definition,
+    status: current.status,
+    category: current.category,
+    ...(kept === undefined ? {} : { categoryChanges: kept }),
+  }
 }
 
 /** The tenant, channel and key `npm start` creates when there is no configuration at all. */

@@ -29,6 +29,7 @@ const ANOTHER_WABA_ID = '200000000000001'
 describe('template status updates by WhatsApp Business Account', { timeout: 60_000 }, () => {
   const cleanup = new Cleanup()
   let server: RunningServer
+  let start: () => Promise<RunningServer>
 
   beforeAll(async () => {
     const database = await createE2eDatabase('sqlite')
@@ -48,10 +49,9 @@ describe('template status updates by WhatsApp Business Account', { timeout: 60_0
       },
       ...others,
     ]
-    server = await startServer({
-      config: resolveConfig({ ...file, tenants }, {}, null),
-      logger: createLogger('silent'),
-    })
+    start = () =>
+      startServer({ config: resolveConfig({ ...file, tenants }, {}, null), logger: createLogger('silent') })
+    server = await start()
     cleanup.add(() => server.close())
   })
 
@@ -74,6 +74,14 @@ describe('template status updates by WhatsApp Business Account', { timeout: 60_0
       'the example account’s template paused',
       async () => (await statusOf(PHONE_NUMBER_ID)) === 'PAUSED',
     )
+    expect(await statusOf(POSTMAN_PHONE_NUMBER_ID)).toBe('APPROVED')
+  })
+
+  it('keeps Meta’s verdict over a restart: the config declares the template, Meta decides its status', async () => {
+    await server.close()
+    server = await start()
+
+    expect(await statusOf(PHONE_NUMBER_ID)).toBe('PAUSED')
     expect(await statusOf(POSTMAN_PHONE_NUMBER_ID)).toBe('APPROVED')
   })
 })
