@@ -23,12 +23,12 @@ export async function recordContactEvent(
   settings: PolicySettings,
   now: Instant,
   profileName: string | null = null,
-): Promise<ContactState> {
+): Promise<{ readonly previous: ContactState; readonly state: ContactState }> {
   await ensureContact(tx, channel, contactId, now, profileName)
-  const state = (await tx.lockWindow(channel.id, contactId)) ?? NEW_CONTACT
-  const next = applyEvent(state, channel.platform, event, settings)
-  await saveContactState(tx, channel, contactId, next, settings, now)
-  return next
+  const previous = (await tx.lockWindow(channel.id, contactId)) ?? NEW_CONTACT
+  const state = applyEvent(previous, channel.platform, event, settings)
+  await saveContactState(tx, channel, contactId, state, settings, now)
+  return { previous, state }
 }
 
 export async function ensureContact(

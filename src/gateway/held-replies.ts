@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import {
   CARE_WINDOW_MS,
   HOUR_MS,
@@ -9,7 +10,6 @@ import {
 import { scheduleReengagement } from '../scheduler/automations.js'
 import { JOB_KINDS } from '../scheduler/jobs.js'
 import type { ChannelRecord, HeldMessageRecord, Store } from '../store/store.js'
-import { randomId } from './ids.js'
 
 /**
  * Held replies (a channel option): a free-form WhatsApp message refused only because the window is closed is kept
@@ -25,7 +25,9 @@ export function isHoldable(channel: ChannelRecord, intent: Intent, decision: Dec
     !decision.allowed &&
     decision.reason === 'WINDOW_CLOSED' &&
     // A contact who never wrote has no conversation to come back to.
-    decision.window.lastUserMessageAt !== null
+    decision.window.lastUserMessageAt !== null &&
+    // Refused for revoked consent too (decide names the closed window first): no invitation may go out.
+    decision.consent.revokedAllAt === null
   )
 }
 
@@ -40,7 +42,7 @@ export async function holdReply(
   now: Instant,
 ): Promise<HeldMessageRecord> {
   const hold: HeldMessageRecord = {
-    id: randomId('hold'),
+    id: newHoldId(now),
     tenantId: channel.tenantId,
     channelId: channel.id,
     contactId,
@@ -69,4 +71,15 @@ export async function holdReply(
   const expiresAt = (state.lastUserMessageAt ?? now) + CARE_WINDOW_MS
   await scheduleReengagement(tx, channel, contactId, now, 'held', expiresAt, now)
   return hold
+}
+
+let holdSequence = 0
+
+/**
+ * `hold_` + the instant (9 base-36 digits) + a sequence (6) + 64 random bits. Holds are released oldest first,
+ * ordered by creation instant and then id: replies held in the same millisecond must sort in the order they came.
+ */
+function newHoldId(now: Instant): string {
+  holdSequence = (holdSequence + 1) % 36 ** 6
+  return `hold_${now.toString(36).padStart(9, '0')}${holdSequence.toString(36).padStart(6, '0')}${randomBytes(8).toString('hex')}`
 }

@@ -68,7 +68,7 @@ export function messengerReceiptHandler(deps: WhatsAppInboxDependencies): Receip
       if (!inserted) continue
       deps.metrics.webhookLag.observe(Math.max(0, now - change.at) / 1000)
       const { settings } = deps.directory.policyOf(channel)
-      const state = await recordContactEvent(
+      const { previous, state } = await recordContactEvent(
         tx,
         channel,
         change.psid,
@@ -82,7 +82,19 @@ export function messengerReceiptHandler(deps: WhatsAppInboxDependencies): Receip
         settings,
         now,
       )
-      await afterInbound(tx, channel, change.psid, state, settings, now, change.eventId)
+      await afterInbound(
+        tx,
+        {
+          channel,
+          contactId: change.psid,
+          previous,
+          state,
+          sentAt: change.at,
+          messageId: change.eventId,
+          settings,
+        },
+        now,
+      )
     }
     for (const note of parsed.skipped) deps.logger.debug({ receipt: receipt.id }, note)
     // Echoes, read receipts and the like change no window, but the business still gets them.

@@ -128,7 +128,7 @@ async function applyChange(
       if (!inserted) return
       deps.metrics.webhookLag.observe(Math.max(0, now - change.at) / 1000)
       const inbound = whatsappInbound(change.message, change.at)
-      const state = await recordContactEvent(
+      const { previous, state } = await recordContactEvent(
         tx,
         channel,
         change.contact,
@@ -137,7 +137,19 @@ async function applyChange(
         now,
         change.profileName,
       )
-      await afterInbound(tx, channel, change.contact, state, settings, now, change.messageId)
+      await afterInbound(
+        tx,
+        {
+          channel,
+          contactId: change.contact,
+          previous,
+          state,
+          sentAt: change.at,
+          messageId: change.messageId,
+          settings,
+        },
+        now,
+      )
       const optOut = inbound.text === null ? null : stopKeywordOptOut(inbound.text, change.at, settings)
       if (optOut !== null) await appendConsentEvent(tx, deps.directory, channel, change.contact, optOut, now)
       return

@@ -78,6 +78,15 @@ const ticketUpdate = (language: string, body: string, status = 'APPROVED') => ({
 const TICKET_EN =
   "We have updates regarding your ticket {{ticket_id}}. Please respond back if you'd like to continue support."
 const TICKET_NL = 'We hebben nieuws over je ticket {{ticket_id}}. Reageer als je verder geholpen wilt worden.'
+/** A marketing template on the holds channel: it needs an opt-in outside the window and is refused after STOP. */
+export const PROMO_TEMPLATE = 'autumn_sale'
+const promo = {
+  name: PROMO_TEMPLATE,
+  language: 'en',
+  category: 'MARKETING',
+  status: 'APPROVED',
+  body: 'Our autumn sale has started: {{1}} off everything.',
+}
 
 function configFile(graphUrl: string, webhookUrl: string): Record<string, unknown> {
   const channel = (id: string, extra: Record<string, unknown>) => ({
@@ -133,7 +142,7 @@ function configFile(graphUrl: string, webhookUrl: string): Record<string, unknow
               hold_replies: { enabled: true, expire_after_hours: 72 },
               reengagement: { default_parameters: { ticket_id: 'your request' } },
             },
-            templates: [ticketUpdate('en', TICKET_EN)],
+            templates: [ticketUpdate('en', TICKET_EN), promo],
           }),
         ],
       },
@@ -183,6 +192,8 @@ export interface CustomerMessage {
   /** When the customer wrote (the webhook's own timestamp); default now. Must be a whole second. */
   readonly at?: number
   readonly text?: string
+  /** The message's `wamid`; default a new one. The same one again is Meta redelivering the notification. */
+  readonly wamid?: string
 }
 
 export class AutomationsFixture {
@@ -286,7 +297,7 @@ export class AutomationsFixture {
     const at = message.at ?? this.now
     if (at % SECOND !== 0) throw new Error('webhook timestamps are whole seconds')
     this.sequence++
-    const wamid = `wamid.customer.${this.sequence}`
+    const wamid = message.wamid ?? `wamid.customer.${this.sequence}`
     await this.postNotification({
       messaging_product: 'whatsapp',
       metadata: { display_phone_number: NUMBERS[name], phone_number_id: NUMBERS[name] },
@@ -337,6 +348,19 @@ export class AutomationsFixture {
         ],
       },
       'user_preferences',
+    )
+  }
+
+  /** Meta's `message_template_status_update` (PAUSED, APPROVED, REJECTED …) for a template of the account. */
+  async metaChangesTemplateStatus(name: string, language: string, event: string): Promise<void> {
+    await this.postNotification(
+      {
+        event,
+        message_template_id: 1234567890,
+        message_template_name: name,
+        message_template_language: language,
+      },
+      'message_template_status_update',
     )
   }
 
@@ -474,6 +498,14 @@ export class AutomationsFixture {
     )
   }
 
+  /**
+   * Forgets that a case was re-engaged, as if the process died after the template went out but before the case
+   * was marked (the write past the store a crash would have left undone).
+   */
+  async forgetReengagement(caseId: string): Promise<void> {
+    await this.database.execute('update cases set last_reengaged_at = null where id = $1', [caseId])
+  }
+
   /** Fails the test if carewindow logged a warning or an error (a job failed, a receipt could not be processed). */
   expectNoProblems(): void {
     expect(this.problems).toEqual([])
@@ -521,6 +553,8 @@ interface TestDatabase {
   /** Another store on the same database. */
   openAnother(): Promise<Store>
   query<T>(sql: string, parameters: readonly unknown[]): Promise<T[]>
+  /** A write past the store, on a connection of its own. */
+  execute(sql: string, parameters: readonly unknown[]): Promise<void>
   destroy(): Promise<void>
 }
 
@@ -544,6 +578,15 @@ async function openDatabase(dialect: Dialect): Promise<TestDatabase> {
           connection.close()
         }
       },
+      execute(sql: string, parameters: readonly unknown[]) {
+        const connection = new BetterSqlite3(path)
+        try {
+          connection.prepare(sql.replace(/\$\d+/g, '?')).run(...parameters)
+          return Promise.resolve()
+        } finally {
+          connection.close()
+        }
+      },
       destroy: () => rm(directory, { recursive: true, force: true }),
     }
   }
@@ -556,6 +599,12 @@ async function openDatabase(dialect: Dialect): Promise<TestDatabase> {
         await client.query(`set search_path to ${quoteSchema(schema)}`)
         const result = await client.query(sql, [...parameters])
         return result.rows.map(normalizeRow) as T[]
+      })
+    },
+    execute(sql: string, parameters: readonly unknown[]) {
+      return withPostgresClient(async (client) => {
+        await client.query(`set search_path to ${quoteSchema(schema)}`)
+        await client.query(sql, [...parameters])
       })
     },
     destroy: () => dropSchema(schema),

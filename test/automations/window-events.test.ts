@@ -137,6 +137,48 @@ for (const dialect of DIALECTS) {
       )
     })
 
+    it('announces a close the scheduler missed when the customer comes back after it: closed, then opened, once each', async () => {
+      const f = fixture()
+      const contact = f.newContact()
+      await f.customerWrites('plain', contact)
+      // The scheduler did not run at the expiry; the customer writes again an hour after it.
+      f.setTime(T0 + DAY + HOUR)
+      await f.customerWrites('plain', contact)
+      f.setTime(T0 + DAY + 2 * HOUR)
+      await f.runDue()
+
+      const closed = await f.events({ type: 'window.closed', contact })
+      expect(closed).toHaveLength(1)
+      expect(closed[0]).toMatchObject({
+        created_at: iso(T0 + DAY + HOUR),
+        window: { state: 'closed', expires_at: iso(T0 + DAY) },
+      })
+      const opened = await f.events({ type: 'window.opened', contact })
+      expect(opened.map((event) => event.window.expires_at)).toEqual([
+        iso(T0 + DAY),
+        iso(T0 + 2 * DAY + HOUR),
+      ])
+
+      f.setTime(T0 + 2 * DAY + HOUR)
+      await f.runDue()
+      expect(
+        (await f.events({ type: 'window.closed', contact })).map((event) => event.window.expires_at),
+      ).toEqual([iso(T0 + DAY), iso(T0 + 2 * DAY + HOUR)])
+    })
+
+    it('announces nothing when a message the customer wrote before the expiry is processed after it', async () => {
+      const f = fixture()
+      const contact = f.newContact()
+      await f.customerWrites('plain', contact)
+      // Meta delivers, two hours late, a message written a minute before the window would have closed.
+      f.setTime(T0 + DAY + HOUR)
+      await f.customerWrites('plain', contact, { at: T0 + DAY - MINUTE })
+      await f.runDue()
+
+      expect(await f.events({ type: 'window.closed', contact })).toEqual([])
+      expect(await f.events({ type: 'window.opened', contact })).toHaveLength(1)
+    })
+
     it('delivers a window.closed event once even when its job runs again (a crash before it was marked done)', async () => {
       const f = fixture()
       const contact = f.newContact()
