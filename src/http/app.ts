@@ -10,6 +10,7 @@ import swaggerUi from '@fastify/swagger-ui'
 import type { Gateway } from '../gateway/gateway.js'
 import { GatewayError } from '../gateway/errors.js'
 import type { GatewayReply } from '../gateway/reply.js'
+import { registerNulGuard } from './nul-guard.js'
 import { registerErrorHandler } from './error-handler.js'
 import { registerNativeApiRoutes } from './routes/native-api.js'
 import { registerOperationsRoutes } from './routes/operations.js'
@@ -77,6 +78,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   )
   registerErrorHandler(app)
+  registerNulGuard(app)
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched'
     gateway.metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) })

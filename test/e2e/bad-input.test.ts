@@ -69,7 +69,44 @@ const withBody = (fields: Record<string, unknown>) =>
 
 const deeplyNested = `{"messaging_product":"whatsapp","to":"${CUSTOMER}","type":"text","text":${'['.repeat(200_000)}${']'.repeat(200_000)}}`
 
+const native = (method: string, path: string, body?: unknown): RawRequest => ({
+  method,
+  path,
+  headers: {
+    authorization: `Bearer ${API_KEY}`,
+    ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+  },
+  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+})
+
 const BAD_INPUTS: Record<string, BadInput> = {
+  'a NUL character in a message’s text': {
+    request: send(withBody({ text: { body: 'Hi\u0000there' } })),
+    status: 400,
+    code: 100,
+    details: /body\.text\.body contains a NUL character/,
+  },
+  'a NUL character in a contact id in the URL': {
+    request: native('GET', `/v1/channels/${PHONE_NUMBER_ID}/contacts/316%0012345/window`),
+    status: 400,
+    code: 100,
+    details: /the URL contains a NUL character/,
+  },
+  'a NUL character in a query parameter': {
+    request: native('GET', `/v1/channels/${PHONE_NUMBER_ID}/cases?contact_id=%00`),
+    status: 400,
+    code: 100,
+    details: /the URL contains a NUL character/,
+  },
+  'a NUL character in a case’s external id': {
+    request: native('POST', `/v1/channels/${PHONE_NUMBER_ID}/cases`, {
+      contact_id: CUSTOMER,
+      external_id: 'T-\u0000',
+    }),
+    status: 400,
+    code: 100,
+    details: /body\.external_id contains a NUL character/,
+  },
   'malformed JSON': {
     request: send('{"messaging_product": "whatsapp", "to": '),
     status: 400,
@@ -275,82 +312,126 @@ const BAD_INPUTS: Record<string, BadInput> = {
   },
 }
 
-describe('bad input', { timeout: 60_000 }, () => {
-  let database: E2eDatabase
-  let graph: FakeGraph
-  let server: RunningServer
-  const cleanup = new Cleanup()
+for (const dialect of ['sqlite', 'postgres'] as const)
+  describe(`bad input (${dialect})`, { timeout: 60_000 }, () => {
+    let database: E2eDatabase
+    let graph: FakeGraph
+    let server: RunningServer
+    const cleanup = new Cleanup()
 
-  beforeAll(async () => {
-    database = await createE2eDatabase('sqlite')
-    cleanup.add(() => database.destroy())
-    graph = await FakeGraph.start()
-    cleanup.add(() => graph.close())
-    server = await startTestGateway({ databaseUrl: database.url, graphUrl: graph.url })
-    cleanup.add(() => server.close())
-  })
-
-  afterAll(() => cleanup.run())
-
-  async function request(raw: RawRequest): Promise<HttpAnswer> {
-    const response = await fetch(`${server.url}${raw.path}`, {
-      method: raw.method ?? 'POST',
-      headers: raw.headers ?? {},
-      ...(raw.body === undefined ? {} : { body: raw.body }),
+    beforeAll(async () => {
+      database = await createE2eDatabase(dialect)
+      cleanup.add(() => database.destroy())
+      graph = await FakeGraph.start()
+      cleanup.add(() => graph.close())
+      server = await startTestGateway({ databaseUrl: database.url, graphUrl: graph.url })
+      cleanup.add(() => server.close())
     })
-    return { status: response.status, headers: response.headers, text: await response.text() }
-  }
 
-  it.each(Object.entries(BAD_INPUTS))(
-    'answers %s with a clear 4xx in Graph’s envelope and writes nothing',
-    async (_name, bad) => {
-      await server.gateway.inbox.drain()
-      const before = await database.counts()
+    afterAll(() => cleanup.run())
 
-      const answer = await request(bad.request)
-      await server.gateway.inbox.drain()
-
-      expect(answer.status).toBe(bad.status)
-      expect(answer.headers.get('content-type')).toMatch(/^application\/json/)
-      const error = graphErrorOf(answer)
-      expect(error).toMatchObject({ type: 'OAuthException', fbtrace_id: expect.any(String) as string })
-      if (bad.code !== undefined) expect(error.code).toBe(bad.code)
-      expect(error.message).toMatch(/^\(#\d+\) /)
-      expect(error.error_data?.details).toMatch(bad.details)
-      expect(await database.counts()).toEqual(before)
-      expect(graph.requests).toHaveLength(0)
-    },
-  )
-
-  it('answers another tenant’s channel exactly as it answers an id that does not exist', async () => {
-    const normalised = async (phoneNumberId: string) => {
-      const answer = await request({
-        ...send(textMessage(CUSTOMER, 'Hi')),
-        path: `/v21.0/${phoneNumberId}/messages`,
+    async function request(raw: RawRequest): Promise<HttpAnswer> {
+      const response = await fetch(`${server.url}${raw.path}`, {
+        method: raw.method ?? 'POST',
+        headers: raw.headers ?? {},
+        ...(raw.body === undefined ? {} : { body: raw.body }),
       })
-      const error = graphErrorOf(answer)
-      return {
-        status: answer.status,
-        error: {
-          ...error,
-          fbtrace_id: '…',
-          error_data: { details: error.error_data?.details.replace(phoneNumberId, '<id>') },
-        },
-      }
+      return { status: response.status, headers: response.headers, text: await response.text() }
     }
 
-    expect(await normalised(OTHER_TENANT_PHONE_NUMBER_ID)).toEqual(await normalised(UNKNOWN_PHONE_NUMBER_ID))
+    it.each(Object.entries(BAD_INPUTS))(
+      'answers %s with a clear 4xx in Graph’s envelope and writes nothing',
+      async (_name, bad) => {
+        await server.gateway.inbox.drain()
+        const before = await database.counts()
+
+        const answer = await request(bad.request)
+        await server.gateway.inbox.drain()
+
+        expect(answer.status).toBe(bad.status)
+        expect(answer.headers.get('content-type')).toMatch(/^application\/json/)
+        const error = graphErrorOf(answer)
+        expect(error).toMatchObject({ type: 'OAuthException', fbtrace_id: expect.any(String) as string })
+        if (bad.code !== undefined) expect(error.code).toBe(bad.code)
+        expect(error.message).toMatch(/^\(#\d+\) /)
+        expect(error.error_data?.details).toMatch(bad.details)
+        expect(await database.counts()).toEqual(before)
+        expect(graph.requests).toHaveLength(0)
+      },
+    )
+
+    it('answers another tenant’s channel exactly as it answers an id that does not exist', async () => {
+      const normalised = async (phoneNumberId: string) => {
+        const answer = await request({
+          ...send(textMessage(CUSTOMER, 'Hi')),
+          path: `/v21.0/${phoneNumberId}/messages`,
+        })
+        const error = graphErrorOf(answer)
+        return {
+          status: answer.status,
+          error: {
+            ...error,
+            fbtrace_id: '…',
+            error_data: { details: error.error_data?.details.replace(phoneNumberId, '<id>') },
+          },
+        }
+      }
+
+      expect(await normalised(OTHER_TENANT_PHONE_NUMBER_ID)).toEqual(
+        await normalised(UNKNOWN_PHONE_NUMBER_ID),
+      )
+    })
+
+    it('takes Meta’s notification with NUL characters in a name and a text, and opens the window', async () => {
+      const contact = '31645670000'
+      const body = JSON.stringify({
+        object: 'whatsapp_business_account',
+        entry: [
+          {
+            id: '102290129340398',
+            changes: [
+              {
+                field: 'messages',
+                value: {
+                  messaging_product: 'whatsapp',
+                  metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
+                  contacts: [{ profile: { name: 'Ann\u0000e' }, wa_id: contact }],
+                  messages: [
+                    {
+                      from: contact,
+                      id: 'wamid.nul-character-0001',
+                      timestamp: String(Math.floor(Date.now() / 1000)),
+                      type: 'text',
+                      text: { body: 'Help\u0000 please' },
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        ],
+      })
+
+      const answer = await request(webhook(body))
+      await server.gateway.inbox.drain()
+
+      expect(answer.status).toBe(200)
+      const window = await request(
+        native('GET', `/v1/channels/${PHONE_NUMBER_ID}/contacts/${contact}/window`),
+      )
+      expect(window.status).toBe(200)
+      expect(JSON.parse(window.text)).toMatchObject({ state: 'open' })
+    })
+
+    it('never answered any of them with a 5xx, and keeps serving afterwards', async () => {
+      const answers = await Promise.all(Object.values(BAD_INPUTS).map((bad) => request(bad.request)))
+      expect(answers.filter((answer) => answer.status >= 500)).toEqual([])
+
+      const health = await request({ method: 'GET', path: '/healthz' })
+      const sent = await request(send(ticketUpdate(CUSTOMER, 'T-7')))
+
+      expect(health.status).toBe(200)
+      expect(sent.status).toBe(200)
+      expect(graph.accepted).toHaveLength(1)
+    })
   })
-
-  it('never answered any of them with a 5xx, and keeps serving afterwards', async () => {
-    const answers = await Promise.all(Object.values(BAD_INPUTS).map((bad) => request(bad.request)))
-    expect(answers.filter((answer) => answer.status >= 500)).toEqual([])
-
-    const health = await request({ method: 'GET', path: '/healthz' })
-    const sent = await request(send(ticketUpdate(CUSTOMER, 'T-7')))
-
-    expect(health.status).toBe(200)
-    expect(sent.status).toBe(200)
-    expect(graph.accepted).toHaveLength(1)
-  })
-})

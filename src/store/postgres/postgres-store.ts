@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect } from 'kysely'
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely'
 import pg from 'pg'
 import { KyselyStore } from '../kysely-store.js'
 import { migrateToLatest } from '../migrations/migrations.js'
@@ -41,12 +41,39 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   if (options.schema !== undefined) {
     await pool.query(`create schema if not exists ${quoteIdentifier(options.schema)}`)
   }
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withoutNulCharacters(pool) }) })
   if (options.migrate !== false) {
     const schema = options.schema ?? (await currentSchema(pool))
     await migrateToLatest(db as Kysely<unknown>, 'postgres', schema)
   }
   return new KyselyStore(db, 'postgres')
+}
+
+/**
+ * PostgreSQL text cannot hold U+0000, and a query with one fails. carewindow's own API refuses such text (400), but
+ * Meta's notifications are taken as they come, and a NUL in a customer's profile name must not keep their message
+ * from opening the window: string parameters reach PostgreSQL without NUL characters. (JSON kept as text holds
+ * them escaped, `\u0000`, and keeps them.)
+ */
+function withoutNulCharacters(pool: pg.Pool): PostgresPool {
+  const clean = (value: unknown): unknown =>
+    typeof value === 'string' && value.includes('\0') ? value.replaceAll('\0', '') : value
+  return {
+    async connect() {
+      const client = await pool.connect()
+      return {
+        // A cursor (Kysely's streaming) carries no parameters to clean and goes through as it is.
+        query: ((sql: string | pg.Submittable, parameters?: readonly unknown[]) =>
+          typeof sql === 'string'
+            ? client.query(sql, parameters?.map(clean))
+            : client.query(sql)) as unknown as PostgresPoolClient['query'],
+        release: () => {
+          client.release()
+        },
+      }
+    },
+    end: () => pool.end(),
+  }
 }
 
 /** Where unqualified tables are created: the first existing schema on the `search_path` (usually `public`). */
