@@ -21,8 +21,9 @@ import {
 } from '../support/postgres.js'
 
 /**
- * A carewindow app on a real store (a SQLite file or a PostgreSQL schema of its own) with a fake clock, and two
- * tenants: Acme (a WhatsApp number with templates, a Messenger Page, a cloud number) and Globex (one number).
+ * A carewindow app on a real store (a SQLite file or a PostgreSQL schema of its own) with a fake clock, and three
+ * tenants: Acme (a WhatsApp number with templates, a Messenger Page, a cloud number), Globex (one number) and
+ * Initech (one number that holds replies refused for a closed window).
  */
 
 /** 2025-09-01 10:00 UTC: per-message pricing. */
@@ -35,6 +36,10 @@ export const ACME_NUMBER = '106540352242922'
 export const ACME_PAGE = '200000000000001'
 export const ACME_CLOUD_NUMBER = '106540352242933'
 export const GLOBEX_NUMBER = '106540352242999'
+export const INITECH_KEY = 'cw_initech_test_key_0123456789'
+/** A sandbox number with `hold_replies` on: free-form replies to a closed window are held (202). */
+export const INITECH_NUMBER = '106540352242977'
+export const HOLD_EXPIRY_HOURS = 72
 export const ACME_APP_SECRET = 'acme-app-secret-1'
 export const ACME_PAGE_SECRET = 'acme-page-secret-1'
 export const CLOUD_ACCESS_TOKEN = 'EAAG-secret-cloud-token'
@@ -104,10 +109,27 @@ const configFile = {
         },
       ],
     },
+    {
+      id: 'initech',
+      api_keys: [{ key: INITECH_KEY }],
+      channels: [
+        {
+          platform: 'whatsapp',
+          id: INITECH_NUMBER,
+          upstream: { mode: 'sandbox' },
+          app_secret: 'initech-app-secret-1',
+          verify_token: 'initech-verify-token',
+          templates,
+          automations: { hold_replies: { enabled: true, expire_after_hours: HOLD_EXPIRY_HOURS } },
+        },
+      ],
+    },
   ],
 }
 
 export type Table = 'messages' | 'windows' | 'contacts' | 'consent_events' | 'templates'
+/** The automations' tables, counted separately so that {@link Table} keeps meaning "what a dry run leaves alone". */
+export type AutomationTable = 'cases' | 'held_messages' | 'jobs'
 
 export interface Reply {
   readonly status: number
@@ -135,7 +157,7 @@ export interface NativeApiFixture {
   /** Meta's status webhook for a message Acme's sandbox number sent. */
   metaReportsStatus(wamid: string, recipient: string, status: string, pricing: object): Promise<void>
   /** Rows in a table, counted past the store. */
-  countRows(table: Table): Promise<number>
+  countRows(table: Table | AutomationTable): Promise<number>
   close(): Promise<void>
 }
 
@@ -255,7 +277,7 @@ export async function openFixture(dialect: FixtureDialect = 'sqlite'): Promise<N
 
 interface TestDatabase {
   readonly store: Store
-  readonly countRows: (table: Table) => Promise<number>
+  readonly countRows: (table: Table | AutomationTable) => Promise<number>
   readonly destroy: () => Promise<void>
 }
 
