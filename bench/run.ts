@@ -2,12 +2,14 @@
  * `npm run bench`: the benchmarks, with their targets. Figures go to stdout; a missed target is reported,
  * not failed — speed is measured here, never asserted in tests.
  *
- * `npm run bench -- decide` or `-- http` (or `BENCH_ONLY=decide|http`) runs one part; the default runs both.
+ * `npm run bench -- decide`, `-- http` or `-- scheduler` (or `BENCH_ONLY=decide|http|scheduler`) runs one part;
+ * the default runs them all.
  */
 import { benchDecide } from './decide.bench.js'
 import { benchHttp, httpBenchSettings } from './http.bench.js'
+import { benchScheduler, schedulerBenchSettings } from './scheduler.bench.js'
 
-const PARTS = ['decide', 'http'] as const
+const PARTS = ['decide', 'http', 'scheduler'] as const
 type Part = (typeof PARTS)[number]
 
 const TARGET_DECISIONS_PER_SECOND = 1_000_000
@@ -47,4 +49,8 @@ if (parts.includes('decide')) runDecide()
 if (parts.includes('http')) {
   if (parts.includes('decide')) write('\n')
   await benchHttp(httpBenchSettings(process.env), write)
+}
+if (parts.includes('scheduler')) {
+  if (parts.length > 1) write('\n')
+  await benchScheduler(schedulerBenchSettings(process.env), write)
 }

@@ -6,7 +6,7 @@ import {
   type PolicySettings,
 } from '../domain/index.js'
 import { windowJson } from '../representations/decision-json.js'
-import type { ChannelRecord, Store } from '../store/store.js'
+import type { ChannelRecord, DeliveryRecord, Store, TenantRecord } from '../store/store.js'
 import { sha256Hex } from './ids.js'
 
 /** The events carewindow tells businesses about, through the signed outbox. */
@@ -50,8 +50,39 @@ export function eventId(type: EventType, channelId: string, contactId: string, k
  * is the event id: queuing the same event twice keeps one.
  */
 export async function emitEvent(tx: Store, event: EventInput): Promise<string | null> {
-  const tenant = await tx.getTenant(event.channel.tenantId)
-  if (tenant === undefined || tenant.webhookUrl === null) return null
+  const [id] = await emitEvents(tx, [event])
+  return id ?? null
+}
+
+/** Rows per insert: 11 parameters each, within SQLite's historical limit of 999 bound parameters. */
+const DELIVERIES_PER_INSERT = 80
+
+/**
+ * {@link emitEvent} for many events at once (the scheduler's rounds): each tenant is read once and the deliveries
+ * are queued in multi-row inserts. Returns the event ids in order (`null` where the tenant has no webhook URL).
+ */
+export async function emitEvents(tx: Store, events: readonly EventInput[]): Promise<(string | null)[]> {
+  const tenants = new Map<string, TenantRecord | undefined>()
+  const deliveries: DeliveryRecord[] = []
+  const ids: (string | null)[] = []
+  for (const event of events) {
+    const tenantId = event.channel.tenantId
+    if (!tenants.has(tenantId)) tenants.set(tenantId, await tx.getTenant(tenantId))
+    const tenant = tenants.get(tenantId)
+    if (tenant === undefined || tenant.webhookUrl === null) {
+      ids.push(null)
+      continue
+    }
+    const delivery = deliveryOf(tenant, event)
+    deliveries.push(delivery)
+    ids.push(delivery.id)
+  }
+  for (let start = 0; start < deliveries.length; start += DELIVERIES_PER_INSERT)
+    await tx.enqueueDeliveries(deliveries.slice(start, start + DELIVERIES_PER_INSERT))
+  return ids
+}
+
+function deliveryOf(tenant: TenantRecord, event: EventInput): DeliveryRecord {
   const id = eventId(event.type, event.channel.id, event.contactId, event.key)
   const window = windowAt(event.channel.platform, event.state, event.at, event.settings)
   const payload = JSON.stringify({
@@ -63,19 +94,16 @@ export async function emitEvent(tx: Store, event: EventInput): Promise<string | 
     window: windowJson(window, event.at),
     data: event.data ?? {},
   })
-  await tx.enqueueDeliveries([
-    {
-      id,
-      tenantId: tenant.id,
-      eventType: event.type,
-      payload,
-      status: 'pending',
-      attempts: 0,
-      nextAttemptAt: event.at,
-      lastError: null,
-      createdAt: event.at,
-      deliveredAt: null,
-    },
-  ])
-  return id
+  return {
+    id,
+    tenantId: tenant.id,
+    eventType: event.type,
+    payload,
+    status: 'pending',
+    attempts: 0,
+    nextAttemptAt: event.at,
+    lastError: null,
+    createdAt: event.at,
+    deliveredAt: null,
+  }
 }

@@ -5,13 +5,15 @@ import {
   NEW_CONTACT,
   parsePlaceholders,
   windowAt,
+  type ContactState,
   type Instant,
+  type PolicySettings,
   type Template,
   type WindowSnapshot,
 } from '../domain/index.js'
 import type { Clock } from '../gateway/clock.js'
 import type { Directory } from '../gateway/directory.js'
-import { emitEvent } from '../gateway/events.js'
+import { emitEvent, emitEvents, type EventInput } from '../gateway/events.js'
 import type { CaseRecord, ChannelRecord, JobRecord, Store } from '../store/store.js'
 import { contactJobId, JOB_KINDS } from './jobs.js'
 import type { JobHandler, JobOutcome } from './scheduler.js'
@@ -42,71 +44,164 @@ export interface AutomationDependencies {
 
 const DONE: JobOutcome = { done: true }
 
+/** What a job runs against: its channel and the contact's window as it is now. */
+interface JobContext {
+  readonly channel: ChannelRecord
+  readonly settings: PolicySettings
+  readonly state: ContactState
+  readonly window: WindowSnapshot
+}
+
+/**
+ * What a window job decided, before anything is written: its outcome, the event to emit, and for a window that
+ * closed on a channel with re-engagement, when to re-engage. Deciding apart from writing lets a round's window
+ * jobs be decided one by one and written together.
+ */
+interface WindowStep {
+  readonly outcome: JobOutcome
+  readonly event?: EventInput
+  readonly reengagement?: {
+    readonly channel: ChannelRecord
+    readonly contactId: string
+    readonly dueAt: Instant
+    readonly windowExpiresAt: Instant
+  }
+}
+
+/** A notice ahead of the window's end, unless the window has closed meanwhile (nothing stale). */
+function windowExpiringStep(job: JobRecord, found: JobContext | null, now: Instant): WindowStep {
+  const expiresAt = found?.window.expiresAt ?? null
+  if (found === null || found.window.state === 'closed' || expiresAt === null) return { outcome: DONE }
+  const { channel } = found
+  const dueAt = expiresAt - channel.automations.window_expiring_lead_minutes * MINUTE_MS
+  if (now < dueAt) return { outcome: { done: false, runAt: dueAt } }
+  return {
+    outcome: DONE,
+    event: {
+      type: 'window.expiring',
+      channel,
+      contactId: job.contactId,
+      key: String(expiresAt),
+      state: found.state,
+      settings: found.settings,
+      at: now,
+      data: { expires_at: new Date(expiresAt).toISOString() },
+    },
+  }
+}
+
+/** The window's end, once it has really come (a customer message may have moved it). */
+function windowClosedStep(job: JobRecord, found: JobContext | null, now: Instant): WindowStep {
+  const expiresAt = found?.window.expiresAt ?? null
+  if (found === null || expiresAt === null) return { outcome: DONE }
+  const { channel, window } = found
+  if (window.state === 'open') return { outcome: { done: false, runAt: expiresAt } }
+  const reengagement = channel.automations.reengagement
+  return {
+    outcome: DONE,
+    event: {
+      type: 'window.closed',
+      channel,
+      contactId: job.contactId,
+      key: String(expiresAt),
+      state: found.state,
+      settings: found.settings,
+      at: now,
+    },
+    ...(reengagement.enabled && channel.platform === 'whatsapp'
+      ? {
+          reengagement: {
+            channel,
+            contactId: job.contactId,
+            dueAt: expiresAt + reengagement.delay_minutes * MINUTE_MS,
+            windowExpiresAt: expiresAt,
+          },
+        }
+      : {}),
+  }
+}
+
 /**
  * The handlers of carewindow's timed work. Each reads the contact's window as it is when the job runs: a job
  * whose moment has moved (the customer wrote again) reschedules itself, and one whose moment has passed (the
  * window closed while the scheduler was down) does nothing stale — no expiring notice, no reminder.
+ *
+ * The window events also run a round at a time (`batch`): the windows read in one query, the events written in
+ * one transaction — at thousands of windows closing per second, per-job round trips and commits are the cost.
  */
 export function automationHandlers(deps: AutomationDependencies): Record<string, JobHandler> {
-  const context = async (job: JobRecord, now: Instant) => {
-    const channel = await deps.directory.channelById(job.channelId)
-    if (channel === undefined) return null
+  const contextOf = (channel: ChannelRecord, state: ContactState, now: Instant): JobContext => {
     const { settings } = deps.directory.policyOf(channel)
-    const state = (await deps.store.getWindow(channel.id, job.contactId))?.state ?? NEW_CONTACT
-    const window = windowAt(channel.platform, state, now, settings)
-    return { channel, settings, state, window }
+    return { channel, settings, state, window: windowAt(channel.platform, state, now, settings) }
   }
 
-  return {
-    [JOB_KINDS.windowExpiring]: async (job, now) => {
-      const found = await context(job, now)
-      const expiresAt = found?.window.expiresAt ?? null
-      if (found === null || found.window.state === 'closed' || expiresAt === null) return DONE
-      const { channel } = found
-      const dueAt = expiresAt - channel.automations.window_expiring_lead_minutes * MINUTE_MS
-      if (now < dueAt) return { done: false, runAt: dueAt }
-      await emitEvent(deps.store, {
-        type: 'window.expiring',
-        channel,
-        contactId: job.contactId,
-        key: String(expiresAt),
-        state: found.state,
-        settings: found.settings,
-        at: now,
-        data: { expires_at: new Date(expiresAt).toISOString() },
-      })
-      return DONE
-    },
+  const context = async (job: JobRecord, now: Instant): Promise<JobContext | null> => {
+    const channel = await deps.directory.channelById(job.channelId)
+    if (channel === undefined) return null
+    const state = (await deps.store.getWindow(channel.id, job.contactId))?.state ?? NEW_CONTACT
+    return contextOf(channel, state, now)
+  }
 
-    [JOB_KINDS.windowClosed]: async (job, now) => {
-      const found = await context(job, now)
-      const expiresAt = found?.window.expiresAt ?? null
-      if (found === null || expiresAt === null) return DONE
-      const { channel, window } = found
-      if (window.state === 'open') return { done: false, runAt: expiresAt }
-      await emitEvent(deps.store, {
-        type: 'window.closed',
-        channel,
-        contactId: job.contactId,
-        key: String(expiresAt),
-        state: found.state,
-        settings: found.settings,
-        at: now,
-      })
-      const reengagement = channel.automations.reengagement
-      if (reengagement.enabled && channel.platform === 'whatsapp') {
-        await scheduleReengagement(
-          deps.store,
-          channel,
-          job.contactId,
-          expiresAt + reengagement.delay_minutes * MINUTE_MS,
-          'window-closed',
-          expiresAt,
-          now,
-        )
-      }
-      return DONE
-    },
+  /** {@link context} for a round's jobs: each channel looked up once, its contacts' windows read in one query. */
+  const contexts = async (jobs: readonly JobRecord[], now: Instant): Promise<(JobContext | null)[]> => {
+    const contactsByChannel = new Map<string, string[]>()
+    for (const job of jobs) {
+      const contacts = contactsByChannel.get(job.channelId)
+      if (contacts === undefined) contactsByChannel.set(job.channelId, [job.contactId])
+      else contacts.push(job.contactId)
+    }
+    const channels = new Map<string, ChannelRecord>()
+    const states = new Map<string, ContactState>()
+    for (const [channelId, contactIds] of contactsByChannel) {
+      const channel = await deps.directory.channelById(channelId)
+      if (channel === undefined) continue
+      channels.set(channelId, channel)
+      for (const window of await deps.store.getWindows(channelId, contactIds))
+        states.set(`${channelId}\u0000${window.contactId}`, window.state)
+    }
+    return jobs.map((job) => {
+      const channel = channels.get(job.channelId)
+      const state = states.get(`${job.channelId}\u0000${job.contactId}`) ?? NEW_CONTACT
+      return channel === undefined ? null : contextOf(channel, state, now)
+    })
+  }
+
+  /** Writes what window jobs decided: their events, then the re-engagements of the windows that closed. */
+  const write = async (tx: Store, steps: readonly WindowStep[], now: Instant): Promise<void> => {
+    await emitEvents(
+      tx,
+      steps.flatMap((step) => (step.event === undefined ? [] : [step.event])),
+    )
+    for (const { reengagement } of steps) {
+      if (reengagement === undefined) continue
+      const { channel, contactId, dueAt, windowExpiresAt } = reengagement
+      await scheduleReengagement(tx, channel, contactId, dueAt, 'window-closed', windowExpiresAt, now)
+    }
+  }
+
+  const windowJob = (
+    step: (job: JobRecord, found: JobContext | null, now: Instant) => WindowStep,
+  ): JobHandler =>
+    Object.assign(
+      async (job: JobRecord, now: Instant): Promise<JobOutcome> => {
+        const taken = step(job, await context(job, now), now)
+        await write(deps.store, [taken], now)
+        return taken.outcome
+      },
+      {
+        batch: async (jobs: readonly JobRecord[], now: Instant): Promise<JobOutcome[]> => {
+          const found = await contexts(jobs, now)
+          const steps = jobs.map((job, index) => step(job, found[index] ?? null, now))
+          if (steps.some((taken) => taken.event !== undefined || taken.reengagement !== undefined))
+            await deps.store.transaction((tx) => write(tx, steps, now))
+          return steps.map((taken) => taken.outcome)
+        },
+      },
+    )
+
+  return {
+    [JOB_KINDS.windowExpiring]: windowJob(windowExpiringStep),
+    [JOB_KINDS.windowClosed]: windowJob(windowClosedStep),
 
     [JOB_KINDS.keepAlive]: async (job, now) => {
       const found = await context(job, now)

@@ -88,7 +88,16 @@ export async function completeJobs(
     await db
       .updateTable('jobs')
       .set({ status: 'done', locked_until: null, updated_at: at })
-      .where((eb) => eb.or(slice.map((job) => eb.and([eb('id', '=', job.id), eb('due_at', '=', job.dueAt)]))))
+      // Only a pending job: one cancelled while it ran stays cancelled. The status is tested in every term, not
+      // once beside them: a lone `status = ?` has SQLite (no statistics) walk the (status, due_at) index over all
+      // pending jobs instead of looking each id up — 0.8 s per slice with 200,000 jobs pending.
+      .where((eb) =>
+        eb.or(
+          slice.map((job) =>
+            eb.and([eb('id', '=', job.id), eb('due_at', '=', job.dueAt), eb('status', '=', 'pending')]),
+          ),
+        ),
+      )
       .execute()
   }
 }
@@ -104,6 +113,8 @@ export async function rescheduleJob(
     .set({ due_at: dueAt, locked_until: null, status: 'pending' })
     .where('id', '=', id)
     .where('due_at', '=', fromDueAt)
+    // A job cancelled while it ran is not brought back to life by the run's "again later".
+    .where('status', '=', 'pending')
     .execute()
 }
 

@@ -363,6 +363,22 @@ export class KyselyStore implements Store {
     return row && windowOf(row)
   }
 
+  async getWindows(channelId: string, contactIds: readonly string[]): Promise<WindowRecord[]> {
+    const windows: WindowRecord[] = []
+    // In slices: SQLite limits the number of bound parameters in one statement.
+    for (let start = 0; start < contactIds.length; start += 500) {
+      const rows = await this.db
+        .selectFrom('windows')
+        .selectAll()
+        .where('channel_id', '=', channelId)
+        .where('contact_id', 'in', contactIds.slice(start, start + 500))
+        .where('state_json', '!=', 'null')
+        .execute()
+      for (const row of rows) windows.push(windowOf(row))
+    }
+    return windows
+  }
+
   async lockWindow(channelId: string, contactId: string): Promise<ContactState | undefined> {
     // PostgreSQL: a row to lock must exist — two first writers for a new contact would otherwise both read
     // "no state" — so the row is created if missing and locked in the same statement.

@@ -250,6 +250,8 @@ export interface Store {
   /** The stored ones of these contacts, in no particular order (one query for a page of a list). */
   getContacts(channelId: string, contactIds: readonly string[]): Promise<ContactRecord[]>
   getWindow(channelId: string, contactId: string): Promise<WindowRecord | undefined>
+  /** The stored windows of several contacts of a channel (the scheduler's rounds); contacts without one are left out. */
+  getWindows(channelId: string, contactIds: readonly string[]): Promise<WindowRecord[]>
   /**
    * The contact's state for a read-modify-write: inside a transaction the row stays locked until it ends
    * (PostgreSQL `FOR UPDATE`; SQLite has a single writer), so concurrent writers never lose an update.

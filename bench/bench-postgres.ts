@@ -1,0 +1,60 @@
+/**
+ * A PostgreSQL schema of its own for a benchmark run, as the test suites do (`cw_bench_<random>`): created before,
+ * dropped after, and handed to carewindow through the URL (`options=-c search_path=…`, which `pg` passes to the
+ * server), so `startServer` migrates and works inside it and nothing touches `public`.
+ */
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+
+export const DEFAULT_BENCH_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test'
+const CONNECT_TIMEOUT_MS = 3_000
+
+export interface BenchSchema {
+  /** The database URL with the schema as its search path. */
+  readonly url: string
+  readonly schema: string
+  readonly serverVersion: string
+  drop(): Promise<void>
+}
+
+/** Creates a fresh schema, or returns why PostgreSQL cannot be used. */
+export async function createBenchSchema(url: string): Promise<BenchSchema | { readonly problem: string }> {
+  const schema = `cw_bench_${randomBytes(6).toString('hex')}`
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS })
+  try {
+    await client.connect()
+    const version = await client.query<{ server_version: string }>('show server_version')
+    await client.query(`create schema ${schema}`)
+    return {
+      url: withSearchPath(url, schema),
+      schema,
+      serverVersion: version.rows[0]?.server_version ?? '?',
+      drop: () => dropSchema(url, schema),
+    }
+  } catch (error) {
+    return { problem: error instanceof Error ? error.message : String(error) }
+  } finally {
+    await client.end().catch(() => undefined)
+  }
+}
+
+function withSearchPath(url: string, schema: string): string {
+  const parsed = new URL(url)
+  parsed.searchParams.set('options', `-c search_path=${schema}`)
+  return parsed.toString()
+}
+
+async function dropSchema(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS })
+  await client.connect()
+  try {
+    await client.query(`drop schema if exists ${schema} cascade`)
+  } finally {
+    await client.end()
+  }
+}
+
+/** The URL without its password, for the report. */
+export function redactPassword(url: string): string {
+  return url.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:***@')
+}
