@@ -14,7 +14,7 @@ import { Metrics } from './metrics.js'
 import { Outbox } from './outbox.js'
 import { ReceiptWriter } from './receipt-writer.js'
 import type { GatewayReply } from './reply.js'
-import type { Upstream } from './upstream.js'
+import { UpstreamUnavailable, type Upstream } from './upstream.js'
 import { receiveWebhook, verifyWebhook } from './webhook-intake.js'
 import { messengerReceiptHandler } from './messenger-inbox.js'
 import { sendMessenger, type MessengerSendRequest } from './messenger-send.js'
@@ -226,6 +226,12 @@ export class Gateway {
       if (!(error instanceof GatewayError)) throw error
       return { allowed: false, status: error.status, messageId: null, reason: error.key }
     }
+    // Graph did not take it (down, timing out): the job fails and is tried again when its lease ends — the
+    // idempotency key is released on a 5xx, so the next try sends.
+    if (reply.status >= 500)
+      throw new UpstreamUnavailable(
+        `the automation's message to ${channel.externalId} was not taken (HTTP ${reply.status}); it will be tried again`,
+      )
     return {
       allowed: reply.status >= 200 && reply.status < 300,
       status: reply.status,

@@ -27,7 +27,10 @@ export interface InternalSendResult {
   readonly reason: string | null
 }
 
-/** Sends a message on a channel's behalf, through the normal send path, once per idempotency key. */
+/**
+ * Sends a message on a channel's behalf, through the normal send path, once per idempotency key. Throws when Graph
+ * did not take it (5xx): the job then fails and runs again when its lease ends, with the same key.
+ */
 export type InternalSend = (
   channel: ChannelRecord,
   body: unknown,
@@ -244,13 +247,27 @@ export function automationHandlers(deps: AutomationDependencies): Record<string,
 
     [JOB_KINDS.releaseHeld]: async (job, now) => {
       const found = await context(job, now)
-      if (found === null || found.window.state === 'closed') return DONE
+      if (found === null) return DONE
       const { channel } = found
-      for (const hold of await deps.store.listHolds(channel.id, job.contactId, 'held')) {
-        if (hold.expiresAt <= now) {
-          await deps.store.updateHold(hold.id, { status: 'expired' }, 'held')
-          continue
+      // Replies a crashed release had claimed come first (they were held before the ones still waiting), and are
+      // finished even if the window has closed since: their sends replay what the first try got, or are refused.
+      const holds = [
+        ...(await deps.store.listHolds(channel.id, job.contactId, 'releasing')),
+        ...(found.window.state === 'closed'
+          ? []
+          : await deps.store.listHolds(channel.id, job.contactId, 'held')),
+      ]
+      for (const hold of holds) {
+        if (hold.status === 'held') {
+          if (hold.expiresAt <= now) {
+            await deps.store.updateHold(hold.id, { status: 'expired' }, 'held')
+            continue
+          }
+          // Claimed before it is sent, so a cancel at this moment answers 409 instead of "cancelled" for a reply
+          // that goes out; one cancelled (or expired) just before is skipped.
+          if (!(await deps.store.updateHold(hold.id, { status: 'releasing' }, 'held'))) continue
         }
+        // The key makes a send a crash interrupted go out once when the release runs again.
         const result = await deps.send(channel, JSON.parse(hold.body), `hold:${hold.id}`)
         const status = result.allowed ? 'released' : 'failed'
         const changed = await deps.store.updateHold(
@@ -261,7 +278,7 @@ export function automationHandlers(deps: AutomationDependencies): Record<string,
             releasedAt: now,
             error: result.allowed ? null : result.reason,
           },
-          'held',
+          'releasing',
         )
         if (!changed) continue
         await emitEvent(deps.store, {

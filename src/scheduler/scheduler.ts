@@ -46,9 +46,9 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
  * has closed meanwhile), so a late start is not a storm.
  */
 export class Scheduler {
-  private running: Promise<void> | null = null
+  /** The loop now running (or finishing after `stop()`); each run has its own flag, so runs never overlap. */
+  private run: { isStopped: boolean; readonly done: Promise<void> } | null = null
   private wake: (() => void) | null = null
-  private isStopped = true
   /** A kick that came while a round was running (no sleep to cut short yet): the loop goes round again at once. */
   private isKicked = false
 
@@ -60,17 +60,23 @@ export class Scheduler {
     private readonly options: SchedulerOptions = DEFAULT_SCHEDULER_OPTIONS,
   ) {}
 
+  /** Starts the loop; after a `stop()` that has not finished yet, the new loop begins once the old one ended. */
   start(): void {
-    if (!this.isStopped) return
-    this.isStopped = false
-    this.running = this.loop()
+    const previous = this.run
+    if (previous !== null && !previous.isStopped) return
+    const control = { isStopped: false }
+    const done = (previous?.done ?? Promise.resolve()).then(() => this.loop(control))
+    this.run = Object.assign(control, { done })
   }
 
+  /** Stops the loop: resolves once the round in progress (if any) has finished. */
   async stop(): Promise<void> {
-    this.isStopped = true
+    const run = this.run
+    if (run === null) return
+    run.isStopped = true
     this.wake?.()
-    await this.running
-    this.running = null
+    await run.done
+    if (this.run === run) this.run = null
   }
 
   /** Something became due sooner than the next poll (a hold to release now): look at once. */
@@ -155,15 +161,16 @@ export class Scheduler {
     return total
   }
 
-  private async loop(): Promise<void> {
-    while (!this.isStopped) {
+  private async loop(control: { readonly isStopped: boolean }): Promise<void> {
+    const hasStopped = (): boolean => control.isStopped
+    while (!hasStopped()) {
       let ran = 0
       try {
         ran = await this.tick()
       } catch (error) {
         this.logger.error({ err: error }, 'scheduler round failed; retrying at the next poll')
       }
-      if (ran === this.options.batchSize || this.hasStopped() || this.takeKick()) continue
+      if (ran === this.options.batchSize || hasStopped() || this.takeKick()) continue
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.options.pollIntervalMs)
         timer.unref()
@@ -176,10 +183,6 @@ export class Scheduler {
       // A kick during the sleep is answered by the round that follows.
       this.isKicked = false
     }
-  }
-
-  private hasStopped(): boolean {
-    return this.isStopped
   }
 
   private takeKick(): boolean {

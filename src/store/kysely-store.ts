@@ -340,15 +340,17 @@ export class KyselyStore implements Store {
     return row && contactOf(row)
   }
 
-  async getContacts(channelId: string, contactIds: readonly string[]): Promise<ContactRecord[]> {
-    if (contactIds.length === 0) return []
-    const rows = await this.db
-      .selectFrom('contacts')
-      .selectAll()
-      .where('channel_id', '=', channelId)
-      .where('contact_id', 'in', contactIds)
-      .execute()
-    return rows.map(contactOf)
+  getContacts(channelId: string, contactIds: readonly string[]): Promise<ContactRecord[]> {
+    return inSlices(contactIds, async (slice) =>
+      (
+        await this.db
+          .selectFrom('contacts')
+          .selectAll()
+          .where('channel_id', '=', channelId)
+          .where('contact_id', 'in', slice)
+          .execute()
+      ).map(contactOf),
+    )
   }
 
   async getWindow(channelId: string, contactId: string): Promise<WindowRecord | undefined> {
@@ -363,20 +365,19 @@ export class KyselyStore implements Store {
     return row && windowOf(row)
   }
 
-  async getWindows(channelId: string, contactIds: readonly string[]): Promise<WindowRecord[]> {
-    const windows: WindowRecord[] = []
-    // In slices: SQLite limits the number of bound parameters in one statement.
-    for (let start = 0; start < contactIds.length; start += 500) {
-      const rows = await this.db
-        .selectFrom('windows')
-        .selectAll()
-        .where('channel_id', '=', channelId)
-        .where('contact_id', 'in', contactIds.slice(start, start + 500))
-        .where('state_json', '!=', 'null')
-        .execute()
-      for (const row of rows) windows.push(windowOf(row))
-    }
-    return windows
+  getWindows(channelId: string, contactIds: readonly string[]): Promise<WindowRecord[]> {
+    return inSlices(contactIds, async (slice) =>
+      (
+        await this.db
+          .selectFrom('windows')
+          .selectAll()
+          .where('channel_id', '=', channelId)
+          .where('contact_id', 'in', slice)
+          // The row `lockWindow` creates to lock on holds no state until a window is saved.
+          .where('state_json', '!=', 'null')
+          .execute()
+      ).map(windowOf),
+    )
   }
 
   async lockWindow(channelId: string, contactId: string): Promise<ContactState | undefined> {
@@ -956,4 +957,16 @@ function deliveryOf(row: Selectable<WebhookDeliveriesTable>): DeliveryRecord {
     createdAt: row.created_at,
     deliveredAt: row.delivered_at,
   }
+}
+
+/** Ids per `in (…)` list: SQLite limits the bound parameters of one statement. */
+const IDS_PER_QUERY = 500
+
+/** Runs `read` over the distinct ids in slices and joins what each slice found (each id at most once). */
+async function inSlices<T>(ids: readonly string[], read: (slice: string[]) => Promise<T[]>): Promise<T[]> {
+  const distinct = [...new Set(ids)]
+  const found: T[] = []
+  for (let start = 0; start < distinct.length; start += IDS_PER_QUERY)
+    found.push(...(await read(distinct.slice(start, start + IDS_PER_QUERY))))
+  return found
 }

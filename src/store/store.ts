@@ -182,7 +182,8 @@ export type CasePatch = Partial<
   readonly updatedAt: Instant
 }
 
-export type HoldStatus = 'held' | 'released' | 'failed' | 'cancelled' | 'expired'
+/** `releasing`: claimed for sending — no longer cancellable; a release interrupted by a crash finishes it. */
+export type HoldStatus = 'held' | 'releasing' | 'released' | 'failed' | 'cancelled' | 'expired'
 
 /** A free-form reply kept until the customer comes back. */
 export interface HeldMessageRecord {
@@ -247,10 +248,10 @@ export interface Store {
   /** Creates the contact if it is new; returns the stored one. */
   ensureContact(contact: ContactRecord): Promise<ContactRecord>
   getContact(channelId: string, contactId: string): Promise<ContactRecord | undefined>
-  /** The stored ones of these contacts, in no particular order (one query for a page of a list). */
+  /** The stored ones of these contacts, each once, in no particular order (one query for a page of a list). */
   getContacts(channelId: string, contactIds: readonly string[]): Promise<ContactRecord[]>
   getWindow(channelId: string, contactId: string): Promise<WindowRecord | undefined>
-  /** The stored windows of several contacts of a channel (the scheduler's rounds); contacts without one are left out. */
+  /** The stored windows of several contacts of a channel, each once (the scheduler's rounds); contacts without one are left out. */
   getWindows(channelId: string, contactIds: readonly string[]): Promise<WindowRecord[]>
   /**
    * The contact's state for a read-modify-write: inside a transaction the row stays locked until it ends

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { contactJobId, JOB_KINDS } from '../../src/scheduler/jobs.js'
+import { waitFor } from '../support/wait.js'
 import {
   DAY,
   DIALECTS,
@@ -273,6 +274,43 @@ for (const dialect of DIALECTS) {
       await f.runDue()
 
       expect(sentBodies(f, contact)).toEqual(['template:ticket_update', 'once'])
+      expect(await f.events({ type: 'held_message.released', contact })).toHaveLength(1)
+    })
+
+    it('answers 409 to a cancel that comes while the reply is being sent, and retries a release Graph did not take', async () => {
+      const f = fixture()
+      const contact = f.newContact()
+      await closedWindow(f, contact)
+      f.setTime(CLOSES_AT + HOUR)
+      const holdId = await heldReply(f, contact, 'the fix')
+      await f.runDue()
+      f.setTime(CLOSES_AT + 2 * HOUR)
+      await f.customerWrites('holds', contact)
+      // Graph does not answer the release (the channel's upstream gives up after its timeout, without retrying).
+      f.graph.hangNext(1)
+      const requestsBefore = f.graph.requests.length
+      const releasing = f.runDue()
+      await waitFor('the release reaching Graph', () => f.graph.requests.length > requestsBefore)
+
+      const cancel = await f.api('DELETE', `/v1/held/${holdId}`)
+      expect(cancel.status).toBe(409)
+      expect(JSON.stringify(cancel.json)).toContain('releasing')
+      await releasing
+      expect((await listHolds(f, contact)).map((hold) => hold.status)).toEqual(['releasing'])
+
+      // The job failed and said why; it is not lost.
+      expect(f.problems.splice(0).map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual([
+        'job failed; it will be retried when its lease ends',
+      ])
+
+      // When the job's lease has run out, the release is tried again and goes out once.
+      f.advance(2 * MINUTE)
+      await f.runDue()
+      expect((await listHolds(f, contact)).map((hold) => [hold.id, hold.status])).toEqual([
+        [holdId, 'released'],
+      ])
+      expect(sentBodies(f, contact)).toEqual(['template:ticket_update', 'the fix', 'the fix'])
+      expect(f.sentTo(contact, 'holds').map((request) => request.status)).toEqual([200, null, 200])
       expect(await f.events({ type: 'held_message.released', contact })).toHaveLength(1)
     })
 

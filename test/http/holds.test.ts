@@ -162,7 +162,7 @@ describe('held replies under /v1', () => {
       [
         'a status that is not one',
         '?status=sent',
-        'status: status must be held, released, failed, cancelled or expired',
+        'status: status must be held, releasing, released, failed, cancelled or expired',
       ],
       ['a status given twice', '?status=held&status=expired', 'status: status must be held'],
       ['an unknown parameter', '?state=held', 'Unrecognized key: "state"'],

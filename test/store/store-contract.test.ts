@@ -7,7 +7,7 @@ import {
   type ConsentEvent,
   type Instant,
 } from '../../src/domain/index.js'
-import type { ChannelRecord, Store, WindowQuery } from '../../src/store/store.js'
+import type { ChannelRecord, Store, WindowQuery, WindowRecord } from '../../src/store/store.js'
 import {
   apiKey,
   channel,
@@ -258,6 +258,55 @@ for (const dialect of DIALECTS) {
         expect(await store.getWindow(id, CONTACT_ID)).toBeUndefined()
         expect(await store.listWindows(id, { at: T0, limit: 10, sort: 'contact_id' })).toEqual([])
         expect(await store.lockWindow(id, CONTACT_ID)).toBeUndefined()
+      })
+
+      describe('of several contacts at once', () => {
+        const byContact = (windows: readonly WindowRecord[]) =>
+          [...windows].sort((a, b) => a.contactId.localeCompare(b.contactId))
+
+        it('returns the saved windows of the contacts asked for, leaving out unknown, locked-but-unsaved and other channels’ contacts', async () => {
+          const { id } = await seedChannel()
+          const { id: otherId } = await seedChannel({ id: 'channel-2', externalId: 'wa-2' })
+          const open = windowRecord(id, '31600000001', T0 + DAY_MS, opened)
+          const withoutExpiry = windowRecord(id, '31600000002', null)
+          const notAskedFor = windowRecord(id, '31600000006', T0 + DAY_MS, opened)
+          const otherChannels = windowRecord(otherId, '31600000004', T0 + HOUR_MS, opened)
+          for (const window of [open, withoutExpiry, notAskedFor, otherChannels])
+            await store.saveWindow(window)
+          // Locked for a read-modify-write that never saved: on PostgreSQL a row with no state ('null').
+          await store.transaction((tx) => tx.lockWindow(id, '31600000003'))
+
+          const asked = ['31600000004', '31600000003', '31600000002', '31699999999', '31600000001']
+          expect(byContact(await store.getWindows(id, asked))).toEqual([open, withoutExpiry])
+          expect(await store.getWindows(otherId, asked)).toEqual([otherChannels])
+          expect(await store.getWindows('channel-unknown', asked)).toEqual([])
+          expect(await store.getWindows(id, [])).toEqual([])
+          expect(await store.getWindows(id, ['31699999999'])).toEqual([])
+
+          // Once the locked contact's window is saved, it is returned like any other.
+          const saved = windowRecord(id, '31600000003', T0 + DAY_MS, opened)
+          await store.saveWindow(saved)
+          expect(byContact(await store.getWindows(id, asked))).toEqual([open, withoutExpiry, saved])
+        })
+
+        it('answers for 40,000 contacts at once — more than SQLite binds in one statement — each saved one exactly once', async () => {
+          const { id } = await seedChannel()
+          const contactIds = Array.from({ length: 40_000 }, (_, i) => `316${String(i).padStart(8, '0')}`)
+          // Every 20th contact has a window (2,000), and so do some on either side of an edge a slice might have.
+          const withWindow = contactIds.filter(
+            (_, i) => i % 20 === 0 || [499, 501, 999, 1_001, 39_999].includes(i),
+          )
+          await store.transaction(async (tx) => {
+            for (const contactId of withWindow)
+              await tx.saveWindow(windowRecord(id, contactId, T0 + DAY_MS, opened))
+          })
+
+          const found = await store.getWindows(id, [...contactIds].reverse())
+
+          expect(found).toHaveLength(withWindow.length)
+          expect(found.map((window) => window.contactId).sort()).toEqual(withWindow)
+          expect(found).toContainEqual(windowRecord(id, '31600039999', T0 + DAY_MS, opened))
+        })
       })
 
       describe('lists', () => {

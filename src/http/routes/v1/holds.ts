@@ -16,10 +16,12 @@ interface HoldParams {
   readonly holdId: string
 }
 
-const HOLD_STATUSES = ['held', 'released', 'failed', 'cancelled', 'expired'] as const
+const HOLD_STATUSES = ['held', 'releasing', 'released', 'failed', 'cancelled', 'expired'] as const
 
 const listQuerySchema = z.strictObject({
-  status: z.enum(HOLD_STATUSES, 'status must be held, released, failed, cancelled or expired').optional(),
+  status: z
+    .enum(HOLD_STATUSES, 'status must be held, releasing, released, failed, cancelled or expired')
+    .optional(),
   access_token: z.string().optional(),
 })
 
@@ -65,7 +67,7 @@ export function registerHoldRoutes(app: FastifyInstance, gateway: Gateway): void
       schema: {
         summary: 'A contact’s held replies',
         description:
-          'Oldest first — the order they are released in. status: held (waiting), released (sent; message_id), failed (its send was refused at release; error says why), cancelled, expired.',
+          'Oldest first — the order they are released in. status: held (waiting), releasing (being sent now), released (sent; message_id), failed (its send was refused at release; error says why), cancelled, expired.',
         tags: ['held replies'],
         params: contactParamsSchema,
         querystring: { type: 'object', properties: { status: { type: 'string', enum: HOLD_STATUSES } } },
