@@ -3,18 +3,19 @@ import type { RunningServer } from '../../src/server.js'
 import { FakeGraph } from '../support/fake-graph.js'
 import {
   API_KEY,
-  Cleanup,
   APP_SECRET,
+  Cleanup,
   createE2eDatabase,
+  type E2eDatabase,
   graphErrorOf,
+  type HttpAnswer,
+  inboundTextNotification,
   metaSignature,
   OTHER_TENANT_PHONE_NUMBER_ID,
   PHONE_NUMBER_ID,
   startTestGateway,
-  ticketUpdate,
   textMessage,
-  type E2eDatabase,
-  type HttpAnswer,
+  ticketUpdate,
 } from '../support/test-gateway.js'
 
 const CUSTOMER = '31645678901'
@@ -384,32 +385,12 @@ for (const dialect of ['sqlite', 'postgres'] as const)
 
     it('takes Meta’s notification with NUL characters in a name and a text, and opens the window', async () => {
       const contact = '31645670000'
-      const body = JSON.stringify({
-        object: 'whatsapp_business_account',
-        entry: [
-          {
-            id: '102290129340398',
-            changes: [
-              {
-                field: 'messages',
-                value: {
-                  messaging_product: 'whatsapp',
-                  metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
-                  contacts: [{ profile: { name: 'Ann\u0000e' }, wa_id: contact }],
-                  messages: [
-                    {
-                      from: contact,
-                      id: 'wamid.nul-character-0001',
-                      timestamp: String(Math.floor(Date.now() / 1000)),
-                      type: 'text',
-                      text: { body: 'Help\u0000 please' },
-                    },
-                  ],
-                },
-              },
-            ],
-          },
-        ],
+      const body = inboundTextNotification({
+        from: contact,
+        id: 'wamid.nul-character-0001',
+        atMs: Date.now(),
+        text: 'Help\u0000 please',
+        profileName: 'Ann\u0000e',
       })
 
       const answer = await request(webhook(body))

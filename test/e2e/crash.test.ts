@@ -8,8 +8,8 @@ import { GatewayProcess } from '../support/gateway-process.js'
 import {
   APP_SECRET,
   Cleanup,
+  inboundTextNotification,
   metaSignature,
-  PHONE_NUMBER_ID,
   testConfigFile,
   WEBHOOK_SECRET,
 } from '../support/test-gateway.js'
@@ -25,32 +25,12 @@ const CONTACTS = 25
 function notification(client: number, sequence: number): { readonly id: string; readonly body: string } {
   const id = `wamid.crash-${client}-${sequence}`
   const contact = `3161000${String((client * 7919 + sequence) % CONTACTS).padStart(4, '0')}`
-  const body = JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
-              contacts: [{ profile: { name: `Customer ${contact}` }, wa_id: contact }],
-              messages: [
-                {
-                  from: contact,
-                  id,
-                  timestamp: String(Math.floor(Date.now() / 1000)),
-                  type: 'text',
-                  text: { body: `message ${sequence} from sender ${client}` },
-                },
-              ],
-            },
-          },
-        ],
-      },
-    ],
+  const body = inboundTextNotification({
+    from: contact,
+    id,
+    atMs: Date.now(),
+    text: `message ${sequence} from sender ${client}`,
+    profileName: `Customer ${contact}`,
   })
   return { id, body }
 }

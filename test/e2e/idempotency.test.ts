@@ -5,46 +5,17 @@ import {
   APP_SECRET,
   Cleanup,
   createE2eDatabase,
+  type Dialect,
+  type E2eDatabase,
   graphErrorOf,
-  PHONE_NUMBER_ID,
+  inboundTextNotification,
   postMessage,
   postWebhook,
   startTestGateway,
   textMessage,
-  type Dialect,
-  type E2eDatabase,
 } from '../support/test-gateway.js'
 
 const CUSTOMER = '31623456789'
-
-function customerWrote(): string {
-  return JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
-              messages: [
-                {
-                  from: CUSTOMER,
-                  id: 'wamid.idempotency-window',
-                  timestamp: String(Math.floor(Date.now() / 1000) - 60),
-                  type: 'text',
-                  text: { body: 'Hi' },
-                },
-              ],
-            },
-          },
-        ],
-      },
-    ],
-  })
-}
 
 const DIALECTS: readonly Dialect[] = ['sqlite', 'postgres']
 
@@ -65,7 +36,21 @@ for (const dialect of DIALECTS)
       cleanup.add(() => graph.close())
       server = await startTestGateway({ databaseUrl: database.url, graphUrl: graph.url })
       cleanup.add(() => server.close())
-      expect((await postWebhook(server.url, customerWrote(), { secret: APP_SECRET })).status).toBe(200)
+      expect(
+        (
+          await postWebhook(
+            server.url,
+            inboundTextNotification({
+              from: CUSTOMER,
+              id: 'wamid.idempotency-window',
+              atMs: Date.now() - 60_000,
+              text: 'Hi',
+              profileName: null,
+            }),
+            { secret: APP_SECRET },
+          )
+        ).status,
+      ).toBe(200)
     })
 
     afterAll(() => cleanup.run())

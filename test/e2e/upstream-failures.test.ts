@@ -6,48 +6,17 @@ import {
   CHANNEL_ACCESS_TOKEN,
   Cleanup,
   createE2eDatabase,
+  type E2eDatabase,
   graphErrorOf,
-  PHONE_NUMBER_ID,
+  type HttpAnswer,
+  inboundTextNotification,
   postMessage,
   postWebhook,
   startTestGateway,
   textMessage,
-  type E2eDatabase,
-  type HttpAnswer,
 } from '../support/test-gateway.js'
 
 const CUSTOMER = '31612345678'
-
-/** A signed inbound text from the customer, a minute ago: their window is open. */
-function customerWrote(id: string): string {
-  return JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
-              contacts: [{ profile: { name: 'Femke' }, wa_id: CUSTOMER }],
-              messages: [
-                {
-                  from: CUSTOMER,
-                  id,
-                  timestamp: String(Math.floor((Date.now() - 60_000) / 1000)),
-                  type: 'text',
-                  text: { body: 'Where is my order?' },
-                },
-              ],
-            },
-          },
-        ],
-      },
-    ],
-  })
-}
 
 describe('when Graph fails', { timeout: 60_000 }, () => {
   let database: E2eDatabase
@@ -64,7 +33,17 @@ describe('when Graph fails', { timeout: 60_000 }, () => {
     cleanup.add(() => graph.close())
     server = await startTestGateway({ databaseUrl: database.url, graphUrl: graph.url })
     cleanup.add(() => server.close())
-    const opened = await postWebhook(server.url, customerWrote('wamid.window-opener'), { secret: APP_SECRET })
+    const opened = await postWebhook(
+      server.url,
+      inboundTextNotification({
+        from: CUSTOMER,
+        id: 'wamid.window-opener',
+        atMs: Date.now() - 60_000,
+        text: 'Where is my order?',
+        profileName: 'Femke',
+      }),
+      { secret: APP_SECRET },
+    )
     expect(opened.status).toBe(200)
   })
 

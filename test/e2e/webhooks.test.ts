@@ -6,8 +6,11 @@ import {
   channelOf,
   Cleanup,
   createE2eDatabase,
+  type E2eDatabase,
   graphErrorOf,
   HOUR_MS,
+  type HttpAnswer,
+  inboundTextNotification,
   metaSignature,
   OTHER_APP_SECRET,
   PHONE_NUMBER_ID,
@@ -15,15 +18,13 @@ import {
   postMessage,
   postWebhook,
   startTestGateway,
-  ticketUpdate,
   textMessage,
+  ticketUpdate,
   UNKNOWN_APP_SECRET,
   VERIFY_TOKEN,
   WEBHOOK_SECRET,
   windowFromApi,
   windowOf,
-  type E2eDatabase,
-  type HttpAnswer,
 } from '../support/test-gateway.js'
 import { waitFor } from '../support/wait.js'
 import { WebhookReceiver } from '../support/webhook-receiver.js'
@@ -59,37 +60,6 @@ const EXAMPLES = {
   'text with escaped non-ASCII': ESCAPED_UNICODE_TEXT,
   'text with raw UTF-8': RAW_UTF8_TEXT,
 } as const
-
-/** An inbound text notification for Meta's example number, with the given message id, sender and instant. */
-function inboundText(options: { id: string; from: string; atMs: number; text?: string }): string {
-  return JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '102290129340398',
-        changes: [
-          {
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
-              contacts: [{ profile: { name: 'Test Customer' }, wa_id: options.from }],
-              messages: [
-                {
-                  from: options.from,
-                  id: options.id,
-                  timestamp: String(Math.floor(options.atMs / 1000)),
-                  type: 'text',
-                  text: { body: options.text ?? 'Hello' },
-                },
-              ],
-            },
-            field: 'messages',
-          },
-        ],
-      },
-    ],
-  })
-}
 
 describe('Meta webhooks through carewindow', { timeout: 60_000 }, () => {
   let database: E2eDatabase
@@ -302,7 +272,7 @@ describe('Meta webhooks through carewindow', { timeout: 60_000 }, () => {
   })
 
   describe('a notification that Meta did not sign for carewindow', () => {
-    const body = inboundText({ id: 'wamid.forged-0001', from: '31612345678', atMs: Date.now() })
+    const body = inboundTextNotification({ id: 'wamid.forged-0001', from: '31612345678', atMs: Date.now() })
     const cases: readonly [string, Record<string, string> | null][] = [
       ['without a signature', null],
       ['with a signature of other bytes', { signature: metaSignature(`${body} `, APP_SECRET) }],
@@ -329,7 +299,11 @@ describe('Meta webhooks through carewindow', { timeout: 60_000 }, () => {
     })
 
     it('is stored but changes nothing for a number whose app did not sign it (another tenant’s app)', async () => {
-      const forged = inboundText({ id: 'wamid.cross-tenant-0001', from: '31687654321', atMs: Date.now() })
+      const forged = inboundTextNotification({
+        id: 'wamid.cross-tenant-0001',
+        from: '31687654321',
+        atMs: Date.now(),
+      })
       const delivered = receiver.deliveredNotifications().length
 
       const answer = await postWebhook(server.url, forged, { secret: OTHER_APP_SECRET })
@@ -339,7 +313,11 @@ describe('Meta webhooks through carewindow', { timeout: 60_000 }, () => {
       expect(await database.count('messages', { external_id: 'wamid.cross-tenant-0001' })).toBe(0)
       expect(await windowOf(server, PHONE_NUMBER_ID, '31687654321')).toBeUndefined()
       // Nothing to relay: the one later delivery we wait for proves the outbox had its chance.
-      const marker = inboundText({ id: 'wamid.after-cross-tenant', from: '31687654322', atMs: Date.now() })
+      const marker = inboundTextNotification({
+        id: 'wamid.after-cross-tenant',
+        from: '31687654322',
+        atMs: Date.now(),
+      })
       await postWebhook(server.url, marker, { secret: APP_SECRET })
       await waitFor('the marker relayed', () => receiver.deliveredNotifications().includes(marker))
       expect(receiver.deliveredNotifications().slice(delivered)).toEqual([marker])
@@ -347,7 +325,11 @@ describe('Meta webhooks through carewindow', { timeout: 60_000 }, () => {
   })
 
   it('stores one inbound message when Meta retries the same notification', async () => {
-    const body = inboundText({ id: 'wamid.retried-0001', from: '31611112222', atMs: Date.now() - HOUR_MS })
+    const body = inboundTextNotification({
+      id: 'wamid.retried-0001',
+      from: '31611112222',
+      atMs: Date.now() - HOUR_MS,
+    })
     const receipts = await database.count('webhook_receipts')
 
     const first = await postWebhook(server.url, body, { secret: APP_SECRET })
@@ -364,12 +346,20 @@ describe('Meta webhooks through carewindow', { timeout: 60_000 }, () => {
     const older = latest - 20 * HOUR_MS
     const customer = '447700900123'
 
-    await postWebhook(server.url, inboundText({ id: 'wamid.late-2', from: customer, atMs: latest }), {
-      secret: APP_SECRET,
-    })
-    await postWebhook(server.url, inboundText({ id: 'wamid.late-1', from: customer, atMs: older }), {
-      secret: APP_SECRET,
-    })
+    await postWebhook(
+      server.url,
+      inboundTextNotification({ id: 'wamid.late-2', from: customer, atMs: latest }),
+      {
+        secret: APP_SECRET,
+      },
+    )
+    await postWebhook(
+      server.url,
+      inboundTextNotification({ id: 'wamid.late-1', from: customer, atMs: older }),
+      {
+        secret: APP_SECRET,
+      },
+    )
     await server.gateway.inbox.drain()
 
     const latestSeconds = Math.floor(latest / 1000) * 1000

@@ -246,6 +246,56 @@ export async function windowFromApi(
   return { status: response.status, window: (await response.json()) as Record<string, unknown> }
 }
 
+/** What a customer's WhatsApp message looks like in Meta's notification (reference §2.3). */
+export interface InboundText {
+  readonly from: string
+  /** Meta's message id (`wamid.…`). */
+  readonly id: string
+  /** When the customer sent it (the notification's `timestamp`, in whole seconds). */
+  readonly atMs: number
+  readonly text?: string
+  /** The `contacts[].profile.name`; `null` leaves the `contacts` array out. */
+  readonly profileName?: string | null
+  readonly phoneNumberId?: string
+}
+
+/** Meta's notification of one inbound text message to one of the tenant's numbers, as a JSON string. */
+export function inboundTextNotification(message: InboundText): string {
+  const profileName = message.profileName === undefined ? 'Test Customer' : message.profileName
+  return JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: '102290129340398',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: {
+                display_phone_number: '15550783881',
+                phone_number_id: message.phoneNumberId ?? PHONE_NUMBER_ID,
+              },
+              ...(profileName === null
+                ? {}
+                : { contacts: [{ profile: { name: profileName }, wa_id: message.from }] }),
+              messages: [
+                {
+                  from: message.from,
+                  id: message.id,
+                  timestamp: String(Math.floor(message.atMs / 1000)),
+                  type: 'text',
+                  text: { body: message.text ?? 'Hello' },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  })
+}
+
 /** A Graph text message body, as a client would send it. */
 export function textMessage(to: string, text: string): string {
   return JSON.stringify({
