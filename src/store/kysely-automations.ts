@@ -17,36 +17,6 @@ import type {
  * `FOR UPDATE SKIP LOCKED`.
  */
 
-export async function scheduleJob(
-  db: Kysely<Database>,
-  job: Pick<JobRecord, 'id' | 'kind' | 'channelId' | 'contactId' | 'dueAt' | 'payload'>,
-  now: number,
-): Promise<JobStatus | null> {
-  const previous = await db.selectFrom('jobs').select('status').where('id', '=', job.id).executeTakeFirst()
-  const values = {
-    due_at: job.dueAt,
-    payload_json: JSON.stringify(job.payload),
-    status: 'pending',
-    locked_until: null,
-    updated_at: now,
-  }
-  await db
-    .insertInto('jobs')
-    .values({
-      ...values,
-      id: job.id,
-      kind: job.kind,
-      channel_id: job.channelId,
-      contact_id: job.contactId,
-      attempts: 0,
-      last_error: null,
-      created_at: now,
-    })
-    .onConflict((conflict) => conflict.column('id').doUpdateSet(values))
-    .execute()
-  return previous === undefined ? null : (previous.status as JobStatus)
-}
-
 export async function getJob(db: Kysely<Database>, id: string): Promise<JobRecord | undefined> {
   const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst()
   return row && jobOf(row)

@@ -121,6 +121,14 @@ const HOT = {
       'order by id limit ? for update skip locked',
   ),
   markReceiptProcessed: statement('update webhook_receipts set processed_at = ?, error = ? where id = ?'),
+  // Every inbound message (re)schedules two or three window jobs.
+  getJobStatus: statement('select status from jobs where id = ?'),
+  upsertJob: statement(
+    'insert into jobs (id, kind, channel_id, contact_id, due_at, payload_json, status, attempts, last_error, ' +
+      "locked_until, created_at, updated_at) values (?, ?, ?, ?, ?, ?, 'pending', 0, null, null, ?, ?) " +
+      'on conflict (id) do update set due_at = excluded.due_at, payload_json = excluded.payload_json, ' +
+      "status = 'pending', locked_until = null, updated_at = excluded.updated_at",
+  ),
 } as const
 
 /** `insert into webhook_receipts` for `count` rows, per row count (a batch has at most a few hundred). */
@@ -769,8 +777,20 @@ export class KyselyStore implements Store {
 
   // Automations: jobs, cases, held replies (kysely-automations.ts)
 
-  scheduleJob(job: Parameters<Store['scheduleJob']>[0], now: number): Promise<JobStatus | null> {
-    return automations.scheduleJob(this.db, job, now)
+  async scheduleJob(job: Parameters<Store['scheduleJob']>[0], now: number): Promise<JobStatus | null> {
+    const { rows } = await this.run<{ status: string }>(HOT.getJobStatus, [job.id])
+    await this.run(HOT.upsertJob, [
+      job.id,
+      job.kind,
+      job.channelId,
+      job.contactId,
+      job.dueAt,
+      JSON.stringify(job.payload),
+      now,
+      now,
+    ])
+    const previous = rows[0]
+    return previous === undefined ? null : (previous.status as JobStatus)
   }
 
   getJob(id: string): Promise<JobRecord | undefined> {

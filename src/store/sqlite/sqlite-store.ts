@@ -6,6 +6,7 @@ import { KyselyStore } from '../kysely-store.js'
 import { migrateToLatest } from '../migrations/migrations.js'
 import type { Database } from '../schema.js'
 import type { Store } from '../store.js'
+import { startSqliteCheckpointer, WRITER_AUTOCHECKPOINT_PAGES } from './sqlite-checkpointer.js'
 
 /** The embedded default: `./data/carewindow.db`. */
 export const DEFAULT_SQLITE_PATH = './data/carewindow.db'
@@ -30,7 +31,13 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   database.pragma('busy_timeout = 5000')
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) })
   if (options.migrate !== false) await migrateToLatest(db as Kysely<unknown>, 'sqlite')
-  return new KyselyStore(db, 'sqlite')
+  if (options.path === ':memory:') return new KyselyStore(db, 'sqlite')
+  database.pragma(`wal_autocheckpoint = ${WRITER_AUTOCHECKPOINT_PAGES}`)
+  const checkpointer = startSqliteCheckpointer(options.path)
+  return new KyselyStore(db, 'sqlite', async () => {
+    await checkpointer.stop()
+    await db.destroy()
+  })
 }
 
 /** Runs the migrations on a SQLite file without opening a store. */
