@@ -104,10 +104,11 @@ export class Inbox {
     try {
       return await this.store.transaction(async (tx) => {
         const receipts = await tx.claimReceipts(BATCH)
-        for (const receipt of receipts) {
-          await this.handler(tx, receipt)
-          await tx.markReceiptProcessed(receipt.id, this.clock(), null)
-        }
+        for (const receipt of receipts) await this.handler(tx, receipt)
+        await tx.markReceiptsProcessed(
+          receipts.map((receipt) => receipt.id),
+          this.clock(),
+        )
         return receipts.length
       })
     } catch (error) {

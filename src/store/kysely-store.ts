@@ -71,6 +71,12 @@ const MESSAGE_COLUMNS =
   'id, tenant_id, channel_id, contact_id, direction, external_id, at, body_json, allowed, reason, ' +
   'decision_json, price_micros, currency, status, status_at, meta_pricing_json, error_json, created_at'
 
+const UPSERT_JOB =
+  'insert into jobs (id, kind, channel_id, contact_id, due_at, payload_json, status, attempts, last_error, ' +
+  "locked_until, created_at, updated_at) values (?, ?, ?, ?, ?, ?, 'pending', 0, null, null, ?, ?) " +
+  'on conflict (id) do update set due_at = excluded.due_at, payload_json = excluded.payload_json, ' +
+  "status = 'pending', locked_until = null, updated_at = excluded.updated_at"
+
 /**
  * The statements every webhook and every send runs, as SQL text written once. Kysely builds and compiles each
  * query anew from its builder calls, which cost more than SQLite took to run the statement; the text here is
@@ -123,11 +129,12 @@ const HOT = {
   markReceiptProcessed: statement('update webhook_receipts set processed_at = ?, error = ? where id = ?'),
   // Every inbound message (re)schedules two or three window jobs.
   getJobStatus: statement('select status from jobs where id = ?'),
-  upsertJob: statement(
-    'insert into jobs (id, kind, channel_id, contact_id, due_at, payload_json, status, attempts, last_error, ' +
-      "locked_until, created_at, updated_at) values (?, ?, ?, ?, ?, ?, 'pending', 0, null, null, ?, ?) " +
-      'on conflict (id) do update set due_at = excluded.due_at, payload_json = excluded.payload_json, ' +
-      "status = 'pending', locked_until = null, updated_at = excluded.updated_at",
+  upsertJob: statement(UPSERT_JOB),
+  // PostgreSQL: the status before the upsert in the same round trip (every part of a statement reads the snapshot
+  // it started with, as the separate `getJobStatus` read would); no row when the job is new.
+  upsertJobReturningPrevious: statement(
+    `with previous as (select status from jobs where id = ?) ${UPSERT_JOB} ` +
+      'returning (select status from previous) as status',
   ),
 } as const
 
@@ -614,6 +621,15 @@ export class KyselyStore implements Store {
     await this.run(HOT.markReceiptProcessed, [at, error, id])
   }
 
+  async markReceiptsProcessed(ids: readonly number[], at: number): Promise<void> {
+    if (ids.length === 0) return
+    await this.db
+      .updateTable('webhook_receipts')
+      .set({ processed_at: at, error: null })
+      .where('id', 'in', ids)
+      .execute()
+  }
+
   async countPendingReceipts(): Promise<number> {
     const row = await this.db
       .selectFrom('webhook_receipts')
@@ -778,8 +794,7 @@ export class KyselyStore implements Store {
   // Automations: jobs, cases, held replies (kysely-automations.ts)
 
   async scheduleJob(job: Parameters<Store['scheduleJob']>[0], now: number): Promise<JobStatus | null> {
-    const { rows } = await this.run<{ status: string }>(HOT.getJobStatus, [job.id])
-    await this.run(HOT.upsertJob, [
+    const values = [
       job.id,
       job.kind,
       job.channelId,
@@ -788,7 +803,16 @@ export class KyselyStore implements Store {
       JSON.stringify(job.payload),
       now,
       now,
-    ])
+    ]
+    if (this.dialect === 'postgres') {
+      const { rows } = await this.run<{ status: string | null }>(HOT.upsertJobReturningPrevious, [
+        job.id,
+        ...values,
+      ])
+      return (rows[0]?.status ?? null) as JobStatus | null
+    }
+    const { rows } = await this.run<{ status: string }>(HOT.getJobStatus, [job.id])
+    await this.run(HOT.upsertJob, values)
     const previous = rows[0]
     return previous === undefined ? null : (previous.status as JobStatus)
   }

@@ -289,6 +289,8 @@ export interface Store {
   /** Unprocessed receipts, oldest first; inside a transaction they stay claimed (`SKIP LOCKED`) until it ends. */
   claimReceipts(limit: number): Promise<ReceiptRecord[]>
   markReceiptProcessed(id: number, at: Instant, error: string | null): Promise<void>
+  /** Marks the receipts a batch processed, in one write. */
+  markReceiptsProcessed(ids: readonly number[], at: Instant): Promise<void>
   countPendingReceipts(): Promise<number>
 
   /** Queues deliveries; one whose id is already queued (or was delivered) is left as it is. */

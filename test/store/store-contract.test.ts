@@ -596,6 +596,20 @@ for (const dialect of DIALECTS) {
         expect((await store.claimReceipts(10)).map((row) => row.id)).toEqual([second])
         expect(await store.countPendingReceipts()).toBe(1)
       })
+
+      it('marks a batch of receipts processed in one call', async () => {
+        const [first, second, third] = await store.insertReceipts([
+          receipt('{"n":1}'),
+          receipt('{"n":2}'),
+          receipt('{"n":3}'),
+        ])
+
+        await store.markReceiptsProcessed([first!, third!], T0 + 1)
+        await store.markReceiptsProcessed([], T0 + 1)
+
+        expect((await store.claimReceipts(10)).map((row) => row.id)).toEqual([second])
+        expect(await store.countPendingReceipts()).toBe(1)
+      })
     })
 
     describe('webhook deliveries', () => {

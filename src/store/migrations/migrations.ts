@@ -1,6 +1,7 @@
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely'
 import * as initial from './0001-initial.js'
 import * as automations from './0002-automations.js'
+import * as unprocessedReceipts from './0003-unprocessed-receipts.js'
 
 export type SqlDialect = 'sqlite' | 'postgres'
 
@@ -9,6 +10,7 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
   return {
     '0001-initial': { up: (db) => initial.up(db, dialect) },
     '0002-automations': { up: (db) => automations.up(db, dialect) },
+    '0003-unprocessed-receipts': { up: (db) => unprocessedReceipts.up(db) },
   }
 }
 
