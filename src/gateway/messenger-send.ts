@@ -2,11 +2,16 @@ import { createHmac, timingSafeEqual } from 'node:crypto'
 import { messengerIntent, parseMessengerSend } from '../channels/messenger/send-body.js'
 import { forwardBody, type MessengerWireRequest } from '../channels/messenger/send-request.js'
 import type { ChannelRecord, TenantRecord } from '../store/store.js'
-import { ERRORS, GatewayError, graphErrorBody } from './errors.js'
+import { GatewayError } from './errors.js'
 import { withIdempotency } from './idempotency.js'
 import type { GatewayReply } from './reply.js'
-import { UpstreamUnavailable, type Upstream, type UpstreamRequest } from './upstream.js'
-import { decideAndRecord, type WhatsAppSendDependencies } from './whatsapp-send.js'
+import type { Upstream, UpstreamRequest } from './upstream.js'
+import {
+  decideAndRecord,
+  forwardAndRecord,
+  refusalReply,
+  type WhatsAppSendDependencies,
+} from './whatsapp-send.js'
 
 export interface MessengerSendRequest {
   readonly tenant: TenantRecord
@@ -64,53 +69,15 @@ export async function sendMessenger(
         'x-carewindow-message-id': messageId,
         'x-carewindow-decision': decision.reason,
       }
-      if (!decision.allowed) {
-        return {
-          status: 400,
-          headers,
-          body: graphErrorBody({
-            code: decision.error.code,
-            subcode: decision.error.subcode,
-            title: decision.error.title,
-            details: decision.error.details,
-            traceId: request.traceId,
-          }),
-        }
-      }
+      if (!decision.allowed) return refusalReply(decision, headers, request.traceId, null)
       let outgoing = body
       if (decision.autoTagged === true) {
         outgoing = forwardBody(wire, { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' })
         headers['x-carewindow-auto-tag'] = 'HUMAN_AGENT'
       }
-      let reply: GatewayReply
-      try {
-        reply = await forward(deps, upstream, request, outgoing)
-      } catch (error) {
-        if (!(error instanceof UpstreamUnavailable)) throw error
-        await deps.store.updateMessage(messageId, {
-          status: 'failed',
-          statusAt: deps.clock(),
-          errorJson: JSON.stringify({ upstream: error.message }),
-        })
-        return {
-          status: ERRORS.UPSTREAM_UNAVAILABLE.status,
-          headers,
-          body: graphErrorBody({
-            code: ERRORS.UPSTREAM_UNAVAILABLE.code,
-            title: ERRORS.UPSTREAM_UNAVAILABLE.title,
-            details: error.message,
-            traceId: request.traceId,
-          }),
-        }
-      }
-      const isAccepted = reply.status >= 200 && reply.status < 300
-      await deps.store.updateMessage(messageId, {
-        externalId: isAccepted ? midOf(reply) : null,
-        status: isAccepted ? 'accepted' : 'failed',
-        statusAt: deps.clock(),
-        ...(isAccepted ? {} : { errorJson: reply.body }),
-      })
-      return { ...reply, headers: { ...headers, ...reply.headers } }
+      return forwardAndRecord(deps, messageId, headers, request.traceId, null, midOf, () =>
+        forward(deps, upstream, request, outgoing),
+      )
     },
   )
 }

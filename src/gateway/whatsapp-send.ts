@@ -1,5 +1,12 @@
 import type { Logger } from 'pino'
-import { applyEvent, decide, formatInstant, type Decision, type Intent } from '../domain/index.js'
+import {
+  applyEvent,
+  decide,
+  formatInstant,
+  type Decision,
+  type Intent,
+  type RefusedDecision,
+} from '../domain/index.js'
 import { parseWhatsAppSend } from '../channels/whatsapp/send-body.js'
 import type { WhatsAppSandbox } from '../channels/whatsapp/sandbox.js'
 import { decisionJson } from '../representations/decision-json.js'
@@ -96,47 +103,20 @@ export async function sendWhatsApp(
           }),
         }
       }
-      if (!decision.allowed) {
-        return {
-          status: 400,
-          headers,
-          body: graphErrorBody({
-            code: decision.error.code,
-            subcode: decision.error.subcode,
-            title: decision.error.title,
-            details: decision.error.details,
-            product: 'whatsapp',
-            traceId: request.traceId,
-          }),
-        }
-      }
-      let reply: GatewayReply
-      try {
-        reply = await forward(deps, upstream, request)
-      } catch (error) {
-        if (!(error instanceof UpstreamUnavailable)) throw error
-        await deps.store.updateMessage(messageId, {
-          status: 'failed',
-          statusAt: deps.clock(),
-          errorJson: JSON.stringify({ upstream: error.message }),
-        })
-        return {
-          status: ERRORS.UPSTREAM_UNAVAILABLE.status,
-          headers,
-          body: graphErrorBody({
-            code: ERRORS.UPSTREAM_UNAVAILABLE.code,
-            title: ERRORS.UPSTREAM_UNAVAILABLE.title,
-            details: error.message,
-            product: 'whatsapp',
-            traceId: request.traceId,
-          }),
-        }
-      }
-      await recordUpstreamReply(deps, messageId, reply)
-      const wamid = messageIdOf(reply)
+      if (!decision.allowed) return refusalReply(decision, headers, request.traceId, 'whatsapp')
+      const reply = await forwardAndRecord(
+        deps,
+        messageId,
+        headers,
+        request.traceId,
+        'whatsapp',
+        messageIdOf,
+        () => forward(deps, upstream, request),
+      )
+      const wamid = reply.status < 300 ? messageIdOf(reply) : null
       if (request.channel.upstream.mode === 'sandbox' && wamid !== null)
         deps.sandbox.simulateStatuses(request.channel, wamid, recorded.contact, decision.billing)
-      return { ...reply, headers: { ...headers, ...reply.headers } }
+      return reply
     },
   )
 }
@@ -243,18 +223,71 @@ async function forward(
   }
 }
 
-async function recordUpstreamReply(
+/** Graph's envelope for a refused message: HTTP 400 with the decision's code and its reason in `details`. */
+export function refusalReply(
+  decision: RefusedDecision,
+  headers: Readonly<Record<string, string>>,
+  traceId: string,
+  product: 'whatsapp' | null,
+): GatewayReply {
+  return {
+    status: 400,
+    headers,
+    body: graphErrorBody({
+      code: decision.error.code,
+      subcode: decision.error.subcode,
+      title: decision.error.title,
+      details: decision.error.details,
+      product,
+      traceId,
+    }),
+  }
+}
+
+/**
+ * Forwards an allowed, recorded message and records what came of it: accepted with Graph's id, failed with
+ * Graph's error, or — when Graph could not be reached — failed with the reason and answered 502 in Graph's
+ * envelope. The reply carries carewindow's headers next to Graph's.
+ */
+export async function forwardAndRecord(
   deps: Pick<WhatsAppSendDependencies, 'store' | 'clock'>,
   messageId: string,
-  reply: GatewayReply,
-): Promise<void> {
+  headers: Readonly<Record<string, string>>,
+  traceId: string,
+  product: 'whatsapp' | null,
+  externalIdOf: (reply: GatewayReply) => string | null,
+  send: () => Promise<GatewayReply>,
+): Promise<GatewayReply> {
+  let reply: GatewayReply
+  try {
+    reply = await send()
+  } catch (error) {
+    if (!(error instanceof UpstreamUnavailable)) throw error
+    await deps.store.updateMessage(messageId, {
+      status: 'failed',
+      statusAt: deps.clock(),
+      errorJson: JSON.stringify({ upstream: error.message }),
+    })
+    return {
+      status: ERRORS.UPSTREAM_UNAVAILABLE.status,
+      headers,
+      body: graphErrorBody({
+        code: ERRORS.UPSTREAM_UNAVAILABLE.code,
+        title: ERRORS.UPSTREAM_UNAVAILABLE.title,
+        details: error.message,
+        product,
+        traceId,
+      }),
+    }
+  }
   const isAccepted = reply.status >= 200 && reply.status < 300
   await deps.store.updateMessage(messageId, {
-    externalId: isAccepted ? messageIdOf(reply) : null,
+    externalId: isAccepted ? externalIdOf(reply) : null,
     status: isAccepted ? 'accepted' : 'failed',
     statusAt: deps.clock(),
     ...(isAccepted ? {} : { errorJson: reply.body }),
   })
+  return { ...reply, headers: { ...headers, ...reply.headers } }
 }
 
 /** The `wamid` in Graph's success body (`messages[0].id`), or `null`. */
