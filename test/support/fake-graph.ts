@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { listenLocally } from './local-server.js'
 
 /** One request the fake Graph received, and what it did with it. */
 export interface GraphRequest {
@@ -69,11 +69,7 @@ export class FakeGraph {
 
   static async start(): Promise<FakeGraph> {
     const server = createServer()
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(0, '127.0.0.1', resolve)
-    })
-    const { port } = server.address() as AddressInfo
+    const port = await listenLocally(server)
     const graph = new FakeGraph(server, `http://127.0.0.1:${port}`)
     server.on('request', (request, response) => {
       graph.handle(request, response)

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { listenLocally } from './local-server.js'
 
 /** One Send API request the fake Graph received. */
 export interface MessengerGraphRequest {
@@ -43,11 +43,7 @@ export class FakeMessengerGraph {
 
   static async start(): Promise<FakeMessengerGraph> {
     const server = createServer()
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(0, '127.0.0.1', resolve)
-    })
-    const { port } = server.address() as AddressInfo
+    const port = await listenLocally(server)
     const graph = new FakeMessengerGraph(server, `http://127.0.0.1:${port}`)
     server.on('request', (request, response) => {
       graph.handle(request, response)

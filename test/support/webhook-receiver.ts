@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { listenLocally } from './local-server.js'
 
 /** One POST carewindow's outbox made to the business's webhook URL. */
 export interface ReceivedDelivery {
@@ -36,11 +36,7 @@ export class WebhookReceiver {
 
   static async start(secret: string): Promise<WebhookReceiver> {
     const server = createServer()
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(0, '127.0.0.1', resolve)
-    })
-    const { port } = server.address() as AddressInfo
+    const port = await listenLocally(server)
     const receiver = new WebhookReceiver(server, `http://127.0.0.1:${port}/hooks/carewindow`, secret)
     server.on('request', (request, response) => {
       const chunks: Buffer[] = []
