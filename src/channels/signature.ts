@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto'
 
 /**
  * Meta's webhook signature: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body, keyed with the app
@@ -8,13 +8,32 @@ import { createHmac, timingSafeEqual } from 'node:crypto'
 export const SIGNATURE_HEADER = 'x-hub-signature-256'
 
 export function signatureOf(body: string | Buffer, secret: string): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`
+  return `sha256=${digestOf(body, secret).toString('hex')}`
 }
+
+const PREFIX = 'sha256='
+const DIGEST_BYTES = 32
+const HEX_DIGEST = /^[0-9a-fA-F]{64}$/
 
 /** Whether `header` is the signature of `body` with `secret`, compared in constant time. */
 export function isValidSignature(body: string | Buffer, header: string | undefined, secret: string): boolean {
-  if (header === undefined || !header.startsWith('sha256=')) return false
-  const expected = Buffer.from(signatureOf(body, secret))
-  const given = Buffer.from(header.trim().toLowerCase())
-  return given.length === expected.length && timingSafeEqual(given, expected)
+  if (header === undefined || !header.startsWith(PREFIX)) return false
+  const hex = header.slice(PREFIX.length).trim()
+  if (!HEX_DIGEST.test(hex)) return false
+  const given = Buffer.from(hex, 'hex')
+  return given.length === DIGEST_BYTES && timingSafeEqual(given, digestOf(body, secret))
+}
+
+/** Secrets as key objects, made once: each webhook is checked against the same few app secrets. */
+const keys = new Map<string, KeyObject>()
+const MAX_KEYS = 1_024
+
+function digestOf(body: string | Buffer, secret: string): Buffer {
+  let key = keys.get(secret)
+  if (key === undefined) {
+    if (keys.size >= MAX_KEYS) keys.clear()
+    key = createSecretKey(Buffer.from(secret, 'utf8'))
+    keys.set(secret, key)
+  }
+  return createHmac('sha256', key).update(body).digest()
 }

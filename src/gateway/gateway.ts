@@ -12,6 +12,7 @@ import { Directory } from './directory.js'
 import { Inbox } from './inbox.js'
 import { Metrics } from './metrics.js'
 import { Outbox } from './outbox.js'
+import { MessageOutcomes } from './message-outcomes.js'
 import { ReceiptWriter } from './receipt-writer.js'
 import type { GatewayReply } from './reply.js'
 import { UpstreamUnavailable, type Upstream } from './upstream.js'
@@ -59,6 +60,8 @@ export class Gateway {
   readonly inbox: Inbox
   readonly outbox: Outbox
   readonly writer: ReceiptWriter
+  /** What came of forwarded messages, group-committed. */
+  readonly outcomes: MessageOutcomes
   readonly sandbox: WhatsAppSandbox
   readonly scheduler: Scheduler
   readonly rateCards: readonly RateCard[]
@@ -111,6 +114,7 @@ export class Gateway {
     this.writer = new ReceiptWriter(this.store, () => {
       this.inbox.kick()
     })
+    this.outcomes = new MessageOutcomes(this.store)
     this.sandbox = new WhatsAppSandbox({
       clock: this.clock,
       statusDelaysMs: options.config.sandboxStatusDelaysMs,
@@ -150,6 +154,7 @@ export class Gateway {
   async stop(): Promise<void> {
     this.sandbox.stop()
     await this.writer.flushed()
+    await this.outcomes.flushed()
     await this.inbox.stop()
     await this.scheduler.stop()
     await this.outbox.stop()
@@ -180,6 +185,7 @@ export class Gateway {
       logger: this.logger,
       upstreamFor: (channel: ChannelRecord) => this.upstreamFor(channel),
       sandbox: this.sandbox,
+      outcomes: this.outcomes,
       onHeld: () => {
         this.scheduler.kick()
       },

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { Logger } from 'pino'
 import type { ReceiptRecord, Store } from '../store/store.js'
 import type { Clock } from './clock.js'
@@ -29,6 +30,10 @@ const WORKERS: Readonly<Record<Store['dialect'], number>> = { sqlite: 1, postgre
  * a crash never applies a notification twice or loses one; what a crash left unprocessed is picked up at the next
  * start (or by another instance). A notification that fails is tried again at the next polls; one that still
  * cannot be processed after {@link MAX_ATTEMPTS} tries is marked with its error and kept, never retried forever.
+ *
+ * Between batches the inbox lets the event loop take a turn: on SQLite a batch runs without waiting on I/O, so a
+ * backlog (after a restart, say) would otherwise hold every request — `/healthz` included — until it was worked
+ * off.
  */
 export class Inbox {
   private running: Promise<void> | null = null
@@ -93,11 +98,13 @@ export class Inbox {
 
   /** Processes batches until one comes back short: nothing (unclaimed) is left. */
   private async work(): Promise<void> {
-    let processed: number
-    do {
-      processed = await this.processBatch()
-      if (processed > 0) this.onProcessed()
-    } while (processed === BATCH)
+    for (;;) {
+      const processed = await this.processBatch()
+      if (processed === 0) return
+      this.onProcessed()
+      if (processed < BATCH) return
+      await nextTurn()
+    }
   }
 
   private async processBatch(): Promise<number> {

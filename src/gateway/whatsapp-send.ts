@@ -21,6 +21,7 @@ import { ERRORS, GatewayError, graphErrorBody } from './errors.js'
 import { randomId } from './ids.js'
 import { withIdempotency } from './idempotency.js'
 import type { Inbox } from './inbox.js'
+import type { MessageOutcomes } from './message-outcomes.js'
 import type { Metrics } from './metrics.js'
 import type { GatewayReply } from './reply.js'
 import { UpstreamUnavailable, type Upstream } from './upstream.js'
@@ -34,6 +35,7 @@ export interface WhatsAppSendDependencies {
   readonly logger: Logger
   readonly upstreamFor: (channel: ChannelRecord) => Upstream
   readonly sandbox: WhatsAppSandbox
+  readonly outcomes: MessageOutcomes
   /** Called when a reply was held (the scheduler has a re-engagement to run now). */
   readonly onHeld?: () => void
 }
@@ -250,7 +252,7 @@ export function refusalReply(
  * envelope. The reply carries carewindow's headers next to Graph's.
  */
 export async function forwardAndRecord(
-  deps: Pick<WhatsAppSendDependencies, 'store' | 'clock'>,
+  deps: Pick<WhatsAppSendDependencies, 'outcomes' | 'clock'>,
   messageId: string,
   headers: Readonly<Record<string, string>>,
   traceId: string,
@@ -263,10 +265,13 @@ export async function forwardAndRecord(
     reply = await send()
   } catch (error) {
     if (!(error instanceof UpstreamUnavailable)) throw error
-    await deps.store.updateMessage(messageId, {
-      status: 'failed',
-      statusAt: deps.clock(),
-      errorJson: JSON.stringify({ upstream: error.message }),
+    await deps.outcomes.write({
+      id: messageId,
+      patch: {
+        status: 'failed',
+        statusAt: deps.clock(),
+        errorJson: JSON.stringify({ upstream: error.message }),
+      },
     })
     return {
       status: ERRORS.UPSTREAM_UNAVAILABLE.status,
@@ -281,11 +286,14 @@ export async function forwardAndRecord(
     }
   }
   const isAccepted = reply.status >= 200 && reply.status < 300
-  await deps.store.updateMessage(messageId, {
-    externalId: isAccepted ? externalIdOf(reply) : null,
-    status: isAccepted ? 'accepted' : 'failed',
-    statusAt: deps.clock(),
-    ...(isAccepted ? {} : { errorJson: reply.body }),
+  await deps.outcomes.write({
+    id: messageId,
+    patch: {
+      externalId: isAccepted ? externalIdOf(reply) : null,
+      status: isAccepted ? 'accepted' : 'failed',
+      statusAt: deps.clock(),
+      ...(isAccepted ? {} : { errorJson: reply.body }),
+    },
   })
   return { ...reply, headers: { ...headers, ...reply.headers } }
 }

@@ -51,8 +51,16 @@ import type {
   WindowRecord,
 } from './store.js'
 
-/** The root store whose transaction the current async call chain is inside, if any. */
-const openTransaction = new AsyncLocalStorage<KyselyStore>()
+/**
+ * The root store whose transaction the current async call chain is inside, if any — kept in tests (Vitest sets
+ * `NODE_ENV=test`) or with `CAREWINDOW_CHECK_TRANSACTIONS=1`, where it catches a query that would deadlock.
+ * Production runs without: an `AsyncLocalStorage` in use installs promise hooks that tax every promise in the
+ * process (a tenth of a webhook's cost).
+ */
+const openTransaction =
+  process.env.NODE_ENV === 'test' || process.env.CAREWINDOW_CHECK_TRANSACTIONS === '1'
+    ? new AsyncLocalStorage<KyselyStore>()
+    : undefined
 
 type SqlValue = string | number | null
 
@@ -174,7 +182,7 @@ export class KyselyStore implements Store {
    * own transactions would wait for that transaction forever, so it fails at once, naming the mistake.
    */
   private get db(): Kysely<Database> {
-    if (!this.inTransaction && this.dialect === 'sqlite' && openTransaction.getStore() === this)
+    if (!this.inTransaction && this.dialect === 'sqlite' && openTransaction?.getStore() === this)
       throw new Error(
         'a store query inside a transaction must use the transaction’s store (the `tx` argument)',
       )
@@ -192,11 +200,10 @@ export class KyselyStore implements Store {
 
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this)
-    return this.db
-      .transaction()
-      .execute((trx: Transaction<Database>) =>
-        openTransaction.run(this, () => work(new KyselyStore(trx, this.dialect, this.onClose, true))),
-      )
+    return this.db.transaction().execute((trx: Transaction<Database>) => {
+      const inside = () => work(new KyselyStore(trx, this.dialect, this.onClose, true))
+      return openTransaction === undefined ? inside() : openTransaction.run(this, inside)
+    })
   }
 
   async ping(): Promise<void> {

@@ -4,8 +4,24 @@ import type { Gateway } from '../../gateway/gateway.js'
 import { GatewayError } from '../../gateway/errors.js'
 import { sendReply } from '../app.js'
 
-/** Meta's webhook endpoints for each platform: the verification handshake and signed notifications. */
-export function registerWebhookRoutes(app: FastifyInstance, gateway: Gateway): void {
+/**
+ * Meta's webhook endpoints for each platform: the verification handshake and signed notifications. They live in a
+ * scope of their own whose JSON parser only keeps the raw bytes: the signature is checked over them before
+ * anything is parsed, and the intake parses what it stores once, not twice.
+ */
+export async function registerWebhookRoutes(app: FastifyInstance, gateway: Gateway): Promise<void> {
+  await app.register((scope, _options, done) => {
+    scope.removeContentTypeParser('application/json')
+    scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, parsed) => {
+      request.rawBody = body
+      parsed(null, undefined)
+    })
+    routes(scope, gateway)
+    done()
+  })
+}
+
+function routes(app: FastifyInstance, gateway: Gateway): void {
   for (const platform of ['whatsapp', 'messenger'] as const satisfies readonly Platform[]) {
     app.get(
       `/webhooks/${platform}`,
