@@ -84,6 +84,38 @@ describe('the inbox of stored webhook notifications', () => {
     expect(processedAtTurns.some((count) => count > 0 && count < 1_000)).toBe(true)
   })
 
+  it('drains what was stored before the call, not the notifications that keep arriving after it', async () => {
+    const [first, second] = await receive(['before-1', 'before-2'])
+    let isStreaming = true
+    let arrived = 0
+    // Each notification processed brings another one, as a steady webhook stream would: the inbox is never empty.
+    const inbox: Inbox = new Inbox(
+      store,
+      () => AT,
+      async (tx, receipt) => {
+        if (!isStreaming) return
+        arrived++
+        inbox.kick()
+        await tx.insertReceipts([
+          { platform: 'whatsapp', body: `after-${receipt.id}`, signature: 's', receivedAt: AT },
+        ])
+      },
+      pino({ level: 'silent' }),
+    )
+    const pending = (): number[] =>
+      stored()
+        .filter((receipt) => !receipt.processed)
+        .map((receipt) => receipt.id)
+
+    await inbox.drain()
+    const left = pending()
+    isStreaming = false
+    expect(left).not.toContain(first)
+    expect(left).not.toContain(second)
+    expect(arrived).toBeGreaterThanOrEqual(2)
+    await inbox.stop()
+  })
+
   it('processes every notification once, in arrival order', async () => {
     await receive(['a', 'b', 'c'])
     const seen: string[] = []

@@ -39,6 +39,8 @@ export class Inbox {
   private running: Promise<void> | null = null
   private isDirty = true
   private timer: NodeJS.Timeout | null = null
+  /** Callers waiting for the next batch to end (see {@link drain}). */
+  private batchWaiters: (() => void)[] = []
   /** Failed tries of receipts not yet given up, by receipt id (in memory: a restart grants a few more). */
   private readonly failures = new Map<number, number>()
 
@@ -57,11 +59,23 @@ export class Inbox {
     this.running ??= this.run()
   }
 
-  /** Resolves when every receipt stored before the call (by this process) has been processed. */
+  /**
+   * Resolves once every receipt stored before the call — by any instance — has been processed, so a decision made
+   * next sees every notification already acknowledged to Meta. Receipts that arrive meanwhile are not waited for:
+   * under a steady stream of webhooks a send waits for what came before it, not for the stream to stop. Also
+   * resolves when a pass over the inbox ends with some of them left, failing: those wait for later polls.
+   */
   async drain(): Promise<void> {
-    while (this.isDirty || this.running !== null) {
-      this.running ??= this.run()
-      await this.running
+    if (!this.isDirty && this.running === null) return
+    const through = await this.store.lastReceiptId()
+    for (;;) {
+      // A run that ended while this waited has processed what it could; a pending kick starts the next one.
+      if (this.inProgress === null && this.isDirty) this.kick()
+      const running = this.inProgress
+      if (running === null) return
+      await Promise.race([running, this.nextBatch()])
+      const oldest = await this.store.oldestPendingReceiptId()
+      if (oldest === null || oldest > through) return
     }
   }
 
@@ -100,11 +114,27 @@ export class Inbox {
   private async work(): Promise<void> {
     for (;;) {
       const processed = await this.processBatch()
+      this.batchDone()
       if (processed === 0) return
       this.onProcessed()
       if (processed < BATCH) return
       await nextTurn()
     }
+  }
+
+  /** The processing run, if one is going (read afresh: it changes across awaits). */
+  private get inProgress(): Promise<void> | null {
+    return this.running
+  }
+
+  private nextBatch(): Promise<void> {
+    return new Promise((resolve) => this.batchWaiters.push(resolve))
+  }
+
+  private batchDone(): void {
+    const waiters = this.batchWaiters
+    this.batchWaiters = []
+    for (const resolve of waiters) resolve()
   }
 
   private async processBatch(): Promise<number> {

@@ -135,6 +135,10 @@ const HOT = {
       'order by id limit ? for update skip locked',
   ),
   markReceiptProcessed: statement('update webhook_receipts set processed_at = ?, error = ? where id = ?'),
+  lastReceiptId: statement('select max(id) as id from webhook_receipts'),
+  oldestPendingReceiptId: statement(
+    'select id from webhook_receipts where processed_at is null order by id limit 1',
+  ),
   // Every inbound message (re)schedules two or three window jobs.
   getJobStatus: statement('select status from jobs where id = ?'),
   upsertJob: statement(UPSERT_JOB),
@@ -635,6 +639,17 @@ export class KyselyStore implements Store {
       .set({ processed_at: at, error: null })
       .where('id', 'in', ids)
       .execute()
+  }
+
+  async lastReceiptId(): Promise<number> {
+    const { rows } = await this.run<{ id: number | string | null }>(HOT.lastReceiptId, [])
+    return Number(rows[0]?.id ?? 0)
+  }
+
+  async oldestPendingReceiptId(): Promise<number | null> {
+    const { rows } = await this.run<{ id: number | string }>(HOT.oldestPendingReceiptId, [])
+    const id = rows[0]?.id
+    return id === undefined ? null : Number(id)
   }
 
   async countPendingReceipts(): Promise<number> {

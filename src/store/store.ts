@@ -292,6 +292,10 @@ export interface Store {
   /** Marks the receipts a batch processed, in one write. */
   markReceiptsProcessed(ids: readonly number[], at: Instant): Promise<void>
   countPendingReceipts(): Promise<number>
+  /** The id of the newest receipt stored (by any instance), or 0 when there is none. */
+  lastReceiptId(): Promise<number>
+  /** The id of the oldest receipt not yet processed — also one being processed right now — or `null`. */
+  oldestPendingReceiptId(): Promise<number | null>
 
   /** Queues deliveries; one whose id is already queued (or was delivered) is left as it is. */
   enqueueDeliveries(deliveries: readonly DeliveryRecord[]): Promise<void>

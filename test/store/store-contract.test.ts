@@ -597,6 +597,24 @@ for (const dialect of DIALECTS) {
         expect(await store.countPendingReceipts()).toBe(1)
       })
 
+      it('knows the newest receipt and the oldest one still pending, while processed ones are skipped', async () => {
+        expect(await store.lastReceiptId()).toBe(0)
+        expect(await store.oldestPendingReceiptId()).toBeNull()
+        const [first, second, third] = await store.insertReceipts([
+          receipt('{"n":1}'),
+          receipt('{"n":2}'),
+          receipt('{"n":3}'),
+        ])
+
+        expect(await store.lastReceiptId()).toBe(third)
+        expect(await store.oldestPendingReceiptId()).toBe(first)
+        await store.markReceiptsProcessed([first!, third!], T0 + 1)
+        expect(await store.oldestPendingReceiptId()).toBe(second)
+        await store.markReceiptProcessed(second!, T0 + 1, 'unknown channel')
+        expect(await store.oldestPendingReceiptId()).toBeNull()
+        expect(await store.lastReceiptId()).toBe(third)
+      })
+
       it('marks a batch of receipts processed in one call', async () => {
         const [first, second, third] = await store.insertReceipts([
           receipt('{"n":1}'),
