@@ -98,10 +98,7 @@ export class Inbox {
     try {
       while (this.isDirty) {
         this.isDirty = false
-        const workers = await Promise.allSettled(
-          Array.from({ length: WORKERS[this.store.dialect] }, () => this.work()),
-        )
-        for (const worker of workers) if (worker.status === 'rejected') throw worker.reason
+        await this.pass()
       }
     } catch (error) {
       this.logger.error({ err: error }, 'inbox processing failed; will retry')
@@ -110,14 +107,42 @@ export class Inbox {
     }
   }
 
+  /**
+   * One pass over the inbox. It starts with one worker; each full batch adds another, up to the dialect's limit,
+   * so a light load costs one claim per pass and a backlog is worked off by several.
+   */
+  private async pass(): Promise<void> {
+    // Each worker's outcome, caught as it happens: a worker failing while an earlier one is awaited is not left
+    // unhandled.
+    const outcomes: Promise<{ readonly failed: unknown } | null>[] = []
+    const addWorker = (): void => {
+      if (outcomes.length < WORKERS[this.store.dialect])
+        outcomes.push(
+          this.work(addWorker).then(
+            () => null,
+            (error: unknown) => ({ failed: error }),
+          ),
+        )
+    }
+    addWorker()
+    let failure: { readonly failed: unknown } | null = null
+    // Workers may be added while earlier ones are awaited; an array's iterator sees them.
+    for (const outcome of outcomes) {
+      const settled = await outcome
+      failure ??= settled
+    }
+    if (failure !== null) throw failure.failed
+  }
+
   /** Processes batches until one comes back short: nothing (unclaimed) is left. */
-  private async work(): Promise<void> {
+  private async work(onFullBatch: () => void): Promise<void> {
     for (;;) {
       const processed = await this.processBatch()
       this.batchDone()
       if (processed === 0) return
       this.onProcessed()
       if (processed < BATCH) return
+      onFullBatch()
       await nextTurn()
     }
   }

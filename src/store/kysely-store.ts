@@ -220,7 +220,15 @@ export class KyselyStore implements Store {
 
   // Tenants and keys
 
+  /**
+   * Tenants read inside this transaction: a batch of webhooks relays to the same few tenants, and reading each
+   * again per notification was one database round trip in five. Only a transaction's store keeps them (for its
+   * short life); writing a tenant forgets them.
+   */
+  private readonly tenantsRead = new Map<string, TenantRecord | undefined>()
+
   async upsertTenant(tenant: TenantRecord): Promise<void> {
+    this.tenantsRead.clear()
     await this.db
       .insertInto('tenants')
       .values({
@@ -241,9 +249,12 @@ export class KyselyStore implements Store {
   }
 
   async getTenant(id: string): Promise<TenantRecord | undefined> {
+    if (this.inTransaction && this.tenantsRead.has(id)) return this.tenantsRead.get(id)
     const { rows } = await this.run<Selectable<TenantsTable>>(HOT.getTenant, [id])
     const row = rows[0]
-    return row && tenantOf(row)
+    const tenant = row && tenantOf(row)
+    if (this.inTransaction) this.tenantsRead.set(id, tenant)
+    return tenant
   }
 
   async listTenants(): Promise<TenantRecord[]> {

@@ -69,6 +69,21 @@ for (const dialect of DIALECTS) {
         expect(await store.listTenants()).toHaveLength(1)
       })
 
+      it('inside a transaction, reads a tenant again as it was, and as written after the transaction changed it', async () => {
+        await store.upsertTenant(tenant())
+
+        await store.transaction(async (tx) => {
+          expect(await tx.getTenant(TENANT_ID)).toEqual(tenant())
+          expect(await tx.getTenant(TENANT_ID)).toEqual(tenant())
+          expect(await tx.getTenant('tenant-unknown')).toBeUndefined()
+          await tx.upsertTenant(tenant({ name: 'Acme Health' }))
+          expect(await tx.getTenant(TENANT_ID)).toEqual(tenant({ name: 'Acme Health' }))
+          await tx.upsertTenant(tenant({ id: 'tenant-unknown' }))
+          expect(await tx.getTenant('tenant-unknown')).toEqual(tenant({ id: 'tenant-unknown' }))
+        })
+        expect(await store.getTenant(TENANT_ID)).toEqual(tenant({ name: 'Acme Health' }))
+      })
+
       it('lists tenants by id', async () => {
         for (const id of ['tenant-b', 'tenant-c', 'tenant-a']) await store.upsertTenant(tenant({ id }))
 
