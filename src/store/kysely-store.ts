@@ -64,6 +64,16 @@ const openTransaction =
 
 type SqlValue = string | number | null
 
+/** A transaction asked of the SQLite store, waiting to run in a group. */
+interface GroupedWork {
+  readonly work: (tx: Store) => Promise<unknown>
+  readonly resolve: (value: unknown) => void
+  readonly reject: (error: unknown) => void
+}
+
+/** SQLite transactions run together in one database transaction at most. */
+const MAX_GROUPED_TRANSACTIONS = 64
+
 /** SQL text per dialect, written once with `?` placeholders (PostgreSQL's are numbered). */
 interface Statement {
   readonly sqlite: string
@@ -186,11 +196,15 @@ export class KyselyStore implements Store {
    * own transactions would wait for that transaction forever, so it fails at once, naming the mistake.
    */
   private get db(): Kysely<Database> {
+    this.assertOutsideOwnTransaction()
+    return this.database
+  }
+
+  private assertOutsideOwnTransaction(): void {
     if (!this.inTransaction && this.dialect === 'sqlite' && openTransaction?.getStore() === this)
       throw new Error(
         'a store query inside a transaction must use the transaction’s store (the `tx` argument)',
       )
-    return this.database
   }
 
   private get locks(): boolean {
@@ -204,10 +218,67 @@ export class KyselyStore implements Store {
 
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this)
-    return this.db.transaction().execute((trx: Transaction<Database>) => {
-      const inside = () => work(new KyselyStore(trx, this.dialect, this.onClose, true))
-      return openTransaction === undefined ? inside() : openTransaction.run(this, inside)
+    if (this.dialect === 'postgres')
+      return this.db.transaction().execute((trx: Transaction<Database>) => this.runInside(trx, work))
+    // A transaction opened from inside one of this store's own would wait for it forever: fail at once.
+    this.assertOutsideOwnTransaction()
+    return new Promise<T>((resolve, reject) => {
+      this.grouped.push({ work, resolve: resolve as (value: unknown) => void, reject })
+      this.grouping ??= this.runGrouped()
     })
+  }
+
+  /** Runs `work` on a store of its own over `trx` (its own cache of tenants read), inside the guard. */
+  private runInside<T>(trx: Transaction<Database>, work: (tx: Store) => Promise<T>): Promise<T> {
+    const inside = () => work(new KyselyStore(trx, this.dialect, this.onClose, true))
+    return openTransaction === undefined ? inside() : openTransaction.run(this, inside)
+  }
+
+  /** SQLite transactions waiting to run together (see {@link runGrouped}). */
+  private readonly grouped: GroupedWork[] = []
+  private grouping: Promise<void> | null = null
+
+  /**
+   * Group commit for SQLite transactions. SQLite has one writer, so transactions run one after the other anyway;
+   * those asked for in the same turn of the event loop run in one database transaction, each inside a savepoint
+   * of its own, and share its commit — most of a small transaction's cost. Each caller is answered after that
+   * commit, so what it wrote is as durable as before; one that fails is rolled back to its savepoint and fails
+   * alone, and the others commit.
+   */
+  private async runGrouped(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    while (this.grouped.length > 0) {
+      const group = this.grouped.splice(0, MAX_GROUPED_TRANSACTIONS)
+      const outcomes: ({ readonly value: unknown } | { readonly error: unknown })[] = []
+      try {
+        await this.database.transaction().execute(async (trx: Transaction<Database>) => {
+          if (group.length === 1 && group[0] !== undefined) {
+            outcomes.push({ value: await this.runInside(trx, group[0].work) })
+            return
+          }
+          for (const item of group) {
+            await sql`savepoint grouped`.execute(trx)
+            try {
+              outcomes.push({ value: await this.runInside(trx, item.work) })
+            } catch (error) {
+              await sql`rollback to grouped`.execute(trx)
+              outcomes.push({ error })
+            }
+            await sql`release grouped`.execute(trx)
+          }
+        })
+      } catch (error) {
+        // The transaction itself failed (or its only work did): nothing in it was committed.
+        for (const item of group) item.reject(error)
+        continue
+      }
+      for (const [index, item] of group.entries()) {
+        const outcome = outcomes[index]
+        if (outcome !== undefined && 'value' in outcome) item.resolve(outcome.value)
+        else item.reject(outcome?.error)
+      }
+    }
+    this.grouping = null
   }
 
   async ping(): Promise<void> {

@@ -84,6 +84,35 @@ for (const dialect of DIALECTS) {
         expect(await store.getTenant(TENANT_ID)).toEqual(tenant({ name: 'Acme Health' }))
       })
 
+      it('commits transactions asked for together, except one that fails, which rolls back alone', async () => {
+        await store.upsertTenant(tenant())
+        const outcomes = await Promise.allSettled([
+          store.transaction(async (tx) => {
+            await tx.upsertTenant(tenant({ id: 'tenant-a' }))
+            return 'a'
+          }),
+          store.transaction(async (tx) => {
+            await tx.upsertTenant(tenant({ id: 'tenant-b' }))
+            // Read inside the failing transaction: no other transaction may see it afterwards.
+            await tx.upsertTenant(tenant({ name: 'Never committed' }))
+            expect(await tx.getTenant(TENANT_ID)).toEqual(tenant({ name: 'Never committed' }))
+            throw new Error('b fails')
+          }),
+          store.transaction(async (tx) => {
+            await tx.upsertTenant(tenant({ id: 'tenant-c' }))
+            return (await tx.getTenant(TENANT_ID))?.name
+          }),
+        ])
+
+        expect(outcomes).toEqual([
+          { status: 'fulfilled', value: 'a' },
+          { status: 'rejected', reason: new Error('b fails') },
+          { status: 'fulfilled', value: tenant().name },
+        ])
+        expect((await store.listTenants()).map((row) => row.id)).toEqual([TENANT_ID, 'tenant-a', 'tenant-c'])
+        expect(await store.getTenant(TENANT_ID)).toEqual(tenant())
+      })
+
       it('lists tenants by id', async () => {
         for (const id of ['tenant-b', 'tenant-c', 'tenant-a']) await store.upsertTenant(tenant({ id }))
 
