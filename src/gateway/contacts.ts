@@ -8,7 +8,7 @@ import {
   type Instant,
   type PolicySettings,
 } from '../domain/index.js'
-import type { ChannelRecord, Store } from '../store/store.js'
+import type { ChannelRecord, ContactRecord, Store } from '../store/store.js'
 
 /**
  * Records an event in a contact's state: creates the contact on first sight, locks its window row for the
@@ -37,8 +37,8 @@ export async function ensureContact(
   contactId: string,
   now: Instant,
   profileName: string | null = null,
-): Promise<void> {
-  await tx.ensureContact({
+): Promise<ContactRecord> {
+  return tx.ensureContact({
     channelId: channel.id,
     contactId,
     country: channel.platform === 'whatsapp' ? countryOfPhoneNumber(contactId) : null,

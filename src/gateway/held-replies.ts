@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import {
   CARE_WINDOW_MS,
   HOUR_MS,
@@ -10,6 +9,7 @@ import {
 import { scheduleReengagement } from '../scheduler/automations.js'
 import { JOB_KINDS } from '../scheduler/jobs.js'
 import type { ChannelRecord, HeldMessageRecord, Store } from '../store/store.js'
+import { randomToken } from './ids.js'
 
 /**
  * Held replies (a channel option): a free-form WhatsApp message refused only because the window is closed is kept
@@ -81,5 +81,5 @@ let holdSequence = 0
  */
 function newHoldId(now: Instant): string {
   holdSequence = (holdSequence + 1) % 36 ** 6
-  return `hold_${now.toString(36).padStart(9, '0')}${holdSequence.toString(36).padStart(6, '0')}${randomBytes(8).toString('hex')}`
+  return `hold_${now.toString(36).padStart(9, '0')}${holdSequence.toString(36).padStart(6, '0')}${randomToken(8, 'hex')}`
 }

@@ -1,19 +1,26 @@
 import { createHash, randomBytes, randomFillSync } from 'node:crypto'
 
-const ID_BYTES = 16
-/** Random bytes for ids, drawn from the CSPRNG a few kilobytes at a time (as `randomUUID` does): one call per id cost more than the rest of building it. */
-const idPool = Buffer.alloc(ID_BYTES * 256)
-let idPoolOffset = idPool.length
+/**
+ * Random bytes drawn from the CSPRNG a few kilobytes at a time, as `randomUUID` does: one call per id cost more
+ * than the rest of building it. Every byte is used once.
+ */
+const pool = Buffer.alloc(4096)
+let poolOffset = pool.length
+
+/** `bytes` fresh random bytes (at most 4096) as text. */
+export function randomToken(bytes: number, encoding: 'base64url' | 'hex'): string {
+  if (poolOffset + bytes > pool.length) {
+    randomFillSync(pool)
+    poolOffset = 0
+  }
+  const text = pool.toString(encoding, poolOffset, poolOffset + bytes)
+  poolOffset += bytes
+  return text
+}
 
 /** A random id with a readable prefix: `msg_3k9x…`. 16 random bytes, base64url. */
 export function randomId(prefix: string): string {
-  if (idPoolOffset === idPool.length) {
-    randomFillSync(idPool)
-    idPoolOffset = 0
-  }
-  const id = idPool.toString('base64url', idPoolOffset, idPoolOffset + ID_BYTES)
-  idPoolOffset += ID_BYTES
-  return `${prefix}_${id}`
+  return `${prefix}_${randomToken(16, 'base64url')}`
 }
 
 /** A new API key. Shown once; only its SHA-256 is stored. */

@@ -140,9 +140,10 @@ export async function decideAndRecord(
   let held: HeldMessageRecord | null = null
   const decision = await deps.store.transaction(async (tx) => {
     const now = deps.clock()
-    await ensureContact(tx, channel, contact, now)
+    const stored = await ensureContact(tx, channel, contact, now)
     const { state, settings, context } = await loadDecisionInputs(deps.directory, tx, channel, contact, {
       lock: true,
+      stored,
     })
     const decided = decide(intent, context, now)
     const price = decided.allowed ? decided.billing.price : null

@@ -1,4 +1,3 @@
-import { randomFillSync } from 'node:crypto'
 import Fastify, {
   LogController,
   type FastifyBaseLogger,
@@ -9,6 +8,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { Gateway } from '../gateway/gateway.js'
 import { GatewayError } from '../gateway/errors.js'
+import { randomId } from '../gateway/ids.js'
 import type { GatewayReply } from '../gateway/reply.js'
 import { registerNulGuard } from './nul-guard.js'
 import { registerErrorHandler } from './error-handler.js'
@@ -44,7 +44,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     loggerInstance: gateway.logger as FastifyBaseLogger,
     bodyLimit: gateway.config.bodyLimitBytes,
-    genReqId: requestIds(),
+    // Clients see request ids as Graph's `fbtrace_id`.
+    genReqId: () => randomId('req'),
     logController: new LogController({
       disableRequestLogging: options.logRequests !== true,
       requestIdLogLabel: 'request',
@@ -106,26 +107,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerSandboxRoutes(app, gateway)
   registerNativeApiRoutes(app, gateway)
   return app
-}
-
-/**
- * Request ids (`req_` + 16 random bytes, base64url, like every carewindow id; clients see them as Graph's
- * `fbtrace_id`), cut from a buffer refilled 256 ids at a time: one `getrandom` call per request was a visible
- * share of a webhook's cost.
- */
-function requestIds(): () => string {
-  const ID_BYTES = 16
-  const pool = Buffer.alloc(ID_BYTES * 256)
-  let offset = pool.length
-  return () => {
-    if (offset === pool.length) {
-      randomFillSync(pool)
-      offset = 0
-    }
-    const id = pool.toString('base64url', offset, offset + ID_BYTES)
-    offset += ID_BYTES
-    return `req_${id}`
-  }
 }
 
 /**

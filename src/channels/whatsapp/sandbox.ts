@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto'
 import type { Billing } from '../../domain/index.js'
 import type { Clock } from '../../gateway/clock.js'
+import { randomToken } from '../../gateway/ids.js'
 import type { Upstream, UpstreamReply, UpstreamRequest } from '../../gateway/upstream.js'
 import type { ChannelRecord } from '../../store/store.js'
 import { normalizeRecipient } from './send-body.js'
@@ -31,7 +31,7 @@ export class WhatsAppSandbox implements Upstream {
     if (body.status === 'read')
       return Promise.resolve({ status: 200, body: JSON.stringify({ success: true }) })
     const input = body.to ?? body.recipient ?? ''
-    const wamid = `wamid.${randomBytes(24).toString('base64url')}`
+    const wamid = `wamid.${randomToken(24, 'base64url')}`
     return Promise.resolve({
       status: 200,
       body: JSON.stringify({

@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto'
 import type { Instant } from '../../domain/index.js'
 import { caseJson } from '../../representations/case-json.js'
 import { contactJobId, JOB_KINDS } from '../../scheduler/jobs.js'
 import type { CaseRecord, CaseStatus, ChannelRecord, Store } from '../../store/store.js'
 import { ensureContact } from '../contacts.js'
 import { GatewayError } from '../errors.js'
+import { randomToken } from '../ids.js'
 import type { NativeApiDependencies } from './channels.js'
 
 type CaseDependencies = Pick<NativeApiDependencies, 'store' | 'clock'>
@@ -226,7 +226,7 @@ function conflict(channel: ChannelRecord, externalId: string, holder: CaseRecord
 
 /** `case_` + the creation instant (9 base-36 digits, so ids sort by creation) + 64 random bits. */
 function newCaseId(now: Instant): string {
-  return `case_${now.toString(36).padStart(9, '0')}${randomBytes(8).toString('hex')}`
+  return `case_${now.toString(36).padStart(9, '0')}${randomToken(8, 'hex')}`
 }
 
 /** An opaque cursor: base64url of the page's last case id. */
