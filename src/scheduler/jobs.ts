@@ -1,5 +1,5 @@
 import { MINUTE_MS, windowAt, type ContactState, type Instant, type PolicySettings } from '../domain/index.js'
-import type { ChannelRecord, JobStatus, Store } from '../store/store.js'
+import type { ChannelRecord, ScheduledJob, Store } from '../store/store.js'
 
 /** The kinds of timed work carewindow schedules. */
 export const JOB_KINDS = {
@@ -36,21 +36,21 @@ export async function scheduleWindowJobs(
   const expiresAt = window.expiresAt
   if (expiresAt === null || window.state === 'closed') return { wasAnnouncedClosed: false, expiresAt }
   const automations = channel.automations
-  const schedule = (kind: JobKind, dueAt: Instant): Promise<JobStatus | null> =>
-    tx.scheduleJob(
-      {
-        id: contactJobId(kind, channel.id, contactId),
-        kind,
-        channelId: channel.id,
-        contactId,
-        dueAt,
-        payload: { expires_at: expiresAt },
-      },
-      now,
-    )
-  await schedule(JOB_KINDS.windowExpiring, expiresAt - automations.window_expiring_lead_minutes * MINUTE_MS)
-  const closedBefore = await schedule(JOB_KINDS.windowClosed, expiresAt)
+  const job = (kind: JobKind, dueAt: Instant): ScheduledJob => ({
+    id: contactJobId(kind, channel.id, contactId),
+    kind,
+    channelId: channel.id,
+    contactId,
+    dueAt,
+    payload: { expires_at: expiresAt },
+  })
+  const jobs = [
+    job(JOB_KINDS.windowClosed, expiresAt),
+    job(JOB_KINDS.windowExpiring, expiresAt - automations.window_expiring_lead_minutes * MINUTE_MS),
+  ]
   if (automations.keep_alive.enabled)
-    await schedule(JOB_KINDS.keepAlive, expiresAt - automations.keep_alive.lead_minutes * MINUTE_MS)
+    jobs.push(job(JOB_KINDS.keepAlive, expiresAt - automations.keep_alive.lead_minutes * MINUTE_MS))
+  // One write for all of them.
+  const [closedBefore] = await tx.scheduleJobs(jobs, now)
   return { wasAnnouncedClosed: closedBefore !== 'pending', expiresAt }
 }

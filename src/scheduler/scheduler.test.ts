@@ -139,6 +139,41 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       await database.destroy()
     })
 
+    describe('scheduling', () => {
+      it('schedules several jobs in one write, moving the known ones, and says what each was before', async () => {
+        await store.scheduleJob(job('known', T0), T0)
+        await store.completeJobs([{ id: 'known', dueAt: T0 }], T0)
+        await store.scheduleJob(job('waiting', T0 + 1_000), T0)
+
+        const previous = await store.scheduleJobs(
+          [
+            job('new', T0 + 5_000),
+            job('known', T0 + 6_000),
+            { ...job('waiting', T0 + 7_000), payload: { n: 2 } },
+          ],
+          T0 + 10,
+        )
+
+        expect(previous).toEqual([null, 'done', 'pending'])
+        expect(await status(store, 'new')).toMatchObject({
+          status: 'pending',
+          dueAt: T0 + 5_000,
+          payload: { n: 'new' },
+        })
+        expect(await status(store, 'known')).toMatchObject({
+          status: 'pending',
+          dueAt: T0 + 6_000,
+          attempts: 0,
+        })
+        expect(await status(store, 'waiting')).toMatchObject({
+          status: 'pending',
+          dueAt: T0 + 7_000,
+          payload: { n: 2 },
+        })
+        expect(await store.scheduleJobs([], T0)).toEqual([])
+      })
+    })
+
     describe('tick()', () => {
       it('runs a job at its due instant and not a millisecond before', async () => {
         const calls: { id: string; at: Instant }[] = []

@@ -34,6 +34,7 @@ import type {
   HoldStatus,
   JobRecord,
   JobStatus,
+  ScheduledJob,
   ContactRecord,
   DeliveryRecord,
   DeliveryStatus,
@@ -89,9 +90,11 @@ const MESSAGE_COLUMNS =
   'id, tenant_id, channel_id, contact_id, direction, external_id, at, body_json, allowed, reason, ' +
   'decision_json, price_micros, currency, status, status_at, meta_pricing_json, error_json, created_at'
 
-const UPSERT_JOB =
+const UPSERT_JOB_INTO =
   'insert into jobs (id, kind, channel_id, contact_id, due_at, payload_json, status, attempts, last_error, ' +
-  "locked_until, created_at, updated_at) values (?, ?, ?, ?, ?, ?, 'pending', 0, null, null, ?, ?) " +
+  'locked_until, created_at, updated_at)'
+const UPSERT_JOB_ROW = "(?, ?, ?, ?, ?, ?, 'pending', 0, null, null, ?, ?)"
+const UPSERT_JOB_CONFLICT =
   'on conflict (id) do update set due_at = excluded.due_at, payload_json = excluded.payload_json, ' +
   "status = 'pending', locked_until = null, updated_at = excluded.updated_at"
 
@@ -149,16 +152,34 @@ const HOT = {
   oldestPendingReceiptId: statement(
     'select id from webhook_receipts where processed_at is null order by id limit 1',
   ),
-  // Every inbound message (re)schedules two or three window jobs.
-  getJobStatus: statement('select status from jobs where id = ?'),
-  upsertJob: statement(UPSERT_JOB),
-  // PostgreSQL: the status before the upsert in the same round trip (every part of a statement reads the snapshot
-  // it started with, as the separate `getJobStatus` read would); no row when the job is new.
-  upsertJobReturningPrevious: statement(
-    `with previous as (select status from jobs where id = ?) ${UPSERT_JOB} ` +
-      'returning (select status from previous) as status',
-  ),
 } as const
+
+/** Scheduling `count` jobs at once, per count: every inbound message (re)schedules two or three window jobs. */
+const scheduleJobsStatementsByCount = new Map<
+  number,
+  { readonly statuses: Statement; readonly upsert: Statement; readonly upsertReturningPrevious: Statement }
+>()
+
+function scheduleJobsStatements(count: number) {
+  let known = scheduleJobsStatementsByCount.get(count)
+  if (known === undefined) {
+    const ids = Array.from({ length: count }, () => '?').join(', ')
+    const rows = Array.from({ length: count }, () => UPSERT_JOB_ROW).join(', ')
+    const upsert = `${UPSERT_JOB_INTO} values ${rows} ${UPSERT_JOB_CONFLICT}`
+    known = {
+      statuses: statement(`select id, status from jobs where id in (${ids})`),
+      upsert: statement(upsert),
+      // PostgreSQL: the statuses before the upsert in the same round trip (every part of a statement reads the
+      // snapshot it started with, as the separate read would); no status for a new job.
+      upsertReturningPrevious: statement(
+        `with previous as (select id, status from jobs where id in (${ids})) ${upsert} ` +
+          'returning jobs.id, (select status from previous where previous.id = jobs.id) as status',
+      ),
+    }
+    scheduleJobsStatementsByCount.set(count, known)
+  }
+  return known
+}
 
 /** `insert into webhook_receipts` for `count` rows, per row count (a batch has at most a few hundred). */
 const insertReceiptsStatements = new Map<number, Statement>()
@@ -897,8 +918,15 @@ export class KyselyStore implements Store {
 
   // Automations: jobs, cases, held replies (kysely-automations.ts)
 
-  async scheduleJob(job: Parameters<Store['scheduleJob']>[0], now: number): Promise<JobStatus | null> {
-    const values = [
+  async scheduleJob(job: ScheduledJob, now: number): Promise<JobStatus | null> {
+    const [previous] = await this.scheduleJobs([job], now)
+    return previous ?? null
+  }
+
+  async scheduleJobs(jobs: readonly ScheduledJob[], now: number): Promise<(JobStatus | null)[]> {
+    if (jobs.length === 0) return []
+    const ids = jobs.map((job) => job.id)
+    const values = jobs.flatMap((job) => [
       job.id,
       job.kind,
       job.channelId,
@@ -907,18 +935,22 @@ export class KyselyStore implements Store {
       JSON.stringify(job.payload),
       now,
       now,
-    ]
+    ])
+    const statements = scheduleJobsStatements(jobs.length)
+    let before: readonly { readonly id: string; readonly status: string | null }[]
     if (this.dialect === 'postgres') {
-      const { rows } = await this.run<{ status: string | null }>(HOT.upsertJobReturningPrevious, [
-        job.id,
-        ...values,
-      ])
-      return (rows[0]?.status ?? null) as JobStatus | null
+      before = (
+        await this.run<{ id: string; status: string | null }>(statements.upsertReturningPrevious, [
+          ...ids,
+          ...values,
+        ])
+      ).rows
+    } else {
+      before = (await this.run<{ id: string; status: string }>(statements.statuses, ids)).rows
+      await this.run(statements.upsert, values)
     }
-    const { rows } = await this.run<{ status: string }>(HOT.getJobStatus, [job.id])
-    await this.run(HOT.upsertJob, values)
-    const previous = rows[0]
-    return previous === undefined ? null : (previous.status as JobStatus)
+    const statuses = new Map(before.map((row) => [row.id, row.status as JobStatus | null]))
+    return ids.map((id) => statuses.get(id) ?? null)
   }
 
   getJob(id: string): Promise<JobRecord | undefined> {

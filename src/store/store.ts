@@ -155,6 +155,9 @@ export interface JobRecord {
   readonly createdAt: Instant
 }
 
+/** What scheduling a job takes: the rest of a {@link JobRecord} starts afresh. */
+export type ScheduledJob = Pick<JobRecord, 'id' | 'kind' | 'channelId' | 'contactId' | 'dueAt' | 'payload'>
+
 export type CaseStatus = 'open' | 'pending' | 'resolved'
 
 /** A ticket: an issue with a contact that automations act on. */
@@ -318,10 +321,9 @@ export interface Store {
    * Schedules a job, or moves it (same id) to a new due instant with a new payload, pending again. Returns the
    * status it had before (`null` for a new job).
    */
-  scheduleJob(
-    job: Pick<JobRecord, 'id' | 'kind' | 'channelId' | 'contactId' | 'dueAt' | 'payload'>,
-    now: Instant,
-  ): Promise<JobStatus | null>
+  scheduleJob(job: ScheduledJob, now: Instant): Promise<JobStatus | null>
+  /** `scheduleJob` for several jobs (distinct ids) in one write; their previous statuses, in order. */
+  scheduleJobs(jobs: readonly ScheduledJob[], now: Instant): Promise<(JobStatus | null)[]>
   getJob(id: string): Promise<JobRecord | undefined>
   /** Pending jobs due at `now`, oldest first, leased until `leaseUntil` (`SKIP LOCKED` on PostgreSQL). */
   claimDueJobs(now: Instant, limit: number, leaseUntil: Instant): Promise<JobRecord[]>
