@@ -1,5 +1,5 @@
 import type { MessagePatch, Store } from '../store/store.js'
-import { GroupCommit } from './group-commit.js'
+import { GroupCommit } from '../store/group-commit.js'
 
 /** What came of a forwarded message: Graph's id and status, or its error. */
 export interface MessageOutcome {

@@ -1,5 +1,5 @@
 import type { ReceiptRecord, Store } from '../store/store.js'
-import { GroupCommit } from './group-commit.js'
+import { GroupCommit } from '../store/group-commit.js'
 
 /**
  * Webhook receipts, group-committed: every request waits until its body is durably stored (that is when

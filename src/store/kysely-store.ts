@@ -10,6 +10,7 @@ import {
 } from 'kysely'
 import type { ConsentEvent, ContactState, Platform, Template } from '../domain/index.js'
 import { automationsSchema, DEFAULT_AUTOMATIONS, type Automations } from '../config/automations.js'
+import { Batches, type Settled } from './group-commit.js'
 import * as automations from './kysely-automations.js'
 import type { SqlDialect } from './migrations/migrations.js'
 import type {
@@ -64,13 +65,6 @@ const openTransaction =
     : undefined
 
 type SqlValue = string | number | null
-
-/** A transaction asked of the SQLite store, waiting to run in a group. */
-interface GroupedWork {
-  readonly work: (tx: Store) => Promise<unknown>
-  readonly resolve: (value: unknown) => void
-  readonly reject: (error: unknown) => void
-}
 
 /** SQLite transactions run together in one database transaction at most. */
 const MAX_GROUPED_TRANSACTIONS = 64
@@ -243,10 +237,7 @@ export class KyselyStore implements Store {
       return this.db.transaction().execute((trx: Transaction<Database>) => this.runInside(trx, work))
     // A transaction opened from inside one of this store's own would wait for it forever: fail at once.
     this.assertOutsideOwnTransaction()
-    return new Promise<T>((resolve, reject) => {
-      this.grouped.push({ work, resolve: resolve as (value: unknown) => void, reject })
-      this.grouping ??= this.runGrouped()
-    })
+    return this.grouped.submit(work) as Promise<T>
   }
 
   /** Runs `work` on a store of its own over `trx` (its own cache of tenants read), inside the guard. */
@@ -255,10 +246,6 @@ export class KyselyStore implements Store {
     return openTransaction === undefined ? inside() : openTransaction.run(this, inside)
   }
 
-  /** SQLite transactions waiting to run together (see {@link runGrouped}). */
-  private readonly grouped: GroupedWork[] = []
-  private grouping: Promise<void> | null = null
-
   /**
    * Group commit for SQLite transactions. SQLite has one writer, so transactions run one after the other anyway;
    * those asked for in the same turn of the event loop run in one database transaction, each inside a savepoint
@@ -266,41 +253,27 @@ export class KyselyStore implements Store {
    * commit, so what it wrote is as durable as before; one that fails is rolled back to its savepoint and fails
    * alone, and the others commit.
    */
-  private async runGrouped(): Promise<void> {
-    await new Promise<void>((resolve) => setImmediate(resolve))
-    while (this.grouped.length > 0) {
-      const group = this.grouped.splice(0, MAX_GROUPED_TRANSACTIONS)
-      const outcomes: ({ readonly value: unknown } | { readonly error: unknown })[] = []
-      try {
-        await this.database.transaction().execute(async (trx: Transaction<Database>) => {
-          if (group.length === 1 && group[0] !== undefined) {
-            outcomes.push({ value: await this.runInside(trx, group[0].work) })
-            return
+  private readonly grouped = new Batches<(tx: Store) => Promise<unknown>, unknown>(
+    (works) =>
+      this.database.transaction().execute(async (trx: Transaction<Database>) => {
+        // Alone, a failing work fails the transaction itself: nothing to keep, no savepoint needed.
+        if (works.length === 1 && works[0] !== undefined)
+          return [{ value: await this.runInside(trx, works[0]) }]
+        const outcomes: Settled<unknown>[] = []
+        for (const work of works) {
+          await sql`savepoint grouped`.execute(trx)
+          try {
+            outcomes.push({ value: await this.runInside(trx, work) })
+          } catch (error) {
+            await sql`rollback to grouped`.execute(trx)
+            outcomes.push({ error })
           }
-          for (const item of group) {
-            await sql`savepoint grouped`.execute(trx)
-            try {
-              outcomes.push({ value: await this.runInside(trx, item.work) })
-            } catch (error) {
-              await sql`rollback to grouped`.execute(trx)
-              outcomes.push({ error })
-            }
-            await sql`release grouped`.execute(trx)
-          }
-        })
-      } catch (error) {
-        // The transaction itself failed (or its only work did): nothing in it was committed.
-        for (const item of group) item.reject(error)
-        continue
-      }
-      for (const [index, item] of group.entries()) {
-        const outcome = outcomes[index]
-        if (outcome !== undefined && 'value' in outcome) item.resolve(outcome.value)
-        else item.reject(outcome?.error)
-      }
-    }
-    this.grouping = null
-  }
+          await sql`release grouped`.execute(trx)
+        }
+        return outcomes
+      }),
+    MAX_GROUPED_TRANSACTIONS,
+  )
 
   async ping(): Promise<void> {
     await this.db.selectFrom('tenants').select('id').limit(1).execute()
