@@ -32,9 +32,15 @@ describe('resolveConfig', () => {
       migrateOnStart: true,
       logLevel: 'info',
       bodyLimitBytes: 1024 * 1024,
+      inboxMaxLagMs: 30_000,
       tenants: [],
     })
     expect(Object.isFrozen(config)).toBe(true)
+  })
+
+  it('takes how far the inbox may fall behind, 0 included (never behind)', () => {
+    expect(resolveConfig({ inbox: { max_lag_ms: 5_000 } }, {}, null).inboxMaxLagMs).toBe(5_000)
+    expect(resolveConfig({ inbox: { max_lag_ms: 0 } }, {}, null).inboxMaxLagMs).toBe(0)
   })
 
   it('lets CAREWINDOW_* variables win over the file', () => {
@@ -115,6 +121,7 @@ describe('resolveConfig', () => {
       },
       'tenants[1].channels[0].id: whatsapp channel 106540352242922 is declared twice',
     ],
+    ['a negative inbox lag', { inbox: { max_lag_ms: -1 } }, 'config: inbox.max_lag_ms'],
     [
       'a tenant declared twice',
       { tenants: [{ id: 'a' }, { id: 'a' }] },

@@ -92,6 +92,15 @@ export const configFileSchema = z.strictObject({
       request_timeout_ms: z.number().int().min(1).optional(),
     })
     .default({}),
+  inbox: z
+    .strictObject({
+      /**
+       * How far processing of acknowledged webhooks may fall behind while requests keep coming (ms): it takes a
+       * tenth of the event loop at first and more as the backlog ages, all of it at this lag. 0: never behind.
+       */
+      max_lag_ms: z.number().int().min(0).optional(),
+    })
+    .default({}),
   sandbox: z
     .strictObject({
       /** Delays after a sandbox send for the simulated `sent`, `delivered`, `read` statuses (ms); `[]` for none. */
@@ -125,6 +134,8 @@ export interface GatewayConfig {
   readonly outboxBackoffBaseMs: number
   readonly outboxBackoffMaxMs: number
   readonly outboxRequestTimeoutMs: number
+  /** How far the inbox may fall behind under load before it takes the whole event loop; 0 never lets it. */
+  readonly inboxMaxLagMs: number
   readonly sandboxStatusDelaysMs: readonly number[]
   readonly rateCards: ConfigFile['rate_cards']
   readonly tenants: readonly TenantConfig[]
@@ -144,6 +155,7 @@ export const DEFAULTS = {
   outboxBackoffBaseMs: 1_000, // first retry after ~1 s, doubling
   outboxBackoffMaxMs: 3_600_000, // at most an hour between attempts
   outboxRequestTimeoutMs: 10_000, // per delivery attempt
+  inboxMaxLagMs: 30_000, // a webhook storm is acknowledged first and applied within about half a minute
   sandboxStatusDelaysMs: [300, 800, 1_500], // sent, delivered, read
 } as const
 
@@ -230,6 +242,7 @@ export function resolveConfig(file: unknown, env: NodeJS.ProcessEnv, source: str
     outboxBackoffBaseMs: config.outbox.backoff_base_ms ?? DEFAULTS.outboxBackoffBaseMs,
     outboxBackoffMaxMs: config.outbox.backoff_max_ms ?? DEFAULTS.outboxBackoffMaxMs,
     outboxRequestTimeoutMs: config.outbox.request_timeout_ms ?? DEFAULTS.outboxRequestTimeoutMs,
+    inboxMaxLagMs: config.inbox.max_lag_ms ?? DEFAULTS.inboxMaxLagMs,
     sandboxStatusDelaysMs: Object.freeze([
       ...(config.sandbox.status_delays_ms ?? DEFAULTS.sandboxStatusDelaysMs),
     ]),

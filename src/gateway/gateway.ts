@@ -47,6 +47,13 @@ export const AUTOMATION_GRAPH_VERSION = 'v21.0'
 const INBOX_POLL_MS = 1_000
 
 /**
+ * While requests keep coming and nothing waits for it, processing of acknowledged webhooks takes a tenth of the
+ * event loop at first, so a storm is acknowledged at the rate its receipts can be stored; its share grows as the
+ * backlog ages, to all of it at `inbox.max_lag_ms`.
+ */
+const INBOX_MIN_SHARE = 0.1
+
+/**
  * carewindow as a running service, without HTTP: the store, the caches, the webhook inbox and its processor,
  * the outbox relay, the upstreams. `start()` and `stop()` are symmetric; the HTTP layer calls the use cases.
  */
@@ -67,6 +74,8 @@ export class Gateway {
   readonly rateCards: readonly RateCard[]
   private readonly cloud: Upstream
   private isStarted = false
+  /** Requests answered so far (counted by the HTTP layer): the inbox keeps to its share while they keep coming. */
+  private answered = 0
 
   constructor(options: GatewayOptions) {
     this.store = options.store
@@ -94,6 +103,11 @@ export class Gateway {
       () => {
         this.outbox.kick()
         this.scheduler.kick()
+      },
+      {
+        answered: () => this.answered,
+        minShare: INBOX_MIN_SHARE,
+        fullSpeedLagMs: options.config.inboxMaxLagMs,
       },
     )
     this.outbox = new Outbox(
@@ -139,6 +153,11 @@ export class Gateway {
       retryTimeouts: options.config.upstreamRetryTimeouts,
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
     })
+  }
+
+  /** The HTTP layer answered a request. */
+  noteAnswered(): void {
+    this.answered++
   }
 
   /** Starts processing the inbox and delivering the outbox. */

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import pino from 'pino'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js'
 import type { ReceiptRecord, Store } from '../store/store.js'
-import { Inbox, type ReceiptHandler } from './inbox.js'
+import { Inbox, type InboxPacing, type ReceiptHandler } from './inbox.js'
 
 const AT = Date.parse('2025-09-01T10:00:00Z')
 
@@ -195,5 +195,107 @@ describe('the inbox of stored webhook notifications', () => {
     await poll(inbox, 3)
     expect(await store.getTenant('tenant-1')).toBeUndefined()
     expect(await store.getTenant('tenant-0')).toBeDefined()
+  })
+
+  describe('while requests keep coming (pacing)', () => {
+    const MINUTE = 60_000
+    let answered = 0
+    let processed = 0
+    // Every notification processed stands for a request answered meanwhile: the loop is busy serving.
+    const busyHandler: ReceiptHandler = () => {
+      processed++
+      answered++
+      return Promise.resolve()
+    }
+    const pacing: InboxPacing = { answered: () => answered, minShare: 0.1, fullSpeedLagMs: MINUTE }
+
+    beforeEach(() => {
+      answered = 0
+      processed = 0
+      // Only rests use setTimeout; turns of the loop (setImmediate) stay real.
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    })
+
+    afterEach(() => {
+      vi.useRealTimers()
+    })
+
+    const turns = async (count: number): Promise<void> => {
+      for (let turn = 0; turn < count; turn++) await new Promise((resolve) => setImmediate(resolve))
+    }
+
+    /** Lets the loop turn until `isDone` holds, or gives up after many turns. */
+    const until = async (isDone: () => boolean): Promise<void> => {
+      for (let turn = 0; turn < 10_000 && !isDone(); turn++) await turns(1)
+    }
+
+    const pacedInbox = (
+      now: number,
+      handler: ReceiptHandler = busyHandler,
+      paced: InboxPacing = pacing,
+    ): Inbox => new Inbox(store, () => now, handler, pino({ level: 'silent' }), undefined, paced)
+
+    it('rests after a batch while requests were answered during it, and goes on when the rest is over', async () => {
+      await receive(Array.from({ length: 250 }, (_, index) => `n${index}`))
+      const inbox = pacedInbox(AT + 1_000)
+      inbox.kick()
+      await until(() => processed >= 100)
+      await turns(50)
+      expect(processed).toBe(100)
+      expect(vi.getTimerCount()).toBe(1)
+      await vi.advanceTimersToNextTimerAsync()
+      await until(() => processed >= 200)
+      await turns(50)
+      expect(processed).toBe(200)
+      await inbox.stop()
+      expect(processed).toBe(250)
+    })
+
+    it('does not rest when no request was answered during the batch', async () => {
+      await receive(Array.from({ length: 250 }, (_, index) => `n${index}`))
+      const inbox = pacedInbox(AT + 1_000, () => {
+        processed++
+        return Promise.resolve()
+      })
+      inbox.kick()
+      await until(() => processed === 250)
+      expect(processed).toBe(250)
+      expect(vi.getTimerCount()).toBe(0)
+      await inbox.stop()
+    })
+
+    it('takes the whole loop once the backlog is as old as fullSpeedLagMs, so a storm cannot grow it for ever', async () => {
+      await receive(Array.from({ length: 250 }, (_, index) => `n${index}`))
+      const inbox = pacedInbox(AT + MINUTE)
+      inbox.kick()
+      await until(() => processed === 250)
+      expect(processed).toBe(250)
+      expect(vi.getTimerCount()).toBe(0)
+      await inbox.stop()
+    })
+
+    it('never rests when the lag allowed is 0 (inbox.max_lag_ms: 0)', async () => {
+      await receive(Array.from({ length: 250 }, (_, index) => `n${index}`))
+      const inbox = pacedInbox(AT, busyHandler, { ...pacing, fullSpeedLagMs: 0 })
+      inbox.kick()
+      await until(() => processed === 250)
+      expect(processed).toBe(250)
+      expect(vi.getTimerCount()).toBe(0)
+      await inbox.stop()
+    })
+
+    it('ends its rest when a decision drains the inbox: a send never waits for the storm to pass', async () => {
+      await receive(Array.from({ length: 250 }, (_, index) => `n${index}`))
+      const inbox = pacedInbox(AT + 1_000)
+      inbox.kick()
+      await until(() => processed >= 100)
+      await turns(10)
+      expect(vi.getTimerCount()).toBe(1)
+      // No timer is advanced: the drain alone has to get the other 150 processed.
+      await inbox.drain()
+      expect(processed).toBe(250)
+      expect(stored().every((receipt) => receipt.processed)).toBe(true)
+      await inbox.stop()
+    })
   })
 })

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { Logger } from 'pino'
 import type { ReceiptRecord, Store } from '../store/store.js'
@@ -22,6 +23,36 @@ const MAX_ATTEMPTS = 5
  */
 const WORKERS: Readonly<Record<Store['dialect'], number>> = { sqlite: 1, postgres: 4 }
 
+/** How the inbox shares the process with the requests it serves. */
+export interface InboxPacing {
+  /**
+   * A count that grows with every request the process answers (any route). When it moved while a batch was
+   * processed, requests are waiting for the same event loop.
+   */
+  readonly answered: () => number
+  /**
+   * The share of the event loop (0–1] processing takes while requests keep arriving, no one waits for the inbox
+   * and the backlog is young. 1 never rests.
+   */
+  readonly minShare: number
+  /**
+   * The lag (how long the oldest receipt in a batch had waited) at which processing takes the whole loop again.
+   * The share grows with the lag up to it, so a storm that does not pass cannot grow the backlog for ever. 0:
+   * never rests.
+   */
+  readonly fullSpeedLagMs: number
+}
+
+/** Never rests: processing takes the event loop whenever it has work (tests that do not exercise pacing). */
+const UNPACED: InboxPacing = { answered: () => 0, minShare: 1, fullSpeedLagMs: 0 }
+
+/** What a batch did. */
+interface BatchOutcome {
+  readonly processed: number
+  /** When the oldest receipt of the batch was received (null when the batch does not say). */
+  readonly oldestReceivedAt: number | null
+}
+
 /**
  * Works through stored webhook notifications (the inbox), oldest first: on SQLite strictly in arrival order; on
  * PostgreSQL several batches at a time, as several instances would, so a batch may commit before an older one
@@ -33,7 +64,10 @@ const WORKERS: Readonly<Record<Store['dialect'], number>> = { sqlite: 1, postgre
  *
  * Between batches the inbox lets the event loop take a turn: on SQLite a batch runs without waiting on I/O, so a
  * backlog (after a restart, say) would otherwise hold every request — `/healthz` included — until it was worked
- * off.
+ * off. And while requests keep coming (a webhook storm) processing takes only its {@link InboxPacing.share} of
+ * the loop: a webhook is acknowledged once its receipt is stored, so answering Meta quickly matters more than
+ * applying at once, and the backlog is worked off when the storm passes. Nothing that decides waits behind that:
+ * a {@link drain} lifts the pacing until it is answered.
  */
 export class Inbox {
   private running: Promise<void> | null = null
@@ -43,6 +77,9 @@ export class Inbox {
   private batchWaiters: (() => void)[] = []
   /** Failed tries of receipts not yet given up, by receipt id (in memory: a restart grants a few more). */
   private readonly failures = new Map<number, number>()
+  /** End the rests workers are taking (see {@link rest}). */
+  private readonly wakers = new Set<() => void>()
+  private isStopping = false
 
   constructor(
     private readonly store: Store,
@@ -51,6 +88,7 @@ export class Inbox {
     private readonly logger: Logger,
     /** Called after each batch that processed something (relayed notifications wait in the outbox). */
     private readonly onProcessed: () => void = () => undefined,
+    private readonly pacing: InboxPacing = UNPACED,
   ) {}
 
   /** New receipts were stored: process them soon. */
@@ -73,7 +111,9 @@ export class Inbox {
       if (this.inProgress === null && this.isDirty) this.kick()
       const running = this.inProgress
       if (running === null) return
-      await Promise.race([running, this.nextBatch()])
+      const batchEnded = this.nextBatch()
+      this.wakeUp()
+      await Promise.race([running, batchEnded])
       const oldest = await this.store.oldestPendingReceiptId()
       if (oldest === null || oldest > through) return
     }
@@ -91,7 +131,10 @@ export class Inbox {
   async stop(): Promise<void> {
     if (this.timer !== null) clearInterval(this.timer)
     this.timer = null
+    this.isStopping = true
+    this.wakeUp()
     await this.running
+    this.isStopping = false
   }
 
   private async run(): Promise<void> {
@@ -134,17 +177,53 @@ export class Inbox {
     if (failure !== null) throw failure.failed
   }
 
-  /** Processes batches until one comes back short: nothing (unclaimed) is left. */
+  /**
+   * Processes batches until one comes back short: nothing (unclaimed) is left. While requests keep arriving, each
+   * batch is followed by a rest (and no worker is added), so processing keeps to its share of the loop.
+   */
   private async work(onFullBatch: () => void): Promise<void> {
     for (;;) {
-      const processed = await this.processBatch()
+      const started = performance.now()
+      const answered = this.pacing.answered()
+      const { processed, oldestReceivedAt } = await this.processBatch()
       this.batchDone()
       if (processed === 0) return
       this.onProcessed()
+      if (this.pacing.answered() !== answered) {
+        const lagMs = oldestReceivedAt === null ? 0 : this.clock() - oldestReceivedAt
+        await this.rest(performance.now() - started, lagMs)
+        continue
+      }
       if (processed < BATCH) return
       onFullBatch()
       await nextTurn()
     }
+  }
+
+  /**
+   * After a batch that took `spentMs` while requests were being answered: waits long enough for processing to
+   * keep to its share at this lag — or less, when a {@link drain} starts waiting or the inbox is stopped.
+   */
+  private async rest(spentMs: number, lagMs: number): Promise<void> {
+    const { minShare, fullSpeedLagMs } = this.pacing
+    const share = lagMs >= fullSpeedLagMs ? 1 : Math.max(minShare, lagMs / fullSpeedLagMs)
+    if (share >= 1 || this.batchWaiters.length > 0 || this.isStopping) {
+      await nextTurn()
+      return
+    }
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer)
+        this.wakers.delete(done)
+        resolve()
+      }
+      const timer = setTimeout(done, (spentMs * (1 - share)) / share)
+      this.wakers.add(done)
+    })
+  }
+
+  private wakeUp(): void {
+    for (const wake of [...this.wakers]) wake()
   }
 
   /** The processing run, if one is going (read afresh: it changes across awaits). */
@@ -162,7 +241,7 @@ export class Inbox {
     for (const resolve of waiters) resolve()
   }
 
-  private async processBatch(): Promise<number> {
+  private async processBatch(): Promise<BatchOutcome> {
     try {
       return await this.store.transaction(async (tx) => {
         const receipts = await tx.claimReceipts(BATCH)
@@ -171,11 +250,11 @@ export class Inbox {
           receipts.map((receipt) => receipt.id),
           this.clock(),
         )
-        return receipts.length
+        return { processed: receipts.length, oldestReceivedAt: receipts[0]?.receivedAt ?? null }
       })
     } catch (error) {
       this.logger.warn({ err: error }, 'a batch of webhook receipts failed; processing them one by one')
-      return this.processOneByOne()
+      return { processed: await this.processOneByOne(), oldestReceivedAt: null }
     }
   }
 

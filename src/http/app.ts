@@ -83,6 +83,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const observe = requestObserver(gateway)
   app.addHook('onResponse', (request, reply, done) => {
     observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime)
+    gateway.noteAnswered()
     done()
   })
   await app.register(swagger, {
