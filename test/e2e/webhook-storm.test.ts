@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunningServer } from '../../src/server.js'
+import { FakeGraph } from '../support/fake-graph.js'
+import {
+  API_KEY,
+  APP_SECRET,
+  Cleanup,
+  createE2eDatabase,
+  type E2eDatabase,
+  graphErrorOf,
+  inboundTextNotification,
+  PHONE_NUMBER_ID,
+  postMessage,
+  postWebhook,
+  startTestGateway,
+  textMessage,
+} from '../support/test-gateway.js'
+
+/** Notifications in the storm, and how many are posted at a time (as Meta's parallel deliveries would). */
+const STORM = 2_000
+const CONCURRENCY = 50
+
+/** Opted in to marketing before the storm; writes STOP near its end. */
+const STOPPING = '31612345001'
+/** Writes for the first time near the storm's end: its message opens the window a reply needs. */
+const LATE_WRITER = '31612345002'
+
+const autumnSale = (to: string): string =>
+  JSON.stringify({
+    messaging_product: 'whatsapp',
+    to,
+    type: 'template',
+    template: {
+      name: 'autumn_sale',
+      language: { code: 'en' },
+      components: [{ type: 'body', parameters: [{ type: 'text', text: 'Sam' }] }],
+    },
+  })
+
+describe.each(['sqlite', 'postgres'] as const)('a webhook storm on %s', { timeout: 120_000 }, (dialect) => {
+  let database: E2eDatabase
+  let graph: FakeGraph
+  let server: RunningServer
+  const cleanup = new Cleanup()
+
+  beforeAll(async () => {
+    database = await createE2eDatabase(dialect)
+    cleanup.add(() => database.destroy())
+    graph = await FakeGraph.start()
+    cleanup.add(() => graph.close())
+    server = await startTestGateway({ databaseUrl: database.url, graphUrl: graph.url })
+    cleanup.add(() => server.close())
+  })
+
+  afterAll(() => cleanup.run())
+
+  it('is acknowledged before it is applied, and a send right after it still sees every notification acknowledged', async () => {
+    const optIn = await fetch(`${server.url}/v1/channels/${PHONE_NUMBER_ID}/contacts/${STOPPING}/consent`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ scope: 'marketing', source: 'website_form', evidence: 'form v3' }),
+    })
+    expect(optIn.status).toBe(201)
+    // Meta's timestamps are whole seconds: the STOP must fall in a later second than the opt-in to come after it.
+    await new Promise((resolve) => setTimeout(resolve, 1_100))
+
+    const now = Date.now()
+    const notifications = Array.from({ length: STORM }, (_, index) =>
+      inboundTextNotification({
+        id: `wamid.storm-${index}`,
+        from: `3161000${String(index).padStart(4, '0')}`,
+        atMs: now,
+      }),
+    )
+    notifications[STORM - 20] = inboundTextNotification({
+      id: 'wamid.storm-stop',
+      from: STOPPING,
+      atMs: now,
+      text: 'STOP',
+    })
+    notifications[STORM - 10] = inboundTextNotification({
+      id: 'wamid.storm-late',
+      from: LATE_WRITER,
+      atMs: now,
+    })
+    const statuses: number[] = []
+    let next = 0
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < notifications.length) {
+          const answer = await postWebhook(server.url, notifications[next++]!, { secret: APP_SECRET })
+          statuses.push(answer.status)
+        }
+      }),
+    )
+    expect(statuses.filter((status) => status === 200)).toHaveLength(STORM)
+
+    // Every notification is stored; while the storm lasted, applying them took a share of the loop, so some wait.
+    expect(await database.count('webhook_receipts')).toBe(STORM)
+    expect(await server.gateway.store.countPendingReceipts()).toBeGreaterThan(0)
+
+    // Sends right away, with no drain by the test: each waits for what was acknowledged before it.
+    const reply = await postMessage(server.url, textMessage(LATE_WRITER, 'Thanks for writing!'))
+    expect(reply.status).toBe(200)
+    expect(reply.headers.get('x-carewindow-decision')).toBe('IN_CARE_WINDOW')
+    const marketing = await postMessage(server.url, autumnSale(STOPPING))
+    expect(marketing.status).toBe(400)
+    expect(graphErrorOf(marketing).code).toBe(131050)
+    expect(graph.requests).toHaveLength(1)
+  })
+})
