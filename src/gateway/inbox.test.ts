@@ -116,6 +116,24 @@ describe('the inbox of stored webhook notifications', () => {
     await inbox.stop()
   })
 
+  it('stops after the batch in progress, leaving the backlog stored for the next start', async () => {
+    await receive(Array.from({ length: 1_000 }, (_, index) => `n${index}`))
+    const seen: string[] = []
+    const handler: ReceiptHandler = (_tx, receipt) => Promise.resolve(void seen.push(receipt.body))
+    const first = new Inbox(store, () => AT, handler, pino({ level: 'silent' }))
+    first.kick()
+    while (seen.length === 0) await new Promise((resolve) => setImmediate(resolve))
+    await first.stop()
+    const left = stored().filter((receipt) => !receipt.processed).length
+    expect(left).toBeGreaterThan(0)
+    expect(seen).toHaveLength(1_000 - left)
+
+    const next = new Inbox(store, () => AT, handler, pino({ level: 'silent' }))
+    await poll(next, 1)
+    expect(seen).toEqual(Array.from({ length: 1_000 }, (_, index) => `n${index}`))
+    expect(stored().every((receipt) => receipt.processed)).toBe(true)
+  })
+
   it('processes every notification once, in arrival order', async () => {
     await receive(['a', 'b', 'c'])
     const seen: string[] = []

@@ -128,6 +128,10 @@ export class Inbox {
     this.timer.unref()
   }
 
+  /**
+   * Stops after the batch in progress: what is left stays stored and is applied at the next start (or by another
+   * instance), so a shutdown after a storm does not wait for its backlog.
+   */
   async stop(): Promise<void> {
     if (this.timer !== null) clearInterval(this.timer)
     this.timer = null
@@ -135,11 +139,14 @@ export class Inbox {
     this.wakeUp()
     await this.running
     this.isStopping = false
+    const left = await this.store.countPendingReceipts().catch(() => 0)
+    if (left > 0)
+      this.logger.info({ receipts: left }, 'inbox stopped; the notifications left are applied at the next start')
   }
 
   private async run(): Promise<void> {
     try {
-      while (this.isDirty) {
+      while (this.isDirty && !this.isStopping) {
         this.isDirty = false
         await this.pass()
       }
@@ -189,6 +196,7 @@ export class Inbox {
       this.batchDone()
       if (processed === 0) return
       this.onProcessed()
+      if (this.isStopping) return
       if (this.pacing.answered() !== answered) {
         const lagMs = oldestReceivedAt === null ? 0 : this.clock() - oldestReceivedAt
         await this.rest(performance.now() - started, lagMs)
