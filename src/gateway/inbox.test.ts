@@ -134,6 +134,25 @@ describe('the inbox of stored webhook notifications', () => {
     expect(stored().every((receipt) => receipt.processed)).toBe(true)
   })
 
+  it('answers a drain asked for while it stops once it has stopped, with everything before it applied', async () => {
+    await receive(Array.from({ length: 1_000 }, (_, index) => `n${index}`))
+    let processed = 0
+    const inbox = new Inbox(
+      store,
+      () => AT,
+      () => Promise.resolve(void processed++),
+      pino({ level: 'silent' }),
+    )
+    inbox.kick()
+    while (processed === 0) await new Promise((resolve) => setImmediate(resolve))
+    const stopped = inbox.stop()
+    const drained = inbox.drain()
+    await stopped
+    await drained
+    expect(processed).toBe(1_000)
+    expect(stored().every((receipt) => receipt.processed)).toBe(true)
+  })
+
   it('processes every notification once, in arrival order', async () => {
     await receive(['a', 'b', 'c'])
     const seen: string[] = []
@@ -302,7 +321,7 @@ describe('the inbox of stored webhook notifications', () => {
       await inbox.stop()
     })
 
-    it('ends its rest when a decision drains the inbox: a send never waits for the storm to pass', async () => {
+    it('ends its rest when a decision drains the inbox, and goes at full speed until the drain is answered', async () => {
       await receive(Array.from({ length: 250 }, (_, index) => `n${index}`))
       const inbox = pacedInbox(AT + 1_000)
       inbox.kick()

@@ -64,10 +64,10 @@ interface BatchOutcome {
  *
  * Between batches the inbox lets the event loop take a turn: on SQLite a batch runs without waiting on I/O, so a
  * backlog (after a restart, say) would otherwise hold every request — `/healthz` included — until it was worked
- * off. And while requests keep coming (a webhook storm) processing takes only its {@link InboxPacing.share} of
- * the loop: a webhook is acknowledged once its receipt is stored, so answering Meta quickly matters more than
- * applying at once, and the backlog is worked off when the storm passes. Nothing that decides waits behind that:
- * a {@link drain} lifts the pacing until it is answered.
+ * off. And while requests keep coming (a webhook storm) processing takes only its share of the loop (see
+ * {@link InboxPacing}): a webhook is acknowledged once its receipt is stored, so answering Meta quickly matters
+ * more than applying at once, and the backlog is worked off as the storm passes. A {@link drain} lifts the pacing:
+ * while a decision waits, processing goes at full speed.
  */
 export class Inbox {
   private running: Promise<void> | null = null
@@ -107,6 +107,11 @@ export class Inbox {
     if (!this.isDirty && this.running === null) return
     const through = await this.store.lastReceiptId()
     for (;;) {
+      // While the inbox stops, the batch in progress ends its run; processing resumes once it has stopped.
+      if (this.isStopping) {
+        await (this.inProgress ?? nextTurn())
+        continue
+      }
       // A run that ended while this waited has processed what it could; a pending kick starts the next one.
       if (this.inProgress === null && this.isDirty) this.kick()
       const running = this.inProgress
@@ -139,6 +144,8 @@ export class Inbox {
     this.wakeUp()
     await this.running
     this.isStopping = false
+    // What was left is still to do: a drain (or a restart) picks it up.
+    this.isDirty = true
     const left = await this.store.countPendingReceipts().catch(() => 0)
     if (left > 0)
       this.logger.info({ receipts: left }, 'inbox stopped; the notifications left are applied at the next start')
