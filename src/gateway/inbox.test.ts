@@ -140,7 +140,10 @@ describe('the inbox of stored webhook notifications', () => {
     const inbox = new Inbox(
       store,
       () => AT,
-      () => Promise.resolve(void processed++),
+      () => {
+        processed++
+        return Promise.resolve()
+      },
       pino({ level: 'silent' }),
     )
     inbox.kick()

@@ -148,7 +148,10 @@ export class Inbox {
     this.isDirty = true
     const left = await this.store.countPendingReceipts().catch(() => 0)
     if (left > 0)
-      this.logger.info({ receipts: left }, 'inbox stopped; the notifications left are applied at the next start')
+      this.logger.info(
+        { receipts: left },
+        'inbox stopped; the notifications left are applied at the next start',
+      )
   }
 
   private async run(): Promise<void> {
