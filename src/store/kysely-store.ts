@@ -92,6 +92,15 @@ const UPSERT_JOB_CONFLICT =
   'on conflict (id) do update set due_at = excluded.due_at, payload_json = excluded.payload_json, ' +
   "status = 'pending', locked_until = null, updated_at = excluded.updated_at"
 
+/** Unprocessed receipts of one subject (the first parameter) or of none, the first `limit` (twice) of each. */
+const CLAIM_RECEIPTS_OF =
+  'select id, platform, body, signature, received_at, subject from webhook_receipts ' +
+  'where processed_at is null and id in (' +
+  'select id from (select id from webhook_receipts where processed_at is null and subject = ? order by id limit ?) as own ' +
+  'union all ' +
+  'select id from (select id from webhook_receipts where processed_at is null and subject is null order by id limit ?) as unscoped' +
+  ')'
+
 /**
  * The statements every webhook and every send runs, as SQL text written once. Kysely builds and compiles each
  * query anew from its builder calls, which cost more than SQLite took to run the statement; the text here is
@@ -134,17 +143,29 @@ const HOT = {
     'select * from messages where channel_id = ? and direction = ? and external_id = ?',
   ),
   claimReceipts: statement(
-    'select id, platform, body, signature, received_at from webhook_receipts where processed_at is null ' +
+    'select id, platform, body, signature, received_at, subject from webhook_receipts where processed_at is null ' +
       'order by id limit ?',
   ),
   claimReceiptsLocked: statement(
-    'select id, platform, body, signature, received_at from webhook_receipts where processed_at is null ' +
+    'select id, platform, body, signature, received_at, subject from webhook_receipts where processed_at is null ' +
       'order by id limit ? for update skip locked',
   ),
+  // A subject's receipts and the unscoped ones, each looked up in the subject index: with an `or`, SQLite walks
+  // the whole backlog in id order instead.
+  claimReceiptsOf: statement(`${CLAIM_RECEIPTS_OF} order by id limit ?`),
+  claimReceiptsOfLocked: statement(`${CLAIM_RECEIPTS_OF} order by id limit ? for update skip locked`),
   markReceiptProcessed: statement('update webhook_receipts set processed_at = ?, error = ? where id = ?'),
   lastReceiptId: statement('select max(id) as id from webhook_receipts'),
   oldestPendingReceiptId: statement(
     'select id from webhook_receipts where processed_at is null order by id limit 1',
+  ),
+  // Two lookups in the subject index, not one `or` the planner might answer by walking the whole backlog.
+  oldestPendingReceiptIdOf: statement(
+    'select min(id) as id from (' +
+      'select (select id from webhook_receipts where processed_at is null and subject = ? order by id limit 1) as id ' +
+      'union all ' +
+      'select (select id from webhook_receipts where processed_at is null and subject is null order by id limit 1) as id' +
+      ') as oldest',
   ),
 } as const
 
@@ -182,8 +203,8 @@ function insertReceiptsStatement(count: number): Statement {
   let known = insertReceiptsStatements.get(count)
   if (known === undefined) {
     known = statement(
-      'insert into webhook_receipts (platform, body, signature, received_at, processed_at, error) values ' +
-        Array.from({ length: count }, () => '(?, ?, ?, ?, null, null)').join(', ') +
+      'insert into webhook_receipts (platform, body, signature, received_at, subject, processed_at, error) values ' +
+        Array.from({ length: count }, () => '(?, ?, ?, ?, ?, null, null)').join(', ') +
         ' returning id',
     )
     insertReceiptsStatements.set(count, known)
@@ -686,21 +707,40 @@ export class KyselyStore implements Store {
     if (receipts.length === 0) return []
     const parameters: SqlValue[] = []
     for (const receipt of receipts)
-      parameters.push(receipt.platform, receipt.body, receipt.signature, receipt.receivedAt)
+      parameters.push(
+        receipt.platform,
+        receipt.body,
+        receipt.signature,
+        receipt.receivedAt,
+        receipt.subject ?? null,
+      )
     const { rows } = await this.run<{ id: number }>(insertReceiptsStatement(receipts.length), parameters)
     return rows.map((row) => row.id)
   }
 
-  async claimReceipts(limit: number): Promise<ReceiptRecord[]> {
+  async claimReceipts(limit: number, subject?: string): Promise<ReceiptRecord[]> {
     const { rows } = await this.run<
-      Pick<Selectable<WebhookReceiptsTable>, 'id' | 'platform' | 'body' | 'signature' | 'received_at'>
-    >(this.locks ? HOT.claimReceiptsLocked : HOT.claimReceipts, [limit])
+      Pick<
+        Selectable<WebhookReceiptsTable>,
+        'id' | 'platform' | 'body' | 'signature' | 'received_at' | 'subject'
+      >
+    >(
+      subject === undefined
+        ? this.locks
+          ? HOT.claimReceiptsLocked
+          : HOT.claimReceipts
+        : this.locks
+          ? HOT.claimReceiptsOfLocked
+          : HOT.claimReceiptsOf,
+      subject === undefined ? [limit] : [subject, limit, limit, limit],
+    )
     return rows.map((row) => ({
       id: row.id,
       platform: row.platform as Platform,
       body: row.body,
       signature: row.signature,
       receivedAt: row.received_at,
+      subject: row.subject,
     }))
   }
 
@@ -722,10 +762,13 @@ export class KyselyStore implements Store {
     return Number(rows[0]?.id ?? 0)
   }
 
-  async oldestPendingReceiptId(): Promise<number | null> {
-    const { rows } = await this.run<{ id: number | string }>(HOT.oldestPendingReceiptId, [])
+  async oldestPendingReceiptId(subject?: string): Promise<number | null> {
+    const { rows } = await this.run<{ id: number | string | null }>(
+      subject === undefined ? HOT.oldestPendingReceiptId : HOT.oldestPendingReceiptIdOf,
+      subject === undefined ? [] : [subject],
+    )
     const id = rows[0]?.id
-    return id === undefined ? null : Number(id)
+    return id === undefined || id === null ? null : Number(id)
   }
 
   async countPendingReceipts(): Promise<number> {

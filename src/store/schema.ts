@@ -131,6 +131,7 @@ export interface WebhookReceiptsTable {
   received_at: number
   processed_at: number | null
   error: string | null
+  subject: string | null
 }
 
 export interface WebhookDeliveriesTable {

@@ -110,6 +110,19 @@ export interface ReceiptRecord {
   /** The `X-Hub-Signature-256` header it came with (`sha256=…`). */
   readonly signature: string
   readonly receivedAt: Instant
+  /**
+   * The decisions it can change: one contact's ({@link receiptSubject}), none ({@link NO_DECISION}: statuses only)
+   * or, `null` or absent, any. A decision about a contact waits for the receipts about it and the unscoped ones.
+   */
+  readonly subject?: string | null
+}
+
+/** The subject of a notification that changes no decision (statuses of sent messages, say). */
+export const NO_DECISION = '-'
+
+/** The subject of a notification about one contact of one channel (its platform id and the contact's id). */
+export function receiptSubject(platform: Platform, channelExternalId: string, contactId: string): string {
+  return `${platform}:${channelExternalId}:${contactId}`
 }
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'dead'
@@ -289,16 +302,22 @@ export interface Store {
 
   /** Stores webhook bodies exactly as received, in one write. Returns their ids in order. */
   insertReceipts(receipts: readonly Omit<ReceiptRecord, 'id'>[]): Promise<number[]>
-  /** Unprocessed receipts, oldest first; inside a transaction they stay claimed (`SKIP LOCKED`) until it ends. */
-  claimReceipts(limit: number): Promise<ReceiptRecord[]>
+  /**
+   * Unprocessed receipts, oldest first; inside a transaction they stay claimed (`SKIP LOCKED`) until it ends. With
+   * a subject, only those that can change its decisions: that subject's and the unscoped (`null`) ones.
+   */
+  claimReceipts(limit: number, subject?: string): Promise<ReceiptRecord[]>
   markReceiptProcessed(id: number, at: Instant, error: string | null): Promise<void>
   /** Marks the receipts a batch processed, in one write. */
   markReceiptsProcessed(ids: readonly number[], at: Instant): Promise<void>
   countPendingReceipts(): Promise<number>
   /** The id of the newest receipt stored (by any instance), or 0 when there is none. */
   lastReceiptId(): Promise<number>
-  /** The id of the oldest receipt not yet processed — also one being processed right now — or `null`. */
-  oldestPendingReceiptId(): Promise<number | null>
+  /**
+   * The id of the oldest receipt not yet processed — also one being processed right now — or `null`. With a
+   * subject, of those that can change its decisions (as {@link claimReceipts}).
+   */
+  oldestPendingReceiptId(subject?: string): Promise<number | null>
 
   /** Queues deliveries; one whose id is already queued (or was delivered) is left as it is. */
   enqueueDeliveries(deliveries: readonly DeliveryRecord[]): Promise<void>

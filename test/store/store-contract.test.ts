@@ -7,7 +7,14 @@ import {
   type ConsentEvent,
   type Instant,
 } from '../../src/domain/index.js'
-import type { ChannelRecord, Store, WindowQuery, WindowRecord } from '../../src/store/store.js'
+import {
+  NO_DECISION,
+  receiptSubject,
+  type ChannelRecord,
+  type Store,
+  type WindowQuery,
+  type WindowRecord,
+} from '../../src/store/store.js'
 import {
   apiKey,
   channel,
@@ -622,9 +629,47 @@ for (const dialect of DIALECTS) {
         ])
 
         expect(await store.claimReceipts(2)).toEqual([
-          { id: ids[0], ...receipt('{"n":1}', T0) },
-          { id: ids[1], ...receipt('{"n":2}', T0 + 1), platform: 'messenger' },
+          { id: ids[0], ...receipt('{"n":1}', T0), subject: null },
+          { id: ids[1], ...receipt('{"n":2}', T0 + 1), platform: 'messenger', subject: null },
         ])
+      })
+
+      it('claims, for a subject, only its receipts and the unscoped ones, oldest first', async () => {
+        const sam = receiptSubject('whatsapp', '106540352242922', '31612345001')
+        const kim = receiptSubject('whatsapp', '106540352242922', '31612345002')
+        const ids = await store.insertReceipts([
+          { ...receipt('{"n":1}'), subject: kim },
+          { ...receipt('{"n":2}'), subject: sam },
+          { ...receipt('{"n":3}'), subject: NO_DECISION },
+          receipt('{"n":4}'),
+          { ...receipt('{"n":5}'), subject: sam },
+        ])
+
+        expect((await store.claimReceipts(10, sam)).map((row) => row.id)).toEqual([ids[1], ids[3], ids[4]])
+        expect((await store.claimReceipts(2, sam)).map((row) => row.subject)).toEqual([sam, null])
+        expect((await store.claimReceipts(10, kim)).map((row) => row.id)).toEqual([ids[0], ids[3]])
+        expect((await store.claimReceipts(10)).map((row) => row.id)).toEqual(ids)
+      })
+
+      it('knows the oldest receipt still pending that can change a subject’s decisions', async () => {
+        const sam = receiptSubject('whatsapp', '106540352242922', '31612345001')
+        const kim = receiptSubject('whatsapp', '106540352242922', '31612345002')
+        expect(await store.oldestPendingReceiptId(sam)).toBeNull()
+        const [forKim, none, forSam, unscoped] = await store.insertReceipts([
+          { ...receipt('{"n":1}'), subject: kim },
+          { ...receipt('{"n":2}'), subject: NO_DECISION },
+          { ...receipt('{"n":3}'), subject: sam },
+          receipt('{"n":4}'),
+        ])
+
+        expect(await store.oldestPendingReceiptId(sam)).toBe(forSam)
+        expect(await store.oldestPendingReceiptId(kim)).toBe(forKim)
+        await store.markReceiptsProcessed([forSam!], T0 + 1)
+        expect(await store.oldestPendingReceiptId(sam)).toBe(unscoped)
+        await store.markReceiptsProcessed([unscoped!, forKim!], T0 + 1)
+        expect(await store.oldestPendingReceiptId(sam)).toBeNull()
+        expect(await store.oldestPendingReceiptId(kim)).toBeNull()
+        expect(await store.oldestPendingReceiptId()).toBe(none)
       })
 
       it('no longer claims or counts a receipt once it is processed, with or without an error', async () => {
@@ -1017,7 +1062,7 @@ for (const dialect of DIALECTS) {
         expect((await store.getWindow(id, CONTACT_ID))?.state).toEqual(state)
         expect(await store.getTemplate(id, 'greeting', 'en')).toEqual(greeting)
         expect(await store.getMessage('m1')).toMatchObject({ bodyJson, reason: text })
-        expect(await store.claimReceipts(1)).toEqual([{ id: receiptId, ...receipt(bodyJson) }])
+        expect(await store.claimReceipts(1)).toEqual([{ id: receiptId, ...receipt(bodyJson), subject: null }])
         expect((await store.listDeliveries(TENANT_ID, 1))[0]?.payload).toBe(bodyJson)
         expect((await store.getContact(id, CONTACT_ID))?.profileName).toBe(text)
       })

@@ -2,6 +2,7 @@ import { Migrator, type Kysely, type Migration, type MigrationResultSet } from '
 import * as initial from './0001-initial.js'
 import * as automations from './0002-automations.js'
 import * as unprocessedReceipts from './0003-unprocessed-receipts.js'
+import * as receiptSubjects from './0004-receipt-subjects.js'
 
 export type SqlDialect = 'sqlite' | 'postgres'
 
@@ -11,6 +12,7 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
     '0001-initial': { up: (db) => initial.up(db, dialect) },
     '0002-automations': { up: (db) => automations.up(db, dialect) },
     '0003-unprocessed-receipts': { up: (db) => unprocessedReceipts.up(db) },
+    '0004-receipt-subjects': { up: (db) => receiptSubjects.up(db) },
   }
 }
 
