@@ -156,6 +156,36 @@ describe('the inbox of stored webhook notifications', () => {
     expect(stored().every((receipt) => receipt.processed)).toBe(true)
   })
 
+  it('processes first what a decision about one contact waits for, and answers it without the rest', async () => {
+    const receipt = (body: string, subject: string | null) => ({
+      platform: 'whatsapp' as const,
+      body,
+      signature: 'sha256=00',
+      receivedAt: AT,
+      subject,
+    })
+    await store.insertReceipts([
+      ...Array.from({ length: 500 }, (_, index) => receipt(`kim-${index}`, 'whatsapp:1:kim')),
+      receipt('template-update', null),
+      ...Array.from({ length: 500 }, (_, index) => receipt(`kim-${500 + index}`, 'whatsapp:1:kim')),
+      receipt('sam', 'whatsapp:1:sam'),
+    ])
+    const seen: string[] = []
+    const inbox = new Inbox(
+      store,
+      () => AT,
+      (_tx, stored) => Promise.resolve(void seen.push(stored.body)),
+      pino({ level: 'silent' }),
+    )
+    await inbox.drain('whatsapp:1:sam')
+    // Sam's receipt, and the unscoped one before it (it could change any decision), came before Kim's backlog.
+    expect(seen.slice(0, 2)).toEqual(['template-update', 'sam'])
+    await inbox.stop()
+    await poll(inbox, 1)
+    expect(seen).toHaveLength(1_002)
+    expect(new Set(seen).size).toBe(1_002)
+  })
+
   it('processes every notification once, in arrival order', async () => {
     await receive(['a', 'b', 'c'])
     const seen: string[] = []

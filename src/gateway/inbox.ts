@@ -51,6 +51,8 @@ interface BatchOutcome {
   readonly processed: number
   /** When the oldest receipt of the batch was received (null when the batch does not say). */
   readonly oldestReceivedAt: number | null
+  /** Claimed for a subject a decision waits for: a short batch says nothing about the rest of the inbox. */
+  readonly isScoped: boolean
 }
 
 /**
@@ -77,6 +79,10 @@ export class Inbox {
   private batchWaiters: (() => void)[] = []
   /** Failed tries of receipts not yet given up, by receipt id (in memory: a restart grants a few more). */
   private readonly failures = new Map<number, number>()
+  /** Subjects decisions are waiting for (see {@link drain}), with how many wait for each. */
+  private readonly urgent = new Map<string, number>()
+  /** The last batch for a subject found nothing: the next one takes the oldest receipts. */
+  private isUrgentSkipped = false
   /** End the rests workers are taking (see {@link rest}). */
   private readonly wakers = new Set<() => void>()
   private isStopping = false
@@ -102,25 +108,37 @@ export class Inbox {
    * next sees every notification already acknowledged to Meta. Receipts that arrive meanwhile are not waited for:
    * under a steady stream of webhooks a send waits for what came before it, not for the stream to stop. Also
    * resolves when a pass over the inbox ends with some of them left, failing: those wait for later polls.
+   *
+   * With a `subject` (a contact's: see receipt-subjects.ts) only the receipts that can change its decisions are
+   * waited for, and they are processed first: a send to one contact does not wait for a storm's backlog.
    */
-  async drain(): Promise<void> {
+  async drain(subject?: string): Promise<void> {
     if (!this.isDirty && this.running === null) return
-    const through = await this.store.lastReceiptId()
-    for (;;) {
-      // While the inbox stops, the batch in progress ends its run; processing resumes once it has stopped.
-      if (this.isStopping) {
-        await (this.inProgress ?? nextTurn())
-        continue
+    if (subject !== undefined) this.urgent.set(subject, (this.urgent.get(subject) ?? 0) + 1)
+    try {
+      const through = await this.store.lastReceiptId()
+      for (;;) {
+        // While the inbox stops, the batch in progress ends its run; processing resumes once it has stopped.
+        if (this.isStopping) {
+          await (this.inProgress ?? nextTurn())
+          continue
+        }
+        // A run that ended while this waited has processed what it could; a pending kick starts the next one.
+        if (this.inProgress === null && this.isDirty) this.kick()
+        const running = this.inProgress
+        if (running === null) return
+        const batchEnded = this.nextBatch()
+        this.wakeUp()
+        await Promise.race([running, batchEnded])
+        const oldest = await this.store.oldestPendingReceiptId(subject)
+        if (oldest === null || oldest > through) return
       }
-      // A run that ended while this waited has processed what it could; a pending kick starts the next one.
-      if (this.inProgress === null && this.isDirty) this.kick()
-      const running = this.inProgress
-      if (running === null) return
-      const batchEnded = this.nextBatch()
-      this.wakeUp()
-      await Promise.race([running, batchEnded])
-      const oldest = await this.store.oldestPendingReceiptId()
-      if (oldest === null || oldest > through) return
+    } finally {
+      if (subject !== undefined) {
+        const waiting = (this.urgent.get(subject) ?? 1) - 1
+        if (waiting === 0) this.urgent.delete(subject)
+        else this.urgent.set(subject, waiting)
+      }
     }
   }
 
@@ -202,18 +220,18 @@ export class Inbox {
     for (;;) {
       const started = performance.now()
       const answered = this.pacing.answered()
-      const { processed, oldestReceivedAt } = await this.processBatch()
+      const { processed, oldestReceivedAt, isScoped } = await this.processBatch()
       this.batchDone()
-      if (processed === 0) return
-      this.onProcessed()
+      if (processed === 0 && !isScoped) return
+      if (processed > 0) this.onProcessed()
       if (this.isStopping) return
       if (this.pacing.answered() !== answered) {
         const lagMs = oldestReceivedAt === null ? 0 : this.clock() - oldestReceivedAt
         await this.rest(performance.now() - started, lagMs)
         continue
       }
-      if (processed < BATCH) return
-      onFullBatch()
+      if (processed < BATCH && !isScoped) return
+      if (processed === BATCH) onFullBatch()
       await nextTurn()
     }
   }
@@ -259,21 +277,47 @@ export class Inbox {
     for (const resolve of waiters) resolve()
   }
 
+  /**
+   * One batch: the receipts a waiting decision needs first (one subject per batch, in turn), otherwise the oldest.
+   * A batch for a subject says nothing about the rest of the inbox, so the run goes on after it.
+   */
   private async processBatch(): Promise<BatchOutcome> {
+    const subject = this.nextUrgentSubject()
     try {
       return await this.store.transaction(async (tx) => {
-        const receipts = await tx.claimReceipts(BATCH)
+        const receipts = await tx.claimReceipts(BATCH, subject)
         for (const receipt of receipts) await this.handler(tx, receipt)
         await tx.markReceiptsProcessed(
           receipts.map((receipt) => receipt.id),
           this.clock(),
         )
-        return { processed: receipts.length, oldestReceivedAt: receipts[0]?.receivedAt ?? null }
+        // Nothing left for the subject (or held by another worker): the next batch takes the oldest instead.
+        this.isUrgentSkipped = subject !== undefined && receipts.length === 0
+        return {
+          processed: receipts.length,
+          oldestReceivedAt: receipts[0]?.receivedAt ?? null,
+          isScoped: subject !== undefined,
+        }
       })
     } catch (error) {
       this.logger.warn({ err: error }, 'a batch of webhook receipts failed; processing them one by one')
-      return { processed: await this.processOneByOne(), oldestReceivedAt: null }
+      return { processed: await this.processOneByOne(), oldestReceivedAt: null, isScoped: false }
     }
+  }
+
+  /** A subject a decision waits for, each in turn, or `undefined`. */
+  private nextUrgentSubject(): string | undefined {
+    if (this.isUrgentSkipped) {
+      this.isUrgentSkipped = false
+      return undefined
+    }
+    const first = this.urgent.entries().next()
+    if (first.done === true) return undefined
+    const [subject, waiting] = first.value
+    // Moved to the back: the next batch serves the next subject.
+    this.urgent.delete(subject)
+    this.urgent.set(subject, waiting)
+    return subject
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Platform } from '../domain/index.js'
 import { isValidSignature } from '../channels/signature.js'
+import { parseWhatsAppNotification } from '../channels/whatsapp/notification.js'
 import type { ChannelRecord } from '../store/store.js'
 import type { Clock } from './clock.js'
 import type { Directory } from './directory.js'
@@ -7,6 +8,7 @@ import { GatewayError } from './errors.js'
 import type { Metrics } from './metrics.js'
 import type { GatewayReply } from './reply.js'
 import type { ReceiptWriter } from './receipt-writer.js'
+import { whatsappSubject } from './receipt-subjects.js'
 
 export interface WebhookIntakeDependencies {
   readonly directory: Directory
@@ -73,7 +75,9 @@ export async function receiveWebhook(
       'INVALID_REQUEST',
       `a ${platform} notification has "object": "${OBJECTS[platform]}"`,
     )
-  await deps.writer.write({ platform, body, signature: signature ?? '', receivedAt: deps.clock() })
+  // Which decisions it can change, so a send waits only for what concerns its contact. Messenger's are unscoped.
+  const subject = platform === 'whatsapp' ? whatsappSubject(parseWhatsAppNotification(json)) : null
+  await deps.writer.write({ platform, body, signature: signature ?? '', receivedAt: deps.clock(), subject })
   deps.metrics.webhookReceipts.inc({ platform, outcome: 'stored' })
   return { status: 200, body: 'EVENT_RECEIVED', headers: { 'content-type': 'text/plain' } }
 }

@@ -25,6 +25,7 @@ import type { MessageOutcomes } from './message-outcomes.js'
 import type { Metrics } from './metrics.js'
 import type { GatewayReply } from './reply.js'
 import { UpstreamUnavailable, type Upstream } from './upstream.js'
+import { subjectOf } from './receipt-subjects.js'
 
 export interface WhatsAppSendDependencies {
   readonly store: Store
@@ -85,8 +86,8 @@ export async function sendWhatsApp(
     request.idempotencyKey,
     request.rawBody,
     async () => {
-      // Windows must reflect every notification already acknowledged to Meta before this decision.
-      await deps.inbox.drain()
+      // Windows and consent must reflect every notification about the contact already acknowledged to Meta.
+      await deps.inbox.drain(subjectOf(request.channel, send.to))
       const recorded = await decideAndRecord(deps, request.channel, send.to, send.intent, request.rawBody, {
         holdable: request.holdable !== false,
       })

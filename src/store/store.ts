@@ -111,18 +111,10 @@ export interface ReceiptRecord {
   readonly signature: string
   readonly receivedAt: Instant
   /**
-   * The decisions it can change: one contact's ({@link receiptSubject}), none ({@link NO_DECISION}: statuses only)
-   * or, `null` or absent, any. A decision about a contact waits for the receipts about it and the unscoped ones.
+   * The decisions it can change, as the gateway names them: one contact's, none, or — `null` or absent — any. A
+   * decision about a contact waits for the receipts of its subject and the unscoped ones.
    */
   readonly subject?: string | null
-}
-
-/** The subject of a notification that changes no decision (statuses of sent messages, say). */
-export const NO_DECISION = '-'
-
-/** The subject of a notification about one contact of one channel (its platform id and the contact's id). */
-export function receiptSubject(platform: Platform, channelExternalId: string, contactId: string): string {
-  return `${platform}:${channelExternalId}:${contactId}`
 }
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'dead'

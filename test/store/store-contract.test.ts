@@ -7,14 +7,7 @@ import {
   type ConsentEvent,
   type Instant,
 } from '../../src/domain/index.js'
-import {
-  NO_DECISION,
-  receiptSubject,
-  type ChannelRecord,
-  type Store,
-  type WindowQuery,
-  type WindowRecord,
-} from '../../src/store/store.js'
+import type { ChannelRecord, Store, WindowQuery, WindowRecord } from '../../src/store/store.js'
 import {
   apiKey,
   channel,
@@ -635,12 +628,12 @@ for (const dialect of DIALECTS) {
       })
 
       it('claims, for a subject, only its receipts and the unscoped ones, oldest first', async () => {
-        const sam = receiptSubject('whatsapp', '106540352242922', '31612345001')
-        const kim = receiptSubject('whatsapp', '106540352242922', '31612345002')
+        const sam = 'whatsapp:106540352242922:31612345001'
+        const kim = 'whatsapp:106540352242922:31612345002'
         const ids = await store.insertReceipts([
           { ...receipt('{"n":1}'), subject: kim },
           { ...receipt('{"n":2}'), subject: sam },
-          { ...receipt('{"n":3}'), subject: NO_DECISION },
+          { ...receipt('{"n":3}'), subject: '-' },
           receipt('{"n":4}'),
           { ...receipt('{"n":5}'), subject: sam },
         ])
@@ -652,12 +645,12 @@ for (const dialect of DIALECTS) {
       })
 
       it('knows the oldest receipt still pending that can change a subject’s decisions', async () => {
-        const sam = receiptSubject('whatsapp', '106540352242922', '31612345001')
-        const kim = receiptSubject('whatsapp', '106540352242922', '31612345002')
+        const sam = 'whatsapp:106540352242922:31612345001'
+        const kim = 'whatsapp:106540352242922:31612345002'
         expect(await store.oldestPendingReceiptId(sam)).toBeNull()
         const [forKim, none, forSam, unscoped] = await store.insertReceipts([
           { ...receipt('{"n":1}'), subject: kim },
-          { ...receipt('{"n":2}'), subject: NO_DECISION },
+          { ...receipt('{"n":2}'), subject: '-' },
           { ...receipt('{"n":3}'), subject: sam },
           receipt('{"n":4}'),
         ])

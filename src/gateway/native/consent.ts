@@ -5,6 +5,7 @@ import { appendConsentEvent } from '../consent.js'
 import { ensureContact } from '../contacts.js'
 import { GatewayError } from '../errors.js'
 import type { NativeApiDependencies } from './channels.js'
+import { subjectOf } from '../receipt-subjects.js'
 
 /** One ledger entry as the API shows it. */
 export function consentEventJson(event: StoredConsentEvent): Record<string, unknown> {
@@ -52,7 +53,7 @@ export async function consentHistory(
   contactId: string,
 ): Promise<Record<string, unknown>> {
   // Stop keywords and Meta's user_preferences arrive by webhook; the ledger includes every one acknowledged.
-  await deps.inbox.drain()
+  await deps.inbox.drain(subjectOf(channel, contactId))
   const ledger = await deps.store.listConsent(channel.id, contactId)
   return {
     contact_id: contactId,
