@@ -108,4 +108,48 @@ describe.each(['sqlite', 'postgres'] as const)('a webhook storm on %s', { timeou
     expect(graphErrorOf(marketing).code).toBe(131050)
     expect(graph.requests).toHaveLength(1)
   })
+
+  it('lets a send wait only for the notifications about its contact, not for the storm’s backlog', async () => {
+    const now = Date.now()
+    let isStorming = true
+    let sent = 0
+    const storm = Promise.all(
+      Array.from({ length: CONCURRENCY }, async (_, lane) => {
+        while (isStorming) {
+          const id = `${lane}-${sent++}`
+          const body = inboundTextNotification({
+            id: `wamid.backlog-${id}`,
+            from: `3162${String(sent).padStart(7, '0')}`,
+            atMs: now,
+          })
+          const answer = await postWebhook(server.url, body, { secret: APP_SECRET })
+          if (answer.status !== 200) throw new Error(`a storm notification answered ${answer.status}`)
+        }
+      }),
+    )
+    try {
+      while ((await server.gateway.store.countPendingReceipts()) < 1_000)
+        await new Promise((resolve) => setTimeout(resolve, 10))
+      const writer = '31612345003'
+      const inbound = await postWebhook(
+        server.url,
+        inboundTextNotification({ id: 'wamid.during-storm', from: writer, atMs: now }),
+        { secret: APP_SECRET },
+      )
+      expect(inbound.status).toBe(200)
+      const acknowledged = await server.gateway.store.lastReceiptId()
+
+      const reply = await postMessage(server.url, textMessage(writer, 'We are on it'))
+
+      expect(reply.status).toBe(200)
+      expect(reply.headers.get('x-carewindow-decision')).toBe('IN_CARE_WINDOW')
+      // Notifications about other contacts acknowledged before the send are still waiting: it did not wait for them.
+      const oldest = await server.gateway.store.oldestPendingReceiptId()
+      expect(oldest).not.toBeNull()
+      expect(oldest!).toBeLessThan(acknowledged)
+    } finally {
+      isStorming = false
+      await storm
+    }
+  })
 })
