@@ -56,10 +56,11 @@ interface BatchOutcome {
 }
 
 /**
- * Works through stored webhook notifications (the inbox), oldest first: on SQLite strictly in arrival order; on
- * PostgreSQL several batches at a time, as several instances would, so a batch may commit before an older one
- * (as Meta's own late deliveries do: windows fold late messages in by their own instants, consent is ordered by
- * its instants and statuses never go back). Each batch is processed and marked processed in one transaction, so
+ * Works through stored webhook notifications (the inbox), oldest first — except those a decision waits for (see
+ * {@link drain}), which go first: on SQLite otherwise in arrival order; on PostgreSQL several batches at a time,
+ * as several instances would, so a batch may commit before an older one (as Meta's own late deliveries do:
+ * windows fold late messages in by their own instants, consent is ordered by its instants and statuses never go
+ * back). Each batch is processed and marked processed in one transaction, so
  * a crash never applies a notification twice or loses one; what a crash left unprocessed is picked up at the next
  * start (or by another instance). A notification that fails is tried again at the next polls; one that still
  * cannot be processed after {@link MAX_ATTEMPTS} tries is marked with its error and kept, never retried forever.
