@@ -305,8 +305,20 @@ describe('the inbox of stored webhook notifications', () => {
       paced: InboxPacing = pacing,
     ): Inbox => new Inbox(store, () => now, handler, pino({ level: 'silent' }), undefined, paced)
 
+    const BACKLOG = 250
+    const storeBacklog = () => receive(Array.from({ length: BACKLOG }, (_, index) => `n${index}`))
+
+    /** Works off the backlog without a single rest (no timer is ever set), then stops. */
+    const expectNoRest = async (inbox: Inbox): Promise<void> => {
+      inbox.kick()
+      await until(() => processed === BACKLOG)
+      expect(processed).toBe(BACKLOG)
+      expect(vi.getTimerCount()).toBe(0)
+      await inbox.stop()
+    }
+
     it('rests after a batch while requests were answered during it, and goes on when the rest is over', async () => {
-      await receive(Array.from({ length: 250 }, (_, index) => `n${index}`))
+      await storeBacklog()
       const inbox = pacedInbox(AT + 1_000)
       inbox.kick()
       await until(() => processed >= 100)
@@ -322,40 +334,27 @@ describe('the inbox of stored webhook notifications', () => {
     })
 
     it('does not rest when no request was answered during the batch', async () => {
-      await receive(Array.from({ length: 250 }, (_, index) => `n${index}`))
-      const inbox = pacedInbox(AT + 1_000, () => {
-        processed++
-        return Promise.resolve()
-      })
-      inbox.kick()
-      await until(() => processed === 250)
-      expect(processed).toBe(250)
-      expect(vi.getTimerCount()).toBe(0)
-      await inbox.stop()
+      await storeBacklog()
+      await expectNoRest(
+        pacedInbox(AT + 1_000, () => {
+          processed++
+          return Promise.resolve()
+        }),
+      )
     })
 
     it('takes the whole loop once the backlog is as old as fullSpeedLagMs, so a storm cannot grow it for ever', async () => {
-      await receive(Array.from({ length: 250 }, (_, index) => `n${index}`))
-      const inbox = pacedInbox(AT + MINUTE)
-      inbox.kick()
-      await until(() => processed === 250)
-      expect(processed).toBe(250)
-      expect(vi.getTimerCount()).toBe(0)
-      await inbox.stop()
+      await storeBacklog()
+      await expectNoRest(pacedInbox(AT + MINUTE))
     })
 
     it('never rests when the lag allowed is 0 (inbox.max_lag_ms: 0)', async () => {
-      await receive(Array.from({ length: 250 }, (_, index) => `n${index}`))
-      const inbox = pacedInbox(AT, busyHandler, { ...pacing, fullSpeedLagMs: 0 })
-      inbox.kick()
-      await until(() => processed === 250)
-      expect(processed).toBe(250)
-      expect(vi.getTimerCount()).toBe(0)
-      await inbox.stop()
+      await storeBacklog()
+      await expectNoRest(pacedInbox(AT, busyHandler, { ...pacing, fullSpeedLagMs: 0 }))
     })
 
     it('ends its rest when a decision drains the inbox, and goes at full speed until the drain is answered', async () => {
-      await receive(Array.from({ length: 250 }, (_, index) => `n${index}`))
+      await storeBacklog()
       const inbox = pacedInbox(AT + 1_000)
       inbox.kick()
       await until(() => processed >= 100)
