@@ -49,6 +49,18 @@ describe('the inbox of stored webhook notifications', () => {
     }
   }
 
+  /** An inbox over the test store at a fixed instant, unpaced, logging nothing. */
+  const inboxWith = (handler: ReceiptHandler): Inbox =>
+    new Inbox(store, () => AT, handler, pino({ level: 'silent' }))
+
+  /** A handler that only counts what it is given. */
+  const counting =
+    (count: () => void): ReceiptHandler =>
+    () => {
+      count()
+      return Promise.resolve()
+    }
+
   /** Processes what is stored, `polls` times over, as the inbox's poll timer would. */
   const poll = async (inbox: Inbox, polls: number): Promise<void> => {
     for (let round = 0; round < polls; round++) {
@@ -61,15 +73,7 @@ describe('the inbox of stored webhook notifications', () => {
     await receive(Array.from({ length: 1_000 }, (_, index) => `n${index}`))
     let processed = 0
     const processedAtTurns: number[] = []
-    const inbox = new Inbox(
-      store,
-      () => AT,
-      () => {
-        processed++
-        return Promise.resolve()
-      },
-      pino({ level: 'silent' }),
-    )
+    const inbox = inboxWith(counting(() => processed++))
     // Stands for a request waiting on the loop: at each turn it gets, it notes how far the inbox had come.
     let isWatching = true
     const watch = (): void => {
@@ -89,19 +93,14 @@ describe('the inbox of stored webhook notifications', () => {
     let isStreaming = true
     let arrived = 0
     // Each notification processed brings another one, as a steady webhook stream would: the inbox is never empty.
-    const inbox: Inbox = new Inbox(
-      store,
-      () => AT,
-      async (tx, receipt) => {
-        if (!isStreaming) return
-        arrived++
-        inbox.kick()
-        await tx.insertReceipts([
-          { platform: 'whatsapp', body: `after-${receipt.id}`, signature: 's', receivedAt: AT },
-        ])
-      },
-      pino({ level: 'silent' }),
-    )
+    const inbox: Inbox = inboxWith(async (tx, receipt) => {
+      if (!isStreaming) return
+      arrived++
+      inbox.kick()
+      await tx.insertReceipts([
+        { platform: 'whatsapp', body: `after-${receipt.id}`, signature: 's', receivedAt: AT },
+      ])
+    })
     const pending = (): number[] =>
       stored()
         .filter((receipt) => !receipt.processed)
@@ -120,7 +119,7 @@ describe('the inbox of stored webhook notifications', () => {
     await receive(Array.from({ length: 1_000 }, (_, index) => `n${index}`))
     const seen: string[] = []
     const handler: ReceiptHandler = (_tx, receipt) => Promise.resolve(void seen.push(receipt.body))
-    const first = new Inbox(store, () => AT, handler, pino({ level: 'silent' }))
+    const first = inboxWith(handler)
     first.kick()
     while (seen.length === 0) await new Promise((resolve) => setImmediate(resolve))
     await first.stop()
@@ -128,7 +127,7 @@ describe('the inbox of stored webhook notifications', () => {
     expect(left).toBeGreaterThan(0)
     expect(seen).toHaveLength(1_000 - left)
 
-    const next = new Inbox(store, () => AT, handler, pino({ level: 'silent' }))
+    const next = inboxWith(handler)
     await poll(next, 1)
     expect(seen).toEqual(Array.from({ length: 1_000 }, (_, index) => `n${index}`))
     expect(stored().every((receipt) => receipt.processed)).toBe(true)
@@ -137,15 +136,7 @@ describe('the inbox of stored webhook notifications', () => {
   it('answers a drain asked for while it stops once it has stopped, with everything before it applied', async () => {
     await receive(Array.from({ length: 1_000 }, (_, index) => `n${index}`))
     let processed = 0
-    const inbox = new Inbox(
-      store,
-      () => AT,
-      () => {
-        processed++
-        return Promise.resolve()
-      },
-      pino({ level: 'silent' }),
-    )
+    const inbox = inboxWith(counting(() => processed++))
     inbox.kick()
     while (processed === 0) await new Promise((resolve) => setImmediate(resolve))
     const stopped = inbox.stop()
@@ -171,12 +162,7 @@ describe('the inbox of stored webhook notifications', () => {
       receipt('sam', 'whatsapp:1:sam'),
     ])
     const seen: string[] = []
-    const inbox = new Inbox(
-      store,
-      () => AT,
-      (_tx, stored) => Promise.resolve(void seen.push(stored.body)),
-      pino({ level: 'silent' }),
-    )
+    const inbox = inboxWith((_tx, stored) => Promise.resolve(void seen.push(stored.body)))
     await inbox.drain('whatsapp:1:sam')
     // Sam's receipt, and the unscoped one before it (it could change any decision), came before Kim's backlog.
     expect(seen.slice(0, 2)).toEqual(['template-update', 'sam'])
@@ -189,12 +175,7 @@ describe('the inbox of stored webhook notifications', () => {
   it('processes every notification once, in arrival order', async () => {
     await receive(['a', 'b', 'c'])
     const seen: string[] = []
-    const inbox = new Inbox(
-      store,
-      () => AT,
-      (_tx, receipt) => Promise.resolve(void seen.push(receipt.body)),
-      pino({ level: 'silent' }),
-    )
+    const inbox = inboxWith((_tx, receipt) => Promise.resolve(void seen.push(receipt.body)))
     await poll(inbox, 3)
     expect(seen).toEqual(['a', 'b', 'c'])
     expect(stored().every((receipt) => receipt.processed && receipt.error === null)).toBe(true)
@@ -210,7 +191,7 @@ describe('the inbox of stored webhook notifications', () => {
       seen.push(receipt.body)
       return Promise.resolve()
     }
-    const inbox = new Inbox(store, () => AT, handler, pino({ level: 'silent' }))
+    const inbox = inboxWith(handler)
     await poll(inbox, 1)
     expect(stored().find((receipt) => receipt.id === 2)?.processed).toBe(false)
     await poll(inbox, 3)
@@ -231,7 +212,7 @@ describe('the inbox of stored webhook notifications', () => {
       poisonTries++
       return Promise.reject(new Error('unexpected notification shape'))
     }
-    const inbox = new Inbox(store, () => AT, handler, pino({ level: 'silent' }))
+    const inbox = inboxWith(handler)
     await poll(inbox, 4)
     expect(
       stored()
@@ -261,7 +242,7 @@ describe('the inbox of stored webhook notifications', () => {
       })
       if (failures-- > 0) throw new Error('deadlock detected')
     }
-    const inbox = new Inbox(store, () => AT, handler, pino({ level: 'silent' }))
+    const inbox = inboxWith(handler)
     await poll(inbox, 3)
     expect(await store.getTenant('tenant-1')).toBeUndefined()
     expect(await store.getTenant('tenant-0')).toBeDefined()
@@ -336,10 +317,10 @@ describe('the inbox of stored webhook notifications', () => {
     it('does not rest when no request was answered during the batch', async () => {
       await storeBacklog()
       await expectNoRest(
-        pacedInbox(AT + 1_000, () => {
-          processed++
-          return Promise.resolve()
-        }),
+        pacedInbox(
+          AT + 1_000,
+          counting(() => processed++),
+        ),
       )
     })
 
