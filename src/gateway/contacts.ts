@@ -66,3 +66,33 @@ export async function saveContactState(
     updatedAt: now,
   })
 }
+
+/** Contacts a process remembers at most (about 100 bytes each). */
+const KNOWN_CONTACTS = 100_000
+
+/**
+ * Contacts this process knows to be stored, with the country stored for them. A contact row, once written, never
+ * changes its country and is only deleted with its channel (whose id is never reused), so a send to a contact
+ * seen before skips writing and reading it again. Remember a contact only after the transaction that stored it
+ * has committed. Bounded: the contacts remembered longest ago are forgotten first.
+ */
+export class KnownContacts {
+  private readonly countries = new Map<string, string | null>()
+
+  constructor(private readonly capacity: number = KNOWN_CONTACTS) {}
+
+  /** The stored country of a contact known to be stored (`null`: none), or `undefined` when not known. */
+  countryOf(channelId: string, contactId: string): string | null | undefined {
+    return this.countries.get(`${channelId}\n${contactId}`)
+  }
+
+  remember(channelId: string, contactId: string, country: string | null): void {
+    const key = `${channelId}\n${contactId}`
+    if (this.countries.has(key)) return
+    if (this.countries.size >= this.capacity) {
+      const oldest = this.countries.keys().next()
+      if (oldest.done !== true) this.countries.delete(oldest.value)
+    }
+    this.countries.set(key, country)
+  }
+}

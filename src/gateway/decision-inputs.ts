@@ -5,7 +5,7 @@ import {
   type DecisionContext,
   type PolicySettings,
 } from '../domain/index.js'
-import type { ChannelRecord, ContactRecord, Store } from '../store/store.js'
+import type { ChannelRecord, Store } from '../store/store.js'
 import type { Directory } from './directory.js'
 
 /** Everything `decide` needs to judge a message to one contact, as stored. */
@@ -29,13 +29,14 @@ export async function loadDecisionInputs(
   contact: string,
   options: {
     readonly lock: boolean
-    /** The contact as just stored (`ensureContact`), when the caller has it: it is not read again. */
-    readonly stored?: ContactRecord
+    /** The contact's stored country, when the caller has it (`ensureContact`, known contacts): not read again. */
+    readonly country?: string | null
   },
 ): Promise<DecisionInputs> {
   const { settings, rateCards } = directory.policyOf(channel)
   const templates = await directory.templatesOf(channel, store)
-  const stored = options.stored ?? (await store.getContact(channel.id, contact))
+  const stored =
+    options.country === undefined ? await store.getContact(channel.id, contact) : { country: options.country }
   const state =
     (options.lock
       ? await store.lockWindow(channel.id, contact)

@@ -8,6 +8,7 @@ import { messengerSandbox } from '../channels/messenger/sandbox.js'
 import { WhatsAppSandbox } from '../channels/whatsapp/sandbox.js'
 import type { ChannelRecord, Store } from '../store/store.js'
 import { systemClock, type Clock } from './clock.js'
+import { KnownContacts } from './contacts.js'
 import { Directory } from './directory.js'
 import { Inbox } from './inbox.js'
 import { Metrics } from './metrics.js'
@@ -69,6 +70,8 @@ export class Gateway {
   readonly writer: ReceiptWriter
   /** What came of forwarded messages, group-committed. */
   readonly outcomes: MessageOutcomes
+  /** Contacts known to be stored (sends skip storing them again). */
+  private readonly contacts = new KnownContacts()
   readonly sandbox: WhatsAppSandbox
   readonly scheduler: Scheduler
   readonly rateCards: readonly RateCard[]
@@ -205,6 +208,7 @@ export class Gateway {
       upstreamFor: (channel: ChannelRecord) => this.upstreamFor(channel),
       sandbox: this.sandbox,
       outcomes: this.outcomes,
+      contacts: this.contacts,
       onHeld: () => {
         this.scheduler.kick()
       },

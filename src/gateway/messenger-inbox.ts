@@ -4,7 +4,7 @@ import { isValidSignature } from '../channels/signature.js'
 import type { ChannelRecord } from '../store/store.js'
 import { recordContactEvent } from './contacts.js'
 import { afterInbound } from './inbound-effects.js'
-import { randomId } from './ids.js'
+import { timeOrderedId } from './ids.js'
 import type { ReceiptHandler } from './inbox.js'
 import { relayToTenants } from './relay.js'
 import type { WhatsAppInboxDependencies } from './whatsapp-inbox.js'
@@ -46,7 +46,7 @@ export function messengerReceiptHandler(deps: WhatsAppInboxDependencies): Receip
         continue
       }
       const inserted = await tx.insertMessage({
-        id: randomId('msg'),
+        id: timeOrderedId('msg', now),
         tenantId: channel.tenantId,
         channelId: channel.id,
         contactId: change.psid,

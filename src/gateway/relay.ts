@@ -1,6 +1,6 @@
 import type { Instant } from '../domain/index.js'
 import type { ChannelRecord, Store } from '../store/store.js'
-import { randomId, sha256Hex } from './ids.js'
+import { sha256Hex, timeOrderedId } from './ids.js'
 
 /**
  * Queues a Meta notification for the businesses whose channels it concerns, in the outbox (same transaction as
@@ -45,7 +45,7 @@ export async function enqueueDelivery(
   eventType: string,
   payload: string,
   now: Instant,
-  id: string = randomId('dlv'),
+  id: string = timeOrderedId('dlv', now),
 ): Promise<void> {
   await tx.enqueueDeliveries([
     {

@@ -17,7 +17,7 @@ import { ensureContact, recordContactEvent } from './contacts.js'
 import { emitEvent } from './events.js'
 import { afterInbound } from './inbound-effects.js'
 import type { Directory } from './directory.js'
-import { randomId } from './ids.js'
+import { timeOrderedId } from './ids.js'
 import type { ReceiptHandler } from './inbox.js'
 import type { Metrics } from './metrics.js'
 import { relayToTenants } from './relay.js'
@@ -105,7 +105,7 @@ async function applyChange(
   switch (change.kind) {
     case 'message': {
       const inserted = await tx.insertMessage({
-        id: randomId('msg'),
+        id: timeOrderedId('msg', now),
         tenantId: channel.tenantId,
         channelId: channel.id,
         contactId: change.contact,

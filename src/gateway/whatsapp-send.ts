@@ -12,13 +12,13 @@ import type { WhatsAppSandbox } from '../channels/whatsapp/sandbox.js'
 import { decisionJson } from '../representations/decision-json.js'
 import type { ChannelRecord, HeldMessageRecord, Store, TenantRecord } from '../store/store.js'
 import type { Clock } from './clock.js'
-import { ensureContact, saveContactState } from './contacts.js'
+import { ensureContact, saveContactState, type KnownContacts } from './contacts.js'
 import { loadDecisionInputs } from './decision-inputs.js'
 import { emitEvent } from './events.js'
 import { holdReply, isHoldable } from './held-replies.js'
 import type { Directory } from './directory.js'
 import { ERRORS, GatewayError, graphErrorBody } from './errors.js'
-import { randomId } from './ids.js'
+import { timeOrderedId } from './ids.js'
 import { withIdempotency } from './idempotency.js'
 import type { Inbox } from './inbox.js'
 import type { MessageOutcomes } from './message-outcomes.js'
@@ -37,6 +37,8 @@ export interface WhatsAppSendDependencies {
   readonly upstreamFor: (channel: ChannelRecord) => Upstream
   readonly sandbox: WhatsAppSandbox
   readonly outcomes: MessageOutcomes
+  /** Contacts known to be stored: a send to one does not write and read it again. */
+  readonly contacts: KnownContacts
   /** Called when a reply was held (the scheduler has a re-engagement to run now). */
   readonly onHeld?: () => void
 }
@@ -130,21 +132,23 @@ export async function sendWhatsApp(
  * contact's history before it goes upstream — if Graph then refuses it, the history errs on the cautious side.
  */
 export async function decideAndRecord(
-  deps: Pick<WhatsAppSendDependencies, 'store' | 'directory' | 'clock' | 'metrics'>,
+  deps: Pick<WhatsAppSendDependencies, 'store' | 'directory' | 'clock' | 'metrics' | 'contacts'>,
   channel: ChannelRecord,
   contact: string,
   intent: Intent,
   rawBody: string,
   options: { readonly holdable?: boolean } = {},
 ): Promise<RecordedDecision> {
-  const messageId = randomId('msg')
+  const messageId = timeOrderedId('msg', deps.clock())
   let held: HeldMessageRecord | null = null
+  let country: string | null = null
   const decision = await deps.store.transaction(async (tx) => {
     const now = deps.clock()
-    const stored = await ensureContact(tx, channel, contact, now)
+    const known = deps.contacts.countryOf(channel.id, contact)
+    country = known !== undefined ? known : (await ensureContact(tx, channel, contact, now)).country
     const { state, settings, context } = await loadDecisionInputs(deps.directory, tx, channel, contact, {
       lock: true,
-      stored,
+      country,
     })
     const decided = decide(intent, context, now)
     const price = decided.allowed ? decided.billing.price : null
@@ -197,6 +201,7 @@ export async function decideAndRecord(
     }
     return decided
   })
+  deps.contacts.remember(channel.id, contact, country)
   deps.metrics.decisions.inc({
     platform: channel.platform,
     allowed: String(decision.allowed),
