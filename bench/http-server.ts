@@ -4,6 +4,7 @@
  *
  * - `node http-server.js carewindow <database url>`: carewindow as `carewindow serve` runs it (`startServer`).
  * - `node http-server.js bare`: Fastify with the same two routes, each parsing the JSON body and answering 200.
+ * - `node http-server.js floor <database url>`: the least a gateway keeping carewindow's promises does (http-floor.ts).
  *
  * It reports `ready` with its URL, then answers the parent's commands over IPC.
  */
@@ -14,6 +15,7 @@ import { resolveConfig } from '../src/config/config.js'
 import { createLogger } from '../src/logging.js'
 import { startServer, type RunningServer } from '../src/server.js'
 import { benchConfigFile } from './http-fixture.js'
+import { startFloor } from './http-floor.js'
 
 export type ServerCommand = 'stats' | 'drain' | 'cpu' | 'stop'
 
@@ -107,7 +109,7 @@ function countQuery(databaseUrl: string): {
   }
 }
 
-/** The baseline: Fastify's floor for the same request, with the same body handling (raw buffer, `JSON.parse`). */
+/** The baseline: what Fastify itself costs for the same request, with the same body handling (raw buffer, `JSON.parse`). */
 async function startBare(): Promise<Role> {
   const app = Fastify({ logger: false })
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
@@ -138,6 +140,16 @@ async function startBare(): Promise<Role> {
   }
 }
 
+async function floorRole(databaseUrl: string): Promise<Role> {
+  const floor = await startFloor(databaseUrl)
+  return {
+    url: floor.url,
+    stats: () => floor.stats(),
+    drain: () => Promise.resolve(),
+    close: () => floor.close(),
+  }
+}
+
 async function main(): Promise<void> {
   const [kind, databaseUrl] = process.argv.slice(2)
   const role =
@@ -145,8 +157,11 @@ async function main(): Promise<void> {
       ? await startBare()
       : kind === 'carewindow' && databaseUrl !== undefined
         ? await startCarewindow(databaseUrl)
-        : undefined
-  if (role === undefined) throw new Error('usage: http-server.js bare | carewindow <database url>')
+        : kind === 'floor' && databaseUrl !== undefined
+          ? await floorRole(databaseUrl)
+          : undefined
+  if (role === undefined)
+    throw new Error('usage: http-server.js bare | carewindow <database url> | floor <database url>')
   const send = (message: ServerMessage): void => {
     process.send?.(message)
   }

@@ -91,6 +91,10 @@ export async function benchHttp(settings: HttpBenchSettings, write: Write): Prom
       '  carewindow runs as `carewindow serve` would (startServer, log level warn), one tenant and one WhatsApp channel\n' +
       '  on the sandbox upstream with sandbox.status_delays_ms: [] (no simulated sent/delivered/read statuses add load),\n' +
       '  no business webhook (nothing relayed). Each carewindow run starts on a fresh database.\n' +
+      '  floor: the least a gateway keeping carewindow’s promises does on the same store (bench/http-floor.ts) — checks\n' +
+      '  the signature or the key, parses, stores one row per request group-committed as carewindow does, answers;\n' +
+      '  applies, logs and counts nothing. Floor against bare is what durability costs on this machine; carewindow\n' +
+      '  against floor is what carewindow adds.\n' +
       '  CPU/req: the server’s CPU time per response. server, cannon: share of one core used by the server and by\n' +
       '  autocannon; machine: share of all cores busy (anything running, PostgreSQL included).\n',
   )
@@ -132,6 +136,14 @@ async function benchIngest(settings: HttpBenchSettings, bare: BenchServer, write
   write(row('bare Fastify (JSON.parse, 200)', baseline, null))
 
   if (settings.stores.has('sqlite')) {
+    const floor = await measureFloor(
+      settings,
+      'floor, SQLite (WAL)',
+      path,
+      ingestLoad(forBare),
+      baseline,
+      write,
+    )
     const sqlite = await sqliteDatabase()
     try {
       const notifications = new SignedNotifications(0, prepared)
@@ -142,6 +154,7 @@ async function benchIngest(settings: HttpBenchSettings, bare: BenchServer, write
           target: TARGETS.sqliteIngest,
           stored: receipts,
           notifications,
+          floor,
         }
         await measureCarewindow(settings, server, path, ingestLoad(notifications), baseline, run, write)
       })
@@ -160,11 +173,25 @@ async function benchIngest(settings: HttpBenchSettings, bare: BenchServer, write
     return
   }
   try {
+    const version = schema.serverVersion.split(' ')[0] ?? ''
+    const floor = await measureFloor(
+      settings,
+      `floor, PostgreSQL ${version}`,
+      path,
+      ingestLoad(forBare),
+      baseline,
+      write,
+    )
     const notifications = new SignedNotifications(0, prepared)
-    const label = `carewindow, PostgreSQL ${schema.serverVersion.split(' ')[0] ?? ''}`
     await withCarewindow(settings, schema.url, async (server) => {
       await warmUp(settings, server, path, ingestLoad(notifications))
-      const run = { label, target: TARGETS.postgresIngest, stored: receipts, notifications }
+      const run = {
+        label: `carewindow, PostgreSQL ${version}`,
+        target: TARGETS.postgresIngest,
+        stored: receipts,
+        notifications,
+        floor,
+      }
       await measureCarewindow(settings, server, path, ingestLoad(notifications), baseline, run, write)
     })
     write(
@@ -194,6 +221,9 @@ async function benchSend(settings: HttpBenchSettings, bare: BenchServer, write: 
   const baseline = await measure(settings, bare, path, sendLoad())
   write(row('bare Fastify (JSON.parse, 200)', baseline, null))
 
+  const floor = await measureFloor(settings, 'floor, SQLite (WAL)', path, sendLoad(), baseline, write, {
+    openWindowsFirst: true,
+  })
   const sqlite = await sqliteDatabase()
   try {
     await withCarewindow(settings, sqlite.url, async (server) => {
@@ -207,11 +237,52 @@ async function benchSend(settings: HttpBenchSettings, bare: BenchServer, write: 
           count: after.acceptedSends - before.acceptedSends,
         }),
         notifications: null,
+        floor,
       }
       await measureCarewindow(settings, server, path, sendLoad(), baseline, run, write)
     })
   } finally {
     await sqlite.remove()
+  }
+}
+
+/**
+ * The floor (http-floor.ts) on a fresh database of the store the label names: warmed up, measured, its stored rows
+ * checked against its 2xx responses. With `openWindowsFirst`, the contacts of the sends write first. Its
+ * PostgreSQL schema is a fresh one of its own.
+ */
+async function measureFloor(
+  settings: HttpBenchSettings,
+  label: string,
+  path: string,
+  next: () => LoadRequest,
+  baseline: LoadFigures,
+  write: Write,
+  options: { readonly openWindowsFirst?: boolean } = {},
+): Promise<LoadFigures> {
+  const database = label.includes('PostgreSQL')
+    ? await createBenchSchema(settings.postgresUrl).then((schema) => {
+        if ('problem' in schema) throw new Error(`the floor's PostgreSQL schema: ${schema.problem}`)
+        return { url: schema.url, remove: () => schema.drop() }
+      })
+    : await sqliteDatabase()
+  try {
+    const server = await startBenchServer(['floor', database.url])
+    try {
+      if (options.openWindowsFirst === true) await openWindows(server, settings.sendContacts)
+      await warmUp(settings, server, path, next)
+      const before = await server.stats()
+      const figures = await measure(settings, server, path, next)
+      const after = await server.stats()
+      write(row(label, figures, baseline))
+      const stored = after.receipts + after.acceptedSends - before.receipts - before.acceptedSends
+      write(`      stored ${format(stored)} rows for ${format(figures.responses2xx)} 2xx responses\n`)
+      return figures
+    } finally {
+      await server.stop()
+    }
+  } finally {
+    await database.remove()
   }
 }
 
@@ -245,6 +316,8 @@ interface CarewindowRun {
   /** What the run must have stored: one row per 2xx response. */
   readonly stored: (before: StoredCounts, after: StoredCounts) => { what: string; count: number }
   readonly notifications: SignedNotifications | null
+  /** The floor on the same store, measured just before. */
+  readonly floor: LoadFigures | null
 }
 
 /**
@@ -272,6 +345,11 @@ async function measureCarewindow(
   const drainCpuMicros = cpuMicros(await server.cpu()) - cpuMicros(cpuAtEnd)
   const after = await server.stats()
   write(row(run.label, figures, baseline, run.target))
+  if (run.floor !== null)
+    write(
+      `      carewindow against the floor on this store: ${(figures.requestsPerSecond / run.floor.requestsPerSecond).toFixed(2)}× ` +
+        `its req/s, ${format(figures.serverCpuMicrosPerResponse - run.floor.serverCpuMicrosPerResponse)} µs more server CPU per request\n`,
+    )
   const stored = run.stored(before, after)
   const applied = after.inboundMessages - before.inboundMessages
   const inFlight = figures.sent - figures.responses2xx - figures.non2xx
