@@ -13,7 +13,7 @@
  *
  * Writes are group-committed the way carewindow's are (every request waits for the commit of its own row; the
  * rows of one turn of the event loop share it), with the same durability: SQLite in WAL with `synchronous =
- * NORMAL`, PostgreSQL with its defaults. The tables have integer keys and no other index, so every insert
+ * NORMAL` and checkpoints in a worker thread, PostgreSQL with its defaults. The tables have integer keys and no other index, so every insert
  * appends. Nothing is logged and nothing is counted.
  */
 import { createHash } from 'node:crypto'
@@ -23,6 +23,10 @@ import pg from 'pg'
 import { isValidSignature } from '../src/channels/signature.js'
 import { randomToken } from '../src/gateway/ids.js'
 import { GroupCommit } from '../src/store/group-commit.js'
+import {
+  startSqliteCheckpointer,
+  WRITER_AUTOCHECKPOINT_PAGES,
+} from '../src/store/sqlite/sqlite-checkpointer.js'
 import { API_KEY, APP_SECRET } from './http-fixture.js'
 import type { StoredCounts } from './http-server.js'
 
@@ -75,6 +79,9 @@ function sqliteTables(path: string): FloorTables {
   database.pragma('journal_mode = WAL')
   database.pragma('synchronous = NORMAL')
   for (const create of CREATE_TABLES) database.exec(create)
+  // Checkpoints off the event loop, as carewindow's store does them.
+  database.pragma(`wal_autocheckpoint = ${WRITER_AUTOCHECKPOINT_PAGES}`)
+  const checkpointer = startSqliteCheckpointer(path)
   const statements = new Map<string, BetterSqlite3.Statement>()
   const insert = (table: string, columns: readonly string[], rows: number, values: unknown[]): void => {
     const key = `${table}:${rows}`
@@ -101,9 +108,9 @@ function sqliteTables(path: string): FloorTables {
       const row = database.prepare(query).get() as { n: number }
       return Promise.resolve(row.n)
     },
-    close() {
+    async close() {
+      await checkpointer.stop()
       database.close()
-      return Promise.resolve()
     },
   }
 }
