@@ -138,10 +138,7 @@ async function benchIngest(settings: HttpBenchSettings, bare: BenchServer, write
   if (settings.stores.has('sqlite')) {
     const floor = await measureFloor(
       settings,
-      'floor, SQLite (WAL)',
-      path,
-      ingestLoad(forBare),
-      baseline,
+      { store: 'sqlite', label: 'floor, SQLite (WAL)', path, next: ingestLoad(forBare), baseline },
       write,
     )
     const sqlite = await sqliteDatabase()
@@ -176,10 +173,7 @@ async function benchIngest(settings: HttpBenchSettings, bare: BenchServer, write
     const version = schema.serverVersion.split(' ')[0] ?? ''
     const floor = await measureFloor(
       settings,
-      `floor, PostgreSQL ${version}`,
-      path,
-      ingestLoad(forBare),
-      baseline,
+      { store: 'postgres', label: `floor, PostgreSQL ${version}`, path, next: ingestLoad(forBare), baseline },
       write,
     )
     const notifications = new SignedNotifications(0, prepared)
@@ -221,9 +215,18 @@ async function benchSend(settings: HttpBenchSettings, bare: BenchServer, write: 
   const baseline = await measure(settings, bare, path, sendLoad())
   write(row('bare Fastify (JSON.parse, 200)', baseline, null))
 
-  const floor = await measureFloor(settings, 'floor, SQLite (WAL)', path, sendLoad(), baseline, write, {
-    openWindowsFirst: true,
-  })
+  const floor = await measureFloor(
+    settings,
+    {
+      store: 'sqlite',
+      label: 'floor, SQLite (WAL)',
+      path,
+      next: sendLoad(),
+      baseline,
+      openWindowsFirst: true,
+    },
+    write,
+  )
   const sqlite = await sqliteDatabase()
   try {
     await withCarewindow(settings, sqlite.url, async (server) => {
@@ -246,30 +249,33 @@ async function benchSend(settings: HttpBenchSettings, bare: BenchServer, write: 
   }
 }
 
+interface FloorRun {
+  readonly store: 'sqlite' | 'postgres'
+  readonly label: string
+  readonly path: string
+  readonly next: () => LoadRequest
+  readonly baseline: LoadFigures
+  /** The contacts of the sends write first (their windows open). */
+  readonly openWindowsFirst?: boolean
+}
+
 /**
- * The floor (http-floor.ts) on a fresh database of the store the label names: warmed up, measured, its stored rows
- * checked against its 2xx responses. With `openWindowsFirst`, the contacts of the sends write first. Its
- * PostgreSQL schema is a fresh one of its own.
+ * The floor (http-floor.ts) on a fresh database of its own (a SQLite file, or a PostgreSQL schema): warmed up,
+ * measured, and the rows it stored checked against its 2xx responses.
  */
-async function measureFloor(
-  settings: HttpBenchSettings,
-  label: string,
-  path: string,
-  next: () => LoadRequest,
-  baseline: LoadFigures,
-  write: Write,
-  options: { readonly openWindowsFirst?: boolean } = {},
-): Promise<LoadFigures> {
-  const database = label.includes('PostgreSQL')
-    ? await createBenchSchema(settings.postgresUrl).then((schema) => {
-        if ('problem' in schema) throw new Error(`the floor's PostgreSQL schema: ${schema.problem}`)
-        return { url: schema.url, remove: () => schema.drop() }
-      })
-    : await sqliteDatabase()
+async function measureFloor(settings: HttpBenchSettings, run: FloorRun, write: Write): Promise<LoadFigures> {
+  const { label, path, next, baseline } = run
+  const database =
+    run.store === 'postgres'
+      ? await createBenchSchema(settings.postgresUrl).then((schema) => {
+          if ('problem' in schema) throw new Error(`the floor's PostgreSQL schema: ${schema.problem}`)
+          return { url: schema.url, remove: () => schema.drop() }
+        })
+      : await sqliteDatabase()
   try {
     const server = await startBenchServer(['floor', database.url])
     try {
-      if (options.openWindowsFirst === true) await openWindows(server, settings.sendContacts)
+      if (run.openWindowsFirst === true) await openWindows(server, settings.sendContacts)
       await warmUp(settings, server, path, next)
       const before = await server.stats()
       const figures = await measure(settings, server, path, next)
