@@ -151,7 +151,10 @@ async function applyChange(
         now,
       )
       const optOut = inbound.text === null ? null : stopKeywordOptOut(inbound.text, change.at, settings)
-      if (optOut !== null) await appendConsentEvent(tx, deps.directory, channel, change.contact, optOut, now)
+      if (optOut !== null)
+        await appendConsentEvent(tx, deps.directory, channel, change.contact, optOut, now, {
+          stampedToTheSecond: true,
+        })
       return
     }
     case 'status': {
@@ -203,6 +206,7 @@ async function applyChange(
           at: change.at,
         },
         now,
+        { stampedToTheSecond: true },
       )
       return
     }

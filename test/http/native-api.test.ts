@@ -490,6 +490,30 @@ describe('the native /v1 API', () => {
       expect(await fixture.countRows('contacts')).toBe(1)
     })
 
+    it('lets a STOP that WhatsApp stamps to the second win over an opt-in recorded earlier in that second', async () => {
+      // The opt-in is recorded at 10:00:00.600; the customer writes STOP at 10:00:00.900, which Meta stamps 10:00:00.
+      fixture.advance(600)
+      await fixture.call('POST', consentOf(SANNE), { body: { scope: 'marketing', source: 'website_form' } })
+      fixture.advance(600)
+      const inbound = await fixture.call('POST', `/v1/sandbox/${ACME_NUMBER}/inbound`, {
+        body: { from: SANNE, text: 'STOP', at: new Date(T0 + 900).toISOString() },
+      })
+      expect(inbound.status).toBe(202)
+      expect(await dryRun(fixture, springSaleTo(SANNE))).toMatchObject({
+        allowed: false,
+        reason: 'OPTED_OUT',
+        error: { code: 131050 },
+      })
+      const history = await fixture.call('GET', consentOf(SANNE))
+      expect(history.body).toMatchObject({
+        history: [
+          { kind: 'opt_in', source: 'website_form', at: new Date(T0 + 600).toISOString() },
+          { kind: 'opt_out', source: 'keyword', evidence: 'STOP', at: new Date(T0 + 600).toISOString() },
+        ],
+        current: { marketing: { state: 'opted_out', source: 'keyword' } },
+      })
+    })
+
     it('records an opt-out as a new ledger entry (scope from the query, default all) and keeps the opt-in', async () => {
       await fixture.call('POST', consentOf(SANNE), { body: { scope: 'all', source: 'qr_code' } })
       fixture.advance(HOUR)
