@@ -24,8 +24,8 @@ export async function recordContactEvent(
   now: Instant,
   profileName: string | null = null,
 ): Promise<{ readonly previous: ContactState; readonly state: ContactState }> {
-  await ensureContact(tx, channel, contactId, now, profileName)
-  const previous = (await tx.lockWindow(channel.id, contactId)) ?? NEW_CONTACT
+  const previous =
+    (await tx.ensureContactAndLockWindow(contactRecord(channel, contactId, now, profileName))) ?? NEW_CONTACT
   const state = applyEvent(previous, channel.platform, event, settings)
   await saveContactState(tx, channel, contactId, state, settings, now)
   return { previous, state }
@@ -38,13 +38,23 @@ export async function ensureContact(
   now: Instant,
   profileName: string | null = null,
 ): Promise<ContactRecord> {
-  return tx.ensureContact({
+  return tx.ensureContact(contactRecord(channel, contactId, now, profileName))
+}
+
+/** The contact as first stored: its country read from a WhatsApp number (Messenger's page-scoped ids have none). */
+function contactRecord(
+  channel: ChannelRecord,
+  contactId: string,
+  now: Instant,
+  profileName: string | null,
+): ContactRecord {
+  return {
     channelId: channel.id,
     contactId,
     country: channel.platform === 'whatsapp' ? countryOfPhoneNumber(contactId) : null,
     profileName,
     createdAt: now,
-  })
+  }
 }
 
 export async function saveContactState(

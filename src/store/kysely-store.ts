@@ -126,6 +126,18 @@ const HOT = {
       "values (?, ?, 'null', null, null, 0) on conflict (channel_id, contact_id) " +
       'do update set state_json = windows.state_json returning state_json',
   ),
+  // PostgreSQL: the contact upsert and the window lock in one round trip. The window row is inserted from the
+  // contact upsert's output, so the contact row is written (and locked) before the window row is locked, the order
+  // of the two statements it replaces (and of a send's).
+  upsertContactNameLockWindowState: statement(
+    'with contact as (' +
+      'insert into contacts (channel_id, contact_id, country, profile_name, created_at) values (?, ?, ?, ?, ?) ' +
+      'on conflict (channel_id, contact_id) do update set profile_name = excluded.profile_name ' +
+      'returning channel_id, contact_id) ' +
+      'insert into windows (channel_id, contact_id, state_json, last_user_message_at, expires_at, updated_at) ' +
+      "select channel_id, contact_id, 'null', null, null, 0 from contact on conflict (channel_id, contact_id) " +
+      'do update set state_json = windows.state_json returning state_json',
+  ),
   saveWindow: statement(
     'insert into windows (channel_id, contact_id, state_json, last_user_message_at, expires_at, updated_at) ' +
       'values (?, ?, ?, ?, ?, ?) on conflict (channel_id, contact_id) do update set ' +
@@ -510,9 +522,22 @@ export class KyselyStore implements Store {
       this.locks ? HOT.lockWindowState : HOT.readWindowState,
       [channelId, contactId],
     )
-    const row = rows[0]
-    const state = row === undefined ? null : (JSON.parse(row.state_json) as ContactState | null)
-    return state ?? undefined
+    return stateOf(rows[0])
+  }
+
+  async ensureContactAndLockWindow(contact: ContactRecord): Promise<ContactState | undefined> {
+    if (!this.locks || contact.profileName === null) {
+      await this.ensureContact(contact)
+      return this.lockWindow(contact.channelId, contact.contactId)
+    }
+    const { rows } = await this.run<{ state_json: string }>(HOT.upsertContactNameLockWindowState, [
+      contact.channelId,
+      contact.contactId,
+      contact.country,
+      contact.profileName,
+      contact.createdAt,
+    ])
+    return stateOf(rows[0])
   }
 
   async saveWindow(window: WindowRecord): Promise<void> {
@@ -1092,6 +1117,12 @@ function windowOf(row: Selectable<WindowsTable>): WindowRecord {
     expiresAt: row.expires_at,
     updatedAt: row.updated_at,
   }
+}
+
+/** The state a window row holds; none for a row created only to be locked (`'null'`) or no row. */
+function stateOf(row: { readonly state_json: string } | undefined): ContactState | undefined {
+  const state = row === undefined ? null : (JSON.parse(row.state_json) as ContactState | null)
+  return state ?? undefined
 }
 
 function contactOf(row: Selectable<ContactsTable>): ContactRecord {

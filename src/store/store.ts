@@ -266,6 +266,11 @@ export interface Store {
    * (PostgreSQL `FOR UPDATE`; SQLite has a single writer), so concurrent writers never lose an update.
    */
   lockWindow(channelId: string, contactId: string): Promise<ContactState | undefined>
+  /**
+   * `ensureContact` then `lockWindow`, in that order: an inbound message's first two steps. On PostgreSQL, in a
+   * transaction and with a profile name, one round trip instead of two.
+   */
+  ensureContactAndLockWindow(contact: ContactRecord): Promise<ContactState | undefined>
   saveWindow(window: WindowRecord): Promise<void>
   listWindows(channelId: string, query: WindowQuery): Promise<WindowRecord[]>
 

@@ -294,6 +294,30 @@ for (const dialect of DIALECTS) {
         expect(await store.transaction((tx) => tx.lockWindow(id, CONTACT_ID))).toEqual(opened)
       })
 
+      it('stores the contact and locks its window in one call: no state for a new contact, the saved state after, the name updated', async () => {
+        const { id } = await seedChannel()
+        const contact = {
+          channelId: id,
+          contactId: CONTACT_ID,
+          country: 'NL',
+          profileName: 'Ana',
+          createdAt: T0,
+        }
+
+        expect(await store.transaction((tx) => tx.ensureContactAndLockWindow(contact))).toBeUndefined()
+        expect(await store.getContact(id, CONTACT_ID)).toEqual(contact)
+        expect(await store.getWindow(id, CONTACT_ID)).toBeUndefined()
+
+        await store.saveWindow(windowRecord(id, CONTACT_ID, T0 + DAY_MS, opened))
+        const renamed = { ...contact, profileName: 'Ana B.', createdAt: T0 + HOUR_MS }
+        expect(await store.transaction((tx) => tx.ensureContactAndLockWindow(renamed))).toEqual(opened)
+        expect(await store.getContact(id, CONTACT_ID)).toEqual({ ...contact, profileName: 'Ana B.' })
+
+        // Without a profile name, and outside a transaction: the stored name stays.
+        expect(await store.ensureContactAndLockWindow({ ...contact, profileName: null })).toEqual(opened)
+        expect(await store.getContact(id, CONTACT_ID)).toEqual({ ...contact, profileName: 'Ana B.' })
+      })
+
       it('shows no window for a contact that was locked but never saved', async () => {
         const { id } = await seedChannel()
 
@@ -952,6 +976,29 @@ for (const dialect of DIALECTS) {
         await Promise.all(Array.from({ length: 20 }, increment))
 
         expect((await store.getWindow(id, CONTACT_ID))?.state.windowsOpened).toBe(20)
+      })
+
+      it('loses no update when 20 transactions store a new contact and read-modify-write its window at once', async () => {
+        const { id } = await seedChannel()
+
+        const increment = (n: number) =>
+          store.transaction(async (tx) => {
+            const contact = {
+              channelId: id,
+              contactId: CONTACT_ID,
+              country: 'NL',
+              profileName: `Ana ${n}`,
+              createdAt: T0,
+            }
+            const state = (await tx.ensureContactAndLockWindow(contact)) ?? NEW_CONTACT
+            await new Promise((resolve) => setTimeout(resolve, 2))
+            const next = { ...state, windowsOpened: state.windowsOpened + 1 }
+            await tx.saveWindow(windowRecord(id, CONTACT_ID, T0 + DAY_MS, next))
+          })
+        await Promise.all(Array.from({ length: 20 }, (_, n) => increment(n)))
+
+        expect((await store.getWindow(id, CONTACT_ID))?.state.windowsOpened).toBe(20)
+        expect((await store.getContacts(id, [CONTACT_ID])).map((row) => row.contactId)).toEqual([CONTACT_ID])
       })
 
       it('never hands the same receipt to two transactions claiming at the same time', async () => {
