@@ -1,35 +1,11 @@
 import {
-  applyEvent,
   countryOfPhoneNumber,
-  NEW_CONTACT,
   windowAt,
-  type ContactEvent,
   type ContactState,
   type Instant,
   type PolicySettings,
 } from '../domain/index.js'
-import type { ChannelRecord, ContactRecord, Store } from '../store/store.js'
-
-/**
- * Records an event in a contact's state: creates the contact on first sight, locks its window row for the
- * read-modify-write (concurrent writers never lose each other's events), applies the event with the policy
- * engine's own fold and stores the result. Must run inside a transaction.
- */
-export async function recordContactEvent(
-  tx: Store,
-  channel: ChannelRecord,
-  contactId: string,
-  event: ContactEvent,
-  settings: PolicySettings,
-  now: Instant,
-  profileName: string | null = null,
-): Promise<{ readonly previous: ContactState; readonly state: ContactState }> {
-  const previous =
-    (await tx.ensureContactAndLockWindow(contactRecord(channel, contactId, now, profileName))) ?? NEW_CONTACT
-  const state = applyEvent(previous, channel.platform, event, settings)
-  await saveContactState(tx, channel, contactId, state, settings, now)
-  return { previous, state }
-}
+import type { ChannelRecord, ContactRecord, Store, WindowRecord } from '../store/store.js'
 
 export async function ensureContact(
   tx: Store,
@@ -42,7 +18,7 @@ export async function ensureContact(
 }
 
 /** The contact as first stored: its country read from a WhatsApp number (Messenger's page-scoped ids have none). */
-function contactRecord(
+export function contactRecord(
   channel: ChannelRecord,
   contactId: string,
   now: Instant,
@@ -65,16 +41,27 @@ export async function saveContactState(
   settings: PolicySettings,
   now: Instant,
 ): Promise<void> {
+  await tx.saveWindow(windowRecordOf(channel, contactId, state, settings, now))
+}
+
+/** The window row of a contact's state. */
+export function windowRecordOf(
+  channel: ChannelRecord,
+  contactId: string,
+  state: ContactState,
+  settings: PolicySettings,
+  now: Instant,
+): WindowRecord {
   // The stored expiry is the standard window's end, whatever instant it is read at.
   const window = windowAt(channel.platform, state, state.asOf ?? now, settings)
-  await tx.saveWindow({
+  return {
     channelId: channel.id,
     contactId,
     state,
     lastUserMessageAt: state.lastUserMessageAt,
     expiresAt: window.expiresAt,
     updatedAt: now,
-  })
+  }
 }
 
 /** Contacts a process remembers at most (about 100 bytes each). */

@@ -1,15 +1,24 @@
-import { windowAt, type ContactState, type Instant, type PolicySettings } from '../domain/index.js'
-import { contactJobId, JOB_KINDS, scheduleWindowJobs } from '../scheduler/jobs.js'
+import {
+  applyEvent,
+  NEW_CONTACT,
+  windowAt,
+  type ContactEvent,
+  type Instant,
+  type PolicySettings,
+} from '../domain/index.js'
+import { contactJobId, JOB_KINDS, windowJobs } from '../scheduler/jobs.js'
 import type { ChannelRecord, Store } from '../store/store.js'
+import { contactRecord, windowRecordOf } from './contacts.js'
 import { emitEvent } from './events.js'
 
-/** A customer's message, just folded into the contact's stored state. */
+/** A customer's message, to be folded into the contact's stored state. */
 export interface InboundMessage {
   readonly channel: ChannelRecord
   readonly contactId: string
-  /** The contact's state before the message, and after it. */
-  readonly previous: ContactState
-  readonly state: ContactState
+  /** The message as the policy engine folds it. */
+  readonly event: ContactEvent
+  /** The name Meta shows for the contact (WhatsApp's `profile.name`), if any: stored with the contact. */
+  readonly profileName: string | null
   /** When the customer sent it (Meta's timestamp), not when it was processed. */
   readonly sentAt: Instant
   /** Meta's message id (WhatsApp) or the event's id (Messenger). */
@@ -18,26 +27,32 @@ export interface InboundMessage {
 }
 
 /**
- * What follows a customer's message once its window is stored: the window's timed work is (re)scheduled,
- * `window.opened` goes out when the business last heard the window was closed (or never heard of it), and
- * replies held for this contact are released now that the window is open. Inside the processing transaction.
+ * Records a customer's message and what follows from it, inside the processing transaction. The contact is created
+ * on first sight and its window row locked for the read-modify-write (concurrent writers never lose each other's
+ * events); the message is folded in with the policy engine's own fold; the window is saved and its timed work
+ * (re)scheduled in the same write. Then `window.opened` goes out when the business last heard the window was closed
+ * (or never heard of it), and replies held for this contact are released now that the window is open.
  *
  * When the message came after the previous window had closed but before the scheduler announced it (a lagging
  * or stopped scheduler), `window.closed` for that window goes out first — with the id its job would have given
  * it — so the business hears of every window once, in order, and held replies are not left waiting.
  */
-export async function afterInbound(tx: Store, message: InboundMessage, now: Instant): Promise<void> {
-  const { channel, contactId, state, settings } = message
-  const { wasAnnouncedClosed, expiresAt } = await scheduleWindowJobs(
-    tx,
-    channel,
-    contactId,
-    state,
-    settings,
+export async function recordInbound(tx: Store, message: InboundMessage, now: Instant): Promise<void> {
+  const { channel, contactId, settings } = message
+  const previous =
+    (await tx.ensureContactAndLockWindow(contactRecord(channel, contactId, now, message.profileName))) ??
+    NEW_CONTACT
+  const state = applyEvent(previous, channel.platform, message.event, settings)
+  const { jobs, expiresAt } = windowJobs(channel, contactId, state, settings, now)
+  const [closedBefore] = await tx.saveWindowAndScheduleJobs(
+    windowRecordOf(channel, contactId, state, settings, now),
+    jobs,
     now,
   )
   if (expiresAt === null) return
-  const before = windowAt(channel.platform, message.previous, message.sentAt, settings)
+  // `window.closed` is the first job: a new one (null) or one that ran means the window was announced closed.
+  const wasAnnouncedClosed = jobs.length > 0 && closedBefore !== 'pending'
+  const before = windowAt(channel.platform, previous, message.sentAt, settings)
   const closedUnannounced =
     !wasAnnouncedClosed &&
     before.state === 'closed' &&
@@ -50,7 +65,7 @@ export async function afterInbound(tx: Store, message: InboundMessage, now: Inst
       channel,
       contactId,
       key: String(before.expiresAt),
-      state: message.previous,
+      state: previous,
       settings,
       at: now,
     })

@@ -2,8 +2,7 @@ import { messengerReferralSource } from '../channels/messenger/inbound-event.js'
 import { parseMessengerNotification } from '../channels/messenger/notification.js'
 import { isValidSignature } from '../channels/signature.js'
 import type { ChannelRecord } from '../store/store.js'
-import { recordContactEvent } from './contacts.js'
-import { afterInbound } from './inbound-effects.js'
+import { recordInbound } from './inbound-effects.js'
 import { timeOrderedId } from './ids.js'
 import type { ReceiptHandler } from './inbox.js'
 import { relayToTenants } from './relay.js'
@@ -68,27 +67,19 @@ export function messengerReceiptHandler(deps: WhatsAppInboxDependencies): Receip
       if (!inserted) continue
       deps.metrics.webhookLag.observe(Math.max(0, now - change.at) / 1000)
       const { settings } = deps.directory.policyOf(channel)
-      const { previous, state } = await recordContactEvent(
-        tx,
-        channel,
-        change.psid,
-        {
-          kind: 'inbound',
-          at: change.at,
-          referral:
-            change.referralSource === undefined ? null : messengerReferralSource(change.referralSource),
-          messageType: change.type,
-        },
-        settings,
-        now,
-      )
-      await afterInbound(
+      await recordInbound(
         tx,
         {
           channel,
           contactId: change.psid,
-          previous,
-          state,
+          event: {
+            kind: 'inbound',
+            at: change.at,
+            referral:
+              change.referralSource === undefined ? null : messengerReferralSource(change.referralSource),
+            messageType: change.type,
+          },
+          profileName: null,
           sentAt: change.at,
           messageId: change.eventId,
           settings,

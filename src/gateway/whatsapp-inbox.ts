@@ -13,9 +13,9 @@ import { isValidSignature } from '../channels/signature.js'
 import type { ChannelRecord, MessageStatus, ReceiptRecord, Store } from '../store/store.js'
 import type { Clock } from './clock.js'
 import { appendConsentEvent } from './consent.js'
-import { ensureContact, recordContactEvent } from './contacts.js'
+import { ensureContact } from './contacts.js'
 import { emitEvent } from './events.js'
-import { afterInbound } from './inbound-effects.js'
+import { recordInbound } from './inbound-effects.js'
 import type { Directory } from './directory.js'
 import { timeOrderedId } from './ids.js'
 import type { ReceiptHandler } from './inbox.js'
@@ -128,22 +128,13 @@ async function applyChange(
       if (!inserted) return
       deps.metrics.webhookLag.observe(Math.max(0, now - change.at) / 1000)
       const inbound = whatsappInbound(change.message, change.at)
-      const { previous, state } = await recordContactEvent(
-        tx,
-        channel,
-        change.contact,
-        inbound.event,
-        settings,
-        now,
-        change.profileName,
-      )
-      await afterInbound(
+      await recordInbound(
         tx,
         {
           channel,
           contactId: change.contact,
-          previous,
-          state,
+          event: inbound.event,
+          profileName: change.profileName,
           sentAt: change.at,
           messageId: change.messageId,
           settings,

@@ -1,5 +1,5 @@
 import { MINUTE_MS, windowAt, type ContactState, type Instant, type PolicySettings } from '../domain/index.js'
-import type { ChannelRecord, ScheduledJob, Store } from '../store/store.js'
+import type { ChannelRecord, ScheduledJob } from '../store/store.js'
 
 /** The kinds of timed work carewindow schedules. */
 export const JOB_KINDS = {
@@ -18,23 +18,23 @@ export function contactJobId(kind: JobKind, channelId: string, contactId: string
 }
 
 /**
- * After a contact's window changed (a customer message): (re)schedules its window jobs — `window.expiring` at the
- * expiry minus the channel's lead time, `window.closed` at the expiry, the keep-alive reminder if the channel has
- * it — and, when the window had been announced closed (or never announced open), says so: the caller emits
- * `window.opened`. Jobs only fire if the window really is at that point when they run, so a message processed
+ * The timed work of a contact's window after it changed (a customer message): `window.closed` at the expiry (always
+ * first), `window.expiring` at the expiry minus the channel's lead time, the keep-alive reminder if the channel has
+ * it — none when the window has no expiry or is closed. Scheduled with the contact's id, each moves as the window
+ * moves; the status `window.closed` had before says whether the window had been announced closed (or never
+ * announced open). Jobs only fire if the window really is at that point when they run, so a message processed
  * between scheduling and firing is never missed.
  */
-export async function scheduleWindowJobs(
-  tx: Store,
+export function windowJobs(
   channel: ChannelRecord,
   contactId: string,
   state: ContactState,
   settings: PolicySettings,
   now: Instant,
-): Promise<{ readonly wasAnnouncedClosed: boolean; readonly expiresAt: Instant | null }> {
+): { readonly jobs: readonly ScheduledJob[]; readonly expiresAt: Instant | null } {
   const window = windowAt(channel.platform, state, now, settings)
   const expiresAt = window.expiresAt
-  if (expiresAt === null || window.state === 'closed') return { wasAnnouncedClosed: false, expiresAt }
+  if (expiresAt === null || window.state === 'closed') return { jobs: [], expiresAt }
   const automations = channel.automations
   const job = (kind: JobKind, dueAt: Instant): ScheduledJob => ({
     id: contactJobId(kind, channel.id, contactId),
@@ -50,7 +50,5 @@ export async function scheduleWindowJobs(
   ]
   if (automations.keep_alive.enabled)
     jobs.push(job(JOB_KINDS.keepAlive, expiresAt - automations.keep_alive.lead_minutes * MINUTE_MS))
-  // One write for all of them.
-  const [closedBefore] = await tx.scheduleJobs(jobs, now)
-  return { wasAnnouncedClosed: closedBefore !== 'pending', expiresAt }
+  return { jobs, expiresAt }
 }

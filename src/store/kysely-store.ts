@@ -84,6 +84,12 @@ const MESSAGE_COLUMNS =
   'id, tenant_id, channel_id, contact_id, direction, external_id, at, body_json, allowed, reason, ' +
   'decision_json, price_micros, currency, status, status_at, meta_pricing_json, error_json, created_at'
 
+const SAVE_WINDOW =
+  'insert into windows (channel_id, contact_id, state_json, last_user_message_at, expires_at, updated_at) ' +
+  'values (?, ?, ?, ?, ?, ?) on conflict (channel_id, contact_id) do update set ' +
+  'state_json = excluded.state_json, last_user_message_at = excluded.last_user_message_at, ' +
+  'expires_at = excluded.expires_at, updated_at = excluded.updated_at'
+
 const UPSERT_JOB_INTO =
   'insert into jobs (id, kind, channel_id, contact_id, due_at, payload_json, status, attempts, last_error, ' +
   'locked_until, created_at, updated_at)'
@@ -138,12 +144,7 @@ const HOT = {
       "select channel_id, contact_id, 'null', null, null, 0 from contact on conflict (channel_id, contact_id) " +
       'do update set state_json = windows.state_json returning state_json',
   ),
-  saveWindow: statement(
-    'insert into windows (channel_id, contact_id, state_json, last_user_message_at, expires_at, updated_at) ' +
-      'values (?, ?, ?, ?, ?, ?) on conflict (channel_id, contact_id) do update set ' +
-      'state_json = excluded.state_json, last_user_message_at = excluded.last_user_message_at, ' +
-      'expires_at = excluded.expires_at, updated_at = excluded.updated_at',
-  ),
+  saveWindow: statement(SAVE_WINDOW),
   listConsent: statement(
     'select * from consent_events where channel_id = ? and contact_id = ? order by at, id',
   ),
@@ -184,7 +185,12 @@ const HOT = {
 /** Scheduling `count` jobs at once, per count: every inbound message (re)schedules two or three window jobs. */
 const scheduleJobsStatementsByCount = new Map<
   number,
-  { readonly statuses: Statement; readonly upsert: Statement; readonly upsertReturningPrevious: Statement }
+  {
+    readonly statuses: Statement
+    readonly upsert: Statement
+    readonly upsertReturningPrevious: Statement
+    readonly savingWindowUpsertReturningPrevious: Statement
+  }
 >()
 
 function scheduleJobsStatements(count: number) {
@@ -200,6 +206,11 @@ function scheduleJobsStatements(count: number) {
       // snapshot it started with, as the separate read would); no status for a new job.
       upsertReturningPrevious: statement(
         `with previous as (select id, status from jobs where id in (${ids})) ${upsert} ` +
+          'returning jobs.id, (select status from previous where previous.id = jobs.id) as status',
+      ),
+      // PostgreSQL: the same, with the contact's window saved in that round trip too (its row is already locked).
+      savingWindowUpsertReturningPrevious: statement(
+        `with saved as (${SAVE_WINDOW}), previous as (select id, status from jobs where id in (${ids})) ${upsert} ` +
           'returning jobs.id, (select status from previous where previous.id = jobs.id) as status',
       ),
     }
@@ -541,14 +552,7 @@ export class KyselyStore implements Store {
   }
 
   async saveWindow(window: WindowRecord): Promise<void> {
-    await this.run(HOT.saveWindow, [
-      window.channelId,
-      window.contactId,
-      JSON.stringify(window.state),
-      window.lastUserMessageAt,
-      window.expiresAt,
-      window.updatedAt,
-    ])
+    await this.run(HOT.saveWindow, windowParameters(window))
   }
 
   async listWindows(channelId: string, query: WindowQuery): Promise<WindowRecord[]> {
@@ -967,31 +971,33 @@ export class KyselyStore implements Store {
   async scheduleJobs(jobs: readonly ScheduledJob[], now: number): Promise<(JobStatus | null)[]> {
     if (jobs.length === 0) return []
     const ids = jobs.map((job) => job.id)
-    const values = jobs.flatMap((job) => [
-      job.id,
-      job.kind,
-      job.channelId,
-      job.contactId,
-      job.dueAt,
-      JSON.stringify(job.payload),
-      now,
-      now,
-    ])
+    const values = jobParameters(jobs, now)
     const statements = scheduleJobsStatements(jobs.length)
-    let before: readonly { readonly id: string; readonly status: string | null }[]
+    let before: readonly PreviousStatus[]
     if (this.dialect === 'postgres') {
-      before = (
-        await this.run<{ id: string; status: string | null }>(statements.upsertReturningPrevious, [
-          ...ids,
-          ...values,
-        ])
-      ).rows
+      before = (await this.run<PreviousStatus>(statements.upsertReturningPrevious, [...ids, ...values])).rows
     } else {
-      before = (await this.run<{ id: string; status: string }>(statements.statuses, ids)).rows
+      before = (await this.run<PreviousStatus>(statements.statuses, ids)).rows
       await this.run(statements.upsert, values)
     }
-    const statuses = new Map(before.map((row) => [row.id, row.status as JobStatus | null]))
-    return ids.map((id) => statuses.get(id) ?? null)
+    return inOrderOf(ids, before)
+  }
+
+  async saveWindowAndScheduleJobs(
+    window: WindowRecord,
+    jobs: readonly ScheduledJob[],
+    now: number,
+  ): Promise<(JobStatus | null)[]> {
+    if (this.dialect !== 'postgres' || jobs.length === 0) {
+      await this.saveWindow(window)
+      return this.scheduleJobs(jobs, now)
+    }
+    const ids = jobs.map((job) => job.id)
+    const { rows } = await this.run<PreviousStatus>(
+      scheduleJobsStatements(jobs.length).savingWindowUpsertReturningPrevious,
+      [...windowParameters(window), ...ids, ...jobParameters(jobs, now)],
+    )
+    return inOrderOf(ids, rows)
   }
 
   getJob(id: string): Promise<JobRecord | undefined> {
@@ -1117,6 +1123,43 @@ function windowOf(row: Selectable<WindowsTable>): WindowRecord {
     expiresAt: row.expires_at,
     updatedAt: row.updated_at,
   }
+}
+
+function windowParameters(window: WindowRecord): SqlValue[] {
+  return [
+    window.channelId,
+    window.contactId,
+    JSON.stringify(window.state),
+    window.lastUserMessageAt,
+    window.expiresAt,
+    window.updatedAt,
+  ]
+}
+
+/** The values of `UPSERT_JOB_ROW` for each job. */
+function jobParameters(jobs: readonly ScheduledJob[], now: number): SqlValue[] {
+  return jobs.flatMap((job) => [
+    job.id,
+    job.kind,
+    job.channelId,
+    job.contactId,
+    job.dueAt,
+    JSON.stringify(job.payload),
+    now,
+    now,
+  ])
+}
+
+/** A job's status before it was scheduled (none for a new one). */
+interface PreviousStatus {
+  readonly id: string
+  readonly status: string | null
+}
+
+/** The previous statuses of the jobs `ids`, in that order (`null` for new jobs). */
+function inOrderOf(ids: readonly string[], rows: readonly PreviousStatus[]): (JobStatus | null)[] {
+  const statuses = new Map(rows.map((row) => [row.id, row.status as JobStatus | null]))
+  return ids.map((id) => statuses.get(id) ?? null)
 }
 
 /** The state a window row holds; none for a row created only to be locked (`'null'`) or no row. */

@@ -340,6 +340,15 @@ export interface Store {
   scheduleJob(job: ScheduledJob, now: Instant): Promise<JobStatus | null>
   /** `scheduleJob` for several jobs (distinct ids) in one write; their previous statuses, in order. */
   scheduleJobs(jobs: readonly ScheduledJob[], now: Instant): Promise<(JobStatus | null)[]>
+  /**
+   * `saveWindow` then `scheduleJobs`: a customer's message saves the contact's window and moves its timed work. On
+   * PostgreSQL one round trip (call it with the window row locked, as after `ensureContactAndLockWindow`).
+   */
+  saveWindowAndScheduleJobs(
+    window: WindowRecord,
+    jobs: readonly ScheduledJob[],
+    now: Instant,
+  ): Promise<(JobStatus | null)[]>
   getJob(id: string): Promise<JobRecord | undefined>
   /** Pending jobs due at `now`, oldest first, leased until `leaseUntil` (`SKIP LOCKED` on PostgreSQL). */
   claimDueJobs(now: Instant, limit: number, leaseUntil: Instant): Promise<JobRecord[]>

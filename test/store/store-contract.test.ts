@@ -318,6 +318,55 @@ for (const dialect of DIALECTS) {
         expect(await store.getContact(id, CONTACT_ID)).toEqual({ ...contact, profileName: 'Ana B.' })
       })
 
+      it('saves a window and (re)schedules its jobs in one call, answering the statuses the jobs had', async () => {
+        const { id } = await seedChannel()
+        const contact = {
+          channelId: id,
+          contactId: CONTACT_ID,
+          country: 'NL',
+          profileName: 'Ana',
+          createdAt: T0,
+        }
+        const jobsAt = (expiresAt: number) =>
+          ['window.closed', 'window.expiring'].map((kind, n) => ({
+            id: `${kind}:${id}:${CONTACT_ID}`,
+            kind,
+            channelId: id,
+            contactId: CONTACT_ID,
+            dueAt: expiresAt - n * HOUR_MS,
+            payload: { expires_at: expiresAt },
+          }))
+        const first = windowRecord(id, CONTACT_ID, T0 + DAY_MS, opened)
+        const scheduled = await store.transaction(async (tx) => {
+          await tx.ensureContactAndLockWindow(contact)
+          return tx.saveWindowAndScheduleJobs(first, jobsAt(T0 + DAY_MS), T0)
+        })
+        expect(scheduled).toEqual([null, null])
+        expect(await store.getWindow(id, CONTACT_ID)).toEqual(first)
+        expect(await store.getJob(`window.closed:${id}:${CONTACT_ID}`)).toMatchObject({
+          status: 'pending',
+          dueAt: T0 + DAY_MS,
+        })
+
+        const moved = { ...windowRecord(id, CONTACT_ID, T0 + 2 * DAY_MS, { ...opened, windowsOpened: 2 }) }
+        const rescheduled = await store.transaction(async (tx) => {
+          await tx.ensureContactAndLockWindow(contact)
+          return tx.saveWindowAndScheduleJobs(moved, jobsAt(T0 + 2 * DAY_MS), T0 + HOUR_MS)
+        })
+        expect(rescheduled).toEqual(['pending', 'pending'])
+        expect(await store.getWindow(id, CONTACT_ID)).toEqual(moved)
+        expect(await store.getJob(`window.expiring:${id}:${CONTACT_ID}`)).toMatchObject({
+          status: 'pending',
+          dueAt: T0 + 2 * DAY_MS - HOUR_MS,
+          payload: { expires_at: T0 + 2 * DAY_MS },
+        })
+
+        // No jobs (a window without expiry): the window alone, outside a transaction too.
+        const unopened = windowRecord(id, CONTACT_ID, null)
+        expect(await store.saveWindowAndScheduleJobs(unopened, [], T0 + 2 * HOUR_MS)).toEqual([])
+        expect(await store.getWindow(id, CONTACT_ID)).toEqual(unopened)
+      })
+
       it('shows no window for a contact that was locked but never saved', async () => {
         const { id } = await seedChannel()
 
