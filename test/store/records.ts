@@ -9,6 +9,7 @@ import {
 import type {
   ApiKeyRecord,
   ChannelRecord,
+  ContactRecord,
   DeliveryRecord,
   MessageRecord,
   ReceiptRecord,
@@ -67,6 +68,15 @@ export function channel(overrides: Partial<ChannelRecord> = {}): ChannelRecord {
     updatedAt: T0,
     ...overrides,
   }
+}
+
+/** A Dutch contact of `channelId` as first stored, named `profileName`. */
+export function contactRecord(
+  channelId: string,
+  contactId: string = CONTACT_ID,
+  profileName: string | null = 'Ana',
+): ContactRecord {
+  return { channelId, contactId, country: 'NL', profileName, createdAt: T0 }
 }
 
 /** A window that closes at `expiresAt` (24 h after the user's last message), or a contact without one. */

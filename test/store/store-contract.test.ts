@@ -12,6 +12,7 @@ import {
   apiKey,
   channel,
   CONTACT_ID,
+  contactRecord,
   delivery,
   message,
   receipt,
@@ -224,13 +225,8 @@ for (const dialect of DIALECTS) {
       it('reads a page of contacts in one call, leaving out the unknown ones and other channels’ contacts', async () => {
         const { id } = await seedChannel()
         const { id: otherId } = await seedChannel({ id: 'ch_other', externalId: '106540352240002' })
-        const contact = (channelId: string, contactId: string) => ({
-          channelId,
-          contactId,
-          country: 'NL',
-          profileName: contactId,
-          createdAt: T0,
-        })
+        const contact = (channelId: string, contactId: string) =>
+          contactRecord(channelId, contactId, contactId)
         await store.ensureContact(contact(id, '31600000001'))
         await store.ensureContact(contact(id, '31600000002'))
         await store.ensureContact(contact(otherId, '31600000003'))
@@ -296,13 +292,7 @@ for (const dialect of DIALECTS) {
 
       it('stores the contact and locks its window in one call: no state for a new contact, the saved state after, the name updated', async () => {
         const { id } = await seedChannel()
-        const contact = {
-          channelId: id,
-          contactId: CONTACT_ID,
-          country: 'NL',
-          profileName: 'Ana',
-          createdAt: T0,
-        }
+        const contact = contactRecord(id)
 
         expect(await store.transaction((tx) => tx.ensureContactAndLockWindow(contact))).toBeUndefined()
         expect(await store.getContact(id, CONTACT_ID)).toEqual(contact)
@@ -320,13 +310,7 @@ for (const dialect of DIALECTS) {
 
       it('saves a window and (re)schedules its jobs in one call, answering the statuses the jobs had', async () => {
         const { id } = await seedChannel()
-        const contact = {
-          channelId: id,
-          contactId: CONTACT_ID,
-          country: 'NL',
-          profileName: 'Ana',
-          createdAt: T0,
-        }
+        const contact = contactRecord(id)
         const jobsAt = (expiresAt: number) =>
           ['window.closed', 'window.expiring'].map((kind, n) => ({
             id: `${kind}:${id}:${CONTACT_ID}`,
@@ -1032,13 +1016,7 @@ for (const dialect of DIALECTS) {
 
         const increment = (n: number) =>
           store.transaction(async (tx) => {
-            const contact = {
-              channelId: id,
-              contactId: CONTACT_ID,
-              country: 'NL',
-              profileName: `Ana ${n}`,
-              createdAt: T0,
-            }
+            const contact = contactRecord(id, CONTACT_ID, `Ana ${n}`)
             const state = (await tx.ensureContactAndLockWindow(contact)) ?? NEW_CONTACT
             await new Promise((resolve) => setTimeout(resolve, 2))
             const next = { ...state, windowsOpened: state.windowsOpened + 1 }
