@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../src/server.js'
-import { FakeGraph } from '../support/fake-graph.js'
+import type { FakeGraph } from '../support/fake-graph.js'
 import {
   API_KEY,
   APP_SECRET,
   Cleanup,
-  createE2eDatabase,
   type E2eDatabase,
   graphErrorOf,
   type HttpAnswer,
@@ -13,7 +12,7 @@ import {
   metaSignature,
   OTHER_TENANT_PHONE_NUMBER_ID,
   PHONE_NUMBER_ID,
-  startTestGateway,
+  startE2eStack,
   textMessage,
   ticketUpdate,
 } from '../support/test-gateway.js'
@@ -321,12 +320,7 @@ for (const dialect of ['sqlite', 'postgres'] as const)
     const cleanup = new Cleanup()
 
     beforeAll(async () => {
-      database = await createE2eDatabase(dialect)
-      cleanup.add(() => database.destroy())
-      graph = await FakeGraph.start()
-      cleanup.add(() => graph.close())
-      server = await startTestGateway({ databaseUrl: database.url, graphUrl: graph.url })
-      cleanup.add(() => server.close())
+      ;({ database, graph, server } = await startE2eStack(dialect, cleanup))
     })
 
     afterAll(() => cleanup.run())

@@ -1,17 +1,16 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../src/server.js'
-import { FakeGraph } from '../support/fake-graph.js'
+import type { FakeGraph } from '../support/fake-graph.js'
 import {
   APP_SECRET,
   Cleanup,
-  createE2eDatabase,
   type Dialect,
   type E2eDatabase,
   graphErrorOf,
   inboundTextNotification,
   postMessage,
   postWebhook,
-  startTestGateway,
+  startE2eStack,
   textMessage,
 } from '../support/test-gateway.js'
 
@@ -30,12 +29,7 @@ for (const dialect of DIALECTS)
     let key: string
 
     beforeAll(async () => {
-      database = await createE2eDatabase(dialect)
-      cleanup.add(() => database.destroy())
-      graph = await FakeGraph.start()
-      cleanup.add(() => graph.close())
-      server = await startTestGateway({ databaseUrl: database.url, graphUrl: graph.url })
-      cleanup.add(() => server.close())
+      ;({ database, graph, server } = await startE2eStack(dialect, cleanup))
       expect(
         (
           await postWebhook(

@@ -2,17 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WhatsAppAPI } from 'whatsapp-api-js'
 import { BodyComponent, BodyParameter, Template, Text } from 'whatsapp-api-js/messages'
 import type { RunningServer } from '../../src/server.js'
-import { FakeGraph } from '../support/fake-graph.js'
+import type { FakeGraph } from '../support/fake-graph.js'
 import {
   API_KEY,
   APP_SECRET,
   CHANNEL_ACCESS_TOKEN,
   Cleanup,
-  createE2eDatabase,
   HOUR_MS,
   PHONE_NUMBER_ID,
   postWebhook,
-  startTestGateway,
+  startE2eStack,
   TestClock,
   VERIFY_TOKEN,
   windowFromApi,
@@ -73,14 +72,9 @@ for (const dialect of DIALECTS) {
     const clock = new TestClock()
 
     beforeAll(async () => {
-      database = await createE2eDatabase(dialect)
-      cleanup.add(() => database.destroy())
-      graph = await FakeGraph.start()
-      cleanup.add(() => graph.close())
       // The day of Meta's example, five minutes after the customer's message.
       clock.setTo(INBOUND_AT + 5 * 60_000)
-      server = await startTestGateway({ databaseUrl: database.url, graphUrl: graph.url, clock: clock.now })
-      cleanup.add(() => server.close())
+      ;({ database, graph, server } = await startE2eStack(dialect, cleanup, { clock: clock.now }))
       client = whatsappClient(server.url)
     })
 

@@ -1,18 +1,18 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../src/server.js'
-import { FakeGraph, GRAPH_UNDELIVERABLE } from '../support/fake-graph.js'
+import type { FakeGraph } from '../support/fake-graph.js'
+import { GRAPH_UNDELIVERABLE } from '../support/fake-graph.js'
 import {
   APP_SECRET,
   CHANNEL_ACCESS_TOKEN,
   Cleanup,
-  createE2eDatabase,
   type E2eDatabase,
   graphErrorOf,
   type HttpAnswer,
   inboundTextNotification,
   postMessage,
   postWebhook,
-  startTestGateway,
+  startE2eStack,
   textMessage,
 } from '../support/test-gateway.js'
 
@@ -27,12 +27,7 @@ describe('when Graph fails', { timeout: 60_000 }, () => {
   let body: string
 
   beforeAll(async () => {
-    database = await createE2eDatabase('sqlite')
-    cleanup.add(() => database.destroy())
-    graph = await FakeGraph.start()
-    cleanup.add(() => graph.close())
-    server = await startTestGateway({ databaseUrl: database.url, graphUrl: graph.url })
-    cleanup.add(() => server.close())
+    ;({ database, graph, server } = await startE2eStack('sqlite', cleanup))
     const opened = await postWebhook(
       server.url,
       inboundTextNotification({

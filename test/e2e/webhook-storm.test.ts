@@ -1,18 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../src/server.js'
-import { FakeGraph } from '../support/fake-graph.js'
+import type { FakeGraph } from '../support/fake-graph.js'
 import {
   API_KEY,
   APP_SECRET,
   Cleanup,
-  createE2eDatabase,
   type E2eDatabase,
   graphErrorOf,
   inboundTextNotification,
   PHONE_NUMBER_ID,
   postMessage,
   postWebhook,
-  startTestGateway,
+  startE2eStack,
   textMessage,
 } from '../support/test-gateway.js'
 
@@ -44,12 +43,7 @@ describe.each(['sqlite', 'postgres'] as const)('a webhook storm on %s', { timeou
   const cleanup = new Cleanup()
 
   beforeAll(async () => {
-    database = await createE2eDatabase(dialect)
-    cleanup.add(() => database.destroy())
-    graph = await FakeGraph.start()
-    cleanup.add(() => graph.close())
-    server = await startTestGateway({ databaseUrl: database.url, graphUrl: graph.url })
-    cleanup.add(() => server.close())
+    ;({ database, graph, server } = await startE2eStack(dialect, cleanup))
   })
 
   afterAll(() => cleanup.run())

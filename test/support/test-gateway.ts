@@ -8,6 +8,7 @@ import type { Clock } from '../../src/gateway/clock.js'
 import { createLogger } from '../../src/logging.js'
 import { startServer, type RunningServer } from '../../src/server.js'
 import type { ChannelRecord, WindowRecord } from '../../src/store/store.js'
+import { FakeGraph } from './fake-graph.js'
 import { dropSchema, postgresUrl, quoteSchema, uniqueSchemaName, withPostgresClient } from './postgres.js'
 
 /** Meta's example business phone number (reference §2.3, §2.4): the tenant's main channel. */
@@ -130,6 +131,28 @@ export function startTestGateway(
     logger: createLogger('silent'),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   })
+}
+
+/** What an end-to-end suite runs against: a database of its own, a fake Graph, and carewindow over a real socket. */
+export interface E2eStack {
+  readonly database: E2eDatabase
+  readonly graph: FakeGraph
+  readonly server: RunningServer
+}
+
+/** Starts an {@link E2eStack} on `dialect`; `cleanup` undoes each part started, even when a later one fails. */
+export async function startE2eStack(
+  dialect: Dialect,
+  cleanup: Cleanup,
+  options: { readonly clock?: Clock } = {},
+): Promise<E2eStack> {
+  const database = await createE2eDatabase(dialect)
+  cleanup.add(() => database.destroy())
+  const graph = await FakeGraph.start()
+  cleanup.add(() => graph.close())
+  const server = await startTestGateway({ databaseUrl: database.url, graphUrl: graph.url, ...options })
+  cleanup.add(() => server.close())
+  return { database, graph, server }
 }
 
 /**
