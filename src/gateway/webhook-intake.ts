@@ -1,4 +1,5 @@
 import type { Platform } from '../domain/index.js'
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../channels/bounded-json.js'
 import { isValidSignature } from '../channels/signature.js'
 import { parseWhatsAppNotification } from '../channels/whatsapp/notification.js'
 import type { ChannelRecord } from '../store/store.js'
@@ -60,6 +61,11 @@ export async function receiveWebhook(
   } catch {
     throw new GatewayError('INVALID_JSON', 'the notification body is not UTF-8 text, so not valid JSON')
   }
+  if (jsonDepthExceeds(rawBody))
+    throw new GatewayError(
+      'INVALID_JSON',
+      `the notification nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep`,
+    )
   let json: unknown
   try {
     json = JSON.parse(body)

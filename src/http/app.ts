@@ -9,6 +9,7 @@ import swaggerUi from '@fastify/swagger-ui'
 import type { Gateway } from '../gateway/gateway.js'
 import { GatewayError } from '../gateway/errors.js'
 import { randomId } from '../gateway/ids.js'
+import { parseBoundedJson } from '../channels/bounded-json.js'
 import type { GatewayReply } from '../gateway/reply.js'
 import { registerNulGuard } from './nul-guard.js'
 import { registerErrorHandler } from './error-handler.js'
@@ -58,14 +59,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       done(null, undefined)
       return
     }
-    try {
-      done(null, JSON.parse(body.toString('utf8')))
-    } catch (error) {
-      done(
-        new GatewayError('INVALID_JSON', `the body is not valid JSON (${(error as Error).message})`),
-        undefined,
-      )
-    }
+    // Bounded before it is parsed: every later walk over the body (validation, the NUL check) recurses.
+    const parsed = parseBoundedJson(body)
+    if (parsed.ok) done(null, parsed.value)
+    else done(new GatewayError('INVALID_JSON', parsed.problem), undefined)
   })
   // Fastify parses text/plain by default; carewindow takes no text bodies, so they get 415 like any other type.
   app.removeContentTypeParser('text/plain')
