@@ -99,6 +99,11 @@ export const configFileSchema = z.strictObject({
        * tenth of the event loop at first and more as the backlog ages, all of it at this lag. 0: never behind.
        */
       max_lag_ms: z.number().int().min(0).optional(),
+      /**
+       * How long a decision (a send, a dry run, a window read) waits for the notifications about its contact that
+       * are stored but not applied yet (ms); then it is refused with 503 and Retry-After.
+       */
+      decision_wait_ms: z.number().int().min(0).max(120_000).optional(),
     })
     .default({}),
   sandbox: z
@@ -136,6 +141,8 @@ export interface GatewayConfig {
   readonly outboxRequestTimeoutMs: number
   /** How far the inbox may fall behind under load before it takes the whole event loop; 0 never lets it. */
   readonly inboxMaxLagMs: number
+  /** How long a decision waits for the notifications about its contact before it is refused (503). */
+  readonly inboxDecisionWaitMs: number
   readonly sandboxStatusDelaysMs: readonly number[]
   readonly rateCards: ConfigFile['rate_cards']
   readonly tenants: readonly TenantConfig[]
@@ -156,6 +163,7 @@ export const DEFAULTS = {
   outboxBackoffMaxMs: 3_600_000, // at most an hour between attempts
   outboxRequestTimeoutMs: 10_000, // per delivery attempt
   inboxMaxLagMs: 30_000, // a webhook storm is acknowledged first and applied within about half a minute
+  inboxDecisionWaitMs: 5_000, // a send waits at most 5 s for its contact's notifications, then 503 + Retry-After
   sandboxStatusDelaysMs: [300, 800, 1_500], // sent, delivered, read
 } as const
 
@@ -243,6 +251,7 @@ export function resolveConfig(file: unknown, env: NodeJS.ProcessEnv, source: str
     outboxBackoffMaxMs: config.outbox.backoff_max_ms ?? DEFAULTS.outboxBackoffMaxMs,
     outboxRequestTimeoutMs: config.outbox.request_timeout_ms ?? DEFAULTS.outboxRequestTimeoutMs,
     inboxMaxLagMs: config.inbox.max_lag_ms ?? DEFAULTS.inboxMaxLagMs,
+    inboxDecisionWaitMs: config.inbox.decision_wait_ms ?? DEFAULTS.inboxDecisionWaitMs,
     sandboxStatusDelaysMs: Object.freeze([
       ...(config.sandbox.status_delays_ms ?? DEFAULTS.sandboxStatusDelaysMs),
     ]),

@@ -96,6 +96,30 @@ export const ERRORS = {
     title: 'Service temporarily unavailable',
     hint: 'Graph did not answer after the configured retries; the message was not sent.',
   },
+  INVALID_NOTIFICATION: {
+    status: 400,
+    code: 100,
+    title: 'Invalid parameter',
+    hint: 'carewindow stores only notifications it can apply, and Meta never sends such bodies; the details say which field is wrong.',
+  },
+  CONTACT_STATE_PENDING: {
+    status: 503,
+    code: 2,
+    title: 'Service temporarily unavailable',
+    hint: 'Notifications about this contact that Meta already delivered are still being applied, so nothing was decided or sent; retry after the Retry-After delay (inbox.decision_wait_ms bounds the wait).',
+  },
+  CONTACT_STATE_UNKNOWN: {
+    status: 503,
+    code: 2,
+    title: 'Service temporarily unavailable',
+    hint: 'A notification that can change this decision could not be applied, so carewindow does not decide on what may be stale; an operator retries or discards it: GET /v1/dead-letters.',
+  },
+  UPSTREAM_OUTCOME_UNKNOWN: {
+    status: 504,
+    code: 2,
+    title: 'Service temporarily unavailable',
+    hint: 'Graph may or may not have taken the message, so carewindow does not send it again under this Idempotency-Key; x-carewindow-message-id names its record, and Meta’s status webhooks tell what became of it.',
+  },
   INTERNAL: {
     status: 500,
     code: 1,
@@ -111,6 +135,8 @@ export class GatewayError extends Error {
   constructor(
     readonly key: ErrorKey,
     readonly details: string,
+    /** Sent as `Retry-After` (seconds): when trying again may succeed. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(`${key}: ${details}`)
   }

@@ -15,6 +15,7 @@ import { Metrics } from './metrics.js'
 import { Outbox } from './outbox.js'
 import { MessageOutcomes } from './message-outcomes.js'
 import { ReceiptWriter } from './receipt-writer.js'
+import { notificationSubjects } from './receipt-subjects.js'
 import type { GatewayReply } from './reply.js'
 import { UpstreamUnavailable, type Upstream } from './upstream.js'
 import { receiveWebhook, verifyWebhook } from './webhook-intake.js'
@@ -103,14 +104,21 @@ export class Gateway {
       this.clock,
       (tx, receipt) => handlers[receipt.platform](tx, receipt),
       this.logger,
-      () => {
-        this.outbox.kick()
-        this.scheduler.kick()
-      },
       {
-        answered: () => this.answered,
-        minShare: INBOX_MIN_SHARE,
-        fullSpeedLagMs: options.config.inboxMaxLagMs,
+        onProcessed: () => {
+          this.outbox.kick()
+          this.scheduler.kick()
+        },
+        pacing: {
+          answered: () => this.answered,
+          minShare: INBOX_MIN_SHARE,
+          fullSpeedLagMs: options.config.inboxMaxLagMs,
+        },
+        decisionWaitMs: options.config.inboxDecisionWaitMs,
+        subjectsOf: (receipt) => {
+          const read = notificationSubjects(receipt.platform, JSON.parse(receipt.body))
+          return read.ok ? read.subjects : []
+        },
       },
     )
     this.outbox = new Outbox(
@@ -284,11 +292,14 @@ export class Gateway {
 
   /** The sandbox's simulated notifications take Meta's path: signed with the channel's app secret, stored, processed. */
   async simulateNotification(channel: ChannelRecord, body: string): Promise<void> {
+    const read = notificationSubjects(channel.platform, JSON.parse(body))
+    if (!read.ok) throw new Error(`the sandbox wrote a notification carewindow refuses: ${read.problem}`)
     await this.writer.write({
       platform: channel.platform,
       body,
       signature: signatureOf(body, channel.appSecret),
       receivedAt: this.clock(),
+      subjects: read.subjects,
     })
   }
 }

@@ -6,7 +6,15 @@ import pino from 'pino'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js'
 import type { ReceiptRecord, Store } from '../store/store.js'
-import { Inbox, type InboxPacing, type ReceiptHandler } from './inbox.js'
+import { GatewayError } from './errors.js'
+import {
+  Inbox,
+  MAX_ATTEMPTS,
+  RETRY_BASE_MS,
+  type InboxOptions,
+  type InboxPacing,
+  type ReceiptHandler,
+} from './inbox.js'
 
 const AT = Date.parse('2025-09-01T10:00:00Z')
 
@@ -14,14 +22,18 @@ interface StoredReceipt {
   readonly id: number
   readonly processed: boolean
   readonly error: string | null
+  readonly isDead: boolean
 }
 
 describe('the inbox of stored webhook notifications', () => {
   let directory: string
   let path: string
   let store: Store
+  /** The inbox's clock: tests move it on to make a failed receipt's retry due. */
+  let now = AT
 
   beforeEach(async () => {
+    now = AT
     directory = await mkdtemp(join(tmpdir(), 'carewindow-inbox-'))
     path = join(directory, 'inbox.db')
     store = await openSqliteStore({ path })
@@ -32,26 +44,37 @@ describe('the inbox of stored webhook notifications', () => {
     await rm(directory, { recursive: true, force: true })
   })
 
-  const receive = (bodies: readonly string[]): Promise<number[]> =>
+  const receive = (bodies: readonly string[], subjects: readonly string[] | null = []): Promise<number[]> =>
     store.insertReceipts(
-      bodies.map((body) => ({ platform: 'whatsapp', body, signature: 'sha256=00', receivedAt: AT })),
+      bodies.map((body) => ({
+        platform: 'whatsapp',
+        body,
+        signature: 'sha256=00',
+        receivedAt: AT,
+        subjects,
+      })),
     )
 
   const stored = (): StoredReceipt[] => {
     const database = new BetterSqlite3(path, { readonly: true })
     try {
       const rows = database
-        .prepare('select id, processed_at, error from webhook_receipts order by id')
-        .all() as { id: number; processed_at: number | null; error: string | null }[]
-      return rows.map((row) => ({ id: row.id, processed: row.processed_at !== null, error: row.error }))
+        .prepare('select id, processed_at, error, dead_at from webhook_receipts order by id')
+        .all() as { id: number; processed_at: number | null; error: string | null; dead_at: number | null }[]
+      return rows.map((row) => ({
+        id: row.id,
+        processed: row.processed_at !== null,
+        error: row.error,
+        isDead: row.dead_at !== null,
+      }))
     } finally {
       database.close()
     }
   }
 
-  /** An inbox over the test store at a fixed instant, unpaced, logging nothing. */
-  const inboxWith = (handler: ReceiptHandler): Inbox =>
-    new Inbox(store, () => AT, handler, pino({ level: 'silent' }))
+  /** An inbox over the test store on the test's clock, unpaced, logging nothing. */
+  const inboxWith = (handler: ReceiptHandler, options: Partial<InboxOptions> = {}): Inbox =>
+    new Inbox(store, () => now, handler, pino({ level: 'silent' }), options)
 
   /** A handler that only counts what it is given. */
   const counting =
@@ -98,7 +121,7 @@ describe('the inbox of stored webhook notifications', () => {
       arrived++
       inbox.kick()
       await tx.insertReceipts([
-        { platform: 'whatsapp', body: `after-${receipt.id}`, signature: 's', receivedAt: AT },
+        { platform: 'whatsapp', body: `after-${receipt.id}`, signature: 's', receivedAt: AT, subjects: [] },
       ])
     })
     const pending = (): number[] =>
@@ -148,28 +171,29 @@ describe('the inbox of stored webhook notifications', () => {
   })
 
   it('processes first what a decision about one contact waits for, and answers it without the rest', async () => {
-    const receipt = (body: string, subject: string | null) => ({
+    const receipt = (body: string, subjects: readonly string[] | null) => ({
       platform: 'whatsapp' as const,
       body,
       signature: 'sha256=00',
       receivedAt: AT,
-      subject,
+      subjects,
     })
     await store.insertReceipts([
-      ...Array.from({ length: 500 }, (_, index) => receipt(`kim-${index}`, 'whatsapp:1:kim')),
-      receipt('template-update', null),
-      ...Array.from({ length: 500 }, (_, index) => receipt(`kim-${500 + index}`, 'whatsapp:1:kim')),
-      receipt('sam', 'whatsapp:1:sam'),
+      ...Array.from({ length: 500 }, (_, index) => receipt(`kim-${index}`, ['whatsapp:1:kim'])),
+      receipt('unscoped', null),
+      receipt('kim-and-sam', ['whatsapp:1:kim', 'whatsapp:1:sam']),
+      ...Array.from({ length: 500 }, (_, index) => receipt(`kim-${500 + index}`, ['whatsapp:1:kim'])),
+      receipt('sam', ['whatsapp:1:sam']),
     ])
     const seen: string[] = []
     const inbox = inboxWith((_tx, stored) => Promise.resolve(void seen.push(stored.body)))
-    await inbox.drain('whatsapp:1:sam')
-    // Sam's receipt, and the unscoped one before it (it could change any decision), came before Kim's backlog.
-    expect(seen.slice(0, 2)).toEqual(['template-update', 'sam'])
+    await inbox.drain(['whatsapp:1:sam'])
+    // Sam's receipts, and the unscoped one before them (it could change any decision), came before Kim's backlog.
+    expect(seen.slice(0, 3)).toEqual(['unscoped', 'kim-and-sam', 'sam'])
     await inbox.stop()
     await poll(inbox, 1)
-    expect(seen).toHaveLength(1_002)
-    expect(new Set(seen).size).toBe(1_002)
+    expect(seen).toHaveLength(1_003)
+    expect(new Set(seen).size).toBe(1_003)
   })
 
   it('processes every notification once, in arrival order', async () => {
@@ -181,30 +205,36 @@ describe('the inbox of stored webhook notifications', () => {
     expect(stored().every((receipt) => receipt.processed && receipt.error === null)).toBe(true)
   })
 
-  it('keeps a notification that fails for a moment and processes it at a later poll, without an error', async () => {
+  it('sets a notification that fails for a moment aside, goes on with the others, and applies it once its retry is due', async () => {
     await receive(['a', 'flaky', 'c'])
     const seen: string[] = []
     let flakyFailures = 2
     const handler: ReceiptHandler = (_tx, receipt: ReceiptRecord) => {
       if (receipt.body === 'flaky' && flakyFailures-- > 0)
-        return Promise.reject(new Error('connection reset'))
+        return Promise.reject(new Error('deadlock detected'))
       seen.push(receipt.body)
       return Promise.resolve()
     }
     const inbox = inboxWith(handler)
     await poll(inbox, 1)
-    expect(stored().find((receipt) => receipt.id === 2)?.processed).toBe(false)
-    await poll(inbox, 3)
-    // 'a' ran twice: first in the batch the failure rolled back, then on its own.
-    expect(seen).toEqual(['a', 'a', 'flaky', 'c'])
+    // 'a' ran twice: first in the batch the failure rolled back, then on its own; 'c' did not wait for 'flaky'.
+    expect(seen).toEqual(['a', 'a', 'c'])
+    expect(stored().map((receipt) => receipt.processed)).toEqual([true, false, true])
+    // Its first retry is due a second later.
+    now += RETRY_BASE_MS - 1
+    await poll(inbox, 1)
+    expect(seen).toEqual(['a', 'a', 'c'])
+    now += 1
+    await poll(inbox, 1)
+    expect(seen).toEqual(['a', 'a', 'c', 'flaky'])
     expect(stored()).toEqual([
-      { id: 1, processed: true, error: null },
-      { id: 2, processed: true, error: null },
-      { id: 3, processed: true, error: null },
+      { id: 1, processed: true, error: null, isDead: false },
+      { id: 2, processed: true, error: null, isDead: false },
+      { id: 3, processed: true, error: null, isDead: false },
     ])
   })
 
-  it('keeps a notification that never succeeds with its error after five tries; the others are processed', async () => {
+  it(`keeps a notification that never applies as a dead letter after ${MAX_ATTEMPTS} tries; the others are processed`, async () => {
     await receive(['a', 'poison', 'c'])
     let poisonTries = 0
     const handler: ReceiptHandler = (_tx, receipt) => {
@@ -213,20 +243,115 @@ describe('the inbox of stored webhook notifications', () => {
       return Promise.reject(new Error('unexpected notification shape'))
     }
     const inbox = inboxWith(handler)
-    await poll(inbox, 4)
-    expect(
-      stored()
-        .slice(1)
-        .map((receipt) => receipt.processed),
-    ).toEqual([false, false])
-    await poll(inbox, 3)
-    // Each poll tries it in its batch, then on its own: five tries on its own.
-    expect(poisonTries).toBe(10)
+    await poll(inbox, 1)
+    expect(stored().map((receipt) => receipt.processed)).toEqual([true, false, true])
+    for (let attempt = 1; attempt < MAX_ATTEMPTS; attempt++) {
+      now += RETRY_BASE_MS * 2 ** (attempt - 1)
+      await poll(inbox, 1)
+    }
     expect(stored()).toEqual([
-      { id: 1, processed: true, error: null },
-      { id: 2, processed: true, error: 'unexpected notification shape' },
-      { id: 3, processed: true, error: null },
+      { id: 1, processed: true, error: null, isDead: false },
+      { id: 2, processed: false, error: 'unexpected notification shape', isDead: true },
+      { id: 3, processed: true, error: null, isDead: false },
     ])
+    const tries = poisonTries
+    now += 3_600_000
+    await poll(inbox, 3)
+    expect(poisonTries).toBe(tries)
+  })
+
+  it('does not count a failure of the database itself against a notification', async () => {
+    await receive(['a'])
+    let isDown = true
+    const inbox = inboxWith(
+      () => (isDown ? Promise.reject(new Error('connection terminated')) : Promise.resolve()),
+      { isPassing: (error) => error instanceof Error && error.message === 'connection terminated' },
+    )
+    await poll(inbox, 2 * MAX_ATTEMPTS)
+    expect(stored()).toEqual([{ id: 1, processed: false, error: null, isDead: false }])
+    isDown = false
+    await poll(inbox, 1)
+    expect(stored()).toEqual([{ id: 1, processed: true, error: null, isDead: false }])
+  })
+
+  describe('a decision that waits for notifications about its subjects', () => {
+    const SAM = 'whatsapp:1:sam'
+
+    const refusal = async (waiting: Promise<void>): Promise<GatewayError> => {
+      const error: unknown = await waiting.then(
+        () => new Error('the decision went ahead'),
+        (problem: unknown) => problem,
+      )
+      if (!(error instanceof GatewayError)) throw error
+      return error
+    }
+
+    it('goes ahead once they are applied, at once when there are none', async () => {
+      await receive(['sam'], [SAM])
+      const seen: string[] = []
+      const inbox = inboxWith((_tx, receipt) => Promise.resolve(void seen.push(receipt.body)))
+      await inbox.drain([SAM])
+      expect(seen).toEqual(['sam'])
+      await inbox.drain(['whatsapp:1:nobody'])
+    })
+
+    it('is refused, naming the notification and how to fix it, while one of them is a dead letter', async () => {
+      const [first, poison] = await receive(['first', 'poison'], [SAM])
+      let isPoisoned = true
+      const inbox = inboxWith(
+        (_tx, receipt) =>
+          isPoisoned && receipt.body === 'poison'
+            ? Promise.reject(new Error('bad shape'))
+            : Promise.resolve(),
+        { subjectsOf: () => [SAM] },
+      )
+      await poll(inbox, 1)
+      for (let attempt = 1; attempt < MAX_ATTEMPTS; attempt++) {
+        now += RETRY_BASE_MS * 2 ** (attempt - 1)
+        await poll(inbox, 1)
+      }
+
+      const error = await refusal(inbox.drain([SAM]))
+      expect(error.key).toBe('CONTACT_STATE_UNKNOWN')
+      expect(error.details).toContain(
+        `notification ${poison}, which can change this decision, could not be applied (bad shape)`,
+      )
+      expect(error.details).toContain(`POST /v1/dead-letters/${poison}/retry`)
+      // Decisions about other contacts go ahead.
+      await inbox.drain(['whatsapp:1:kim'])
+
+      isPoisoned = false
+      expect(await store.retryDeadReceipt(poison!)).toBe(true)
+      await inbox.drain([SAM])
+      expect(stored().map((receipt) => receipt.processed)).toEqual([true, true])
+      expect(first).toBe(1)
+    })
+
+    it('is refused with Retry-After when one of them waits for a retry later than the decision may wait', async () => {
+      await receive(['flaky'], [SAM])
+      const inbox = inboxWith(() => Promise.reject(new Error('deadlock detected')), { decisionWaitMs: 100 })
+      await poll(inbox, 1)
+
+      const error = await refusal(inbox.drain([SAM]))
+      expect(error.key).toBe('CONTACT_STATE_PENDING')
+      expect(error.details).toMatch(/failed to apply \(deadlock detected\) and is tried again in 1 s/)
+      expect(error.retryAfterSeconds).toBe(1)
+    })
+
+    it('is refused with Retry-After, not kept waiting, when they are not applied within decisionWaitMs', async () => {
+      await receive(['slow'], [SAM])
+      let release = (): void => undefined
+      const inbox = inboxWith(() => new Promise<void>((resolve) => (release = resolve)), {
+        decisionWaitMs: 50,
+      })
+
+      const error = await refusal(inbox.drain([SAM]))
+      expect(error.key).toBe('CONTACT_STATE_PENDING')
+      expect(error.details).toMatch(/not applied within inbox\.decision_wait_ms \(50 ms\)/)
+      expect(error.retryAfterSeconds).toBeGreaterThanOrEqual(1)
+      release()
+      await inbox.stop()
+    })
   })
 
   it('rolls back what a failed notification wrote, so a retry does not apply it twice', async () => {
@@ -281,10 +406,10 @@ describe('the inbox of stored webhook notifications', () => {
     }
 
     const pacedInbox = (
-      now: number,
+      at: number,
       handler: ReceiptHandler = busyHandler,
       paced: InboxPacing = pacing,
-    ): Inbox => new Inbox(store, () => now, handler, pino({ level: 'silent' }), undefined, paced)
+    ): Inbox => new Inbox(store, () => at, handler, pino({ level: 'silent' }), { pacing: paced })
 
     const BACKLOG = 250
     const storeBacklog = () => receive(Array.from({ length: BACKLOG }, (_, index) => `n${index}`))

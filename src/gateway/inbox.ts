@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks'
-import { setImmediate as nextTurn } from 'node:timers/promises'
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from 'pino'
-import type { ReceiptRecord, Store } from '../store/store.js'
+import type { ReceiptRecord, Store, UnappliedReceipt } from '../store/store.js'
 import type { Clock } from './clock.js'
+import { GatewayError } from './errors.js'
 
 /** Processes one stored notification inside the transaction that marks it processed. */
 export type ReceiptHandler = (tx: Store, receipt: ReceiptRecord) => Promise<void>
@@ -11,10 +12,15 @@ export type ReceiptHandler = (tx: Store, receipt: ReceiptRecord) => Promise<void
 const BATCH = 100
 
 /**
- * Times a notification is tried on its own before it is kept with its error. A failure can be passing (the
- * database restarting, a deadlock), so a receipt is retried at later polls before it is given up.
+ * Times a notification is tried before it is kept as a dead letter. A failure can be passing (a deadlock, a
+ * statement cancelled), so a receipt is tried again later — after {@link RETRY_BASE_MS}, doubling — without holding
+ * up the receipts behind it; decisions about what it concerns wait meanwhile, and are refused once it is dead.
  */
-const MAX_ATTEMPTS = 5
+export const MAX_ATTEMPTS = 5
+export const RETRY_BASE_MS = 1_000
+
+/** How often a decision that waits looks again, when no batch of this process ends to wake it sooner. */
+const WAIT_POLL_MS = 50
 
 /**
  * Batches processed at the same time. On PostgreSQL each worker claims other receipts (`SKIP LOCKED`), exactly as
@@ -46,6 +52,65 @@ export interface InboxPacing {
 /** Never rests: processing takes the event loop whenever it has work (tests that do not exercise pacing). */
 const UNPACED: InboxPacing = { answered: () => 0, minShare: 1, fullSpeedLagMs: 0 }
 
+export interface InboxOptions {
+  /** Called after each batch that processed something (relayed notifications wait in the outbox). */
+  readonly onProcessed: () => void
+  readonly pacing: InboxPacing
+  /**
+   * How long a decision waits for the notifications about its subjects that are stored but not applied yet (ms);
+   * then it is refused with 503 and `Retry-After` rather than decided on what may be stale.
+   */
+  readonly decisionWaitMs: number
+  /** What a receipt concerns, read from its body: a dead letter keeps exactly these decisions refused. */
+  readonly subjectsOf: (receipt: ReceiptRecord) => readonly string[]
+  /**
+   * Whether a failure is the database's, not the notification's (the database unreachable, restarting): such a
+   * failure is not counted against the receipt, which is tried again once the database answers.
+   */
+  readonly isPassing: (error: unknown) => boolean
+}
+
+/** A decision about what a dead letter concerns is refused: carewindow cannot know what it would have changed. */
+function stateUnknown(dead: UnappliedReceipt): GatewayError {
+  return new GatewayError(
+    'CONTACT_STATE_UNKNOWN',
+    `notification ${dead.id}, which can change this decision, could not be applied (${dead.error ?? 'no reason given'}); retry it with POST /v1/dead-letters/${dead.id}/retry, or discard it with POST /v1/dead-letters/${dead.id}/discard`,
+  )
+}
+
+/** Resolves after `ms`, or sooner when one of `events` settles; the timer never outlives the wait. */
+async function waitAtMost(ms: number, events: readonly Promise<unknown>[]): Promise<void> {
+  const timer = new AbortController()
+  try {
+    await Promise.race([...events, sleep(ms, undefined, { signal: timer.signal, ref: false })])
+  } finally {
+    timer.abort()
+  }
+}
+
+const TIMED_OUT = Symbol('timed out')
+
+/** What `work` resolves to, or {@link TIMED_OUT} when `deadline` (a `performance.now()` instant) comes first. */
+async function beforeDeadline<T>(work: Promise<T>, deadline: number): Promise<T | typeof TIMED_OUT> {
+  const timer = new AbortController()
+  try {
+    return await Promise.race([
+      work,
+      sleep(Math.max(0, deadline - performance.now()), TIMED_OUT, { signal: timer.signal, ref: false }),
+    ])
+  } finally {
+    timer.abort()
+  }
+}
+
+const DEFAULT_OPTIONS: InboxOptions = {
+  onProcessed: () => undefined,
+  pacing: UNPACED,
+  decisionWaitMs: 5_000,
+  subjectsOf: () => [],
+  isPassing: () => false,
+}
+
 /** What a batch did. */
 interface BatchOutcome {
   readonly processed: number
@@ -62,8 +127,9 @@ interface BatchOutcome {
  * windows fold late messages in by their own instants, consent is ordered by its instants and statuses never go
  * back). Each batch is processed and marked processed in one transaction, so
  * a crash never applies a notification twice or loses one; what a crash left unprocessed is picked up at the next
- * start (or by another instance). A notification that fails is tried again at the next polls; one that still
- * cannot be processed after {@link MAX_ATTEMPTS} tries is marked with its error and kept, never retried forever.
+ * start (or by another instance). A notification that fails is set aside and tried again later, while the ones
+ * behind it go on; one that still cannot be applied after {@link MAX_ATTEMPTS} tries is kept as a dead letter for an
+ * operator, and decisions about what it concerns are refused until it is retried or discarded (fail closed).
  *
  * Between batches the inbox lets the event loop take a turn: on SQLite a batch runs without waiting on I/O, so a
  * backlog (after a restart, say) would otherwise hold every request — `/healthz` included — until it was worked
@@ -78,25 +144,34 @@ export class Inbox {
   private timer: NodeJS.Timeout | null = null
   /** Callers waiting for the next batch to end (see {@link drain}). */
   private batchWaiters: (() => void)[] = []
-  /** Failed tries of receipts not yet given up, by receipt id (in memory: a restart grants a few more). */
-  private readonly failures = new Map<number, number>()
-  /** Subjects decisions are waiting for (see {@link drain}), with how many wait for each. */
-  private readonly urgent = new Map<string, number>()
+  /**
+   * Whether a receipt may be failing (waiting for a retry, or dead): then even an idle inbox has something a
+   * decision must look at. Set by every failure here, and read from the store at each poll — on PostgreSQL other
+   * instances fail receipts too, so decisions there always look.
+   */
+  private mayHaveFailures = true
+  /** Subject lists decisions are waiting for (see {@link drain}), by key, with how many wait for each. */
+  private readonly urgent = new Map<string, { readonly subjects: readonly string[]; waiting: number }>()
   /** The last batch for a subject found nothing: the next one takes the oldest receipts. */
   private isUrgentSkipped = false
   /** End the rests workers are taking (see {@link rest}). */
   private readonly wakers = new Set<() => void>()
   private isStopping = false
+  private readonly options: InboxOptions
 
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly handler: ReceiptHandler,
     private readonly logger: Logger,
-    /** Called after each batch that processed something (relayed notifications wait in the outbox). */
-    private readonly onProcessed: () => void = () => undefined,
-    private readonly pacing: InboxPacing = UNPACED,
-  ) {}
+    options: Partial<InboxOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_OPTIONS, ...options }
+  }
+
+  private get pacing(): InboxPacing {
+    return this.options.pacing
+  }
 
   /** New receipts were stored: process them soon. */
   kick(): void {
@@ -105,42 +180,93 @@ export class Inbox {
   }
 
   /**
-   * Resolves once every receipt stored before the call — by any instance — has been processed, so a decision made
+   * Resolves once every receipt stored before the call — by any instance — has been applied, so a decision made
    * next sees every notification already acknowledged to Meta. Receipts that arrive meanwhile are not waited for:
-   * under a steady stream of webhooks a send waits for what came before it, not for the stream to stop. Also
-   * resolves when a pass over the inbox ends with some of them left, failing: those wait for later polls.
+   * under a steady stream of webhooks a decision waits for what came before it, not for the stream to stop.
    *
-   * With a `subject` (a contact's: see receipt-subjects.ts) only the receipts that can change its decisions are
-   * waited for, and they are processed first: a send to one contact does not wait for a storm's backlog.
+   * With `subjects` (a contact's, a template's: see receipt-subjects.ts) only the receipts that concern them are
+   * waited for, and they are processed first: a send to one contact does not wait for a storm's backlog. And the
+   * wait is bounded: when they are not all applied within `decisionWaitMs` (a storm on a slow database, a receipt
+   * waiting for its retry), or one of them is a dead letter, it throws a {@link GatewayError} that says so, and
+   * nothing is decided on what may be stale.
    */
-  async drain(subject?: string): Promise<void> {
-    if (!this.isDirty && this.running === null) return
-    if (subject !== undefined) this.urgent.set(subject, (this.urgent.get(subject) ?? 0) + 1)
+  async drain(subjects?: readonly string[]): Promise<void> {
+    if (subjects === undefined || subjects.length === 0) return this.drainAll()
+    const isIdle = !this.isDirty && this.running === null && !this.mayHaveFailures
+    if (isIdle && this.store.dialect === 'sqlite') return
+    const deadline = performance.now() + this.options.decisionWaitMs
+    const key = subjects.join('\n')
+    let through: number | undefined
     try {
-      const through = await this.store.lastReceiptId()
       for (;;) {
-        // While the inbox stops, the batch in progress ends its run; processing resumes once it has stopped.
-        if (this.isStopping) {
-          await (this.inProgress ?? nextTurn())
-          continue
+        // The store's answer is waited for within the bound too: on SQLite it comes after the batch in progress.
+        const unapplied = await beforeDeadline(
+          this.store.unappliedReceipts(subjects, through ?? Number.MAX_SAFE_INTEGER),
+          deadline,
+        )
+        if (unapplied === TIMED_OUT) throw this.statePending([], 0)
+        const dead = unapplied.find((receipt) => receipt.deadAt !== null)
+        if (dead !== undefined) throw stateUnknown(dead)
+        if (unapplied.length === 0) return
+        if (through === undefined) {
+          // Only what was stored before this decision is waited for; it is processed first.
+          const last = await beforeDeadline(this.store.lastReceiptId(), deadline)
+          if (last === TIMED_OUT) throw this.statePending(unapplied, 0)
+          through = last
+          const urgent = this.urgent.get(key)
+          if (urgent === undefined) this.urgent.set(key, { subjects, waiting: 1 })
+          else urgent.waiting++
         }
-        // A run that ended while this waited has processed what it could; a pending kick starts the next one.
-        if (this.inProgress === null && this.isDirty) this.kick()
-        const running = this.inProgress
-        if (running === null) return
-        const batchEnded = this.nextBatch()
+        const leftMs = deadline - performance.now()
+        const retryAt = Math.max(...unapplied.map((receipt) => receipt.retryAt ?? 0))
+        if (leftMs <= 0 || retryAt - this.clock() > leftMs) throw this.statePending(unapplied, retryAt)
+        this.kick()
         this.wakeUp()
-        await Promise.race([running, batchEnded])
-        const oldest = await this.store.oldestPendingReceiptId(subject)
-        if (oldest === null || oldest > through) return
+        await waitAtMost(Math.min(leftMs, WAIT_POLL_MS), [this.nextBatch()])
       }
     } finally {
-      if (subject !== undefined) {
-        const waiting = (this.urgent.get(subject) ?? 1) - 1
-        if (waiting === 0) this.urgent.delete(subject)
-        else this.urgent.set(subject, waiting)
-      }
+      const urgent = this.urgent.get(key)
+      if (through !== undefined && urgent !== undefined && --urgent.waiting === 0) this.urgent.delete(key)
     }
+  }
+
+  /** {@link drain} without subjects: for reads that only need what this process was sent (the sandbox, messages). */
+  private async drainAll(): Promise<void> {
+    if (!this.isDirty && this.running === null) return
+    const deadline = performance.now() + this.options.decisionWaitMs
+    const through = await beforeDeadline(this.store.lastReceiptId(), deadline)
+    if (through === TIMED_OUT) throw this.statePending([], 0)
+    for (;;) {
+      // While the inbox stops, the batch in progress ends its run; processing resumes once it has stopped.
+      if (this.isStopping) {
+        await (this.inProgress ?? nextTurn())
+        continue
+      }
+      // A run that ended while this waited has processed what it could; a pending kick starts the next one.
+      if (this.inProgress === null && this.isDirty) this.kick()
+      const running = this.inProgress
+      if (running === null) return
+      const leftMs = deadline - performance.now()
+      if (leftMs <= 0) throw this.statePending([], 0)
+      const batchEnded = this.nextBatch()
+      this.wakeUp()
+      await waitAtMost(leftMs, [running, batchEnded])
+      const oldest = await beforeDeadline(this.store.oldestPendingReceiptId(this.clock()), deadline)
+      if (oldest === TIMED_OUT) throw this.statePending([], 0)
+      if (oldest === null || oldest > through) return
+    }
+  }
+
+  private statePending(unapplied: readonly UnappliedReceipt[], retryAt: number): GatewayError {
+    const failing = unapplied.filter((receipt) => receipt.retryAt !== null)
+    const retryInMs = retryAt - this.clock()
+    return new GatewayError(
+      'CONTACT_STATE_PENDING',
+      failing.length > 0
+        ? `notification ${String(failing[0]?.id)} that can change this decision failed to apply (${failing[0]?.error ?? 'no reason given'}) and is tried again in ${Math.max(0, Math.ceil(retryInMs / 1000))} s`
+        : `${unapplied.length === 0 ? 'the notifications' : `${unapplied.length}${unapplied.length >= 20 ? ' or more' : ''} notifications`} that can change this decision were not applied within inbox.decision_wait_ms (${this.options.decisionWaitMs} ms)`,
+      Math.max(1, Math.ceil(retryInMs / 1000)),
+    )
   }
 
   /** Also looks for work every `pollMs` (receipts another instance stored or a crash left behind). */
@@ -148,8 +274,19 @@ export class Inbox {
     this.kick()
     this.timer = setInterval(() => {
       this.kick()
+      void this.lookForFailures()
     }, pollMs)
     this.timer.unref()
+  }
+
+  /** Whether any receipt is failing now, read from the store (see {@link mayHaveFailures}). */
+  private async lookForFailures(): Promise<void> {
+    try {
+      this.mayHaveFailures = await this.store.hasFailingReceipts()
+    } catch {
+      // The store cannot say: decisions keep looking for themselves.
+      this.mayHaveFailures = true
+    }
   }
 
   /**
@@ -224,7 +361,7 @@ export class Inbox {
       const { processed, oldestReceivedAt, isScoped } = await this.processBatch()
       this.batchDone()
       if (processed === 0 && !isScoped) return
-      if (processed > 0) this.onProcessed()
+      if (processed > 0) this.options.onProcessed()
       if (this.isStopping) return
       if (this.pacing.answered() !== answered) {
         const lagMs = oldestReceivedAt === null ? 0 : this.clock() - oldestReceivedAt
@@ -279,54 +416,55 @@ export class Inbox {
   }
 
   /**
-   * One batch: the receipts a waiting decision needs first (one subject per batch, in turn), otherwise the oldest.
-   * A batch for a subject says nothing about the rest of the inbox, so the run goes on after it.
+   * One batch: the receipts a waiting decision needs first (one subject list per batch, in turn), otherwise the
+   * oldest. A batch for subjects says nothing about the rest of the inbox, so the run goes on after it.
    */
   private async processBatch(): Promise<BatchOutcome> {
-    const subject = this.nextUrgentSubject()
+    const subjects = this.nextUrgentSubjects()
     try {
       return await this.store.transaction(async (tx) => {
-        const receipts = await tx.claimReceipts(BATCH, subject)
+        const receipts = await tx.claimReceipts(BATCH, this.clock(), subjects)
         for (const receipt of receipts) await this.handler(tx, receipt)
         await tx.markReceiptsProcessed(
           receipts.map((receipt) => receipt.id),
           this.clock(),
         )
-        // Nothing left for the subject (or held by another worker): the next batch takes the oldest instead.
-        this.isUrgentSkipped = subject !== undefined && receipts.length === 0
+        // Nothing left for the subjects (or held by another worker): the next batch takes the oldest instead.
+        this.isUrgentSkipped = subjects !== undefined && receipts.length === 0
         return {
           processed: receipts.length,
           oldestReceivedAt: receipts[0]?.receivedAt ?? null,
-          isScoped: subject !== undefined,
+          isScoped: subjects !== undefined,
         }
       })
     } catch (error) {
+      if (this.options.isPassing(error)) throw error
       this.logger.warn({ err: error }, 'a batch of webhook receipts failed; processing them one by one')
       return { processed: await this.processOneByOne(), oldestReceivedAt: null, isScoped: false }
     }
   }
 
-  /** A subject a decision waits for, each in turn, or `undefined`. */
-  private nextUrgentSubject(): string | undefined {
+  /** The subjects of a decision waiting, each in turn, or `undefined`. */
+  private nextUrgentSubjects(): readonly string[] | undefined {
     if (this.isUrgentSkipped) {
       this.isUrgentSkipped = false
       return undefined
     }
     const first = this.urgent.entries().next()
     if (first.done === true) return undefined
-    const [subject, waiting] = first.value
-    // Moved to the back: the next batch serves the next subject.
-    this.urgent.delete(subject)
-    this.urgent.set(subject, waiting)
-    return subject
+    const [key, urgent] = first.value
+    // Moved to the back: the next batch serves the next decision's subjects.
+    this.urgent.delete(key)
+    this.urgent.set(key, urgent)
+    return urgent.subjects
   }
 
   /**
-   * After a batch failed: the same receipts (the oldest unprocessed), each in a transaction of its own that claims
-   * it as a batch does — receipts another worker holds are left to it — so one bad notification does not hold up
-   * the others for long. A receipt that fails is left unprocessed and this pass ends, so it is tried again at a
-   * later poll, not in a tight loop, with the ones after it waiting (arrival order is kept); after
-   * {@link MAX_ATTEMPTS} failures on its own it is kept with its error and the others go on.
+   * After a batch failed: the receipts the inbox may take, each in a transaction of its own that claims it as a
+   * batch does — receipts another worker holds are left to it. One that fails is set aside (tried again later,
+   * after a pause that doubles each time, or kept as a dead letter after {@link MAX_ATTEMPTS} tries) and the
+   * others go on: a bad notification never holds up the ones behind it. A failure that is the database's own
+   * ends the pass instead; nothing is counted against the receipts, and the next poll tries again.
    */
   private async processOneByOne(): Promise<number> {
     let processed = 0
@@ -334,39 +472,46 @@ export class Inbox {
       let claimed: ReceiptRecord | undefined
       try {
         const isDone = await this.store.transaction(async (tx) => {
-          const [receipt] = await tx.claimReceipts(1)
+          const [receipt] = await tx.claimReceipts(1, this.clock())
           if (receipt === undefined) return true
           claimed = receipt
           await this.handler(tx, receipt)
-          await tx.markReceiptProcessed(receipt.id, this.clock(), null)
+          await tx.markReceiptsProcessed([receipt.id], this.clock())
           return false
         })
         if (isDone) break
-        if (claimed !== undefined) this.failures.delete(claimed.id)
       } catch (error) {
-        if (claimed === undefined) throw error
-        const attempts = (this.failures.get(claimed.id) ?? 0) + 1
-        if (attempts < MAX_ATTEMPTS) {
-          this.failures.set(claimed.id, attempts)
-          this.logger.warn(
-            { err: error, receipt: claimed.id, attempts },
-            'webhook receipt could not be processed; it will be tried again',
-          )
-          return processed
-        }
-        this.failures.delete(claimed.id)
-        this.logger.error(
-          { err: error, receipt: claimed.id, attempts },
-          'webhook receipt could not be processed; kept with its error',
-        )
-        await this.store.markReceiptProcessed(
-          claimed.id,
-          this.clock(),
-          error instanceof Error ? error.message : String(error),
-        )
+        if (claimed === undefined || this.options.isPassing(error)) throw error
+        await this.setAside(claimed, error)
       }
       processed++
     }
     return processed
+  }
+
+  /** Records a receipt's failed try: it is tried again later, or kept as a dead letter after its last try. */
+  private async setAside(receipt: ReceiptRecord, error: unknown): Promise<void> {
+    this.mayHaveFailures = true
+    const attempts = receipt.attempts + 1
+    const now = this.clock()
+    const isLast = attempts >= MAX_ATTEMPTS
+    const reason = error instanceof Error ? error.message : String(error)
+    await this.store.recordReceiptFailure(receipt.id, {
+      attempts,
+      error: reason,
+      at: now,
+      retryAt: isLast ? null : now + RETRY_BASE_MS * 2 ** (attempts - 1),
+      ...(isLast ? { subjects: this.options.subjectsOf(receipt) } : {}),
+    })
+    if (isLast)
+      this.logger.error(
+        { err: error, receipt: receipt.id, attempts },
+        'webhook receipt could not be applied; kept as a dead letter (GET /v1/dead-letters), and decisions it concerns are refused until it is retried or discarded',
+      )
+    else
+      this.logger.warn(
+        { err: error, receipt: receipt.id, attempts },
+        'webhook receipt could not be applied; it will be tried again',
+      )
   }
 }

@@ -4,7 +4,7 @@ import { forwardBody, type MessengerWireRequest } from '../channels/messenger/se
 import type { ChannelRecord, TenantRecord } from '../store/store.js'
 import { GatewayError } from './errors.js'
 import { withIdempotency } from './idempotency.js'
-import { subjectOf } from './receipt-subjects.js'
+import { decisionSubjects } from './receipt-subjects.js'
 import type { GatewayReply } from './reply.js'
 import type { Upstream, UpstreamRequest } from './upstream.js'
 import {
@@ -63,7 +63,7 @@ export async function sendMessenger(
     request.idempotencyKey,
     body,
     async () => {
-      await deps.inbox.drain(subjectOf(channel, send.recipientId))
+      await deps.inbox.drain(decisionSubjects(channel, send.recipientId))
       const intent = messengerIntent(send, sender === 'agent' ? 'agent' : 'bot')
       const { decision, messageId } = await decideAndRecord(deps, channel, send.recipientId, intent, body)
       const headers: Record<string, string> = {

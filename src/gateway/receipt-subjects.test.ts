@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import { parseWhatsAppNotification } from '../channels/whatsapp/notification.js'
 import {
   INBOUND_TEXT,
   STATUS_SENT,
   TEMPLATE_PAUSED,
   USER_PREFERENCES_STOP,
 } from '../../test/e2e/fixtures/meta-examples.js'
-import { contactSubject, NO_DECISION, whatsappSubject } from './receipt-subjects.js'
+import { contactSubject, notificationSubjects, templateSubject } from './receipt-subjects.js'
 
-const subjectOf = (body: unknown): string | null => whatsappSubject(parseWhatsAppNotification(body))
+const subjectsOf = (body: unknown, platform: 'whatsapp' | 'messenger' = 'whatsapp'): string[] | string => {
+  const read = notificationSubjects(platform, body)
+  return read.ok ? read.subjects : read.problem
+}
 
 /** Meta's inbound text example with its messages replaced. */
 function withMessages(messages: readonly Record<string, unknown>[]): unknown {
@@ -27,37 +29,82 @@ const text = (from: string, id: string) => ({
 
 describe('which decisions a WhatsApp notification can change', () => {
   it('is the contact of an inbound message, keyed by the business number and the normalised wa_id', () => {
-    expect(subjectOf(JSON.parse(INBOUND_TEXT))).toBe(
+    expect(subjectsOf(JSON.parse(INBOUND_TEXT))).toEqual([
       contactSubject('whatsapp', '106540352242922', '16505551234'),
-    )
-    expect(subjectOf(withMessages([text('+1 650-555-1234', 'wamid.a')]))).toBe(
+    ])
+    expect(subjectsOf(withMessages([text('+1 650-555-1234', 'wamid.a')]))).toEqual([
       'whatsapp:106540352242922:16505551234',
-    )
+    ])
   })
 
   it('is the contact of a marketing preference', () => {
-    expect(subjectOf(JSON.parse(USER_PREFERENCES_STOP))).toBe('whatsapp:106540352242922:16505551234')
+    expect(subjectsOf(JSON.parse(USER_PREFERENCES_STOP))).toEqual(['whatsapp:106540352242922:16505551234'])
   })
 
-  it('is one contact for several messages of the same contact, and any for messages of several contacts', () => {
-    expect(subjectOf(withMessages([text('16505551234', 'wamid.a'), text('16505551234', 'wamid.b')]))).toBe(
-      'whatsapp:106540352242922:16505551234',
-    )
+  it('names each contact of a batch once', () => {
     expect(
-      subjectOf(withMessages([text('16505551234', 'wamid.a'), text('31612345678', 'wamid.b')])),
-    ).toBeNull()
+      subjectsOf(withMessages([text('16505551234', 'wamid.a'), text('16505551234', 'wamid.b')])),
+    ).toEqual(['whatsapp:106540352242922:16505551234'])
+    expect(
+      subjectsOf(
+        withMessages([
+          text('16505551234', 'wamid.a'),
+          text('31612345678', 'wamid.b'),
+          text('16505551234', 'c'),
+        ]),
+      ),
+    ).toEqual(['whatsapp:106540352242922:16505551234', 'whatsapp:106540352242922:31612345678'])
   })
 
-  it('is none for statuses, which change no decision', () => {
-    expect(subjectOf(JSON.parse(STATUS_SENT))).toBe(NO_DECISION)
+  it('is none for statuses, which change no decision, and for what is skipped (it is not applied)', () => {
+    expect(subjectsOf(JSON.parse(STATUS_SENT))).toEqual([])
+    expect(subjectsOf(withMessages([{ id: 'wamid.without-from', timestamp: '1749416383' }]))).toEqual([])
   })
 
-  it('is any for a template update, which can change every contact’s decisions', () => {
-    expect(subjectOf(JSON.parse(TEMPLATE_PAUSED))).toBeNull()
+  it('is the template of a template update, which changes sends of that template only', () => {
+    const update = JSON.parse(TEMPLATE_PAUSED) as {
+      entry: { changes: { value: { message_template_name: string; message_template_language: string } }[] }[]
+    }
+    const { message_template_name: name, message_template_language: language } =
+      update.entry[0]!.changes[0]!.value
+    expect(subjectsOf(update)).toEqual([templateSubject(name, language)])
   })
 
-  it('is any for what cannot be read, and none for what is skipped (it is not applied)', () => {
-    expect(subjectOf({ object: 'page', entry: [] })).toBeNull()
-    expect(subjectOf(withMessages([{ id: 'wamid.without-from', timestamp: '1749416383' }]))).toBe(NO_DECISION)
+  it('refuses, saying why, what the inbox could not apply', () => {
+    expect(subjectsOf({ object: 'whatsapp_business_account', entry: 'x' })).toMatch(/^entry: /)
+    expect(subjectsOf({ object: 'page', entry: [] })).toMatch(/whatsapp_business_account/)
+  })
+})
+
+describe('which decisions a Messenger notification can change', () => {
+  const event = (body: Record<string, unknown>, psid = '1254477777772919') => ({
+    sender: { id: psid },
+    recipient: { id: '682498302938465' },
+    timestamp: 1_458_692_752_478,
+    ...body,
+  })
+  const page = (events: readonly object[]) => ({
+    object: 'page',
+    entry: [{ id: '682498302938465', messaging: events }],
+  })
+
+  it('is the contact of each inbound event, and none for deliveries and reads', () => {
+    expect(
+      subjectsOf(
+        page([
+          event({ message: { mid: 'm_1', text: 'Hi' } }),
+          event({ postback: { title: 'Go', payload: 'GO' } }, '42'),
+          event({ delivery: { mids: ['m_2'], watermark: 1 } }),
+          event({ read: { watermark: 1 } }, '43'),
+        ]),
+        'messenger',
+      ),
+    ).toEqual(['messenger:682498302938465:1254477777772919', 'messenger:682498302938465:42'])
+  })
+
+  it('refuses a timestamp out of range', () => {
+    expect(subjectsOf(page([event({ timestamp: -1e16, message: { mid: 'm' } })]), 'messenger')).toMatch(
+      /timestamp/,
+    )
   })
 })

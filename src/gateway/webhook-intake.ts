@@ -1,7 +1,6 @@
 import type { Platform } from '../domain/index.js'
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../channels/bounded-json.js'
 import { isValidSignature } from '../channels/signature.js'
-import { parseWhatsAppNotification } from '../channels/whatsapp/notification.js'
 import type { ChannelRecord } from '../store/store.js'
 import type { Clock } from './clock.js'
 import type { Directory } from './directory.js'
@@ -9,7 +8,7 @@ import { GatewayError } from './errors.js'
 import type { Metrics } from './metrics.js'
 import type { GatewayReply } from './reply.js'
 import type { ReceiptWriter } from './receipt-writer.js'
-import { whatsappSubject } from './receipt-subjects.js'
+import { notificationSubjects } from './receipt-subjects.js'
 
 export interface WebhookIntakeDependencies {
   readonly directory: Directory
@@ -81,9 +80,21 @@ export async function receiveWebhook(
       'INVALID_REQUEST',
       `a ${platform} notification has "object": "${OBJECTS[platform]}"`,
     )
-  // Which decisions it can change, so a send waits only for what concerns its contact. Messenger's are unscoped.
-  const subject = platform === 'whatsapp' ? whatsappSubject(parseWhatsAppNotification(json)) : null
-  await deps.writer.write({ platform, body, signature: signature ?? '', receivedAt: deps.clock(), subject })
+  // Read now as the inbox will read it: what cannot be applied is refused before it is acknowledged, so it is never
+  // stored to fail later (Meta never sends such bodies; one signed by someone holding the app secret must not wedge
+  // the inbox). What it can change lets a decision wait only for what concerns it.
+  const read = notificationSubjects(platform, json)
+  if (!read.ok) {
+    deps.metrics.webhookReceipts.inc({ platform, outcome: 'rejected' })
+    throw new GatewayError('INVALID_NOTIFICATION', read.problem)
+  }
+  await deps.writer.write({
+    platform,
+    body,
+    signature: signature ?? '',
+    receivedAt: deps.clock(),
+    subjects: read.subjects,
+  })
   deps.metrics.webhookReceipts.inc({ platform, outcome: 'stored' })
   return { status: 200, body: 'EVENT_RECEIVED', headers: { 'content-type': 'text/plain' } }
 }

@@ -25,7 +25,7 @@ import type { MessageOutcomes } from './message-outcomes.js'
 import type { Metrics } from './metrics.js'
 import type { GatewayReply } from './reply.js'
 import { UpstreamUnavailable, type Upstream } from './upstream.js'
-import { subjectOf } from './receipt-subjects.js'
+import { decisionSubjects } from './receipt-subjects.js'
 
 export interface WhatsAppSendDependencies {
   readonly store: Store
@@ -89,7 +89,7 @@ export async function sendWhatsApp(
     request.rawBody,
     async () => {
       // Windows and consent must reflect every notification about the contact already acknowledged to Meta.
-      await deps.inbox.drain(subjectOf(request.channel, send.to))
+      await deps.inbox.drain(decisionSubjects(request.channel, send.to, send.intent))
       const recorded = await decideAndRecord(deps, request.channel, send.to, send.intent, request.rawBody, {
         holdable: request.holdable !== false,
       })

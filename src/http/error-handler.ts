@@ -13,6 +13,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { key, details } = classify(error)
     if (key === 'INTERNAL') request.log.error({ err: error }, 'unhandled error')
+    if (error instanceof GatewayError && error.retryAfterSeconds !== undefined)
+      void reply.header('retry-after', String(error.retryAfterSeconds))
     return sendError(request, reply, key, details)
   })
   app.setNotFoundHandler((request, reply) =>

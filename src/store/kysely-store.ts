@@ -1,6 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import {
-  CompiledQuery,
   sql,
   type Kysely,
   type QueryResult,
@@ -8,10 +7,12 @@ import {
   type Transaction,
   type Updateable,
 } from 'kysely'
-import type { ConsentEvent, ContactState, Platform, Template } from '../domain/index.js'
+import type { ConsentEvent, ContactState, Instant, Platform, Template } from '../domain/index.js'
 import { automationsSchema, DEFAULT_AUTOMATIONS, type Automations } from '../config/automations.js'
 import { Batches, type Settled } from './group-commit.js'
 import * as automations from './kysely-automations.js'
+import { KyselyReceipts } from './kysely-receipts.js'
+import { runStatement, statement, type SqlValue, type Statement } from './sql-statement.js'
 import type { SqlDialect } from './migrations/migrations.js'
 import type {
   ApiKeysTable,
@@ -22,7 +23,6 @@ import type {
   MessagesTable,
   TenantsTable,
   WebhookDeliveriesTable,
-  WebhookReceiptsTable,
   WindowsTable,
 } from './schema.js'
 import type {
@@ -44,10 +44,14 @@ import type {
   MessagePatch,
   MessageRecord,
   MessageStatus,
+  DeadReceiptRecord,
+  NewReceipt,
+  ReceiptFailure,
   ReceiptRecord,
   Store,
   StoredConsentEvent,
   TenantRecord,
+  UnappliedReceipt,
   UpstreamConfig,
   WindowQuery,
   WindowRecord,
@@ -64,21 +68,8 @@ const openTransaction =
     ? new AsyncLocalStorage<KyselyStore>()
     : undefined
 
-type SqlValue = string | number | null
-
 /** SQLite transactions run together in one database transaction at most. */
 const MAX_GROUPED_TRANSACTIONS = 64
-
-/** SQL text per dialect, written once with `?` placeholders (PostgreSQL's are numbered). */
-interface Statement {
-  readonly sqlite: string
-  readonly postgres: string
-}
-
-function statement(text: string): Statement {
-  let index = 0
-  return { sqlite: text, postgres: text.replace(/\?/g, () => `$${++index}`) }
-}
 
 const MESSAGE_COLUMNS =
   'id, tenant_id, channel_id, contact_id, direction, external_id, at, body_json, allowed, reason, ' +
@@ -97,15 +88,6 @@ const UPSERT_JOB_ROW = "(?, ?, ?, ?, ?, ?, 'pending', 0, null, null, ?, ?)"
 const UPSERT_JOB_CONFLICT =
   'on conflict (id) do update set due_at = excluded.due_at, payload_json = excluded.payload_json, ' +
   "status = 'pending', locked_until = null, updated_at = excluded.updated_at"
-
-/** Unprocessed receipts of one subject (the first parameter) or of none, the first `limit` (twice) of each. */
-const CLAIM_RECEIPTS_OF =
-  'select id, platform, body, signature, received_at, subject from webhook_receipts ' +
-  'where processed_at is null and id in (' +
-  'select id from (select id from webhook_receipts where processed_at is null and subject = ? order by id limit ?) as own ' +
-  'union all ' +
-  'select id from (select id from webhook_receipts where processed_at is null and subject is null order by id limit ?) as unscoped' +
-  ')'
 
 /**
  * The statements every webhook and every send runs, as SQL text written once. Kysely builds and compiles each
@@ -155,31 +137,6 @@ const HOT = {
   findMessageByExternalId: statement(
     'select * from messages where channel_id = ? and direction = ? and external_id = ?',
   ),
-  claimReceipts: statement(
-    'select id, platform, body, signature, received_at, subject from webhook_receipts where processed_at is null ' +
-      'order by id limit ?',
-  ),
-  claimReceiptsLocked: statement(
-    'select id, platform, body, signature, received_at, subject from webhook_receipts where processed_at is null ' +
-      'order by id limit ? for update skip locked',
-  ),
-  // A subject's receipts and the unscoped ones, each looked up in the subject index: with an `or`, SQLite walks
-  // the whole backlog in id order instead.
-  claimReceiptsOf: statement(`${CLAIM_RECEIPTS_OF} order by id limit ?`),
-  claimReceiptsOfLocked: statement(`${CLAIM_RECEIPTS_OF} order by id limit ? for update skip locked`),
-  markReceiptProcessed: statement('update webhook_receipts set processed_at = ?, error = ? where id = ?'),
-  lastReceiptId: statement('select max(id) as id from webhook_receipts'),
-  oldestPendingReceiptId: statement(
-    'select id from webhook_receipts where processed_at is null order by id limit 1',
-  ),
-  // Two lookups in the subject index, not one `or` the planner might answer by walking the whole backlog.
-  oldestPendingReceiptIdOf: statement(
-    'select min(id) as id from (' +
-      'select (select id from webhook_receipts where processed_at is null and subject = ? order by id limit 1) as id ' +
-      'union all ' +
-      'select (select id from webhook_receipts where processed_at is null and subject is null order by id limit 1) as id' +
-      ') as oldest',
-  ),
 } as const
 
 /** Scheduling `count` jobs at once, per count: every inbound message (re)schedules two or three window jobs. */
@@ -215,22 +172,6 @@ function scheduleJobsStatements(count: number) {
       ),
     }
     scheduleJobsStatementsByCount.set(count, known)
-  }
-  return known
-}
-
-/** `insert into webhook_receipts` for `count` rows, per row count (a batch has at most a few hundred). */
-const insertReceiptsStatements = new Map<number, Statement>()
-
-function insertReceiptsStatement(count: number): Statement {
-  let known = insertReceiptsStatements.get(count)
-  if (known === undefined) {
-    known = statement(
-      'insert into webhook_receipts (platform, body, signature, received_at, subject, processed_at, error) values ' +
-        Array.from({ length: count }, () => '(?, ?, ?, ?, ?, null, null)').join(', ') +
-        ' returning id',
-    )
-    insertReceiptsStatements.set(count, known)
   }
   return known
 }
@@ -271,8 +212,17 @@ export class KyselyStore implements Store {
   }
 
   /** Runs one of the statements written out above. */
-  private run<R>(statement: Statement, parameters: readonly SqlValue[]): Promise<QueryResult<R>> {
-    return this.db.executeQuery<R>(CompiledQuery.raw(statement[this.dialect], parameters as SqlValue[]))
+  private run<R>(sql: Statement, parameters: readonly SqlValue[]): Promise<QueryResult<R>> {
+    return runStatement<R>(this.db as Kysely<unknown>, this.dialect, sql, parameters)
+  }
+
+  private get receipts(): KyselyReceipts {
+    return new KyselyReceipts(this.db, this.dialect, this.locks, (work) =>
+      this.transaction((tx) => {
+        if (!(tx instanceof KyselyStore)) throw new Error('a Kysely store’s transaction runs on a Kysely store')
+        return work(tx.receipts)
+      }),
+    )
   }
 
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
@@ -730,83 +680,58 @@ export class KyselyStore implements Store {
     return row && messageOf(row)
   }
 
-  // Webhook receipts (the inbox)
+  // Webhook receipts (the inbox): kysely-receipts.ts
 
-  async insertReceipts(receipts: readonly Omit<ReceiptRecord, 'id'>[]): Promise<number[]> {
-    if (receipts.length === 0) return []
-    const parameters: SqlValue[] = []
-    for (const receipt of receipts)
-      parameters.push(
-        receipt.platform,
-        receipt.body,
-        receipt.signature,
-        receipt.receivedAt,
-        receipt.subject ?? null,
-      )
-    const { rows } = await this.run<{ id: number }>(insertReceiptsStatement(receipts.length), parameters)
-    return rows.map((row) => row.id)
+  insertReceipts(receipts: readonly NewReceipt[]): Promise<number[]> {
+    return this.receipts.insert(receipts)
   }
 
-  async claimReceipts(limit: number, subject?: string): Promise<ReceiptRecord[]> {
-    const { rows } = await this.run<
-      Pick<
-        Selectable<WebhookReceiptsTable>,
-        'id' | 'platform' | 'body' | 'signature' | 'received_at' | 'subject'
-      >
-    >(
-      subject === undefined
-        ? this.locks
-          ? HOT.claimReceiptsLocked
-          : HOT.claimReceipts
-        : this.locks
-          ? HOT.claimReceiptsOfLocked
-          : HOT.claimReceiptsOf,
-      subject === undefined ? [limit] : [subject, limit, limit, limit],
-    )
-    return rows.map((row) => ({
-      id: row.id,
-      platform: row.platform as Platform,
-      body: row.body,
-      signature: row.signature,
-      receivedAt: row.received_at,
-      subject: row.subject,
-    }))
+  claimReceipts(limit: number, now: Instant, subjects?: readonly string[]): Promise<ReceiptRecord[]> {
+    return this.receipts.claim(limit, now, subjects)
   }
 
-  async markReceiptProcessed(id: number, at: number, error: string | null): Promise<void> {
-    await this.run(HOT.markReceiptProcessed, [at, error, id])
+  markReceiptsProcessed(ids: readonly number[], at: Instant): Promise<void> {
+    return this.receipts.markProcessed(ids, at)
   }
 
-  async markReceiptsProcessed(ids: readonly number[], at: number): Promise<void> {
-    if (ids.length === 0) return
-    await this.db
-      .updateTable('webhook_receipts')
-      .set({ processed_at: at, error: null })
-      .where('id', 'in', ids)
-      .execute()
+  recordReceiptFailure(id: number, failure: ReceiptFailure): Promise<void> {
+    return this.receipts.recordFailure(id, failure)
   }
 
-  async lastReceiptId(): Promise<number> {
-    const { rows } = await this.run<{ id: number | string | null }>(HOT.lastReceiptId, [])
-    return Number(rows[0]?.id ?? 0)
+  retryDeadReceipt(id: number): Promise<boolean> {
+    return this.receipts.retryDead(id)
   }
 
-  async oldestPendingReceiptId(subject?: string): Promise<number | null> {
-    const { rows } = await this.run<{ id: number | string | null }>(
-      subject === undefined ? HOT.oldestPendingReceiptId : HOT.oldestPendingReceiptIdOf,
-      subject === undefined ? [] : [subject],
-    )
-    const id = rows[0]?.id
-    return id === undefined || id === null ? null : Number(id)
+  discardDeadReceipt(id: number, at: Instant, reason: string): Promise<boolean> {
+    return this.receipts.discardDead(id, at, reason)
   }
 
-  async countPendingReceipts(): Promise<number> {
-    const row = await this.db
-      .selectFrom('webhook_receipts')
-      .select((eb) => eb.fn.countAll<number>().as('count'))
-      .where('processed_at', 'is', null)
-      .executeTakeFirstOrThrow()
-    return row.count
+  listDeadReceipts(afterId: number, limit: number): Promise<DeadReceiptRecord[]> {
+    return this.receipts.listDead(afterId, limit)
+  }
+
+  countPendingReceipts(): Promise<number> {
+    return this.receipts.countPending()
+  }
+
+  countDeadReceipts(): Promise<number> {
+    return this.receipts.countDead()
+  }
+
+  hasFailingReceipts(): Promise<boolean> {
+    return this.receipts.hasFailing()
+  }
+
+  lastReceiptId(): Promise<number> {
+    return this.receipts.lastId()
+  }
+
+  oldestPendingReceiptId(now: Instant): Promise<number | null> {
+    return this.receipts.oldestPendingId(now)
+  }
+
+  unappliedReceipts(subjects: readonly string[], throughId: number): Promise<UnappliedReceipt[]> {
+    return this.receipts.unapplied(subjects, throughId)
   }
 
   // Outbox

@@ -14,6 +14,7 @@ export interface Database {
   templates: TemplatesTable
   messages: MessagesTable
   webhook_receipts: WebhookReceiptsTable
+  receipt_subjects: ReceiptSubjectsTable
   webhook_deliveries: WebhookDeliveriesTable
   idempotency_keys: IdempotencyKeysTable
   jobs: JobsTable
@@ -132,6 +133,14 @@ export interface WebhookReceiptsTable {
   processed_at: number | null
   error: string | null
   subject: string | null
+  attempts: Generated<number>
+  retry_at: number | null
+  dead_at: number | null
+}
+
+export interface ReceiptSubjectsTable {
+  subject: string
+  receipt_id: number
 }
 
 export interface WebhookDeliveriesTable {

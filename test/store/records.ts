@@ -12,7 +12,7 @@ import type {
   ContactRecord,
   DeliveryRecord,
   MessageRecord,
-  ReceiptRecord,
+  NewReceipt,
   TenantRecord,
   WindowRecord,
 } from '../../src/store/store.js'
@@ -136,8 +136,12 @@ export function message(
   }
 }
 
-export function receipt(body: string, receivedAt: Instant = T0): Omit<ReceiptRecord, 'id'> {
-  return { platform: 'whatsapp', body, signature: `sha256=signature-of-${body.length}`, receivedAt }
+export function receipt(
+  body: string,
+  receivedAt: Instant = T0,
+  subjects: readonly string[] | null = null,
+): NewReceipt {
+  return { platform: 'whatsapp', body, signature: `sha256=signature-of-${body.length}`, receivedAt, subjects }
 }
 
 export function delivery(id: string, overrides: Partial<DeliveryRecord> = {}): DeliveryRecord {

@@ -660,6 +660,12 @@ for (const dialect of DIALECTS) {
     })
 
     describe('webhook receipts', () => {
+      const SAM = 'whatsapp:106540352242922:31612345001'
+      const KIM = 'whatsapp:106540352242922:31612345002'
+      const TEMPLATE = 'template:en:order_update'
+      const claimed = async (subjects?: readonly string[], now = T0) =>
+        (await store.claimReceipts(10, now, subjects)).map((row) => row.id)
+
       it('stores a batch in one write and returns increasing ids in order', async () => {
         const ids = await store.insertReceipts([receipt('{"n":1}'), receipt('{"n":2}'), receipt('{"n":3}')])
         const more = await store.insertReceipts([receipt('{"n":4}')])
@@ -671,101 +677,210 @@ for (const dialect of DIALECTS) {
         expect(await store.countPendingReceipts()).toBe(4)
       })
 
-      it('claims unprocessed receipts oldest first, up to the limit', async () => {
+      it('claims unprocessed receipts oldest first, up to the limit, as they were stored', async () => {
         const ids = await store.insertReceipts([
           receipt('{"n":1}', T0),
           { ...receipt('{"n":2}', T0 + 1), platform: 'messenger' },
           receipt('{"n":3}', T0 + 2),
         ])
 
-        expect(await store.claimReceipts(2)).toEqual([
-          { id: ids[0], ...receipt('{"n":1}', T0), subject: null },
-          { id: ids[1], ...receipt('{"n":2}', T0 + 1), platform: 'messenger', subject: null },
+        const { subjects: _, ...first } = receipt('{"n":1}', T0)
+        const { subjects: __, ...second } = { ...receipt('{"n":2}', T0 + 1), platform: 'messenger' as const }
+        expect(await store.claimReceipts(2, T0)).toEqual([
+          { id: ids[0], ...first, attempts: 0 },
+          { id: ids[1], ...second, attempts: 0 },
         ])
       })
 
-      it('claims, for a subject, only its receipts and the unscoped ones, oldest first', async () => {
-        const sam = 'whatsapp:106540352242922:31612345001'
-        const kim = 'whatsapp:106540352242922:31612345002'
+      it('claims, for subjects, the receipts about any of them — one of theirs or one of several — and the unscoped ones', async () => {
         const ids = await store.insertReceipts([
-          { ...receipt('{"n":1}'), subject: kim },
-          { ...receipt('{"n":2}'), subject: sam },
-          { ...receipt('{"n":3}'), subject: '-' },
-          receipt('{"n":4}'),
-          { ...receipt('{"n":5}'), subject: sam },
+          receipt('{"n":1}', T0, [KIM]),
+          receipt('{"n":2}', T0, [SAM]),
+          receipt('{"n":3}', T0, []),
+          receipt('{"n":4}', T0, null),
+          receipt('{"n":5}', T0, [KIM, SAM]),
+          receipt('{"n":6}', T0, [TEMPLATE]),
+          receipt('{"n":7}', T0, [SAM]),
         ])
 
-        expect((await store.claimReceipts(10, sam)).map((row) => row.id)).toEqual([ids[1], ids[3], ids[4]])
-        expect((await store.claimReceipts(2, sam)).map((row) => row.subject)).toEqual([sam, null])
-        expect((await store.claimReceipts(10, kim)).map((row) => row.id)).toEqual([ids[0], ids[3]])
-        expect((await store.claimReceipts(10)).map((row) => row.id)).toEqual(ids)
+        expect(await claimed([SAM])).toEqual([ids[1], ids[3], ids[4], ids[6]])
+        expect(await claimed([KIM])).toEqual([ids[0], ids[3], ids[4]])
+        expect(await claimed([SAM, TEMPLATE])).toEqual([ids[1], ids[3], ids[4], ids[5], ids[6]])
+        expect((await store.claimReceipts(2, T0, [SAM])).map((row) => row.id)).toEqual([ids[1], ids[3]])
+        expect(await claimed()).toEqual(ids)
       })
 
-      it('knows the oldest receipt still pending that can change a subject’s decisions', async () => {
-        const sam = 'whatsapp:106540352242922:31612345001'
-        const kim = 'whatsapp:106540352242922:31612345002'
-        expect(await store.oldestPendingReceiptId(sam)).toBeNull()
-        const [forKim, none, forSam, unscoped] = await store.insertReceipts([
-          { ...receipt('{"n":1}'), subject: kim },
-          { ...receipt('{"n":2}'), subject: '-' },
-          { ...receipt('{"n":3}'), subject: sam },
-          receipt('{"n":4}'),
+      it('shows a decision what concerns its subjects and is not applied, through an id, and dead letters of any id', async () => {
+        const [forKim, none, forSam, unscoped, forBoth, later] = await store.insertReceipts([
+          receipt('{"n":1}', T0, [KIM]),
+          receipt('{"n":2}', T0, []),
+          receipt('{"n":3}', T0, [SAM]),
+          receipt('{"n":4}', T0, null),
+          receipt('{"n":5}', T0, [SAM, KIM]),
+          receipt('{"n":6}', T0, [SAM]),
         ])
+        const ids = async (subjects: readonly string[], through: number) =>
+          (await store.unappliedReceipts(subjects, through)).map((row) => row.id)
 
-        expect(await store.oldestPendingReceiptId(sam)).toBe(forSam)
-        expect(await store.oldestPendingReceiptId(kim)).toBe(forKim)
-        await store.markReceiptsProcessed([forSam!], T0 + 1)
-        expect(await store.oldestPendingReceiptId(sam)).toBe(unscoped)
-        await store.markReceiptsProcessed([unscoped!, forKim!], T0 + 1)
-        expect(await store.oldestPendingReceiptId(sam)).toBeNull()
-        expect(await store.oldestPendingReceiptId(kim)).toBeNull()
-        expect(await store.oldestPendingReceiptId()).toBe(none)
+        expect(await ids([SAM], forBoth!)).toEqual([forSam, unscoped, forBoth])
+        expect(await ids([KIM], Number.MAX_SAFE_INTEGER)).toEqual([forKim, unscoped, forBoth])
+        await store.markReceiptsProcessed([forSam!, unscoped!, forBoth!], T0 + 1)
+        expect(await ids([SAM], forBoth!)).toEqual([])
+        expect(await ids([KIM], Number.MAX_SAFE_INTEGER)).toEqual([forKim])
+        await store.recordReceiptFailure(later!, { attempts: 5, error: 'bad', at: T0 + 2, retryAt: null })
+        expect(await store.unappliedReceipts([SAM], forBoth!)).toEqual([
+          { id: later, retryAt: null, deadAt: T0 + 2, error: 'bad' },
+        ])
+        expect(await ids([], Number.MAX_SAFE_INTEGER)).toEqual([])
+        expect(none).toBeDefined()
       })
 
-      it('no longer claims or counts a receipt once it is processed, with or without an error', async () => {
-        const [first, second, third] = await store.insertReceipts([
-          receipt('{"n":1}'),
-          receipt('{"n":2}'),
-          receipt('{"n":3}'),
+      it('sets a failed receipt aside until its retry is due, without holding up the ones behind it', async () => {
+        const [failed, next] = await store.insertReceipts([
+          receipt('{"n":1}', T0, [SAM]),
+          receipt('{"n":2}', T0, []),
         ])
+        expect(await store.hasFailingReceipts()).toBe(false)
 
-        await store.markReceiptProcessed(first!, T0 + 1, null)
-        await store.markReceiptProcessed(third!, T0 + 1, 'unknown channel')
+        await store.recordReceiptFailure(failed!, {
+          attempts: 1,
+          error: 'deadlock',
+          at: T0,
+          retryAt: T0 + 1_000,
+        })
 
-        expect((await store.claimReceipts(10)).map((row) => row.id)).toEqual([second])
+        expect(await claimed(undefined, T0 + 999)).toEqual([next])
+        expect(await claimed([SAM], T0 + 999)).toEqual([])
+        expect(await store.oldestPendingReceiptId(T0 + 999)).toBe(next)
+        expect(await store.unappliedReceipts([SAM], Number.MAX_SAFE_INTEGER)).toEqual([
+          { id: failed, retryAt: T0 + 1_000, deadAt: null, error: 'deadlock' },
+        ])
+        expect(await store.hasFailingReceipts()).toBe(true)
+        expect(await store.countPendingReceipts()).toBe(2)
+        expect(await store.claimReceipts(10, T0 + 1_000)).toEqual([
+          expect.objectContaining({ id: failed, attempts: 1 }),
+          expect.objectContaining({ id: next, attempts: 0 }),
+        ])
+        expect(await store.oldestPendingReceiptId(T0 + 1_000)).toBe(failed)
+      })
+
+      it('keeps a dead letter out of claims and counts until it is retried, then claims it afresh', async () => {
+        const [dead, other] = await store.insertReceipts([receipt('{"n":1}', T0 + 5), receipt('{"n":2}')])
+        await store.recordReceiptFailure(dead!, { attempts: 5, error: 'poison', at: T0 + 9, retryAt: null })
+
+        expect(await claimed(undefined, T0 + 100_000)).toEqual([other])
         expect(await store.countPendingReceipts()).toBe(1)
-      })
-
-      it('knows the newest receipt and the oldest one still pending, while processed ones are skipped', async () => {
-        expect(await store.lastReceiptId()).toBe(0)
-        expect(await store.oldestPendingReceiptId()).toBeNull()
-        const [first, second, third] = await store.insertReceipts([
-          receipt('{"n":1}'),
-          receipt('{"n":2}'),
-          receipt('{"n":3}'),
+        expect(await store.countDeadReceipts()).toBe(1)
+        expect(await store.hasFailingReceipts()).toBe(true)
+        expect(await store.oldestPendingReceiptId(T0 + 100_000)).toBe(other)
+        expect(await store.listDeadReceipts(0, 10)).toEqual([
+          {
+            id: dead,
+            platform: 'whatsapp',
+            body: '{"n":1}',
+            signature: receipt('{"n":1}').signature,
+            receivedAt: T0 + 5,
+            attempts: 5,
+            deadAt: T0 + 9,
+            error: 'poison',
+          },
         ])
+        expect(await store.listDeadReceipts(dead!, 10)).toEqual([])
 
-        expect(await store.lastReceiptId()).toBe(third)
-        expect(await store.oldestPendingReceiptId()).toBe(first)
-        await store.markReceiptsProcessed([first!, third!], T0 + 1)
-        expect(await store.oldestPendingReceiptId()).toBe(second)
-        await store.markReceiptProcessed(second!, T0 + 1, 'unknown channel')
-        expect(await store.oldestPendingReceiptId()).toBeNull()
-        expect(await store.lastReceiptId()).toBe(third)
+        expect(await store.retryDeadReceipt(dead!)).toBe(true)
+        expect(await store.retryDeadReceipt(dead!)).toBe(false)
+        expect(await store.countDeadReceipts()).toBe(0)
+        expect(await store.claimReceipts(1, T0)).toEqual([expect.objectContaining({ id: dead, attempts: 0 })])
       })
 
-      it('marks a batch of receipts processed in one call', async () => {
+      it('discards a dead letter for good: processed, with the reason, no longer listed or waited for', async () => {
+        const [dead, alive] = await store.insertReceipts([
+          receipt('{"n":1}', T0, [SAM]),
+          receipt('{"n":2}', T0, []),
+        ])
+        await store.recordReceiptFailure(dead!, { attempts: 5, error: 'poison', at: T0, retryAt: null })
+
+        expect(await store.discardDeadReceipt(alive!, T0 + 1, 'not dead')).toBe(false)
+        expect(await store.discardDeadReceipt(dead!, T0 + 1, 'discarded by an operator')).toBe(true)
+        expect(await store.discardDeadReceipt(dead!, T0 + 1, 'again')).toBe(false)
+
+        expect(await store.listDeadReceipts(0, 10)).toEqual([])
+        expect(await store.unappliedReceipts([SAM], Number.MAX_SAFE_INTEGER)).toEqual([])
+        expect(await store.retryDeadReceipt(dead!)).toBe(false)
+        expect(await store.hasFailingReceipts()).toBe(false)
+      })
+
+      it('names what a dead letter concerns anew when it is given up, for one subject, several or none', async () => {
+        const [unscoped, several] = await store.insertReceipts([
+          receipt('{"n":1}', T0, null),
+          receipt('{"n":2}', T0, [SAM]),
+        ])
+        const deadIds = async (subjects: readonly string[]) =>
+          (await store.unappliedReceipts(subjects, 0)).map((row) => row.id)
+
+        await store.recordReceiptFailure(unscoped!, {
+          attempts: 5,
+          error: 'x',
+          at: T0,
+          retryAt: null,
+          subjects: [KIM],
+        })
+        await store.recordReceiptFailure(several!, {
+          attempts: 5,
+          error: 'x',
+          at: T0,
+          retryAt: null,
+          subjects: [KIM, TEMPLATE],
+        })
+
+        expect(await deadIds([KIM])).toEqual([unscoped, several])
+        expect(await deadIds([TEMPLATE])).toEqual([several])
+        expect(await deadIds([SAM])).toEqual([])
+      })
+
+      it('no longer claims, counts or waits for a receipt once it is processed', async () => {
         const [first, second, third] = await store.insertReceipts([
-          receipt('{"n":1}'),
+          receipt('{"n":1}', T0, [SAM, KIM]),
           receipt('{"n":2}'),
-          receipt('{"n":3}'),
+          receipt('{"n":3}', T0, [SAM]),
         ])
 
         await store.markReceiptsProcessed([first!, third!], T0 + 1)
         await store.markReceiptsProcessed([], T0 + 1)
 
-        expect((await store.claimReceipts(10)).map((row) => row.id)).toEqual([second])
+        expect(await claimed()).toEqual([second])
+        expect(await claimed([SAM])).toEqual([second])
         expect(await store.countPendingReceipts()).toBe(1)
+      })
+
+      it('knows the newest receipt and the oldest one still pending, while processed ones are skipped', async () => {
+        expect(await store.lastReceiptId()).toBe(0)
+        expect(await store.oldestPendingReceiptId(T0)).toBeNull()
+        const [first, second, third] = await store.insertReceipts([
+          receipt('{"n":1}'),
+          receipt('{"n":2}'),
+          receipt('{"n":3}'),
+        ])
+
+        expect(await store.lastReceiptId()).toBe(third)
+        expect(await store.oldestPendingReceiptId(T0)).toBe(first)
+        await store.markReceiptsProcessed([first!, third!], T0 + 1)
+        expect(await store.oldestPendingReceiptId(T0)).toBe(second)
+        await store.markReceiptsProcessed([second!], T0 + 1)
+        expect(await store.oldestPendingReceiptId(T0)).toBeNull()
+        expect(await store.lastReceiptId()).toBe(third)
+      })
+
+      it('stores a receipt about several subjects with its list in one transaction, or not at all', async () => {
+        await expect(
+          store.transaction(async (tx) => {
+            await tx.insertReceipts([receipt('{"n":1}', T0, [SAM, KIM])])
+            throw new Error('rolled back')
+          }),
+        ).rejects.toThrow('rolled back')
+
+        expect(await store.countPendingReceipts()).toBe(0)
+        expect(await store.unappliedReceipts([SAM], Number.MAX_SAFE_INTEGER)).toEqual([])
       })
     })
 
@@ -1035,9 +1150,9 @@ for (const dialect of DIALECTS) {
 
         const claimAndProcess = () =>
           store.transaction(async (tx) => {
-            const claimed = (await tx.claimReceipts(5)).map((row) => row.id)
+            const claimed = (await tx.claimReceipts(5, T0)).map((row) => row.id)
             await bothClaimed()
-            for (const claimedId of claimed) await tx.markReceiptProcessed(claimedId, T0, null)
+            await tx.markReceiptsProcessed(claimed, T0)
             return claimed
           })
         const [first, second] = await Promise.all([claimAndProcess(), claimAndProcess()])
@@ -1129,7 +1244,9 @@ for (const dialect of DIALECTS) {
         expect((await store.getWindow(id, CONTACT_ID))?.state).toEqual(state)
         expect(await store.getTemplate(id, 'greeting', 'en')).toEqual(greeting)
         expect(await store.getMessage('m1')).toMatchObject({ bodyJson, reason: text })
-        expect(await store.claimReceipts(1)).toEqual([{ id: receiptId, ...receipt(bodyJson), subject: null }])
+        expect(await store.claimReceipts(1, T0)).toEqual([
+          expect.objectContaining({ id: receiptId, body: bodyJson, attempts: 0 }),
+        ])
         expect((await store.listDeliveries(TENANT_ID, 1))[0]?.payload).toBe(bodyJson)
         expect((await store.getContact(id, CONTACT_ID))?.profileName).toBe(text)
       })

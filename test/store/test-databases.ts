@@ -49,6 +49,7 @@ const TABLES = Object.keys({
   consent_events: true,
   templates: true,
   messages: true,
+  receipt_subjects: true,
   webhook_receipts: true,
   webhook_deliveries: true,
   idempotency_keys: true,

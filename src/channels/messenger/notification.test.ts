@@ -219,13 +219,13 @@ describe('parseMessengerNotification', () => {
   it('reads a delivery with the mids it confirms, and one without mids as confirming none', () => {
     const result = parsed(
       notification([
-        event({ delivery: { mids: ['m_a', 'm_b', 7], watermark: AT } }),
+        event({ delivery: { mids: ['m_a', 'm_b', 7, null], watermark: AT } }),
         event({ delivery: { watermark: AT } }),
       ]),
     )
 
     expect(result.changes).toEqual([
-      { kind: 'delivery', pageId: PAGE_ID, psid: PSID, mids: ['m_a', 'm_b'], at: AT },
+      { kind: 'delivery', pageId: PAGE_ID, psid: PSID, mids: ['m_a', 'm_b', '7'], at: AT },
       { kind: 'delivery', pageId: PAGE_ID, psid: PSID, mids: [], at: AT },
     ])
   })
@@ -278,7 +278,6 @@ describe('parseMessengerNotification', () => {
       'without a timestamp',
       { sender: { id: PSID }, recipient: { id: PAGE_ID }, message: { mid: 'm', text: 'x' } },
     ],
-    ['with a timestamp in a string', { sender: { id: PSID }, timestamp: String(AT), message: { mid: 'm' } }],
     ['with an empty sender id', { sender: { id: '' }, timestamp: AT, message: { mid: 'm', text: 'x' } }],
   ])('skips an event %s', (_, body) => {
     const result = parsed(notification([body]))
@@ -323,7 +322,63 @@ describe('parseMessengerNotification', () => {
   it('says why it refused a notification for another object', () => {
     expect(parseMessengerNotification({ object: 'instagram', entry: [] })).toEqual({
       ok: false,
-      problem: 'object must be "page"',
+      problem: 'object: object must be "page"',
     })
+  })
+
+  it.each([
+    [
+      'a timestamp in a string',
+      { sender: { id: PSID }, timestamp: String(AT), message: { mid: 'm' } },
+      /entry\[0\]\.messaging\[0\]\.timestamp: expected milliseconds since 1970 as a whole number/,
+    ],
+    [
+      'a timestamp of −1e16',
+      { sender: { id: PSID }, timestamp: -1e16, message: { mid: 'm' } },
+      /timestamp: the timestamp must be between 2000-01-01T00:00:00\.000Z and 2100-01-01T00:00:00\.000Z/,
+    ],
+    [
+      'a timestamp in the year 2100',
+      { sender: { id: PSID }, timestamp: Date.UTC(2100, 0, 1), message: { mid: 'm' } },
+      /the timestamp must be between/,
+    ],
+    [
+      'a sender id of 10,000 characters',
+      { sender: { id: '1'.repeat(10_000) }, timestamp: AT, message: { mid: 'm' } },
+      /sender\.id: it has 10000 characters; at most 64 are accepted/,
+    ],
+    [
+      'a mid of 300 characters',
+      { sender: { id: PSID }, timestamp: AT, message: { mid: 'm'.repeat(300) } },
+      /message\.mid: it has 300 characters; at most 256 are accepted/,
+    ],
+    [
+      'a sender id that is an object',
+      { sender: { id: { $gt: '' } }, timestamp: AT, message: { mid: 'm' } },
+      /sender\.id: expected a string, got an object/,
+    ],
+  ])('refuses a notification with %s, saying where', (_, body, problem) => {
+    const result = parseMessengerNotification(notification([body]))
+
+    expect(result.ok).toBe(false)
+    expect(result.ok ? '' : result.problem).toMatch(problem)
+  })
+
+  it('accepts the earliest instant it takes and refuses the millisecond before it', () => {
+    const at = (timestamp: number) =>
+      parseMessengerNotification(notification([{ sender: { id: PSID }, timestamp, message: { mid: 'm' } }]))
+        .ok
+
+    expect(at(Date.UTC(2000, 0, 1))).toBe(true)
+    expect(at(Date.UTC(2000, 0, 1) - 1)).toBe(false)
+  })
+
+  it('refuses a notification with more than 1,000 changes', () => {
+    const events = (count: number) =>
+      Array.from({ length: count }, (_, index) => event({ message: { mid: `m_${index}`, text: 'x' } }))
+
+    expect(parseMessengerNotification(notification(events(1_000))).ok).toBe(true)
+    const result = parseMessengerNotification(notification(events(1_001)))
+    expect(result.ok ? '' : result.problem).toMatch(/at most 1000 changes/)
   })
 })

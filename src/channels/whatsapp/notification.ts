@@ -1,5 +1,8 @@
 import { z } from 'zod'
 import { parseInstant, type Instant } from '../../domain/index.js'
+import { describeIssues } from '../../validation.js'
+import { NotificationFields, record, records } from '../notification-fields.js'
+import { WIRE_LIMITS } from '../wire-limits.js'
 import { normalizeRecipient } from './send-body.js'
 
 /**
@@ -69,55 +72,82 @@ export type NotificationParse =
   | { readonly ok: true; readonly changes: WhatsAppChange[]; readonly skipped: string[] }
   | { readonly ok: false; readonly problem: string }
 
-/** The changes in a notification body; entries carewindow cannot read are listed in `skipped`, not fatal. */
+/**
+ * The changes in a notification body. Items carewindow does not act on (other fields, items without the fields it
+ * needs) are listed in `skipped`, not fatal; a body that is not a notification, or carries values out of bounds
+ * (see {@link NotificationFields}), is not ok and says why.
+ */
 export function parseWhatsAppNotification(body: unknown): NotificationParse {
   const parsed = notificationSchema.safeParse(body)
-  if (!parsed.success)
-    return { ok: false, problem: parsed.error.issues.map((issue) => issue.message).join('; ') }
+  if (!parsed.success) return { ok: false, problem: describeIssues(parsed.error).join('; ') }
+  const fields = new NotificationFields()
   const changes: WhatsAppChange[] = []
   const skipped: string[] = []
-  for (const entry of parsed.data.entry) {
-    for (const change of entry.changes) {
+  for (const [e, entry] of parsed.data.entry.entries()) {
+    const accountId = fields.text(entry.id, `entry[${e}].id`, WIRE_LIMITS.accountIdLength)
+    for (const [c, change] of entry.changes.entries()) {
       const value = change.value
+      const path = `entry[${e}].changes[${c}].value`
       switch (change.field) {
         case 'messages':
-          readMessagesValue(value, changes, skipped)
+          readMessagesValue(value, path, fields, changes, skipped)
           break
         case 'user_preferences':
-          readUserPreferences(value, changes, skipped)
+          readUserPreferences(value, path, fields, changes, skipped)
           break
         case 'message_template_status_update': {
-          const name = text(value.message_template_name)
-          const language = text(value.message_template_language)
-          const event = text(value.event)
+          const name = fields.text(
+            value.message_template_name,
+            `${path}.message_template_name`,
+            WIRE_LIMITS.templateNameLength,
+          )
+          const language = fields.text(
+            value.message_template_language,
+            `${path}.message_template_language`,
+            WIRE_LIMITS.languageLength,
+          )
+          const event = fields.text(value.event, `${path}.event`)
           if (name === null || language === null || event === null)
             skipped.push('message_template_status_update without name, language or event')
-          else
+          else {
+            fields.countChange(path)
             changes.push({
               kind: 'template_status',
-              accountId: entry.id ?? null,
+              accountId,
               name,
               language,
               event,
-              reason: text(value.reason),
+              reason: typeof value.reason === 'string' ? value.reason : null,
             })
+          }
           break
         }
         case 'template_category_update': {
-          const name = text(value.message_template_name)
-          const language = text(value.message_template_language)
-          const newCategory = text(value.new_category)
+          const name = fields.text(
+            value.message_template_name,
+            `${path}.message_template_name`,
+            WIRE_LIMITS.templateNameLength,
+          )
+          const language = fields.text(
+            value.message_template_language,
+            `${path}.message_template_language`,
+            WIRE_LIMITS.languageLength,
+          )
+          const newCategory = fields.text(value.new_category, `${path}.new_category`)
+          const previousCategory = fields.text(value.previous_category, `${path}.previous_category`)
           if (name === null || language === null || newCategory === null)
             skipped.push('template_category_update without name, language or new_category')
-          else
+          else {
+            fields.countChange(path)
             changes.push({
               kind: 'template_category',
-              accountId: entry.id ?? null,
+              accountId,
               name,
               language,
               newCategory,
-              previousCategory: text(value.previous_category),
+              previousCategory,
             })
+          }
           break
         }
         default:
@@ -125,60 +155,70 @@ export function parseWhatsAppNotification(body: unknown): NotificationParse {
       }
     }
   }
+  if (fields.problems.length > 0) return { ok: false, problem: fields.problems.join('; ') }
   return { ok: true, changes, skipped }
 }
 
 function readMessagesValue(
   value: Record<string, unknown>,
+  path: string,
+  fields: NotificationFields,
   changes: WhatsAppChange[],
   skipped: string[],
 ): void {
-  const phoneNumberId = text(record(value.metadata)?.phone_number_id)
+  const phoneNumberId = fields.text(
+    record(value.metadata)?.phone_number_id,
+    `${path}.metadata.phone_number_id`,
+    WIRE_LIMITS.accountIdLength,
+  )
   if (phoneNumberId === null) {
     skipped.push('messages change without metadata.phone_number_id')
     return
   }
   const names = new Map<string, string>()
-  for (const contact of list(value.contacts)) {
-    const id = text(contact.wa_id) ?? text(contact.user_id)
-    const name = text(record(contact.profile)?.name)
+  for (const contact of records(value.contacts)) {
+    const id = loose(contact.wa_id) ?? loose(contact.user_id)
+    const name = loose(record(contact.profile)?.name)
     if (id !== null && name !== null) names.set(normalizeRecipient(id), name)
   }
-  for (const message of list(value.messages)) {
-    const from = text(message.from) ?? text(message.from_user_id)
-    const messageId = text(message.id)
-    const at = secondsToInstant(message.timestamp)
-    if (from === null || messageId === null || at === null) {
+  for (const [index, message] of items(value.messages)) {
+    const at = `${path}.messages[${index}]`
+    const from = contactId(fields, message.from ?? message.from_user_id, `${at}.from`)
+    const messageId = fields.text(message.id, `${at}.id`, WIRE_LIMITS.messageIdLength)
+    const sentAt = secondsToInstant(fields, message.timestamp, `${at}.timestamp`)
+    if (from === null || messageId === null || sentAt === null) {
       skipped.push(`message ${messageId ?? '(no id)'} without from, id or timestamp`)
       continue
     }
-    const contact = normalizeRecipient(from)
+    fields.countChange(at)
     changes.push({
       kind: 'message',
       phoneNumberId,
-      contact,
-      profileName: names.get(contact) ?? null,
+      contact: from,
+      profileName: names.get(from) ?? null,
       messageId,
-      at,
+      at: sentAt,
       message,
     })
   }
-  for (const status of list(value.statuses)) {
-    const messageId = text(status.id)
-    const state = text(status.status)
-    const at = secondsToInstant(status.timestamp)
-    if (messageId === null || state === null || at === null) {
+  for (const [index, status] of items(value.statuses)) {
+    const at = `${path}.statuses[${index}]`
+    const messageId = fields.text(status.id, `${at}.id`, WIRE_LIMITS.messageIdLength)
+    const state = fields.text(status.status, `${at}.status`)
+    const statusAt = secondsToInstant(fields, status.timestamp, `${at}.timestamp`)
+    const recipient = contactId(fields, status.recipient_id ?? status.recipient_user_id, `${at}.recipient_id`)
+    if (messageId === null || state === null || statusAt === null) {
       skipped.push(`status ${messageId ?? '(no id)'} without id, status or timestamp`)
       continue
     }
-    const recipient = text(status.recipient_id) ?? text(status.recipient_user_id)
+    fields.countChange(at)
     changes.push({
       kind: 'status',
       phoneNumberId,
       messageId,
       status: state,
-      at,
-      recipient: recipient === null ? null : normalizeRecipient(recipient),
+      at: statusAt,
+      recipient,
       pricing: status.pricing ?? null,
       errors: status.errors ?? null,
     })
@@ -187,55 +227,85 @@ function readMessagesValue(
 
 function readUserPreferences(
   value: Record<string, unknown>,
+  path: string,
+  fields: NotificationFields,
   changes: WhatsAppChange[],
   skipped: string[],
 ): void {
-  const phoneNumberId = text(record(value.metadata)?.phone_number_id)
-  for (const preference of list(value.user_preferences)) {
-    const contact = text(preference.wa_id) ?? text(preference.user_id)
-    const choice = text(preference.value)
-    const at = secondsToInstant(preference.timestamp)
+  const phoneNumberId = fields.text(
+    record(value.metadata)?.phone_number_id,
+    `${path}.metadata.phone_number_id`,
+    WIRE_LIMITS.accountIdLength,
+  )
+  for (const [index, preference] of items(value.user_preferences)) {
+    const at = `${path}.user_preferences[${index}]`
+    const contact = contactId(fields, preference.wa_id ?? preference.user_id, `${at}.wa_id`)
+    const choice = fields.text(preference.value, `${at}.value`)
+    const chosenAt = secondsToInstant(fields, preference.timestamp, `${at}.timestamp`)
+    const category = fields.text(preference.category, `${at}.category`)
     if (
       phoneNumberId === null ||
       contact === null ||
       (choice !== 'stop' && choice !== 'resume') ||
-      at === null
+      chosenAt === null
     ) {
       skipped.push('user_preferences entry without phone number, contact, stop/resume or timestamp')
       continue
     }
+    fields.countChange(at)
     changes.push({
       kind: 'user_preference',
       phoneNumberId,
-      contact: normalizeRecipient(contact),
-      category: text(preference.category) ?? 'marketing_messages',
+      contact,
+      category: category ?? 'marketing_messages',
       value: choice,
-      at,
-      detail: text(preference.detail),
+      at: chosenAt,
+      detail: typeof preference.detail === 'string' && preference.detail !== '' ? preference.detail : null,
     })
   }
 }
 
-function text(value: unknown): string | null {
+/** A contact's `wa_id` (normalised) or business-scoped user id, bounded, or `null` when absent. */
+function contactId(fields: NotificationFields, value: unknown, path: string): string | null {
+  const text = fields.text(value, path, WIRE_LIMITS.contactIdLength)
+  if (text === null) return null
+  const id = normalizeRecipient(text)
+  if (/[\p{L}\p{N}]/u.test(id)) return id
+  fields.problem(path, 'a contact id has at least one letter or digit')
+  return null
+}
+
+/** The objects of a list, with their positions (anything else in it is not an item carewindow acts on). */
+function items(value: unknown): [number, Record<string, unknown>][] {
+  if (!Array.isArray(value)) return []
+  const found: [number, Record<string, unknown>][] = []
+  for (const [index, item] of value.entries()) {
+    const object = record(item)
+    if (object !== null) found.push([index, object])
+  }
+  return found
+}
+
+/** A string or number as text, unbounded and never a problem: for what carewindow only shows (profile names). */
+function loose(value: unknown): string | null {
   if (typeof value === 'string' && value !== '') return value
   if (typeof value === 'number' && Number.isFinite(value)) return String(value)
   return null
 }
 
-function record(value: unknown): Record<string, unknown> | null {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : null
-}
-
-function list(value: unknown): Record<string, unknown>[] {
-  return Array.isArray(value) ? value.map(record).filter((item) => item !== null) : []
-}
-
-/** WhatsApp timestamps are Unix seconds, as a string (sometimes a number); an ISO string is accepted too. */
-function secondsToInstant(value: unknown): Instant | null {
-  if (typeof value === 'string' && /^\d{1,12}$/.test(value)) return Number(value) * 1000
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value * 1000
-  if (typeof value === 'string') return parseInstant(value) ?? null
-  return null
+/**
+ * WhatsApp timestamps are Unix seconds, as a string (sometimes a number); an ISO string is accepted too. Absent:
+ * `null`; present but not a time, or outside the accepted range: a problem.
+ */
+function secondsToInstant(fields: NotificationFields, value: unknown, path: string): Instant | null {
+  if (value === undefined || value === null || value === '') return null
+  let ms: Instant | undefined
+  if (typeof value === 'string' && /^\d{1,12}$/.test(value)) ms = Number(value) * 1000
+  else if (typeof value === 'number' && Number.isInteger(value)) ms = value * 1000
+  else if (typeof value === 'string') ms = parseInstant(value)
+  if (ms === undefined) {
+    fields.problem(path, 'expected Unix seconds such as "1712345678"')
+    return null
+  }
+  return fields.instant(ms, path)
 }

@@ -5,7 +5,7 @@ import { appendConsentEvent } from '../consent.js'
 import { ensureContact } from '../contacts.js'
 import { GatewayError } from '../errors.js'
 import type { NativeApiDependencies } from './channels.js'
-import { subjectOf } from '../receipt-subjects.js'
+import { decisionSubjects } from '../receipt-subjects.js'
 
 /** One ledger entry as the API shows it. */
 export function consentEventJson(event: StoredConsentEvent): Record<string, unknown> {
@@ -53,7 +53,7 @@ export async function consentHistory(
   contactId: string,
 ): Promise<Record<string, unknown>> {
   // Stop keywords and Meta's user_preferences arrive by webhook; the ledger includes every one acknowledged.
-  await deps.inbox.drain(subjectOf(channel, contactId))
+  await deps.inbox.drain(decisionSubjects(channel, contactId))
   const ledger = await deps.store.listConsent(channel.id, contactId)
   return {
     contact_id: contactId,

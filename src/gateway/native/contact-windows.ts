@@ -2,7 +2,7 @@ import { NEW_CONTACT, windowAt } from '../../domain/index.js'
 import { windowJson } from '../../representations/decision-json.js'
 import type { ChannelRecord, WindowQuery, WindowRecord } from '../../store/store.js'
 import type { NativeApiDependencies } from './channels.js'
-import { subjectOf } from '../receipt-subjects.js'
+import { decisionSubjects } from '../receipt-subjects.js'
 
 /**
  * A contact's window now, from its stored state. A contact never heard from has a closed window with no instants
@@ -14,7 +14,7 @@ export async function contactWindow(
   contactId: string,
 ): Promise<Record<string, unknown>> {
   // Windows reflect every notification about the contact already acknowledged to Meta.
-  await deps.inbox.drain(subjectOf(channel, contactId))
+  await deps.inbox.drain(decisionSubjects(channel, contactId))
   const now = deps.clock()
   const { settings } = deps.directory.policyOf(channel)
   const stored = await deps.store.getWindow(channel.id, contactId)

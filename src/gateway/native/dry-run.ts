@@ -6,7 +6,7 @@ import type { ChannelRecord } from '../../store/store.js'
 import { loadDecisionInputs } from '../decision-inputs.js'
 import { GatewayError } from '../errors.js'
 import type { NativeApiDependencies } from './channels.js'
-import { subjectOf } from '../receipt-subjects.js'
+import { decisionSubjects } from '../receipt-subjects.js'
 
 export interface DryRunRequest {
   /** The Graph send body (WhatsApp) or Send API body (Messenger), as a client would send it. */
@@ -28,7 +28,7 @@ export async function dryRunDecision(
 ): Promise<Record<string, unknown>> {
   const { contact, intent } = intentOf(channel, request)
   // As for a send: windows and consent reflect every notification about the contact already acknowledged to Meta.
-  await deps.inbox.drain(subjectOf(channel, contact))
+  await deps.inbox.drain(decisionSubjects(channel, contact, intent))
   const now = deps.clock()
   const at = request.at ?? now
   const inputs = await loadDecisionInputs(deps.directory, deps.store, channel, contact, { lock: false })

@@ -3,6 +3,8 @@ import * as initial from './0001-initial.js'
 import * as automations from './0002-automations.js'
 import * as unprocessedReceipts from './0003-unprocessed-receipts.js'
 import * as receiptSubjects from './0004-receipt-subjects.js'
+import * as deadLetters from './0005-dead-letters.js'
+import * as idempotencyIntents from './0006-idempotency-intents.js'
 
 export type SqlDialect = 'sqlite' | 'postgres'
 
@@ -13,6 +15,8 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
     '0002-automations': { up: (db) => automations.up(db, dialect) },
     '0003-unprocessed-receipts': { up: (db) => unprocessedReceipts.up(db) },
     '0004-receipt-subjects': { up: (db) => receiptSubjects.up(db) },
+    '0005-dead-letters': { up: (db) => deadLetters.up(db, dialect) },
+    '0006-idempotency-intents': { up: (db) => idempotencyIntents.up(db) },
   }
 }
 
