@@ -119,6 +119,9 @@ export class Gateway {
           const read = notificationSubjects(receipt.platform, JSON.parse(receipt.body))
           return read.ok ? read.subjects : []
         },
+        onSetAside: (isDead) => {
+          this.metrics.inboxFailures.inc({ outcome: isDead ? 'dead' : 'retry' })
+        },
       },
     )
     this.outbox = new Outbox(

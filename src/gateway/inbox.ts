@@ -68,6 +68,8 @@ export interface InboxOptions {
    * failure is not counted against the receipt, which is tried again once the database answers.
    */
   readonly isPassing: (error: unknown) => boolean
+  /** Called when a receipt's try failed: it is tried again later, or (`isDead`) kept as a dead letter. */
+  readonly onSetAside: (isDead: boolean) => void
 }
 
 /** A decision about what a dead letter concerns is refused: carewindow cannot know what it would have changed. */
@@ -109,6 +111,7 @@ const DEFAULT_OPTIONS: InboxOptions = {
   decisionWaitMs: 5_000,
   subjectsOf: () => [],
   isPassing: () => false,
+  onSetAside: () => undefined,
 }
 
 /** What a batch did. */
@@ -503,6 +506,7 @@ export class Inbox {
       retryAt: isLast ? null : now + RETRY_BASE_MS * 2 ** (attempts - 1),
       ...(isLast ? { subjects: this.options.subjectsOf(receipt) } : {}),
     })
+    this.options.onSetAside(isLast)
     if (isLast)
       this.logger.error(
         { err: error, receipt: receipt.id, attempts },

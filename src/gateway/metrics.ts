@@ -41,6 +41,13 @@ export class Metrics {
     registers: [this.registry],
   })
 
+  readonly inboxFailures = new Counter({
+    name: 'carewindow_inbox_failures_total',
+    help: 'Failed tries at applying a stored notification, by outcome (retry: tried again later; dead: kept as a dead letter).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  })
+
   readonly upstreamRequests = new Counter({
     name: 'carewindow_upstream_requests_total',
     help: 'Requests forwarded to Graph or the sandbox, by outcome.',
@@ -66,10 +73,18 @@ export class Metrics {
     })
     new Gauge({
       name: 'carewindow_inbox_depth',
-      help: 'Webhook notifications stored but not yet processed.',
+      help: 'Webhook notifications stored but not yet applied (dead letters not counted).',
       registers: [this.registry],
       async collect() {
         this.set(await store.countPendingReceipts())
+      },
+    })
+    new Gauge({
+      name: 'carewindow_inbox_dead_letters',
+      help: 'Notifications that could not be applied after their last try, waiting for an operator (GET /v1/dead-letters); decisions about what they concern are refused.',
+      registers: [this.registry],
+      async collect() {
+        this.set(await store.countDeadReceipts())
       },
     })
     if (options.processMetrics !== false)

@@ -295,6 +295,43 @@ const BAD_INPUTS: Record<string, BadInput> = {
     details: /too large/,
   },
   'a signed empty webhook': { request: webhook(''), status: 400, code: 100, details: /not valid JSON/ },
+  'a signed webhook whose "entry" is a string': {
+    request: webhook('{"object":"whatsapp_business_account","entry":"x"}'),
+    status: 400,
+    code: 100,
+    details: /entry: /,
+  },
+  'a signed webhook nested 100,000 levels deep': {
+    request: webhook(
+      `{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"x","value":{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}}]}]}`,
+    ),
+    status: 400,
+    code: 100,
+    details: /more than 64 levels deep/,
+  },
+  'a signed webhook from a wa_id of 10,000 digits': {
+    request: webhook(
+      inboundTextNotification({ from: '3'.repeat(10_000), id: 'wamid.long-wa-id', atMs: Date.now() }),
+    ),
+    status: 400,
+    code: 100,
+    details: /messages\[0\]\.from: it has 10000 characters; at most 64 are accepted/,
+  },
+  'a signed webhook with a message id of 10,000 characters': {
+    request: webhook(inboundTextNotification({ from: CUSTOMER, id: 'w'.repeat(10_000), atMs: Date.now() })),
+    status: 400,
+    code: 100,
+    details: /messages\[0\]\.id: it has 10000 characters; at most 256/,
+  },
+  'a signed webhook with a message from the year 5138': {
+    request: webhook(
+      inboundTextNotification({ from: CUSTOMER, id: 'wamid.far-future', atMs: 99_999_999_999_000 }),
+    ),
+    status: 400,
+    code: 100,
+    details:
+      /timestamp: the timestamp must be between 2000-01-01T00:00:00\.000Z and 2100-01-01T00:00:00\.000Z/,
+  },
   'an unsigned webhook': {
     request: {
       ...webhook('{"object":"whatsapp_business_account","entry":[]}'),

@@ -487,6 +487,33 @@ for (const dialect of DIALECTS) {
           })
         })
 
+        it('refuses with 400 a signed notification with a timestamp or ids out of bounds, stores nothing, and the Page’s contacts still list', async () => {
+          await server.gateway.inbox.drain()
+          const before = [await database.count('webhook_receipts'), await database.count('messages')]
+          const bodies = [
+            pageNotification(ACME.pageId, [userMessage(QUIET_USER, ACME.pageId, -1e16)], now),
+            pageNotification(
+              ACME.pageId,
+              [userMessage('7'.repeat(10_000), ACME.pageId, now - MINUTE_MS)],
+              now,
+            ),
+            pageNotification(ACME.pageId, [userMessage(QUIET_USER, ACME.pageId, 1.5)], now),
+          ]
+
+          const answers = await Promise.all(bodies.map((body) => postWebhook(body)))
+
+          expect(answers.map((answer) => answer.status)).toEqual([400, 400, 400])
+          expect(answers[0]?.text).toMatch(/timestamp: the timestamp must be between 2000-01-01/)
+          expect(answers[1]?.text).toMatch(/sender\.id: it has 10000 characters; at most 64 are accepted/)
+          expect(answers[2]?.text).toMatch(/timestamp: expected milliseconds since 1970 as a whole number/)
+          await server.gateway.inbox.drain()
+          expect([await database.count('webhook_receipts'), await database.count('messages')]).toEqual(before)
+          const contacts = await fetch(`${server.url}/v1/channels/${ACME.pageId}/contacts`, {
+            headers: { authorization: `Bearer ${ACME.apiKey}` },
+          })
+          expect(contacts.status).toBe(200)
+        })
+
         it('opens no window for an echo of the Page’s own message or a read receipt, and relays both to the business', async () => {
           now = ATTACHMENT_EXAMPLE_AT + 2 * HOUR_MS
           const at = now - MINUTE_MS

@@ -121,11 +121,14 @@ export function testConfigFile(options: TestConfigOptions): Record<string, unkno
   }
 }
 
+/** Changes a suite makes to the test config file (e.g. `{ inbox: { decision_wait_ms: 500 } }`), merged over it. */
+export type ConfigOverrides = Readonly<Record<string, unknown>>
+
 /** Starts carewindow over a real socket on a free port, with the test config and a silent logger. */
 export function startTestGateway(
-  options: TestConfigOptions & { readonly clock?: Clock },
+  options: TestConfigOptions & { readonly clock?: Clock; readonly overrides?: ConfigOverrides },
 ): Promise<RunningServer> {
-  const config = resolveConfig(testConfigFile(options), {}, null)
+  const config = resolveConfig({ ...testConfigFile(options), ...options.overrides }, {}, null)
   return startServer({
     config,
     logger: createLogger('silent'),
@@ -144,7 +147,7 @@ export interface E2eStack {
 export async function startE2eStack(
   dialect: Dialect,
   cleanup: Cleanup,
-  options: { readonly clock?: Clock } = {},
+  options: { readonly clock?: Clock; readonly overrides?: ConfigOverrides } = {},
 ): Promise<E2eStack> {
   const database = await createE2eDatabase(dialect)
   cleanup.add(() => database.destroy())
@@ -412,6 +415,11 @@ export interface E2eDatabase {
   count(table: CountedTable, where?: Readonly<Record<string, string | number>>): Promise<number>
   /** Every counted table's row count. */
   counts(): Promise<Record<CountedTable, number>>
+  /**
+   * Runs SQL in the suite's database behind carewindow's back — a fault a test injects (a trigger that refuses a
+   * row), as a database in trouble would.
+   */
+  execute(sql: string): Promise<void>
   destroy(): Promise<void>
 }
 
@@ -441,6 +449,16 @@ async function createSqliteDatabase(): Promise<E2eDatabase> {
       }
     },
     counts: () => countAll(database),
+    execute(sql) {
+      const connection = new BetterSqlite3(path, { fileMustExist: true })
+      try {
+        connection.pragma('busy_timeout = 5000')
+        connection.exec(sql)
+        return Promise.resolve()
+      } finally {
+        connection.close()
+      }
+    },
     async destroy() {
       await rm(directory, { recursive: true, force: true })
     },
@@ -468,6 +486,11 @@ async function createPostgresDatabase(): Promise<E2eDatabase> {
       })
     },
     counts: () => countAll(database),
+    execute: (sql) =>
+      withPostgresClient(async (client) => {
+        await client.query(`set search_path to ${quoteSchema(schema)}`)
+        await client.query(sql)
+      }),
     destroy: () => dropSchema(schema),
   }
   return database

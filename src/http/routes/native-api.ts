@@ -5,6 +5,7 @@ import { registerCaseRoutes } from './v1/cases.js'
 import { registerChannelRoutes } from './v1/channels.js'
 import { registerConsentRoutes } from './v1/consent.js'
 import { registerContactRoutes } from './v1/contacts.js'
+import { registerDeadLetterRoutes } from './v1/dead-letters.js'
 import { registerDecisionRoutes } from './v1/decisions.js'
 import { registerHoldRoutes } from './v1/holds.js'
 import { registerMessageRoutes } from './v1/messages.js'
@@ -12,7 +13,8 @@ import { registerTemplateRoutes } from './v1/templates.js'
 
 /**
  * The native `/v1` API (SPEC §4): channels, windows, contacts, consent, templates, messages with their decisions,
- * dry-run decisions, and the automations' resources: cases, held replies and each channel's automations. Every route takes `Authorization: Bearer <API key>` and sees only its tenant's data.
+ * dry-run decisions, the automations' resources (cases, held replies and each channel's automations) and the
+ * notifications that could not be applied (dead letters). Every route takes `Authorization: Bearer <API key>` and sees only its tenant's data.
  *
  * The routes' JSON schemas are the OpenAPI documentation only: zod validates each input (so every 400 names its
  * field the same way) and replies are serialised as they are, never trimmed to a schema.
@@ -30,6 +32,7 @@ export function registerNativeApiRoutes(app: FastifyInstance, gateway: Gateway):
     registerCaseRoutes(scope, gateway)
     registerHoldRoutes(scope, gateway)
     registerAutomationRoutes(scope, gateway)
+    registerDeadLetterRoutes(scope, gateway)
     done()
   })
 }
