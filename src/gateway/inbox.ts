@@ -119,8 +119,11 @@ interface BatchOutcome {
   readonly processed: number
   /** When the oldest receipt of the batch was received (null when the batch does not say). */
   readonly oldestReceivedAt: number | null
-  /** Claimed for a subject a decision waits for: a short batch says nothing about the rest of the inbox. */
-  readonly isScoped: boolean
+  /**
+   * Claimed for a decision's subjects, or ended early for a decision that started waiting: either way a short batch
+   * says nothing about the rest of the inbox.
+   */
+  readonly isPartial: boolean
 }
 
 /**
@@ -361,9 +364,9 @@ export class Inbox {
     for (;;) {
       const started = performance.now()
       const answered = this.pacing.answered()
-      const { processed, oldestReceivedAt, isScoped } = await this.processBatch()
+      const { processed, oldestReceivedAt, isPartial } = await this.processBatch()
       this.batchDone()
-      if (processed === 0 && !isScoped) return
+      if (processed === 0 && !isPartial) return
       if (processed > 0) this.options.onProcessed()
       if (this.isStopping) return
       if (this.pacing.answered() !== answered) {
@@ -371,7 +374,7 @@ export class Inbox {
         await this.rest(performance.now() - started, lagMs)
         continue
       }
-      if (processed < BATCH && !isScoped) return
+      if (processed < BATCH && !isPartial) return
       if (processed === BATCH) onFullBatch()
       await nextTurn()
     }
@@ -427,23 +430,31 @@ export class Inbox {
     try {
       return await this.store.transaction(async (tx) => {
         const receipts = await tx.claimReceipts(BATCH, this.clock(), subjects)
-        for (const receipt of receipts) await this.handler(tx, receipt)
-        await tx.markReceiptsProcessed(
-          receipts.map((receipt) => receipt.id),
-          this.clock(),
-        )
+        const processed: number[] = []
+        let hasYielded = false
+        for (const receipt of receipts) {
+          // A decision started waiting: what this batch holds is committed now and the rest released, so the
+          // receipts it waits for are never stuck behind a long batch (on PostgreSQL one takes seconds in a storm).
+          if (subjects === undefined && processed.length > 0 && this.urgent.size > 0) {
+            hasYielded = true
+            break
+          }
+          await this.handler(tx, receipt)
+          processed.push(receipt.id)
+        }
+        await tx.markReceiptsProcessed(processed, this.clock())
         // Nothing left for the subjects (or held by another worker): the next batch takes the oldest instead.
         this.isUrgentSkipped = subjects !== undefined && receipts.length === 0
         return {
-          processed: receipts.length,
+          processed: processed.length,
           oldestReceivedAt: receipts[0]?.receivedAt ?? null,
-          isScoped: subjects !== undefined,
+          isPartial: subjects !== undefined || hasYielded,
         }
       })
     } catch (error) {
       if (this.options.isPassing(error)) throw error
       this.logger.warn({ err: error }, 'a batch of webhook receipts failed; processing them one by one')
-      return { processed: await this.processOneByOne(), oldestReceivedAt: null, isScoped: false }
+      return { processed: await this.processOneByOne(), oldestReceivedAt: null, isPartial: false }
     }
   }
 

@@ -145,3 +145,79 @@ describe.each(['sqlite', 'postgres'] as const)('a webhook storm on %s', { timeou
     }
   })
 })
+
+// PostgreSQL is where a storm's batches are slowest (a batch of batched notifications takes seconds while the storm
+// lasts), so it is where a waiting decision is most at risk of being stuck behind one.
+describe('a 20 s webhook storm on postgres', { timeout: 120_000 }, () => {
+  let server: RunningServer
+  const cleanup = new Cleanup()
+
+  beforeAll(async () => {
+    ;({ server } = await startE2eStack('postgres', cleanup))
+  })
+
+  afterAll(() => cleanup.run())
+
+  it(
+    'answers every customer who wrote during a 20 s storm of batched notifications — each reply decided on their message',
+    { timeout: 90_000 },
+    async () => {
+      const STORM_MS = 20_000
+      /** Customers who write during the storm, one a second, each answered right after their message is acknowledged. */
+      const CUSTOMERS = 10
+      const now = Date.now()
+      let isStorming = true
+      let posted = 0
+      // Meta batches: five customers' messages per notification, and statuses — what a storm of real traffic holds.
+      const storm = Promise.all(
+        Array.from({ length: CONCURRENCY }, async (_, lane) => {
+          while (isStorming) {
+            const n = posted++
+            const messages = Array.from({ length: 5 }, (_, index) => ({
+              from: `3163${String(lane).padStart(2, '0')}${String(n * 5 + index).padStart(6, '0')}`,
+              id: `wamid.batch-${n}-${index}`,
+              timestamp: String(Math.floor(now / 1000)),
+              type: 'text',
+              text: { body: 'Hello' },
+            }))
+            const notification = JSON.parse(inboundTextNotification({ id: 'x', from: '1', atMs: now })) as {
+              entry: { changes: { value: { messages: unknown[]; contacts?: unknown } }[] }[]
+            }
+            const value = notification.entry[0]!.changes[0]!.value
+            value.messages = messages
+            delete value.contacts
+            const answer = await postWebhook(server.url, JSON.stringify(notification), { secret: APP_SECRET })
+            if (answer.status !== 200) throw new Error(`a storm notification answered ${answer.status}`)
+          }
+        }),
+      )
+      const replies: { status: number; decision: string | null }[] = []
+      try {
+        const startedAt = Date.now()
+        for (let customer = 0; customer < CUSTOMERS; customer++) {
+          await new Promise((resolve) => setTimeout(resolve, 1_000))
+          const writer = `3164${String(customer).padStart(7, '0')}`
+          const inbound = await postWebhook(
+            server.url,
+            inboundTextNotification({ id: `wamid.customer-${customer}`, from: writer, atMs: Date.now() }),
+            { secret: APP_SECRET },
+          )
+          expect(inbound.status).toBe(200)
+          const reply = await postMessage(server.url, textMessage(writer, 'We are on it'))
+          replies.push({ status: reply.status, decision: reply.headers.get('x-carewindow-decision') })
+        }
+        // The storm goes on for its 20 s, however quickly the customers were answered.
+        const leftMs = STORM_MS - (Date.now() - startedAt)
+        if (leftMs > 0) await new Promise((resolve) => setTimeout(resolve, leftMs))
+      } finally {
+        isStorming = false
+        await storm
+      }
+      // Each reply waited for its customer's message only — never for the storm — and well within
+      // inbox.decision_wait_ms: past it, the reply would have been a 503.
+      expect(replies.map((reply) => [reply.status, reply.decision])).toEqual(
+        replies.map(() => [200, 'IN_CARE_WINDOW']),
+      )
+    },
+  )
+})
