@@ -132,7 +132,10 @@ export interface GatewayConfig {
   readonly logLevel: NonNullable<ConfigFile['log_level']>
   readonly upstreamTimeoutMs: number
   readonly upstreamRetries: number
-  /** Whether an attempt Graph did not answer in time is retried (it may have been delivered: see docs). */
+  /**
+   * Whether an attempt whose outcome is unknown (no answer in time, the connection lost after the request went out)
+   * is retried; it may have been delivered, so the default is no (see docs/deployment.md).
+   */
   readonly upstreamRetryTimeouts: boolean
   readonly outboxPollIntervalMs: number
   readonly outboxMaxAttempts: number
@@ -156,7 +159,7 @@ export const DEFAULTS = {
   bodyLimitBytes: 1024 * 1024, // 1 MiB: Meta batches up to 1000 updates, well under this
   upstreamTimeoutMs: 10_000, // 10 s per attempt to Graph
   upstreamRetries: 2, // after the first attempt, on 5xx and timeouts
-  upstreamRetryTimeouts: true, // a silent Graph usually took nothing; `false` prefers at most once
+  upstreamRetryTimeouts: false, // Graph may have taken what it did not answer: at most once, the client learns it
   outboxPollIntervalMs: 500, // how often an idle relay looks for due deliveries
   outboxMaxAttempts: 15, // about a day and a half with the backoff below
   outboxBackoffBaseMs: 1_000, // first retry after ~1 s, doubling

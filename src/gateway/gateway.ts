@@ -14,6 +14,7 @@ import { Inbox } from './inbox.js'
 import { Metrics } from './metrics.js'
 import { Outbox } from './outbox.js'
 import { MessageOutcomes } from './message-outcomes.js'
+import { SendReconciler } from './send-reconciler.js'
 import { ReceiptWriter } from './receipt-writer.js'
 import { notificationSubjects } from './receipt-subjects.js'
 import type { GatewayReply } from './reply.js'
@@ -24,7 +25,7 @@ import { sendMessenger, type MessengerSendRequest } from './messenger-send.js'
 import { whatsappReceiptHandler } from './whatsapp-inbox.js'
 import { automationHandlers, type InternalSendResult } from '../scheduler/automations.js'
 import { DEFAULT_SCHEDULER_OPTIONS, Scheduler, type SchedulerOptions } from '../scheduler/scheduler.js'
-import { GatewayError } from './errors.js'
+import { ERRORS, GatewayError } from './errors.js'
 import { randomId } from './ids.js'
 import { sendWhatsApp, type WhatsAppSendRequest } from './whatsapp-send.js'
 
@@ -47,6 +48,22 @@ export const AUTOMATION_GRAPH_VERSION = 'v21.0'
 
 /** How often the inbox looks for receipts stored by other instances or left by a crash. */
 const INBOX_POLL_MS = 1_000
+
+/** How often sends whose outcome was never recorded are looked for (see send-reconciler.ts). */
+const RECONCILE_INTERVAL_MS = 30_000
+
+/** The first pause between attempts at Graph (graph-upstream.ts), doubling. */
+const UPSTREAM_RETRY_DELAY_MS = 200
+
+/**
+ * The longest a send can take, from its wait for the inbox to Graph's last answer: what a repeat with its
+ * Idempotency-Key waits for, and half of what makes an unanswered send stale.
+ */
+export function sendBudgetMs(config: GatewayConfig): number {
+  const attempts = config.upstreamRetries + 1
+  const pauses = UPSTREAM_RETRY_DELAY_MS * (2 ** config.upstreamRetries - 1)
+  return config.inboxDecisionWaitMs + attempts * config.upstreamTimeoutMs + pauses
+}
 
 /**
  * While requests keep coming and nothing waits for it, processing of acknowledged webhooks takes a tenth of the
@@ -71,6 +88,10 @@ export class Gateway {
   readonly writer: ReceiptWriter
   /** What came of forwarded messages, group-committed. */
   readonly outcomes: MessageOutcomes
+  /** Settles sends whose outcome was never recorded. */
+  readonly reconciler: SendReconciler
+  /** The longest a send can take (see {@link sendBudgetMs}). */
+  private readonly sendBudgetMs: number
   /** Contacts known to be stored (sends skip storing them again). */
   private readonly contacts = new KnownContacts()
   readonly sandbox: WhatsAppSandbox
@@ -142,7 +163,15 @@ export class Gateway {
     this.writer = new ReceiptWriter(this.store, () => {
       this.inbox.kick()
     })
-    this.outcomes = new MessageOutcomes(this.store)
+    this.outcomes = new MessageOutcomes(this.store, this.logger)
+    this.sendBudgetMs = sendBudgetMs(options.config)
+    this.reconciler = new SendReconciler(
+      this.store,
+      this.directory,
+      this.clock,
+      this.logger,
+      2 * this.sendBudgetMs,
+    )
     this.sandbox = new WhatsAppSandbox({
       clock: this.clock,
       statusDelaysMs: options.config.sandboxStatusDelaysMs,
@@ -165,6 +194,7 @@ export class Gateway {
       timeoutMs: options.config.upstreamTimeoutMs,
       retries: options.config.upstreamRetries,
       retryTimeouts: options.config.upstreamRetryTimeouts,
+      retryDelayMs: UPSTREAM_RETRY_DELAY_MS,
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
     })
   }
@@ -181,6 +211,7 @@ export class Gateway {
     this.inbox.start(INBOX_POLL_MS)
     this.outbox.start()
     this.scheduler.start()
+    this.reconciler.start(RECONCILE_INTERVAL_MS)
   }
 
   /** Stops background work, lets what is in flight finish, and closes the store. */
@@ -188,6 +219,8 @@ export class Gateway {
     this.sandbox.stop()
     await this.writer.flushed()
     await this.outcomes.flushed()
+    await this.outcomes.flushLate()
+    await this.reconciler.stop()
     await this.inbox.stop()
     await this.scheduler.stop()
     await this.outbox.stop()
@@ -219,6 +252,12 @@ export class Gateway {
       upstreamFor: (channel: ChannelRecord) => this.upstreamFor(channel),
       sandbox: this.sandbox,
       outcomes: this.outcomes,
+      idempotency: {
+        store: this.store,
+        clock: this.clock,
+        sendBudgetMs: this.sendBudgetMs,
+        settleStaleSend: (messageId: string) => this.reconciler.settle(messageId),
+      },
       contacts: this.contacts,
       onHeld: () => {
         this.scheduler.kick()
@@ -266,9 +305,18 @@ export class Gateway {
       if (!(error instanceof GatewayError)) throw error
       return { allowed: false, status: error.status, messageId: null, reason: error.key }
     }
-    // Graph did not take it (down, timing out): the job fails and is tried again when its lease ends — the
-    // idempotency key is released on a 5xx, so the next try sends.
-    if (reply.status >= 500)
+    // Graph may have taken it and never said (504): the key keeps that answer, so trying again could only replay
+    // it — the job is done, as a send that went out would be.
+    if (reply.status === ERRORS.UPSTREAM_OUTCOME_UNKNOWN.status)
+      return {
+        allowed: true,
+        status: reply.status,
+        messageId: reply.headers?.['x-carewindow-message-id'] ?? null,
+        reason: reply.headers?.['x-carewindow-decision'] ?? null,
+      }
+    // Graph did not take it (down, rate-limiting): the job fails and is tried again when its lease ends — the
+    // idempotency key is let go, so the next try sends.
+    if (reply.status >= 500 || reply.status === 429)
       throw new UpstreamUnavailable(
         `the automation's message to ${channel.externalId} was not taken (HTTP ${reply.status}); it will be tried again`,
       )

@@ -1,64 +1,87 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Store } from '../store/store.js'
+import type { IdempotencyRecord, Store } from '../store/store.js'
 import type { Clock } from './clock.js'
 import { GatewayError } from './errors.js'
 import { sha256Hex } from './ids.js'
+import type { IdempotencyClaim } from './message-outcomes.js'
 import type { GatewayReply } from './reply.js'
-
-/** A first request that has not finished after this long is presumed lost (its process died); a retry takes over. */
-export const IDEMPOTENCY_STALE_MS = 60_000
 
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255
 
-/**
- * How long a repeat waits for the first request with its key to finish before answering 409: about as long as
- * the first request's attempts to Graph take with the default upstream timeout and retries.
- */
-export const IDEMPOTENCY_WAIT_MS = 30_000
 const IDEMPOTENCY_POLL_MS = 25
 
+export interface IdempotencyDependencies {
+  readonly store: Store
+  readonly clock: Clock
+  /**
+   * How long a send can take at most — its wait for the inbox, every attempt at Graph and the pauses between them
+   * (ms). A repeat waits that long for the first request's reply; a first request older than twice that is taken
+   * to have stopped (its process died, or the database was gone when it ended).
+   */
+  readonly sendBudgetMs: number
+  /**
+   * Settles a message a key's first request recorded and forwarded but never saw through — it is `pending`, and
+   * its request is gone: the outcome is unknown. Returns the reply the key keeps from then on.
+   */
+  readonly settleStaleSend: (messageId: string) => Promise<void>
+}
+
+/** The key a request is handled under, and the message it decided once that is recorded (see decideAndRecord). */
+export interface HeldKey extends IdempotencyClaim {
+  messageId: string | null
+}
+
 /**
- * Runs `handle` once per (tenant, Idempotency-Key): a repeat with the same body gets the first reply back
- * without sending or billing again; a repeat with another body is refused. Replies carewindow could not
- * complete (5xx: Graph unavailable) are not remembered, so a retry with the same key tries again.
+ * Runs `handle` once per (tenant, Idempotency-Key): a repeat with the same body gets the first reply back without
+ * sending or billing again; a repeat with another body is refused; a repeat while the first is still being handled
+ * waits for its reply. The key names the message its request decided before the message goes upstream, so from
+ * then on nothing sends it again — not a retry after a crash, not one after the database dropped during the Graph
+ * call: such a send is waited for, then settled as unknown (504 with the message id), never repeated. Replies that
+ * say nothing was sent (Graph unavailable, Graph's 429) let the key go, so a retry sends.
  */
 export async function withIdempotency(
-  store: Store,
-  clock: Clock,
+  deps: IdempotencyDependencies,
   tenantId: string,
   key: string | undefined,
   rawBody: string,
-  handle: () => Promise<GatewayReply>,
+  handle: (held: HeldKey | null) => Promise<GatewayReply>,
 ): Promise<GatewayReply> {
-  if (key === undefined) return handle()
+  if (key === undefined) return handle(null)
   if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH)
     throw new GatewayError(
       'INVALID_REQUEST',
       `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`,
     )
+  const { store, clock } = deps
   const requestHash = sha256Hex(rawBody)
-  let claim = await store.claimIdempotencyKey({ tenantId, key, requestHash, createdAt: clock() })
-  if (
-    !claim.created &&
-    claim.record.responseStatus === null &&
-    clock() - claim.record.createdAt > IDEMPOTENCY_STALE_MS
-  ) {
-    await store.releaseIdempotencyKey(tenantId, key)
-    claim = await store.claimIdempotencyKey({ tenantId, key, requestHash, createdAt: clock() })
-  }
+  const claimKey = () => store.claimIdempotencyKey({ tenantId, key, requestHash, createdAt: clock() })
+  let claim = await claimKey()
   // A repeat that arrives while the first request is still being handled (concurrent duplicates, a client that
   // retried on its own timeout) waits for the first one's reply instead of failing: one send, the same reply.
   for (
     let waitedMs = 0;
-    !claim.created &&
-    claim.record.responseStatus === null &&
-    claim.record.requestHash === requestHash &&
-    waitedMs < IDEMPOTENCY_WAIT_MS;
+    isUnanswered(claim) && claim.record.requestHash === requestHash && !isStale(deps, claim.record);
     waitedMs += IDEMPOTENCY_POLL_MS
   ) {
+    if (waitedMs >= deps.sendBudgetMs)
+      throw new GatewayError(
+        'IDEMPOTENCY_IN_PROGRESS',
+        `the first request with Idempotency-Key "${key}" is still being handled`,
+      )
     await sleep(IDEMPOTENCY_POLL_MS)
-    // The first request may have released the key (Graph unavailable): then this one claims it and sends.
-    claim = await store.claimIdempotencyKey({ tenantId, key, requestHash, createdAt: clock() })
+    // The first request may have let the key go (nothing was sent): then this one claims it and sends.
+    claim = await claimKey()
+  }
+  if (isUnanswered(claim) && claim.record.requestHash === requestHash) {
+    // The first request stopped before it answered.
+    if (claim.record.messageId === null) {
+      // It never recorded a decision, so it never forwarded anything: this request is handled anew.
+      await store.releaseIdempotencyKey(tenantId, key)
+      claim = await claimKey()
+    } else {
+      await deps.settleStaleSend(claim.record.messageId)
+      claim = await claimKey()
+    }
   }
   if (!claim.created) {
     const { record } = claim
@@ -75,17 +98,31 @@ export async function withIdempotency(
     return {
       status: record.responseStatus,
       body: record.responseBody ?? '',
-      headers: { 'idempotent-replayed': 'true' },
+      headers: {
+        'idempotent-replayed': 'true',
+        ...(record.messageId === null ? {} : { 'x-carewindow-message-id': record.messageId }),
+      },
     }
   }
+  const held: HeldKey = { tenantId, key, messageId: null }
   let reply: GatewayReply
   try {
-    reply = await handle()
+    reply = await handle(held)
   } catch (error) {
-    await store.releaseIdempotencyKey(tenantId, key)
+    // Once a message is recorded under the key it may have gone out: the key stays with it.
+    if (held.messageId === null) await store.releaseIdempotencyKey(tenantId, key)
     throw error
   }
-  if (reply.status >= 500) await store.releaseIdempotencyKey(tenantId, key)
-  else await store.completeIdempotencyKey(tenantId, key, reply.status, reply.body)
+  const keep = reply.idempotency ?? (reply.status >= 500 ? 'release' : 'complete')
+  if (keep === 'release') await store.releaseIdempotencyKey(tenantId, key)
+  else if (keep === 'complete') await store.completeIdempotencyKey(tenantId, key, reply.status, reply.body)
   return reply
+}
+
+function isUnanswered(claim: { readonly created: boolean; readonly record: IdempotencyRecord }): boolean {
+  return !claim.created && claim.record.responseStatus === null
+}
+
+function isStale(deps: IdempotencyDependencies, record: IdempotencyRecord): boolean {
+  return deps.clock() - record.createdAt > 2 * deps.sendBudgetMs
 }

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
+import type { Decision } from '../domain/index.js'
 import { messengerIntent, parseMessengerSend } from '../channels/messenger/send-body.js'
 import { forwardBody, type MessengerWireRequest } from '../channels/messenger/send-request.js'
 import type { ChannelRecord, TenantRecord } from '../store/store.js'
@@ -7,10 +8,11 @@ import { withIdempotency } from './idempotency.js'
 import { decisionSubjects } from './receipt-subjects.js'
 import type { GatewayReply } from './reply.js'
 import type { Upstream, UpstreamRequest } from './upstream.js'
+import { forwardAndRecord } from './forwarding.js'
 import {
   decideAndRecord,
-  forwardAndRecord,
   refusalReply,
+  upstreamFailureOutcome,
   type WhatsAppSendDependencies,
 } from './whatsapp-send.js'
 
@@ -56,31 +58,43 @@ export async function sendMessenger(
   const upstream = deps.upstreamFor(channel)
   if (send.kind === 'sender_action') return forward(deps, upstream, request, forwardBody(wire))
   const body = forwardBody(wire)
-  return withIdempotency(
-    deps.store,
-    deps.clock,
-    request.tenant.id,
-    request.idempotencyKey,
-    body,
-    async () => {
-      await deps.inbox.drain(decisionSubjects(channel, send.recipientId))
-      const intent = messengerIntent(send, sender === 'agent' ? 'agent' : 'bot')
-      const { decision, messageId } = await decideAndRecord(deps, channel, send.recipientId, intent, body)
-      const headers: Record<string, string> = {
-        'x-carewindow-message-id': messageId,
-        'x-carewindow-decision': decision.reason,
-      }
-      if (!decision.allowed) return refusalReply(decision, headers, request.traceId, null)
-      let outgoing = body
-      if (decision.autoTagged === true) {
-        outgoing = forwardBody(wire, { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' })
-        headers['x-carewindow-auto-tag'] = 'HUMAN_AGENT'
-      }
-      return forwardAndRecord(deps, messageId, headers, request.traceId, null, midOf, () =>
-        forward(deps, upstream, request, outgoing),
-      )
-    },
-  )
+  return withIdempotency(deps.idempotency, request.tenant.id, request.idempotencyKey, body, async (key) => {
+    await deps.inbox.drain(decisionSubjects(channel, send.recipientId))
+    const intent = messengerIntent(send, sender === 'agent' ? 'agent' : 'bot')
+    const { decision, messageId, answer } = await decideAndRecord(
+      deps,
+      channel,
+      send.recipientId,
+      intent,
+      body,
+      {
+        key,
+        answer: (outcome) =>
+          refusalReply(
+            outcome.decision,
+            headersOf(outcome.messageId, outcome.decision),
+            request.traceId,
+            null,
+          ),
+      },
+    )
+    const headers = headersOf(messageId, decision)
+    if (!decision.allowed) return answer ?? refusalReply(decision, headers, request.traceId, null)
+    let outgoing = body
+    if (decision.autoTagged === true) {
+      outgoing = forwardBody(wire, { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' })
+      headers['x-carewindow-auto-tag'] = 'HUMAN_AGENT'
+    }
+    return forwardAndRecord(
+      deps,
+      { messageId, headers, traceId: request.traceId, product: null, idempotency: key, externalIdOf: midOf },
+      () => forward(deps, upstream, request, outgoing),
+    )
+  })
+}
+
+function headersOf(messageId: string, decision: Decision): Record<string, string> {
+  return { 'x-carewindow-message-id': messageId, 'x-carewindow-decision': decision.reason }
 }
 
 async function forward(
@@ -103,9 +117,13 @@ async function forward(
   try {
     const reply = await upstream.forward(forwarded)
     deps.metrics.upstreamRequests.inc({ mode: channel.upstream.mode, outcome: String(reply.status) })
-    return { status: reply.status, body: reply.body }
+    return {
+      status: reply.status,
+      body: reply.body,
+      ...(reply.headers === undefined ? {} : { headers: reply.headers }),
+    }
   } catch (error) {
-    deps.metrics.upstreamRequests.inc({ mode: channel.upstream.mode, outcome: 'unavailable' })
+    deps.metrics.upstreamRequests.inc({ mode: channel.upstream.mode, outcome: upstreamFailureOutcome(error) })
     throw error
   }
 }

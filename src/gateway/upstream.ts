@@ -4,6 +4,8 @@ import type { ChannelRecord } from '../store/store.js'
 export interface UpstreamReply {
   readonly status: number
   readonly body: string
+  /** Graph's headers a client needs passed on (`retry-after` with a 429), lowercase. */
+  readonly headers?: Readonly<Record<string, string>>
 }
 
 /** A request carewindow forwards: the path under the Graph version, and the body unchanged. */
@@ -21,10 +23,18 @@ export interface UpstreamRequest {
 
 /**
  * The port to Meta: forwards an allowed request and returns Graph's answer. Throws {@link UpstreamUnavailable}
- * when no answer came after the retries.
+ * when Graph did not take the request (it could not be reached, or answered 5xx after the retries), and
+ * {@link UpstreamOutcomeUnknown} when it may have: the request was sent and no answer came back.
  */
 export interface Upstream {
   forward(request: UpstreamRequest): Promise<UpstreamReply>
 }
 
+/** Graph did not take the request: sending it again cannot send it twice. */
 export class UpstreamUnavailable extends Error {}
+
+/**
+ * The request reached Graph (or may have) and no usable answer came back — a timeout, a connection reset after the
+ * body went out: Graph may have taken the message, and has no idempotency key to ask it.
+ */
+export class UpstreamOutcomeUnknown extends Error {}

@@ -17,14 +17,15 @@ import { loadDecisionInputs } from './decision-inputs.js'
 import { emitEvent } from './events.js'
 import { holdReply, isHoldable } from './held-replies.js'
 import type { Directory } from './directory.js'
-import { ERRORS, GatewayError, graphErrorBody } from './errors.js'
+import { GatewayError, graphErrorBody } from './errors.js'
 import { timeOrderedId } from './ids.js'
-import { withIdempotency } from './idempotency.js'
+import { withIdempotency, type HeldKey, type IdempotencyDependencies } from './idempotency.js'
+import { forwardAndRecord } from './forwarding.js'
 import type { Inbox } from './inbox.js'
 import type { MessageOutcomes } from './message-outcomes.js'
 import type { Metrics } from './metrics.js'
 import type { GatewayReply } from './reply.js'
-import { UpstreamUnavailable, type Upstream } from './upstream.js'
+import { UpstreamOutcomeUnknown, type Upstream } from './upstream.js'
 import { decisionSubjects } from './receipt-subjects.js'
 
 export interface WhatsAppSendDependencies {
@@ -37,6 +38,7 @@ export interface WhatsAppSendDependencies {
   readonly upstreamFor: (channel: ChannelRecord) => Upstream
   readonly sandbox: WhatsAppSandbox
   readonly outcomes: MessageOutcomes
+  readonly idempotency: IdempotencyDependencies
   /** Contacts known to be stored: a send to one does not write and read it again. */
   readonly contacts: KnownContacts
   /** Called when a reply was held (the scheduler has a re-engagement to run now). */
@@ -62,6 +64,8 @@ export interface RecordedDecision {
   readonly contact: string
   /** Set when the refused message was held instead (the channel holds replies refused for a closed window). */
   readonly held: HeldMessageRecord | null
+  /** The answer to a decision that is not forwarded (see {@link DecideOptions.answer}), or `null`. */
+  readonly answer: GatewayReply | null
 }
 
 /**
@@ -82,40 +86,33 @@ export async function sendWhatsApp(
     return forward(deps, upstream, request)
   }
   return withIdempotency(
-    deps.store,
-    deps.clock,
+    deps.idempotency,
     request.tenant.id,
     request.idempotencyKey,
     request.rawBody,
-    async () => {
+    async (key) => {
       // Windows and consent must reflect every notification about the contact already acknowledged to Meta.
       await deps.inbox.drain(decisionSubjects(request.channel, send.to, send.intent))
       const recorded = await decideAndRecord(deps, request.channel, send.to, send.intent, request.rawBody, {
         holdable: request.holdable !== false,
+        key,
+        answer: (outcome) => unsentReply(outcome, request.traceId),
       })
-      const { decision, messageId, held } = recorded
-      const headers = { 'x-carewindow-message-id': messageId, 'x-carewindow-decision': decision.reason }
-      if (held !== null) {
-        deps.onHeld?.()
-        return {
-          status: 202,
-          headers: { ...headers, 'x-carewindow-hold-id': held.id },
-          body: JSON.stringify({
-            held: { id: held.id, status: held.status, expires_at: formatInstant(held.expiresAt) },
-            message_id: messageId,
-            details:
-              'The customer care window is closed: the message is held, the customer is invited back with the re-engagement template, and the message goes out when they reply.',
-          }),
-        }
+      const { decision, messageId } = recorded
+      if (!decision.allowed) {
+        if (recorded.held !== null) deps.onHeld?.()
+        return recorded.answer ?? unsentReply({ messageId, decision, held: recorded.held }, request.traceId)
       }
-      if (!decision.allowed) return refusalReply(decision, headers, request.traceId, 'whatsapp')
       const reply = await forwardAndRecord(
         deps,
-        messageId,
-        headers,
-        request.traceId,
-        'whatsapp',
-        messageIdOf,
+        {
+          messageId,
+          headers: { 'x-carewindow-message-id': messageId, 'x-carewindow-decision': decision.reason },
+          traceId: request.traceId,
+          product: 'whatsapp',
+          idempotency: key,
+          externalIdOf: messageIdOf,
+        },
         () => forward(deps, upstream, request),
       )
       const wamid = reply.status < 300 ? messageIdOf(reply) : null
@@ -126,10 +123,48 @@ export async function sendWhatsApp(
   )
 }
 
+/** The answer to a WhatsApp send that is not forwarded: held (202), or refused in Graph's envelope (400). */
+function unsentReply(outcome: UnsentDecision, traceId: string): GatewayReply {
+  const { decision, messageId, held } = outcome
+  const headers = { 'x-carewindow-message-id': messageId, 'x-carewindow-decision': decision.reason }
+  if (held === null) return refusalReply(decision, headers, traceId, 'whatsapp')
+  return {
+    status: 202,
+    headers: { ...headers, 'x-carewindow-hold-id': held.id },
+    body: JSON.stringify({
+      held: { id: held.id, status: held.status, expires_at: formatInstant(held.expiresAt) },
+      message_id: messageId,
+      details:
+        'The customer care window is closed: the message is held, the customer is invited back with the re-engagement template, and the message goes out when they reply.',
+    }),
+  }
+}
+
+/** A decision that is not forwarded: refused, or held (202) until the customer writes. */
+export interface UnsentDecision {
+  readonly messageId: string
+  readonly decision: RefusedDecision
+  readonly held: HeldMessageRecord | null
+}
+
+export interface DecideOptions {
+  /** Whether a refusal for a closed window may become a held reply. */
+  readonly holdable?: boolean
+  /**
+   * The Idempotency-Key the send is made under: it is bound to the message in the transaction that records it,
+   * before anything goes upstream (and `key.messageId` is set once that has committed).
+   */
+  readonly key?: HeldKey | null
+  /** The answer to a decision that is not forwarded; the key keeps it, written in the same transaction. */
+  readonly answer?: (outcome: UnsentDecision) => GatewayReply
+}
+
 /**
  * Decides a message for a contact and records it, atomically: the contact's window row is locked, so two sends
  * to one contact are decided one after the other (a Messenger +1 is granted once). An allowed message enters the
  * contact's history before it goes upstream — if Graph then refuses it, the history errs on the cautious side.
+ * With an Idempotency-Key, the key names the message from the same transaction on, and a refusal's answer is kept
+ * with it there and then.
  */
 export async function decideAndRecord(
   deps: Pick<WhatsAppSendDependencies, 'store' | 'directory' | 'clock' | 'metrics' | 'contacts'>,
@@ -137,11 +172,13 @@ export async function decideAndRecord(
   contact: string,
   intent: Intent,
   rawBody: string,
-  options: { readonly holdable?: boolean } = {},
+  options: DecideOptions = {},
 ): Promise<RecordedDecision> {
   const messageId = timeOrderedId('msg', deps.clock())
   let held: HeldMessageRecord | null = null
+  let answer: GatewayReply | null = null
   let country: string | null = null
+  const key = options.key ?? null
   const decision = await deps.store.transaction(async (tx) => {
     const now = deps.clock()
     const known = deps.contacts.countryOf(channel.id, contact)
@@ -199,15 +236,24 @@ export async function decideAndRecord(
         },
       })
     }
+    if (key !== null) {
+      await tx.bindIdempotencyKey(key.tenantId, key.key, messageId)
+      if (!decided.allowed && options.answer !== undefined) {
+        answer = { ...options.answer({ messageId, decision: decided, held }), idempotency: 'done' }
+        await tx.completeIdempotencyKey(key.tenantId, key.key, answer.status, answer.body)
+      }
+    } else if (!decided.allowed && options.answer !== undefined)
+      answer = options.answer({ messageId, decision: decided, held })
     return decided
   })
+  if (key !== null) key.messageId = messageId
   deps.contacts.remember(channel.id, contact, country)
   deps.metrics.decisions.inc({
     platform: channel.platform,
     allowed: String(decision.allowed),
     reason: decision.reason,
   })
-  return { messageId, decision, contact, held }
+  return { messageId, decision, contact, held, answer }
 }
 
 async function forward(
@@ -225,11 +271,20 @@ async function forward(
       contentType: 'application/json',
     })
     deps.metrics.upstreamRequests.inc({ mode, outcome: String(reply.status) })
-    return { status: reply.status, body: reply.body }
+    return {
+      status: reply.status,
+      body: reply.body,
+      ...(reply.headers === undefined ? {} : { headers: reply.headers }),
+    }
   } catch (error) {
-    deps.metrics.upstreamRequests.inc({ mode, outcome: 'unavailable' })
+    deps.metrics.upstreamRequests.inc({ mode, outcome: upstreamFailureOutcome(error) })
     throw error
   }
+}
+
+/** How a failed forward is counted: Graph unreachable, or its answer never came (the message may have gone). */
+export function upstreamFailureOutcome(error: unknown): string {
+  return error instanceof UpstreamOutcomeUnknown ? 'unknown' : 'unavailable'
 }
 
 /** Graph's envelope for a refused message: HTTP 400 with the decision's code and its reason in `details`. */
@@ -251,58 +306,6 @@ export function refusalReply(
       traceId,
     }),
   }
-}
-
-/**
- * Forwards an allowed, recorded message and records what came of it: accepted with Graph's id, failed with
- * Graph's error, or — when Graph could not be reached — failed with the reason and answered 502 in Graph's
- * envelope. The reply carries carewindow's headers next to Graph's.
- */
-export async function forwardAndRecord(
-  deps: Pick<WhatsAppSendDependencies, 'outcomes' | 'clock'>,
-  messageId: string,
-  headers: Readonly<Record<string, string>>,
-  traceId: string,
-  product: 'whatsapp' | null,
-  externalIdOf: (reply: GatewayReply) => string | null,
-  send: () => Promise<GatewayReply>,
-): Promise<GatewayReply> {
-  let reply: GatewayReply
-  try {
-    reply = await send()
-  } catch (error) {
-    if (!(error instanceof UpstreamUnavailable)) throw error
-    await deps.outcomes.write({
-      id: messageId,
-      patch: {
-        status: 'failed',
-        statusAt: deps.clock(),
-        errorJson: JSON.stringify({ upstream: error.message }),
-      },
-    })
-    return {
-      status: ERRORS.UPSTREAM_UNAVAILABLE.status,
-      headers,
-      body: graphErrorBody({
-        code: ERRORS.UPSTREAM_UNAVAILABLE.code,
-        title: ERRORS.UPSTREAM_UNAVAILABLE.title,
-        details: error.message,
-        product,
-        traceId,
-      }),
-    }
-  }
-  const isAccepted = reply.status >= 200 && reply.status < 300
-  await deps.outcomes.write({
-    id: messageId,
-    patch: {
-      externalId: isAccepted ? externalIdOf(reply) : null,
-      status: isAccepted ? 'accepted' : 'failed',
-      statusAt: deps.clock(),
-      ...(isAccepted ? {} : { errorJson: reply.body }),
-    },
-  })
-  return { ...reply, headers: { ...headers, ...reply.headers } }
 }
 
 /** The `wamid` in Graph's success body (`messages[0].id`), or `null`. */

@@ -36,6 +36,7 @@ import type {
   JobRecord,
   JobStatus,
   ScheduledJob,
+  StaleSend,
   ContactRecord,
   DeliveryRecord,
   DeliveryStatus,
@@ -834,7 +835,7 @@ export class KyselyStore implements Store {
   // Idempotency keys
 
   async claimIdempotencyKey(
-    record: Omit<IdempotencyRecord, 'responseStatus' | 'responseBody'>,
+    record: Omit<IdempotencyRecord, 'responseStatus' | 'responseBody' | 'messageId'>,
   ): Promise<{ created: boolean; record: IdempotencyRecord }> {
     const inserted = await this.db
       .insertInto('idempotency_keys')
@@ -844,6 +845,7 @@ export class KyselyStore implements Store {
         request_hash: record.requestHash,
         response_status: null,
         response_body: null,
+        message_id: null,
         created_at: record.createdAt,
       })
       .onConflict((conflict) => conflict.columns(['tenant_id', 'key']).doNothing())
@@ -863,9 +865,41 @@ export class KyselyStore implements Store {
         requestHash: row.request_hash,
         responseStatus: row.response_status,
         responseBody: row.response_body,
+        messageId: row.message_id,
         createdAt: row.created_at,
       },
     }
+  }
+
+  async bindIdempotencyKey(tenantId: string, key: string, messageId: string): Promise<void> {
+    await this.db
+      .updateTable('idempotency_keys')
+      .set({ message_id: messageId })
+      .where('tenant_id', '=', tenantId)
+      .where('key', '=', key)
+      .execute()
+  }
+
+  async completeIdempotencyKeyOfMessage(messageId: string, status: number, body: string): Promise<void> {
+    await this.db
+      .updateTable('idempotency_keys')
+      .set({ response_status: status, response_body: body })
+      .where('message_id', '=', messageId)
+      .where('response_status', 'is', null)
+      .execute()
+  }
+
+  async listStaleSends(createdBefore: Instant, limit: number): Promise<StaleSend[]> {
+    const rows = await this.db
+      .selectFrom('messages')
+      .select(['id', 'tenant_id', 'created_at'])
+      .where('status', '=', 'pending')
+      .where('direction', '=', 'outbound')
+      .where('created_at', '<', createdBefore)
+      .orderBy('created_at')
+      .limit(limit)
+      .execute()
+    return rows.map((row) => ({ id: row.id, tenantId: row.tenant_id, createdAt: row.created_at }))
   }
 
   async completeIdempotencyKey(tenantId: string, key: string, status: number, body: string): Promise<void> {

@@ -163,6 +163,7 @@ export interface IdempotencyKeysTable {
   request_hash: string
   response_status: number | null
   response_body: string | null
+  message_id: string | null
   created_at: number
 }
 

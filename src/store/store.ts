@@ -70,9 +70,21 @@ export interface StoredConsentEvent extends ConsentEvent {
 
 export type MessageDirection = 'outbound' | 'inbound'
 
-/** `refused` and `pending` are carewindow's; the rest are Meta's statuses. */
+/**
+ * `refused`, `pending` (forwarded, no answer recorded yet) and `unknown` (forwarded, and Graph's answer never came:
+ * it may have been sent) are carewindow's; the rest are Meta's statuses.
+ */
 export type MessageStatus =
-  'refused' | 'pending' | 'accepted' | 'sent' | 'delivered' | 'read' | 'played' | 'failed' | 'received'
+  | 'refused'
+  | 'pending'
+  | 'unknown'
+  | 'accepted'
+  | 'sent'
+  | 'delivered'
+  | 'read'
+  | 'played'
+  | 'failed'
+  | 'received'
 
 export interface MessageRecord {
   readonly id: string
@@ -181,6 +193,18 @@ export interface IdempotencyRecord {
   /** `null` while the first request is still being handled. */
   readonly responseStatus: number | null
   readonly responseBody: string | null
+  /**
+   * The message the first request decided and recorded, set before it went upstream: from then on the key never
+   * sends again, whatever happens to the request (`null`: nothing was forwarded).
+   */
+  readonly messageId: string | null
+  readonly createdAt: Instant
+}
+
+/** An outbound message still `pending`: forwarded (or about to be), with nothing recorded of what came of it. */
+export interface StaleSend {
+  readonly id: string
+  readonly tenantId: string
   readonly createdAt: Instant
 }
 
@@ -387,10 +411,17 @@ export interface Store {
 
   /** Records the key if it is new (`created: true`); otherwise returns the first request's record. */
   claimIdempotencyKey(
-    record: Omit<IdempotencyRecord, 'responseStatus' | 'responseBody'>,
+    record: Omit<IdempotencyRecord, 'responseStatus' | 'responseBody' | 'messageId'>,
   ): Promise<{ readonly created: boolean; readonly record: IdempotencyRecord }>
+  /** Names the message a key's request decided (call it in the transaction that records the message). */
+  bindIdempotencyKey(tenantId: string, key: string, messageId: string): Promise<void>
   completeIdempotencyKey(tenantId: string, key: string, status: number, body: string): Promise<void>
+  /** Completes the key bound to a message, if there is one still waiting for its reply. */
+  completeIdempotencyKeyOfMessage(messageId: string, status: number, body: string): Promise<void>
+  /** Forgets a key whose request has no reply yet, so a retry with it is handled anew. */
   releaseIdempotencyKey(tenantId: string, key: string): Promise<void>
+  /** Outbound messages still `pending` that were recorded before `createdBefore`, oldest first. */
+  listStaleSends(createdBefore: Instant, limit: number): Promise<StaleSend[]>
 
   /**
    * Schedules a job, or moves it (same id) to a new due instant with a new payload, pending again. Returns the

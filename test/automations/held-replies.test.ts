@@ -277,7 +277,7 @@ for (const dialect of DIALECTS) {
       expect(await f.events({ type: 'held_message.released', contact })).toHaveLength(1)
     })
 
-    it('answers 409 to a cancel that comes while the reply is being sent, and retries a release Graph did not take', async () => {
+    it('answers 409 to a cancel that comes while the reply is being sent, and never sends again a release Graph did not answer', async () => {
       const f = fixture()
       const contact = f.newContact()
       await closedWindow(f, contact)
@@ -286,7 +286,7 @@ for (const dialect of DIALECTS) {
       await f.runDue()
       f.setTime(CLOSES_AT + 2 * HOUR)
       await f.customerWrites('holds', contact)
-      // Graph does not answer the release (the channel's upstream gives up after its timeout, without retrying).
+      // Graph does not answer the release: it may have taken it, so it is not sent again.
       f.graph.hangNext(1)
       const requestsBefore = f.graph.requests.length
       const releasing = f.runDue()
@@ -296,6 +296,29 @@ for (const dialect of DIALECTS) {
       expect(cancel.status).toBe(409)
       expect(JSON.stringify(cancel.json)).toContain('releasing')
       await releasing
+      const [released] = await listHolds(f, contact)
+      expect(released?.status).toBe('released')
+      const message = await f.api('GET', `/v1/messages/${String(released?.message_id)}`)
+      expect(message.json).toMatchObject({ status: 'unknown' })
+
+      f.advance(2 * MINUTE)
+      await f.runDue()
+      expect(sentBodies(f, contact)).toEqual(['template:ticket_update', 'the fix'])
+      expect(f.sentTo(contact, 'holds').map((request) => request.status)).toEqual([200, null])
+      expect(await f.events({ type: 'held_message.released', contact })).toHaveLength(1)
+    })
+
+    it('retries a release Graph did not take (5xx), and sends it once', async () => {
+      const f = fixture()
+      const contact = f.newContact()
+      await closedWindow(f, contact)
+      f.setTime(CLOSES_AT + HOUR)
+      const holdId = await heldReply(f, contact, 'the fix')
+      await f.runDue()
+      f.setTime(CLOSES_AT + 2 * HOUR)
+      f.graph.failNext(1, 503)
+      await f.customerWrites('holds', contact)
+      await f.runDue()
       expect((await listHolds(f, contact)).map((hold) => hold.status)).toEqual(['releasing'])
 
       // The job failed and said why; it is not lost.
@@ -310,7 +333,7 @@ for (const dialect of DIALECTS) {
         [holdId, 'released'],
       ])
       expect(sentBodies(f, contact)).toEqual(['template:ticket_update', 'the fix', 'the fix'])
-      expect(f.sentTo(contact, 'holds').map((request) => request.status)).toEqual([200, null, 200])
+      expect(f.sentTo(contact, 'holds').map((request) => request.status)).toEqual([200, 503, 200])
       expect(await f.events({ type: 'held_message.released', contact })).toHaveLength(1)
     })
 

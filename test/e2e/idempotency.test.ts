@@ -86,7 +86,7 @@ for (const dialect of DIALECTS)
     })
 
     it('sends once when concurrent duplicates arrive while Graph is slow to answer the first', async () => {
-      graph.hangNext(1)
+      graph.takeAfterNext(() => new Promise((resolve) => setTimeout(resolve, 200)))
 
       const answers = await Promise.all(
         Array.from({ length: 4 }, () => postMessage(server.url, body, { idempotencyKey: key })),

@@ -67,15 +67,61 @@ describe('when Graph fails', { timeout: 60_000 }, () => {
     expect(await messageOf(answer)).toMatchObject({ status: 'accepted', externalId: attempts()[2]!.wamid })
   })
 
-  it('gives up on an attempt Graph never answers and retries: accepted exactly once', async () => {
+  it('does not send again after an attempt Graph never answers: 504 with the message id, recorded as unknown', async () => {
     graph.hangNext(1)
 
     const answer = await postMessage(server.url, body)
 
-    expect(answer.status).toBe(200)
-    expect(attempts().map((request) => request.status)).toEqual([null, 200])
+    expect(answer.status).toBe(504)
+    const error = graphErrorOf(answer)
+    expect(error).toMatchObject({ code: 2, error_data: { messaging_product: 'whatsapp' } })
+    const messageId = answer.headers.get('x-carewindow-message-id')!
+    expect(error.error_data?.details).toContain(`message ${messageId}: no answer within 300 ms`)
+    expect(error.error_data?.details).toContain('Graph may or may not have taken the message')
+    expect(attempts().map((request) => request.status)).toEqual([null])
+    expect(await messageOf(answer)).toMatchObject({ allowed: true, status: 'unknown' })
+  })
+
+  it('does not send again when Graph took the message and the connection dropped before its answer', async () => {
+    graph.takeThenResetNext()
+
+    const answer = await postMessage(server.url, body)
+
+    expect(answer.status).toBe(504)
+    expect(graphErrorOf(answer).error_data?.details).toMatch(/broke before Graph answered/)
+    expect(attempts()).toHaveLength(1)
     expect(graph.acceptedBodies(body)).toBe(1)
-    expect(await messageOf(answer)).toMatchObject({ status: 'accepted' })
+    expect(await messageOf(answer)).toMatchObject({ status: 'unknown' })
+  })
+
+  it('records a 200 whose body is not JSON as an upstream error: 504, unknown, never sent again', async () => {
+    graph.takeThenGarbleNext()
+
+    const answer = await postMessage(server.url, body)
+
+    expect(answer.status).toBe(504)
+    expect(graphErrorOf(answer).error_data?.details).toContain(
+      'Graph answered 200 without a message id carewindow could read ("<html><body>Service Unavailable</body></html>")',
+    )
+    expect(attempts()).toHaveLength(1)
+    const stored = await messageOf(answer)
+    expect(stored).toMatchObject({ status: 'unknown', externalId: null })
+    expect(JSON.parse(stored?.errorJson ?? '{}')).toMatchObject({
+      upstream: expect.stringContaining('without a message id') as string,
+    })
+  })
+
+  it('passes Graph’s 429 on with its Retry-After, records the message as failed, and does not retry it', async () => {
+    graph.rateLimitNext(17)
+
+    const answer = await postMessage(server.url, body)
+
+    expect(answer.status).toBe(429)
+    expect(answer.headers.get('retry-after')).toBe('17')
+    expect(graphErrorOf(answer).code).toBe(130429)
+    expect(answer.headers.get('x-carewindow-message-id')).toMatch(/^msg_/)
+    expect(attempts()).toHaveLength(1)
+    expect(await messageOf(answer)).toMatchObject({ status: 'failed' })
   })
 
   it('answers 502 with Graph’s envelope (code 2) when every attempt fails, and records the message as failed', async () => {

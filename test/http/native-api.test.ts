@@ -1105,6 +1105,8 @@ describe('the native /v1 API', () => {
         'GET /v1/channels/{channelId}/contacts/{contactId}/window',
         'GET /v1/channels/{channelId}/templates',
         'GET /v1/channels/{channelId}/templates/{name}/{language}',
+        'GET /v1/dead-letters',
+        'GET /v1/dead-letters/{deadLetterId}',
         'GET /v1/held/{holdId}',
         'GET /v1/messages/{messageId}',
         'PATCH /v1/cases/{caseId}',
@@ -1114,6 +1116,8 @@ describe('the native /v1 API', () => {
         'POST /v1/channels/{channelId}/decisions',
         'POST /v1/channels/{channelId}/templates',
         'POST /v1/channels/{channelId}/templates/import',
+        'POST /v1/dead-letters/{deadLetterId}/discard',
+        'POST /v1/dead-letters/{deadLetterId}/retry',
         'PUT /v1/channels/{channelId}/automations',
         'PUT /v1/channels/{channelId}/templates/{name}/{language}',
       ])

@@ -983,7 +983,7 @@ for (const dialect of DIALECTS) {
 
       it("records a new key, then returns the first request's record for the same key", async () => {
         const first = { tenantId: TENANT_ID, key: 'k1', requestHash: 'h1', createdAt: T0 }
-        const pending = { ...first, responseStatus: null, responseBody: null }
+        const pending = { ...first, responseStatus: null, responseBody: null, messageId: null }
 
         expect(await claim('k1', 'h1')).toEqual({ created: true, record: pending })
         expect(await claim('k1', 'h2')).toEqual({ created: false, record: pending })
@@ -1019,6 +1019,61 @@ for (const dialect of DIALECTS) {
           created: false,
           record: { requestHash: 'h2', responseStatus: 201 },
         })
+      })
+
+      it('names the message a key decided, and completes the key of a message that still waits for its reply', async () => {
+        const { id: channelId } = await seedChannel()
+        await store.insertMessage(message('m1', channelId))
+        await claim('k1', 'h1')
+        await claim('k2', 'h2')
+
+        await store.transaction((tx) => tx.bindIdempotencyKey(TENANT_ID, 'k1', 'm1'))
+        expect((await claim('k1', 'h1')).record).toMatchObject({ messageId: 'm1', responseStatus: null })
+
+        await store.completeIdempotencyKeyOfMessage('m1', 504, '{"error":{}}')
+        await store.completeIdempotencyKeyOfMessage('m1', 200, '{"late":true}')
+        await store.completeIdempotencyKeyOfMessage('m-unknown', 200, '{}')
+        expect((await claim('k1', 'h1')).record).toMatchObject({
+          messageId: 'm1',
+          responseStatus: 504,
+          responseBody: '{"error":{}}',
+        })
+        expect((await claim('k2', 'h2')).record).toMatchObject({ messageId: null, responseStatus: null })
+      })
+    })
+
+    describe('stale sends', () => {
+      it('lists outbound messages still pending that were recorded before an instant, oldest first', async () => {
+        const { id: channelId } = await seedChannel()
+        await store.insertMessage(message('old-pending', channelId, { status: 'pending', createdAt: T0 }))
+        await store.insertMessage(
+          message('older-pending', channelId, { status: 'pending', createdAt: T0 - 5 }),
+        )
+        await store.insertMessage(
+          message('new-pending', channelId, { status: 'pending', createdAt: T0 + 10 }),
+        )
+        await store.insertMessage(message('accepted', channelId, { status: 'accepted', createdAt: T0 - 9 }))
+        await store.insertMessage(
+          message('inbound', channelId, {
+            status: 'pending',
+            direction: 'inbound',
+            externalId: 'wamid.in',
+            createdAt: T0 - 9,
+          }),
+        )
+
+        expect((await store.listStaleSends(T0 + 10, 10)).map((send) => send.id)).toEqual([
+          'older-pending',
+          'old-pending',
+        ])
+        expect(await store.listStaleSends(T0 + 10, 1)).toEqual([
+          { id: 'older-pending', tenantId: TENANT_ID, createdAt: T0 - 5 },
+        ])
+        await store.updateMessage('older-pending', { status: 'unknown' })
+        expect((await store.listStaleSends(T0 + 11, 10)).map((send) => send.id)).toEqual([
+          'old-pending',
+          'new-pending',
+        ])
       })
     })
 

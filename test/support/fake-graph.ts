@@ -29,6 +29,10 @@ type Plan =
   | { readonly kind: 'fail'; readonly status: number }
   | { readonly kind: 'hang' }
   | { readonly kind: 'error'; readonly answer: GraphErrorAnswer }
+  | { readonly kind: 'rate-limit'; readonly retryAfterSeconds: number }
+  | { readonly kind: 'take-then-reset' }
+  | { readonly kind: 'take-then-garble' }
+  | { readonly kind: 'take-after'; readonly before: () => Promise<void> }
 
 const SEND_PATH = /^\/(v\d+\.\d+)\/(\d+)\/messages$/
 
@@ -49,11 +53,23 @@ export const GRAPH_UNDELIVERABLE: GraphErrorAnswer = {
   },
 }
 
+/** Graph's answer to a number sending faster than its throughput allows (reference §1: code 130429). */
+const RATE_LIMITED = {
+  error: {
+    message: '(#130429) Rate limit hit',
+    type: 'OAuthException',
+    code: 130429,
+    error_data: { messaging_product: 'whatsapp', details: 'Cloud API message throughput has been reached.' },
+    fbtrace_id: 'FakeGraph',
+  },
+}
+
 /**
  * A local stand-in for Meta's Graph API (`node:http` on a free port): `POST /{version}/{phone_number_id}/messages`
  * records every request — body bytes and Authorization header — and answers like Graph does, with a `wamid`.
- * Failures are programmed per request: the next N answer 500, hang (never answer), or answer a Graph 4xx error.
- * A message counts as *accepted* only when the fake answered it with a 2xx.
+ * Failures are programmed per request: the next N answer 500, hang (never answer), answer a Graph 4xx error or a
+ * 429; or a message is taken and then the answer is lost (the connection dropped, a body that is not JSON) or held
+ * back while the test does something. A message counts as *accepted* when the fake took it (a 2xx status).
  */
 export class FakeGraph {
   readonly requests: GraphRequest[] = []
@@ -95,6 +111,32 @@ export class FakeGraph {
   /** The next `count` send requests are never answered (the client's timeout ends them). */
   hangNext(count: number): void {
     for (let i = 0; i < count; i++) this.plans.push({ kind: 'hang' })
+  }
+
+  /** The next send request is refused with 429 and `Retry-After` (Graph's rate limit: it took nothing). */
+  rateLimitNext(retryAfterSeconds: number): void {
+    this.plans.push({ kind: 'rate-limit', retryAfterSeconds })
+  }
+
+  /**
+   * The next send request is taken — Graph accepts the message, it counts as accepted — and then the connection is
+   * dropped before any answer: the sender cannot know it went out.
+   */
+  takeThenResetNext(): void {
+    this.plans.push({ kind: 'take-then-reset' })
+  }
+
+  /** The next send request is taken, and answered 200 with a body that is not JSON (a proxy's page in between). */
+  takeThenGarbleNext(): void {
+    this.plans.push({ kind: 'take-then-garble' })
+  }
+
+  /**
+   * The next send request is taken and answered as usual, but only once `before` has run: what the test does while
+   * Graph holds the message (stop carewindow's database, say). A slow Graph, when `before` only waits.
+   */
+  takeAfterNext(before: () => Promise<void>): void {
+    this.plans.push({ kind: 'take-after', before })
   }
 
   /** The next send request gets Graph's error `answer` (a 4xx verdict on the message). */
@@ -175,14 +217,53 @@ export class FakeGraph {
         this.answer(response, received, plan.answer.status, plan.answer.body)
         return
       }
-      const wamid = this.wamids.shift() ?? `wamid.${randomBytes(18).toString('base64url')}`
-      received.wamid = wamid
-      const to = recipientOf(received.body)
-      this.answer(response, received, 200, {
-        messaging_product: 'whatsapp',
-        contacts: [{ input: to, wa_id: to.replace(/\D/g, '') }],
-        messages: [{ id: wamid, message_status: 'accepted' }],
-      })
+      if (plan?.kind === 'rate-limit') {
+        received.status = 429
+        response.writeHead(429, {
+          'content-type': 'application/json',
+          'retry-after': String(plan.retryAfterSeconds),
+        })
+        response.end(JSON.stringify(RATE_LIMITED))
+        return
+      }
+      if (plan?.kind === 'take-then-reset') {
+        this.take(received)
+        received.status = 200
+        request.socket.destroy()
+        return
+      }
+      if (plan?.kind === 'take-then-garble') {
+        this.take(received)
+        received.status = 200
+        response.writeHead(200, { 'content-type': 'text/html' })
+        response.end('<html><body>Service Unavailable</body></html>')
+        return
+      }
+      if (plan?.kind === 'take-after') {
+        void plan.before().then(() => {
+          this.accept(response, received)
+        })
+        return
+      }
+      this.accept(response, received)
+    })
+  }
+
+  /** Takes the message: it gets a `wamid`. */
+  private take(received: GraphRequest): string {
+    const wamid = this.wamids.shift() ?? `wamid.${randomBytes(18).toString('base64url')}`
+    received.wamid = wamid
+    return wamid
+  }
+
+  /** Takes the message and answers as Graph does, with its `wamid`. */
+  private accept(response: ServerResponse, received: GraphRequest): void {
+    const wamid = this.take(received)
+    const to = recipientOf(received.body)
+    this.answer(response, received, 200, {
+      messaging_product: 'whatsapp',
+      contacts: [{ input: to, wa_id: to.replace(/\D/g, '') }],
+      messages: [{ id: wamid, message_status: 'accepted' }],
     })
   }
 
