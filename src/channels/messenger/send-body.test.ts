@@ -87,6 +87,11 @@ describe('parseMessengerSend', () => {
       'recipient.id',
     ],
     ['with an unknown sender action', { recipient: { id: PSID }, sender_action: 'wave' }, 'sender_action'],
+    [
+      'with a recipient id of 10,000 characters (longer than any index should hold)',
+      { recipient: { id: '7'.repeat(10_000) }, messaging_type: 'RESPONSE', message: { text: 'hi' } },
+      'recipient.id is a page-scoped id (PSID) of at most 64 characters',
+    ],
   ])('rejects a body %s with code 100 naming the field', (_name, body, field) => {
     const parsed = parseMessengerSend(body)
     expect(parsed.ok).toBe(false)

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { MessagingType, MessengerIntent, MessengerSender } from '../../domain/index.js'
+import { WIRE_LIMITS } from '../wire-limits.js'
 import { describeIssues } from '../../validation.js'
 import { invalidParameter as invalid, type Parsed } from '../wire-problem.js'
 
@@ -21,7 +22,13 @@ const bodySchema = z.looseObject({
       id: z
         .union(
           [
-            z.string().min(1),
+            z
+              .string()
+              .min(1)
+              .max(
+                WIRE_LIMITS.contactIdLength,
+                `recipient.id is a page-scoped id (PSID) of at most ${WIRE_LIMITS.contactIdLength} characters`,
+              ),
             // A PSID above 2^53 has already lost digits in JSON.parse; keying a window on it would pick the wrong user.
             z
               .number()
@@ -39,7 +46,7 @@ const bodySchema = z.looseObject({
     },
   ),
   messaging_type: z.enum(['RESPONSE', 'UPDATE', 'MESSAGE_TAG']).optional(),
-  tag: z.string().min(1).optional(),
+  tag: z.string().min(1).max(WIRE_LIMITS.wordLength).optional(),
   message: z.looseObject({}).optional(),
   sender_action: z.enum(['typing_on', 'typing_off', 'mark_seen']).optional(),
 })

@@ -72,6 +72,24 @@ describe('readMessengerRequest', () => {
     expect(request.fields.tag).toBe("{'not':'parsed'}")
   })
 
+  it('refuses a form field nested deeper than any JSON body may be, before parsing it', () => {
+    const deep = `{'text':${'['.repeat(100_000)}${']'.repeat(100_000)}}`
+    const parsed = readMessengerRequest(
+      'form',
+      { recipient: `{'id':'${PSID}'}`, message: deep },
+      {},
+      undefined,
+    )
+
+    expect(parsed).toEqual({
+      ok: false,
+      problem: {
+        code: 100,
+        details: 'form field "message" nests objects and arrays more than 64 levels deep',
+      },
+    })
+  })
+
   it.each(['recipient', 'message'])('refuses a form field %s that is not JSON, quoting it', (name) => {
     const result = readMessengerRequest('form', { [name]: "{'text':'unterminated}" }, {}, undefined)
 

@@ -1,3 +1,4 @@
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../bounded-json.js'
 import { invalidParameter, type Parsed } from '../wire-problem.js'
 
 /** A Send API request as it arrived: its fields, and what carewindow forwards once the credentials are taken out. */
@@ -32,6 +33,11 @@ export function readMessengerRequest(
     for (const name of ['recipient', 'message']) {
       const value = fields[name]
       if (typeof value !== 'string') continue
+      // Bounded before it is parsed, as a JSON body is: what is parsed here is walked recursively later.
+      if (jsonDepthExceeds(Buffer.from(value, 'utf8')))
+        return invalidParameter(
+          `form field "${name}" nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep`,
+        )
       const parsed = parseLooseJson(value)
       if (parsed === undefined) return invalidParameter(`form field "${name}" is not JSON: ${value}`)
       fields[name] = parsed

@@ -239,6 +239,26 @@ describe('parseWhatsAppSend', () => {
       '"status": "read"',
     ],
     ['a read status without message_id', { messaging_product: 'whatsapp', status: 'read' }, 'message_id'],
+    [
+      'a "to" of 10,000 digits (longer than any index should hold)',
+      { ...envelope, to: '3'.repeat(10_000), type: 'text', text: { body: 'Hi' } },
+      'at most 64 characters',
+    ],
+    [
+      'a "to" of only spaces and dashes',
+      { ...envelope, to: ' - + ', type: 'text', text: { body: 'Hi' } },
+      '"to"',
+    ],
+    [
+      'a template name of 1,000 characters',
+      { ...envelope, type: 'template', template: { name: 't'.repeat(1_000), language: { code: 'en' } } },
+      'template.name has at most 512 characters',
+    ],
+    [
+      'a read status with a message_id of 1,000 characters',
+      { messaging_product: 'whatsapp', status: 'read', message_id: 'w'.repeat(1_000) },
+      'message_id is a wamid of at most 256 characters',
+    ],
   ])('rejects %s with code 100 naming the field', (_name, body, field) => {
     const parsed = parseWhatsAppSend(body)
     expect(parsed.ok).toBe(false)

@@ -7,6 +7,7 @@ import {
 } from '../../domain/index.js'
 import { describeIssues } from '../../validation.js'
 import { invalidParameter as invalid, type Parsed } from '../wire-problem.js'
+import { WIRE_LIMITS } from '../wire-limits.js'
 
 /** A Graph `POST /{phone_number_id}/messages` body, validated. */
 export type WhatsAppSendRequest =
@@ -20,9 +21,18 @@ export type WhatsAppSendRequest =
   | { readonly kind: 'mark_read'; readonly messageId: string }
 
 const templateSchema = z.looseObject({
-  name: z.string().min(1, 'template.name must be the name of an approved template'),
+  name: z
+    .string()
+    .min(1, 'template.name must be the name of an approved template')
+    .max(
+      WIRE_LIMITS.templateNameLength,
+      `template.name has at most ${WIRE_LIMITS.templateNameLength} characters`,
+    ),
   language: z.looseObject({
-    code: z.string().min(1, 'template.language.code must be a language code such as "en_US"'),
+    code: z
+      .string()
+      .min(1, 'template.language.code must be a language code such as "en_US"')
+      .max(WIRE_LIMITS.languageLength, 'template.language.code must be a language code such as "en_US"'),
     policy: z.string().optional(),
   }),
   components: z
@@ -46,7 +56,13 @@ const bodySchema = z.looseObject({
   recipient: z.string().min(1).optional(),
   type: z.string().optional(),
   status: z.string().optional(),
-  message_id: z.string().optional(),
+  message_id: z
+    .string()
+    .max(
+      WIRE_LIMITS.messageIdLength,
+      `message_id is a wamid of at most ${WIRE_LIMITS.messageIdLength} characters`,
+    )
+    .optional(),
 })
 
 const SEND_TYPES = new Set<string>([...WHATSAPP_SESSION_TYPES, 'template'])
@@ -65,6 +81,11 @@ export function parseWhatsAppSend(body: unknown): Parsed<WhatsAppSendRequest> {
   }
   const to = request.to ?? request.recipient
   if (to === undefined) return invalid('"to" is required: the recipient\'s phone number (wa_id)')
+  const recipient = normalizeRecipient(to)
+  if (recipient.length > WIRE_LIMITS.contactIdLength || !/[\p{L}\p{N}]/u.test(recipient))
+    return invalid(
+      `"to" is the recipient's phone number (wa_id) or business-scoped user id: letters and digits, at most ${WIRE_LIMITS.contactIdLength} characters besides spaces, "+" and dashes`,
+    )
   // Graph's default message type is text.
   const type = request.type ?? 'text'
   if (!SEND_TYPES.has(type))
@@ -72,7 +93,6 @@ export function parseWhatsAppSend(body: unknown): Parsed<WhatsAppSendRequest> {
   const payload: unknown = request[type]
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
     return invalid(`a ${type} message needs a "${type}" object`)
-  const recipient = normalizeRecipient(to)
   if (type !== 'template') {
     return {
       ok: true,
