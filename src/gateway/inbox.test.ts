@@ -439,6 +439,35 @@ describe('the inbox of stored webhook notifications', () => {
       expect(processed).toBe(250)
     })
 
+    it('keeps resting while requests keep coming, and ends the rest a slice after they stop', async () => {
+      await storeBacklog()
+      // A slow first batch (2 ms a notification) earns a rest of several slices.
+      const inbox = pacedInbox(AT + 1_000, () => {
+        const spinUntil = performance.now() + (processed < 100 ? 2 : 0)
+        while (performance.now() < spinUntil);
+        processed++
+        answered++
+        return Promise.resolve()
+      })
+      inbox.kick()
+      await until(() => processed >= 100)
+      await turns(50)
+      expect(vi.getTimerCount()).toBe(1)
+      // Requests keep coming during the rest: it goes on, slice after slice.
+      for (let slice = 0; slice < 3; slice++) {
+        answered++
+        await vi.advanceTimersToNextTimerAsync()
+        await turns(50)
+        expect(processed).toBe(100)
+        expect(vi.getTimerCount()).toBe(1)
+      }
+      // A slice without a request: the storm has passed, and processing goes on at once.
+      await vi.advanceTimersToNextTimerAsync()
+      await until(() => processed >= 200)
+      expect(processed).toBeGreaterThanOrEqual(200)
+      await inbox.stop()
+    })
+
     it('does not rest when no request was answered during the batch', async () => {
       await storeBacklog()
       await expectNoRest(

@@ -19,6 +19,10 @@ const BATCH = 100
 export const MAX_ATTEMPTS = 5
 export const RETRY_BASE_MS = 1_000
 
+/** The longest rest between batches while requests keep coming (see {@link InboxPacing}), and its slices. */
+const MAX_REST_MS = 1_000
+const REST_SLICE_MS = 100
+
 /** How often a decision that waits looks again, when no batch of this process ends to wake it sooner. */
 const WAIT_POLL_MS = 50
 
@@ -391,15 +395,29 @@ export class Inbox {
       await nextTurn()
       return
     }
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer)
-        this.wakers.delete(done)
-        resolve()
-      }
-      const timer = setTimeout(done, (spentMs * (1 - share)) / share)
-      this.wakers.add(done)
-    })
+    // A batch's time is mostly the database's on PostgreSQL, not the loop's: a rest in proportion to it is capped,
+    // and taken in slices that end it as soon as no request came during one — the storm has passed.
+    let leftMs = Math.min(MAX_REST_MS, (spentMs * (1 - share)) / share)
+    while (leftMs > 0 && !this.isStopping) {
+      const answered = this.pacing.answered()
+      const sliceMs = Math.min(leftMs, REST_SLICE_MS)
+      const isWoken = await new Promise<boolean>((resolve) => {
+        const done = (woken: boolean): void => {
+          clearTimeout(timer)
+          this.wakers.delete(wake)
+          resolve(woken)
+        }
+        const wake = (): void => {
+          done(true)
+        }
+        const timer = setTimeout(() => {
+          done(false)
+        }, sliceMs)
+        this.wakers.add(wake)
+      })
+      if (isWoken || this.pacing.answered() === answered) return
+      leftMs -= sliceMs
+    }
   }
 
   private wakeUp(): void {
