@@ -396,9 +396,10 @@ export class Inbox {
       return
     }
     // A batch's time is mostly the database's on PostgreSQL, not the loop's: a rest in proportion to it is capped,
-    // and taken in slices that end it as soon as no request came during one — the storm has passed.
+    // and taken in slices that end it as soon as no request came during one — the storm has passed. stop() and a
+    // drain wake it.
     let leftMs = Math.min(MAX_REST_MS, (spentMs * (1 - share)) / share)
-    while (leftMs > 0 && !this.isStopping) {
+    while (leftMs > 0) {
       const answered = this.pacing.answered()
       const sliceMs = Math.min(leftMs, REST_SLICE_MS)
       const isWoken = await new Promise<boolean>((resolve) => {
