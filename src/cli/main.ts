@@ -2,9 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { Command, CommanderError, Option } from 'commander'
 import { ConfigError, ENVIRONMENT_VARIABLES, loadConfig } from '../config/config.js'
-import { createLogger } from '../logging.js'
-import { startServer } from '../server.js'
-import { startupBanner } from './banner.js'
+import { serve } from './serve.js'
 import { registerAdminCommands } from './admin-commands.js'
 import { EXIT, InputError, type CliOutput } from './output.js'
 
@@ -55,24 +53,9 @@ export async function runCli(argv: readonly string[], output: CliOutput = STANDA
     .addOption(new Option('--config <file>', 'JSON config file').env('CAREWINDOW_CONFIG'))
     .option('--port <port>', 'port to listen on (overrides the config and CAREWINDOW_PORT)')
     .addHelpText('after', `\nEnvironment: ${ENVIRONMENT_VARIABLES.join(', ')}`)
-    .action(async (options: { config?: string; port?: string }) => {
-      const env = options.port === undefined ? process.env : { ...process.env, CAREWINDOW_PORT: options.port }
-      const config = await loadInputConfig(options.config, env)
-      const logger = createLogger(config.logLevel)
-      const server = await startServer({ config, logger, version: VERSION })
-      output.out(`${startupBanner(server, VERSION)}\n`)
-      await new Promise<void>((resolve) => {
-        const shutdown = (signal: string) => {
-          logger.info({ signal }, 'shutting down')
-          server.close().then(resolve, (error: unknown) => {
-            logger.error({ err: error }, 'error while shutting down')
-            resolve()
-          })
-        }
-        process.once('SIGINT', shutdown)
-        process.once('SIGTERM', shutdown)
-      })
-    })
+    .action((options: { config?: string; port?: string }) =>
+      serve({ configPath: options.config, port: options.port, version: VERSION, output }),
+    )
 
   registerAdminCommands(program, output)
 
@@ -177,9 +160,4 @@ async function decideScenario(file: string, asJson: boolean, output: CliOutput):
         : `${formatDecisionText(decision, contact, scenario.settings)}\n\n`,
     )
   }
-}
-
-/** Loads the config for a command, turning file problems into the CLI's input errors. */
-export async function loadInputConfig(path: string | undefined, env: NodeJS.ProcessEnv = process.env) {
-  return loadConfig({ ...(path === undefined ? {} : { path }), env })
 }

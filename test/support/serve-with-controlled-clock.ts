@@ -1,20 +1,15 @@
 import { parseArgs } from 'node:util'
 import { ConfigError } from '../../src/config/config.js'
-import { startupBanner } from '../../src/cli/banner.js'
-import { loadInputConfig, VERSION } from '../../src/cli/main.js'
+import { VERSION } from '../../src/cli/main.js'
 import { EXIT } from '../../src/cli/output.js'
-import { createLogger } from '../../src/logging.js'
-import { startServer } from '../../src/server.js'
+import { serve } from '../../src/cli/serve.js'
 import { ControlledClock, isSetClockOffset, type ClockOffsetSet } from './controlled-clock.js'
 
 /**
- * `carewindow serve --config <file> --port <port>` with one difference: the gateway reads the time from a
+ * `carewindow serve --config <file> --port <port>` (the same {@link serve}) with one difference: the gateway reads the time from a
  * {@link ControlledClock} that the parent process moves over the IPC channel (`node --import tsx` this file from
- * a parent that spawned it with `stdio: [..., 'ipc']`; {@link GatewayProcess} does). Everything else is what
- * `serve` in src/cli/main.ts does — the config file and the environment read the same way, JSON logs at the
- * config's level, the banner, a graceful shutdown on SIGTERM or SIGINT — so the process behaves like the real
- * command, except in what time it thinks it is. It also shuts down when the parent goes away, so a test run that
- * dies leaves no gateway behind.
+ * a parent that spawned it with `stdio: [..., 'ipc']`; {@link GatewayProcess} does). It also shuts down when the
+ * parent goes away, so a test run that dies leaves no gateway behind.
  */
 
 const { values } = parseArgs({
@@ -38,27 +33,13 @@ process.on('message', (message: unknown) => {
 })
 
 try {
-  const env = values.port === undefined ? process.env : { ...process.env, CAREWINDOW_PORT: values.port }
-  const config = await loadInputConfig(values.config, env)
-  const logger = createLogger(config.logLevel)
-  const server = await startServer({ config, logger, clock: clock.now, version: VERSION })
-  process.stdout.write(`${startupBanner(server, VERSION)}\n`)
-  await new Promise<void>((resolve) => {
-    let isShuttingDown = false
-    const shutdown = (signal: string) => {
-      if (isShuttingDown) return
-      isShuttingDown = true
-      logger.info({ signal }, 'shutting down')
-      server.close().then(resolve, (error: unknown) => {
-        logger.error({ err: error }, 'error while shutting down')
-        resolve()
-      })
-    }
-    process.once('SIGINT', shutdown)
-    process.once('SIGTERM', shutdown)
-    process.once('disconnect', () => {
-      shutdown('disconnect')
-    })
+  await serve({
+    configPath: values.config,
+    port: values.port,
+    version: VERSION,
+    output: { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) },
+    clock: clock.now,
+    stopOn: ['disconnect'],
   })
   // The open IPC channel would keep the process alive after the server has closed.
   if (process.connected) process.disconnect()

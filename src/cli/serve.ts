@@ -1,0 +1,56 @@
+import type { Clock } from '../gateway/clock.js'
+import { loadConfig } from '../config/config.js'
+import { createLogger } from '../logging.js'
+import { startServer } from '../server.js'
+import { startupBanner } from './banner.js'
+import type { CliOutput } from './output.js'
+
+export interface ServeOptions {
+  /** The JSON config file, if any (`--config` or `CAREWINDOW_CONFIG`). */
+  readonly configPath: string | undefined
+  /** `--port`, which wins over the config and `CAREWINDOW_PORT`. */
+  readonly port: string | undefined
+  readonly version: string
+  readonly output: CliOutput
+  /** The gateway's clock; the system clock unless a test moves it (test/support/serve-with-controlled-clock.ts). */
+  readonly clock?: Clock
+  /** Process events that shut the gateway down gracefully besides SIGINT and SIGTERM (`disconnect`, say). */
+  readonly stopOn?: readonly string[]
+}
+
+/**
+ * `carewindow serve`: loads the config, starts the gateway, prints its banner, and runs until SIGINT or SIGTERM
+ * (or another of `stopOn`), then shuts down gracefully. Resolves once it has; throws a `ConfigError` for a config
+ * it cannot use.
+ */
+export async function serve(options: ServeOptions): Promise<void> {
+  const env = options.port === undefined ? process.env : { ...process.env, CAREWINDOW_PORT: options.port }
+  const config = await loadConfig({
+    ...(options.configPath === undefined ? {} : { path: options.configPath }),
+    env,
+  })
+  const logger = createLogger(config.logLevel)
+  const server = await startServer({
+    config,
+    logger,
+    version: options.version,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+  })
+  options.output.out(`${startupBanner(server, options.version)}\n`)
+  await new Promise<void>((resolve) => {
+    let isShuttingDown = false
+    const shutdown = (signal: string) => {
+      if (isShuttingDown) return
+      isShuttingDown = true
+      logger.info({ signal }, 'shutting down')
+      server.close().then(resolve, (error: unknown) => {
+        logger.error({ err: error }, 'error while shutting down')
+        resolve()
+      })
+    }
+    for (const event of ['SIGINT', 'SIGTERM', ...(options.stopOn ?? [])])
+      process.once(event, () => {
+        shutdown(event)
+      })
+  })
+}
