@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { Command, CommanderError, Option } from 'commander'
-import { ConfigError, ENVIRONMENT_VARIABLES, loadConfig } from '../config/config.js'
+import { ConfigError, ENVIRONMENT_VARIABLES } from '../config/config.js'
 import { serve } from './serve.js'
 import { registerAdminCommands } from './admin-commands.js'
 import { EXIT, InputError, type CliOutput } from './output.js'
