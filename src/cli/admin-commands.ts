@@ -4,6 +4,7 @@ import { DEFAULT_AUTOMATIONS } from '../config/automations.js'
 import { loadConfig, type GatewayConfig } from '../config/config.js'
 import { policySettingsSchema } from '../config/policy-settings.js'
 import { generateApiKey, hashApiKey, keyPrefix, randomId } from '../gateway/ids.js'
+import { redactUrl } from '../logging.js'
 import { openStore, redactDatabaseUrl } from '../store/open-store.js'
 import type { Store } from '../store/store.js'
 import { describeIssues } from '../validation.js'
@@ -90,7 +91,9 @@ export function registerAdminCommands(program: Command, output: CliOutput): void
     .action(async (options: { config?: string }) => {
       await withStore(options.config, async (store) => {
         for (const record of await store.listTenants())
-          output.out(`${record.id}\t${record.name}\t${record.webhookUrl ?? '(no webhook)'}\n`)
+          output.out(
+            `${record.id}\t${record.name}\t${record.webhookUrl === null ? '(no webhook)' : redactUrl(record.webhookUrl)}\n`,
+          )
       })
     })
 
