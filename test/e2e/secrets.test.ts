@@ -10,14 +10,18 @@ import { FakeGraph } from '../support/fake-graph.js'
 import { listenLocally } from '../support/local-server.js'
 import { captureLog, type CapturedLog } from '../support/log-capture.js'
 import {
+  API_KEY,
   APP_SECRET,
+  CHANNEL_ACCESS_TOKEN,
   Cleanup,
   createE2eDatabase,
   type E2eDatabase,
   inboundTextNotification,
   metaSignature,
+  PHONE_NUMBER_ID,
   TestClock,
   testConfigFile,
+  ticketUpdate,
 } from '../support/test-gateway.js'
 import { waitFor } from '../support/wait.js'
 
@@ -131,6 +135,46 @@ describe('secrets stay out of logs, errors, storage and Graph', { timeout: 60_00
       expect(run.stdout).toContain(`http://hooks:***@127.0.0.1:${receiver.port}/hooks?token=***`)
       expect(run.stdout).not.toContain(WEBHOOK_PASSWORD)
       expect(run.stdout).not.toContain(WEBHOOK_TOKEN)
+    })
+  })
+
+  describe('a WhatsApp send authenticated with access_token in its body', () => {
+    it('forwards and stores the message without the carewindow key: only the channel’s token goes to Graph', async () => {
+      graph.reset()
+      const message = JSON.parse(ticketUpdate('31622222222', 'T-7')) as Record<string, unknown>
+      const body = JSON.stringify({ ...message, access_token: API_KEY, appsecret_proof: 'a'.repeat(64) })
+
+      const response = await fetch(`${server.url}/v21.0/${PHONE_NUMBER_ID}/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      })
+
+      expect(response.status).toBe(200)
+      const forwarded = graph.requests[0]
+      expect(forwarded?.authorization).toBe(`Bearer ${CHANNEL_ACCESS_TOKEN}`)
+      const forwardedBody = forwarded?.body.toString('utf8') ?? ''
+      expect(forwardedBody).not.toContain(API_KEY)
+      expect(JSON.parse(forwardedBody)).toEqual(message)
+      const messageId = response.headers.get('x-carewindow-message-id') ?? ''
+      const record = await server.gateway.store.getMessage(messageId)
+      expect(record?.bodyJson).toBeDefined()
+      expect(record?.bodyJson).not.toContain(API_KEY)
+      expect(record?.bodyJson).not.toContain('appsecret_proof')
+    })
+
+    it('forwards a body without credentials byte for byte', async () => {
+      graph.reset()
+      const body = ticketUpdate('31622222222', 'T-8').replace('{', '{ ')
+
+      const response = await fetch(`${server.url}/v21.0/${PHONE_NUMBER_ID}/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` },
+        body,
+      })
+
+      expect(response.status).toBe(200)
+      expect(graph.requests[0]?.body.toString('utf8')).toBe(body)
     })
   })
 })
