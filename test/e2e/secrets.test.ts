@@ -18,15 +18,21 @@ import {
   type E2eDatabase,
   inboundTextNotification,
   metaSignature,
+  OTHER_APP_SECRET,
+  OTHER_TENANT_PHONE_NUMBER_ID,
   PHONE_NUMBER_ID,
   TestClock,
   testConfigFile,
   ticketUpdate,
+  VERIFY_TOKEN,
+  windowOf,
 } from '../support/test-gateway.js'
 import { waitFor } from '../support/wait.js'
 
 const WEBHOOK_PASSWORD = 's3cret-basic-pass'
 const WEBHOOK_TOKEN = 't0ken-in-the-query'
+/** The other tenant's channel's verify_token (see the test config). */
+const OTHER_VERIFY_TOKEN = 'globex-verify-token'
 
 /** A business's webhook endpoint that answers 500 to everything, recording the URL and headers it got. */
 async function failingReceiver(cleanup: Cleanup) {
@@ -62,6 +68,15 @@ async function carewindow(...args: string[]): Promise<{ readonly code: number; r
   }
   const code = await runCli(['node', 'carewindow', ...args], output)
   return { code, stdout }
+}
+
+function handshake(path: string, token: string): Promise<Response> {
+  const query = new URLSearchParams({
+    'hub.mode': 'subscribe',
+    'hub.verify_token': token,
+    'hub.challenge': '1158201444',
+  })
+  return fetch(`${path}?${query.toString()}`)
 }
 
 function postSigned(url: string, body: string, secret: string): Promise<Response> {
@@ -175,6 +190,65 @@ describe('secrets stay out of logs, errors, storage and Graph', { timeout: 60_00
 
       expect(response.status).toBe(200)
       expect(graph.requests[0]?.body.toString('utf8')).toBe(body)
+    })
+  })
+
+  describe("Meta's verification handshake and notifications at a channel's own path", () => {
+    it('answers the handshake for the channel’s own verify_token only', async () => {
+      const own = await handshake(`${server.url}/webhooks/whatsapp/${PHONE_NUMBER_ID}`, VERIFY_TOKEN)
+      const others = await handshake(`${server.url}/webhooks/whatsapp/${PHONE_NUMBER_ID}`, OTHER_VERIFY_TOKEN)
+      const unknown = await handshake(`${server.url}/webhooks/whatsapp/123456789`, VERIFY_TOKEN)
+
+      expect([own.status, await own.text()]).toEqual([200, '1158201444'])
+      expect(others.status).toBe(403)
+      expect(unknown.status).toBe(403)
+      // The platform's path takes any of its channels' tokens, as before.
+      expect((await handshake(`${server.url}/webhooks/whatsapp`, OTHER_VERIFY_TOKEN)).status).toBe(200)
+    })
+
+    it('takes a notification signed with the channel’s app secret and applies it as the platform path does', async () => {
+      const at = Math.floor(clock.now() / 1000) * 1000
+      const body = inboundTextNotification({ from: '31633333333', id: 'wamid.secrets-own', atMs: at })
+
+      const response = await postSigned(
+        `${server.url}/webhooks/whatsapp/${PHONE_NUMBER_ID}`,
+        body,
+        APP_SECRET,
+      )
+
+      expect([response.status, await response.text()]).toEqual([200, 'EVENT_RECEIVED'])
+      const window = await waitFor('the window to open', () =>
+        windowOf(server, PHONE_NUMBER_ID, '31633333333'),
+      )
+      expect(window.lastUserMessageAt).toBe(at)
+    })
+
+    it('refuses with 401 and stores nothing when another channel’s app secret signed it', async () => {
+      const before = await database.count('webhook_receipts')
+      const body = inboundTextNotification({
+        from: '31644444444',
+        id: 'wamid.secrets-other',
+        atMs: clock.now(),
+        phoneNumberId: OTHER_TENANT_PHONE_NUMBER_ID,
+      })
+
+      const wrongChannel = await postSigned(
+        `${server.url}/webhooks/whatsapp/${OTHER_TENANT_PHONE_NUMBER_ID}`,
+        body,
+        APP_SECRET,
+      )
+      const unknownChannel = await postSigned(`${server.url}/webhooks/whatsapp/123456789`, body, APP_SECRET)
+
+      expect(wrongChannel.status).toBe(401)
+      expect(unknownChannel.status).toBe(401)
+      expect(await database.count('webhook_receipts')).toBe(before)
+      // Signed with its own secret, the same notification is taken.
+      const own = await postSigned(
+        `${server.url}/webhooks/whatsapp/${OTHER_TENANT_PHONE_NUMBER_ID}`,
+        body,
+        OTHER_APP_SECRET,
+      )
+      expect(own.status).toBe(200)
     })
   })
 })
