@@ -5,6 +5,8 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli, type CliOutput } from '../../src/cli/main.js'
 import { resolveConfig } from '../../src/config/config.js'
+import { DIRECTORY_TTL_MS } from '../../src/gateway/directory.js'
+import { generateApiKey, hashApiKey, keyPrefix, randomId } from '../../src/gateway/ids.js'
 import { startServer, type RunningServer } from '../../src/server.js'
 import { FakeGraph } from '../support/fake-graph.js'
 import { listenLocally } from '../support/local-server.js'
@@ -21,6 +23,7 @@ import {
   OTHER_APP_SECRET,
   OTHER_TENANT_PHONE_NUMBER_ID,
   PHONE_NUMBER_ID,
+  TENANT,
   TestClock,
   testConfigFile,
   ticketUpdate,
@@ -249,6 +252,51 @@ describe('secrets stay out of logs, errors, storage and Graph', { timeout: 60_00
         OTHER_APP_SECRET,
       )
       expect(own.status).toBe(200)
+    })
+  })
+
+  describe('a revoked API key', () => {
+    async function newKey(): Promise<{ readonly id: string; readonly key: string }> {
+      const key = generateApiKey()
+      const id = randomId('key')
+      await server.gateway.store.insertApiKey({
+        id,
+        tenantId: TENANT,
+        name: 'to revoke',
+        prefix: keyPrefix(key),
+        keyHash: hashApiKey(key),
+        createdAt: clock.now(),
+        revokedAt: null,
+      })
+      return { id, key }
+    }
+
+    const channels = (key: string) =>
+      fetch(`${server.url}/v1/channels`, { headers: { authorization: `Bearer ${key}` } }).then((response) => {
+        void response.body?.cancel()
+        return response.status
+      })
+
+    it('stops working at once on the instance that revoked it, though its tenant was cached', async () => {
+      const { id, key } = await newKey()
+      expect(await channels(key)).toBe(200)
+
+      expect(await server.gateway.directory.revokeApiKey(id)).toBe(true)
+
+      expect(await channels(key)).toBe(401)
+    })
+
+    it('stops working within the directory’s cache lifetime when another process (the CLI) revoked it', async () => {
+      const { id, key } = await newKey()
+      expect(await channels(key)).toBe(200)
+      const config = join(scratch, 'cli.json')
+      await writeFile(config, JSON.stringify({ database: { url: database.url } }))
+
+      const run = await carewindow('key', 'revoke', '--id', id, '--config', config)
+      clock.advance(DIRECTORY_TTL_MS)
+
+      expect(run.code).toBe(0)
+      expect(await channels(key)).toBe(401)
     })
   })
 })
