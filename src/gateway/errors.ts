@@ -96,6 +96,12 @@ export const ERRORS = {
     title: 'Service temporarily unavailable',
     hint: 'Graph did not answer after the configured retries; the message was not sent.',
   },
+  STORE_UNAVAILABLE: {
+    status: 503,
+    code: 2,
+    title: 'Service temporarily unavailable',
+    hint: 'carewindow cannot reach its database, so it could not decide or store this request; retry after Retry-After seconds (sends with the same Idempotency-Key).',
+  },
   INTERNAL: {
     status: 500,
     code: 1,

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import { signatureOf } from '../channels/signature.js'
-import { redactUrl } from '../logging.js'
+import { redactUrl, repeatLimiterOf } from '../logging.js'
 import type { DeliveryRecord, Store } from '../store/store.js'
 import type { Clock } from './clock.js'
 import type { Metrics } from './metrics.js'
@@ -72,7 +72,13 @@ export class Outbox {
       try {
         attempted = await this.deliverDue()
       } catch (error) {
-        this.logger.error({ err: error }, 'outbox round failed; retrying at the next poll')
+        // Once per interval with a count: during a database outage every poll fails the same way.
+        repeatLimiterOf(this.logger).log(
+          this.logger,
+          'error',
+          { err: error },
+          'outbox round failed; retrying at the next poll',
+        )
       }
       // A method call, not the field: stop() may have run while this round was delivering.
       if (attempted === BATCH || this.hasStopped()) continue

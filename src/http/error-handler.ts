@@ -1,18 +1,34 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ERRORS, GatewayError, graphErrorBody, type ErrorKey } from '../gateway/errors.js'
+import { repeatLimiterOf } from '../logging.js'
+import { isStoreUnavailable } from '../store/store-errors.js'
 
 /** Errors on these routes carry WhatsApp's `error_data.messaging_product`. */
 const WHATSAPP_ROUTE = /^\/(v\d+\.\d+\/\d+\/messages|webhooks\/whatsapp)/
 
+/** When a client should try again after the database could not be reached: Meta and clients retry on their own too. */
+export const STORE_RETRY_AFTER_SECONDS = 5
+
 /**
  * The one error handler: every error becomes Graph's error envelope with a stable catalogue code (see
  * docs/errors.md) and the request id as `fbtrace_id`. Client mistakes are 4xx with details that say what to
- * fix; only a bug is a 500, and it is logged.
+ * fix; a database that cannot be reached is a 503 with `Retry-After`; only a bug is a 500. Both are logged — once,
+ * then once per interval with a count, so an outage that fails every request does not flood the log.
  */
 export function registerErrorHandler(app: FastifyInstance): void {
+  const repeats = repeatLimiterOf(app.log)
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { key, details } = classify(error)
-    if (key === 'INTERNAL') request.log.error({ err: error }, 'unhandled error')
+    if (key === 'STORE_UNAVAILABLE')
+      repeats.log(request.log, 'error', { err: error }, 'database unavailable; answering 503')
+    else if (key === 'INTERNAL')
+      repeats.log(
+        request.log,
+        'error',
+        { err: error },
+        'unhandled error',
+        `unhandled error: ${error.message}`,
+      )
     return sendError(request, reply, key, details)
   })
   app.setNotFoundHandler((request, reply) =>
@@ -32,6 +48,7 @@ export function sendError(
   details: string,
 ): FastifyReply {
   const entry = ERRORS[key]
+  if (key === 'STORE_UNAVAILABLE') reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS))
   return reply
     .status(entry.status)
     .type('application/json')
@@ -48,6 +65,8 @@ export function sendError(
 
 function classify(error: FastifyError): { key: ErrorKey; details: string } {
   if (error instanceof GatewayError) return { key: error.key, details: error.details }
+  if (isStoreUnavailable(error))
+    return { key: 'STORE_UNAVAILABLE', details: 'the database cannot be reached right now' }
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return { key: 'BODY_TOO_LARGE', details: 'the request body is too large' }

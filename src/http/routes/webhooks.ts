@@ -84,7 +84,7 @@ function routes(app: FastifyInstance, gateway: Gateway): void {
         schema: {
           summary: `Meta webhook notifications (${platform}), signed with any channel’s app secret`,
           description:
-            'Signed with X-Hub-Signature-256 by the Meta app (HMAC-SHA256 of the raw body with the app secret of any of the platform’s channels); 401 and nothing stored otherwise. Answered 200 once durably stored.',
+            'Signed with X-Hub-Signature-256 by the Meta app (HMAC-SHA256 of the raw body with the app secret of any of the platform’s channels); 401 and nothing stored otherwise. Answered 200 once durably stored; 503 with Retry-After when the database cannot be reached.',
           tags: ['webhooks'],
           security: [],
         },
