@@ -1,5 +1,8 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { STATUS_CODES } from 'node:http'
+import type { Socket } from 'node:net'
+import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ERRORS, GatewayError, graphErrorBody, type ErrorKey } from '../gateway/errors.js'
+import { randomId } from '../gateway/ids.js'
 import { repeatLimiterOf } from '../logging.js'
 import { isStoreUnavailable } from '../store/store-errors.js'
 
@@ -86,4 +89,36 @@ function classify(error: FastifyError): { key: ErrorKey; details: string } {
   if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500)
     return { key: 'INVALID_REQUEST', details: error.message }
   return { key: 'INTERNAL', details: 'something went wrong' }
+}
+
+/**
+ * Fastify's `clientErrorHandler`: what Node refuses before there is a request to route — a request that did not
+ * arrive in full within `server.request_timeout_ms` (408), headers over `server.max_header_bytes` (431), bytes that
+ * are not HTTP (400) — answered in Graph's envelope like every other error, and the connection closed.
+ */
+export function answerClientError(error: ConnectionError, socket: Socket): void {
+  // A reset connection has nobody left to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const [key, details]: [ErrorKey, string] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? ['REQUEST_TIMEOUT', 'the request took too long to arrive']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? ['HEADERS_TOO_LARGE', 'the request headers are too large']
+        : ['INVALID_REQUEST', 'the request is not valid HTTP/1.1']
+  const entry = ERRORS[key]
+  const body = graphErrorBody({
+    code: entry.code,
+    title: entry.title,
+    details: `${details}. ${entry.hint}`,
+    traceId: randomId('req'),
+  })
+  if (!socket.writable) {
+    socket.destroy()
+    return
+  }
+  socket.end(
+    `HTTP/1.1 ${entry.status} ${STATUS_CODES[entry.status] ?? 'Error'}\r\nConnection: close\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    () => socket.destroy(),
+  )
 }
