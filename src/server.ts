@@ -6,6 +6,7 @@ import { applyConfig, ensureSandbox, type SandboxSetup } from './gateway/bootstr
 import { systemClock, type Clock } from './gateway/clock.js'
 import { Gateway } from './gateway/gateway.js'
 import { buildApp } from './http/app.js'
+import { repeatLimiterOf } from './logging.js'
 import { openStore, redactDatabaseUrl } from './store/open-store.js'
 import { DEFAULT_SQLITE_PATH } from './store/sqlite/sqlite-store.js'
 
@@ -75,6 +76,8 @@ export async function startServer(options: {
       async close() {
         await app.close()
         await running.stop()
+        // Repeated errors counted since their last line are not lost with the process.
+        repeatLimiterOf(logger).flush()
       },
     }
   } catch (error) {

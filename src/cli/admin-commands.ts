@@ -3,7 +3,10 @@ import { Option, type Command } from 'commander'
 import { DEFAULT_AUTOMATIONS } from '../config/automations.js'
 import { loadConfig, type GatewayConfig } from '../config/config.js'
 import { policySettingsSchema } from '../config/policy-settings.js'
+import { systemClock } from '../gateway/clock.js'
+import { Directory } from '../gateway/directory.js'
 import { generateApiKey, hashApiKey, keyPrefix, randomId } from '../gateway/ids.js'
+import { redactUrl } from '../logging.js'
 import { openStore, redactDatabaseUrl } from '../store/open-store.js'
 import type { Store } from '../store/store.js'
 import { describeIssues } from '../validation.js'
@@ -27,7 +30,8 @@ async function withStore<T>(
 
 /**
  * `carewindow migrate`, `tenant add|list`, `channel add|list`, `key create|list|revoke`: runtime administration
- * against the configured database (the same one `serve` uses; a running server sees changes within seconds).
+ * against the configured database (the same one `serve` uses; a running server sees changes — a revoked key
+ * included — within DIRECTORY_TTL_MS, 5 s).
  */
 export function registerAdminCommands(program: Command, output: CliOutput): void {
   program
@@ -90,7 +94,9 @@ export function registerAdminCommands(program: Command, output: CliOutput): void
     .action(async (options: { config?: string }) => {
       await withStore(options.config, async (store) => {
         for (const record of await store.listTenants())
-          output.out(`${record.id}\t${record.name}\t${record.webhookUrl ?? '(no webhook)'}\n`)
+          output.out(
+            `${record.id}\t${record.name}\t${record.webhookUrl === null ? '(no webhook)' : redactUrl(record.webhookUrl)}\n`,
+          )
       })
     })
 
@@ -232,7 +238,11 @@ export function registerAdminCommands(program: Command, output: CliOutput): void
     .requiredOption('--id <id>', 'the key id')
     .addOption(configOption())
     .action(async (options: { id: string; config?: string }) => {
-      const revoked = await withStore(options.config, (store) => store.revokeApiKey(options.id, Date.now()))
+      // The directory's revocation, as a server's would be: the server process that revokes a key forgets it at
+      // once; the others (this command is another process) within DIRECTORY_TTL_MS.
+      const revoked = await withStore(options.config, (store) =>
+        new Directory(store, systemClock, []).revokeApiKey(options.id),
+      )
       if (!revoked) throw new InputError(`there is no active key ${options.id}`)
       output.out(`key ${options.id} revoked\n`)
     })

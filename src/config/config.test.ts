@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ConfigError, DEFAULTS, loadConfig, resolveConfig } from './config.js'
+import { ConfigError, DEFAULTS, loadConfig, longestUpstreamWaitMs, resolveConfig } from './config.js'
 
 const channel = {
   platform: 'whatsapp',
@@ -36,6 +36,55 @@ describe('resolveConfig', () => {
       tenants: [],
     })
     expect(Object.isFrozen(config)).toBe(true)
+  })
+
+  it('bounds every request in time and size by default, the connection outlasting a send waiting for Graph', () => {
+    const config = resolveConfig({}, {}, null)
+    expect(config).toMatchObject({
+      requestTimeoutMs: 30_000,
+      headersTimeoutMs: 10_000,
+      connectionTimeoutMs: 60_000,
+      keepAliveTimeoutMs: 72_000,
+      maxHeaderBytes: 16 * 1024,
+    })
+    expect(config.connectionTimeoutMs).toBeGreaterThan(
+      DEFAULTS.inboxDecisionWaitMs +
+        longestUpstreamWaitMs(DEFAULTS.upstreamTimeoutMs, DEFAULTS.upstreamRetries),
+    )
+  })
+
+  it('takes the server’s time bounds and header limit from the file', () => {
+    const config = resolveConfig(
+      {
+        server: {
+          request_timeout_ms: 5_000,
+          headers_timeout_ms: 2_000,
+          connection_timeout_ms: 45_000,
+          keep_alive_timeout_ms: 5_000,
+          max_header_bytes: 8_192,
+        },
+      },
+      {},
+      null,
+    )
+    expect(config).toMatchObject({
+      requestTimeoutMs: 5_000,
+      headersTimeoutMs: 2_000,
+      connectionTimeoutMs: 45_000,
+      keepAliveTimeoutMs: 5_000,
+      maxHeaderBytes: 8_192,
+    })
+  })
+
+  it('keeps the headers’ timeout within a shorter request timeout when only that one is set', () => {
+    expect(resolveConfig({ server: { request_timeout_ms: 4_000 } }, {}, null).headersTimeoutMs).toBe(4_000)
+  })
+
+  it('lets an unset connection timeout grow with longer upstream waits', () => {
+    const config = resolveConfig({ upstream: { timeout_ms: 30_000, retries: 2 } }, {}, null)
+    expect(config.connectionTimeoutMs).toBe(
+      DEFAULTS.inboxDecisionWaitMs + longestUpstreamWaitMs(30_000, 2) + 10_000,
+    )
   })
 
   it('takes how far the inbox may fall behind, 0 included (never behind)', () => {
@@ -122,6 +171,22 @@ describe('resolveConfig', () => {
       'tenants[1].channels[0].id: whatsapp channel 106540352242922 is declared twice',
     ],
     ['a negative inbox lag', { inbox: { max_lag_ms: -1 } }, 'config: inbox.max_lag_ms'],
+    [
+      'a request timeout of 0 (none)',
+      { server: { request_timeout_ms: 0 } },
+      'config: server.request_timeout_ms',
+    ],
+    ['a header limit under 1 KiB', { server: { max_header_bytes: 100 } }, 'config: server.max_header_bytes'],
+    [
+      'a headers timeout longer than the request timeout',
+      { server: { request_timeout_ms: 1_000, headers_timeout_ms: 2_000 } },
+      'server.headers_timeout_ms: 2000 ms is longer than server.request_timeout_ms (1000 ms)',
+    ],
+    [
+      'a connection timeout a send waiting for Graph would outlast',
+      { server: { connection_timeout_ms: 20_000 } },
+      'server.connection_timeout_ms: 20000 ms is not longer than a send may wait (35600 ms: inbox.decision_wait_ms, then',
+    ],
     [
       'a tenant declared twice',
       { tenants: [{ id: 'a' }, { id: 'a' }] },

@@ -70,6 +70,21 @@ export const configFileSchema = z.strictObject({
       public_url: z.url().optional(),
       /** Largest request body accepted, in bytes (default 1 MiB). */
       body_limit_bytes: z.number().int().min(1024).optional(),
+      /** Longest a request may take to arrive in full, headers and body, in ms (default 30 s); then 408. */
+      request_timeout_ms: z.number().int().min(100).max(3_600_000).optional(),
+      /** Longest a request's headers may take to arrive, in ms (default 10 s); then 408. */
+      headers_timeout_ms: z.number().int().min(100).max(3_600_000).optional(),
+      /** Longest a connection may stay silent while a request is handled, in ms (default 60 s); then it is closed. */
+      connection_timeout_ms: z.number().int().min(100).max(3_600_000).optional(),
+      /** How long an idle keep-alive connection is kept open between requests, in ms (default 72 s). */
+      keep_alive_timeout_ms: z.number().int().min(100).max(3_600_000).optional(),
+      /** Largest size of a request's headers, in bytes (default 16 KiB); larger ones get 431. */
+      max_header_bytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(1024 * 1024)
+        .optional(),
     })
     .default({}),
   database: z
@@ -126,6 +141,15 @@ export interface GatewayConfig {
   readonly port: number
   readonly publicUrl: string | null
   readonly bodyLimitBytes: number
+  /** Longest a request may take to arrive in full (headers and body); then 408 and the connection is closed. */
+  readonly requestTimeoutMs: number
+  /** Longest a request's headers may take to arrive (at most `requestTimeoutMs`). */
+  readonly headersTimeoutMs: number
+  /** Longest a connection may stay silent while its request is handled; longer than a send may wait for Graph. */
+  readonly connectionTimeoutMs: number
+  /** How long an idle keep-alive connection is kept open. */
+  readonly keepAliveTimeoutMs: number
+  readonly maxHeaderBytes: number
   /** `undefined`: the embedded SQLite default. */
   readonly databaseUrl: string | undefined
   readonly migrateOnStart: boolean
@@ -157,6 +181,11 @@ export const DEFAULTS = {
   host: '127.0.0.1',
   port: 8080,
   bodyLimitBytes: 1024 * 1024, // 1 MiB: Meta batches up to 1000 updates, well under this
+  requestTimeoutMs: 30_000, // 30 s for a whole request to arrive: a 1 MiB body at 35 KB/s
+  headersTimeoutMs: 10_000, // 10 s for the headers (a few hundred bytes)
+  connectionTimeoutMs: 60_000, // 60 s of silence: a send may wait ~31 s for Graph (3 attempts × 10 s + pauses)
+  keepAliveTimeoutMs: 72_000, // 72 s: longer than the 60 s idle timeout of common load balancers
+  maxHeaderBytes: 16 * 1024, // 16 KiB, Node's own default
   upstreamTimeoutMs: 10_000, // 10 s per attempt to Graph
   upstreamRetries: 2, // after the first attempt, on 5xx and timeouts
   upstreamRetryTimeouts: false, // Graph may have taken what it did not answer: at most once, the client learns it
@@ -236,12 +265,14 @@ export function resolveConfig(file: unknown, env: NodeJS.ProcessEnv, source: str
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems)
   const config = parsed.data
   problems.push(...duplicates(config))
+  const timeBounds = serverTimeBounds(config, problems)
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze({
     host: nonEmpty(env[ENV.host]) ?? config.server.host ?? DEFAULTS.host,
     port: port ?? config.server.port ?? DEFAULTS.port,
     publicUrl: nonEmpty(env[ENV.publicUrl]) ?? config.server.public_url ?? null,
     bodyLimitBytes: config.server.body_limit_bytes ?? DEFAULTS.bodyLimitBytes,
+    ...timeBounds,
     databaseUrl: nonEmpty(env[ENV.databaseUrl]) ?? config.database.url,
     migrateOnStart: migrate ?? config.database.migrate_on_start ?? true,
     logLevel: (logLevel as GatewayConfig['logLevel'] | undefined) ?? config.log_level ?? 'info',
@@ -262,6 +293,55 @@ export function resolveConfig(file: unknown, env: NodeJS.ProcessEnv, source: str
     tenants: Object.freeze(config.tenants),
     source,
   })
+}
+
+/** Graph's first pause between attempts (src/channels/graph-upstream.ts), doubling after each. */
+export const UPSTREAM_RETRY_PAUSE_MS = 200
+
+/** The longest a send may wait for Graph: every attempt timing out, with the pauses between them. */
+export function longestUpstreamWaitMs(timeoutMs: number, retries: number): number {
+  return timeoutMs * (retries + 1) + UPSTREAM_RETRY_PAUSE_MS * (2 ** retries - 1)
+}
+
+/**
+ * The server's time bounds, checked against each other: the headers arrive within the request's time, and a
+ * connection may stay silent longer than a send may wait for Graph — otherwise a slow Graph would cut the client
+ * off before its answer. Unset, the connection timeout grows with the upstream settings.
+ */
+function serverTimeBounds(
+  config: ConfigFile,
+  problems: string[],
+): Pick<
+  GatewayConfig,
+  'requestTimeoutMs' | 'headersTimeoutMs' | 'connectionTimeoutMs' | 'keepAliveTimeoutMs' | 'maxHeaderBytes'
+> {
+  const server = config.server
+  const requestTimeoutMs = server.request_timeout_ms ?? DEFAULTS.requestTimeoutMs
+  const headersTimeoutMs = server.headers_timeout_ms ?? Math.min(DEFAULTS.headersTimeoutMs, requestTimeoutMs)
+  if (headersTimeoutMs > requestTimeoutMs)
+    problems.push(
+      `server.headers_timeout_ms: ${headersTimeoutMs} ms is longer than server.request_timeout_ms (${requestTimeoutMs} ms), which includes the headers`,
+    )
+  // A send first waits for its contact's notifications, then for Graph.
+  const upstreamWaitMs =
+    (config.inbox.decision_wait_ms ?? DEFAULTS.inboxDecisionWaitMs) +
+    longestUpstreamWaitMs(
+      config.upstream.timeout_ms ?? DEFAULTS.upstreamTimeoutMs,
+      config.upstream.retries ?? DEFAULTS.upstreamRetries,
+    )
+  const connectionTimeoutMs =
+    server.connection_timeout_ms ?? Math.max(DEFAULTS.connectionTimeoutMs, upstreamWaitMs + 10_000)
+  if (connectionTimeoutMs <= upstreamWaitMs)
+    problems.push(
+      `server.connection_timeout_ms: ${connectionTimeoutMs} ms is not longer than a send may wait (${upstreamWaitMs} ms: inbox.decision_wait_ms, then upstream.timeout_ms × (upstream.retries + 1) and the pauses between attempts); the client would be cut off before Graph's answer`,
+    )
+  return {
+    requestTimeoutMs,
+    headersTimeoutMs,
+    connectionTimeoutMs,
+    keepAliveTimeoutMs: server.keep_alive_timeout_ms ?? DEFAULTS.keepAliveTimeoutMs,
+    maxHeaderBytes: server.max_header_bytes ?? DEFAULTS.maxHeaderBytes,
+  }
 }
 
 function duplicates(config: ConfigFile): string[] {

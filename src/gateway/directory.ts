@@ -10,7 +10,11 @@ import type { ChannelRecord, Store, TenantRecord } from '../store/store.js'
 import type { Clock } from './clock.js'
 import { hashApiKey } from './ids.js'
 
-/** How long looked-up tenants, channels and templates are reused before they are read again (other instances may change them). */
+/**
+ * How long looked-up API keys, tenants, channels and templates are reused before they are read again: a change made
+ * by another process (the CLI, another instance) is seen within this time — a key revoked there stops working here
+ * at the latest this long after. Changes made through this process's directory apply at once.
+ */
 export const DIRECTORY_TTL_MS = 5_000
 
 interface Cached<T> {
@@ -112,6 +116,18 @@ export class Directory {
     }
     this.policies.set(channel.id, { updatedAt: channel.updatedAt, policy })
     return policy
+  }
+
+  /**
+   * Revokes an API key (by its id) and forgets every cached key lookup, so the key stops working in this process at
+   * once; other processes stop accepting it within {@link DIRECTORY_TTL_MS}. `false` when there is no live key with
+   * that id.
+   */
+  async revokeApiKey(id: string, at: number = this.clock()): Promise<boolean> {
+    const isRevoked = await this.store.revokeApiKey(id, at)
+    // Also when nothing was revoked here: another process may have revoked it a moment ago.
+    this.keys.clear()
+    return isRevoked
   }
 
   /** Forget a channel's templates after this process changed them. */

@@ -120,6 +120,24 @@ export const ERRORS = {
     title: 'Service temporarily unavailable',
     hint: 'Graph may or may not have taken the message, so carewindow does not send it again under this Idempotency-Key; x-carewindow-message-id names its record, and Meta’s status webhooks tell what became of it.',
   },
+  STORE_UNAVAILABLE: {
+    status: 503,
+    code: 2,
+    title: 'Service temporarily unavailable',
+    hint: 'carewindow cannot reach its database, so it could not decide or store this request; retry after Retry-After seconds (sends with the same Idempotency-Key).',
+  },
+  REQUEST_TIMEOUT: {
+    status: 408,
+    code: 100,
+    title: 'Invalid parameter',
+    hint: 'The request did not arrive in full within server.request_timeout_ms (or its headers within server.headers_timeout_ms); the connection is closed.',
+  },
+  HEADERS_TOO_LARGE: {
+    status: 431,
+    code: 100,
+    title: 'Invalid parameter',
+    hint: 'The request’s headers are larger than server.max_header_bytes; the connection is closed.',
+  },
   INTERNAL: {
     status: 500,
     code: 1,

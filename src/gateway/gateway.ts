@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import type { Platform, RateCard } from '../domain/index.js'
-import type { GatewayConfig } from '../config/config.js'
+import { longestUpstreamWaitMs, UPSTREAM_RETRY_PAUSE_MS, type GatewayConfig } from '../config/config.js'
 import { toRateCards } from '../config/rate-cards.js'
 import { graphUpstream } from '../channels/graph-upstream.js'
 import { signatureOf } from '../channels/signature.js'
@@ -52,17 +52,12 @@ const INBOX_POLL_MS = 1_000
 /** How often sends whose outcome was never recorded are looked for (see send-reconciler.ts). */
 const RECONCILE_INTERVAL_MS = 30_000
 
-/** The first pause between attempts at Graph (graph-upstream.ts), doubling. */
-const UPSTREAM_RETRY_DELAY_MS = 200
-
 /**
  * The longest a send can take, from its wait for the inbox to Graph's last answer: what a repeat with its
  * Idempotency-Key waits for, and half of what makes an unanswered send stale.
  */
 export function sendBudgetMs(config: GatewayConfig): number {
-  const attempts = config.upstreamRetries + 1
-  const pauses = UPSTREAM_RETRY_DELAY_MS * (2 ** config.upstreamRetries - 1)
-  return config.inboxDecisionWaitMs + attempts * config.upstreamTimeoutMs + pauses
+  return config.inboxDecisionWaitMs + longestUpstreamWaitMs(config.upstreamTimeoutMs, config.upstreamRetries)
 }
 
 /**
@@ -194,7 +189,7 @@ export class Gateway {
       timeoutMs: options.config.upstreamTimeoutMs,
       retries: options.config.upstreamRetries,
       retryTimeouts: options.config.upstreamRetryTimeouts,
-      retryDelayMs: UPSTREAM_RETRY_DELAY_MS,
+      retryDelayMs: UPSTREAM_RETRY_PAUSE_MS,
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
     })
   }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import { signatureOf } from '../channels/signature.js'
+import { redactUrl, repeatLimiterOf } from '../logging.js'
 import type { DeliveryRecord, Store } from '../store/store.js'
 import type { Clock } from './clock.js'
 import type { Metrics } from './metrics.js'
@@ -71,7 +72,13 @@ export class Outbox {
       try {
         attempted = await this.deliverDue()
       } catch (error) {
-        this.logger.error({ err: error }, 'outbox round failed; retrying at the next poll')
+        // Once per interval with a count: during a database outage every poll fails the same way.
+        repeatLimiterOf(this.logger).log(
+          this.logger,
+          'error',
+          { err: error },
+          'outbox round failed; retrying at the next poll',
+        )
       }
       // A method call, not the field: stop() may have run while this round was delivering.
       if (attempted === BATCH || this.hasStopped()) continue
@@ -99,13 +106,17 @@ export class Outbox {
       this.metrics.deliveries.inc({ outcome: 'dead' })
       return
     }
+    // The URL as it may be printed: its credentials stay out of `last_error` and the log.
+    const printable = redactUrl(tenant.webhookUrl)
     let problem: string
     try {
-      const response = await (this.options.fetch ?? fetch)(tenant.webhookUrl, {
+      const target = webhookTarget(tenant.webhookUrl)
+      const response = await (this.options.fetch ?? fetch)(target.url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
           'user-agent': this.options.userAgent,
+          ...target.headers,
           'x-hub-signature-256': signatureOf(delivery.payload, tenant.webhookSecret),
           'x-carewindow-delivery': delivery.id,
           'x-carewindow-event': delivery.eventType,
@@ -119,9 +130,16 @@ export class Outbox {
         this.metrics.deliveries.inc({ outcome: 'delivered' })
         return
       }
-      problem = `${tenant.webhookUrl} answered ${response.status}`
+      problem = `${printable} answered ${response.status}`
     } catch (error) {
-      problem = `${tenant.webhookUrl}: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`
+      const reason =
+        error instanceof Error
+          ? error.cause instanceof Error
+            ? error.cause.message
+            : error.message
+          : String(error)
+      // Some messages quote the URL (an unparsable one, say): never with its credentials.
+      problem = `${printable}: ${reason.split(tenant.webhookUrl).join(printable)}`
     }
     const isLast = attempts >= this.options.maxAttempts
     await this.store.retryDelivery(
@@ -138,5 +156,31 @@ export class Outbox {
   private backoff(attempts: number): number {
     const ceiling = Math.min(this.options.backoffMaxMs, this.options.backoffBaseMs * 2 ** (attempts - 1))
     return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2)
+  }
+}
+
+/**
+ * Where a delivery goes: the tenant's URL without its userinfo, which becomes HTTP Basic authentication as it would
+ * in a browser (`fetch` refuses URLs with credentials, and quotes them whole in its error).
+ */
+function webhookTarget(webhookUrl: string): { readonly url: URL; readonly headers: Record<string, string> } {
+  let url: URL
+  try {
+    url = new URL(webhookUrl)
+  } catch {
+    throw new Error('the webhook URL is not a valid URL')
+  }
+  if (url.username === '' && url.password === '') return { url, headers: {} }
+  const credentials = `${percentDecoded(url.username)}:${percentDecoded(url.password)}`
+  url.username = ''
+  url.password = ''
+  return { url, headers: { authorization: `Basic ${Buffer.from(credentials).toString('base64')}` } }
+}
+
+function percentDecoded(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
   }
 }

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto'
 import type { Platform } from '../domain/index.js'
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../channels/bounded-json.js'
 import { isValidSignature } from '../channels/signature.js'
@@ -99,11 +100,17 @@ export async function receiveWebhook(
   return { status: 200, body: 'EVENT_RECEIVED', headers: { 'content-type': 'text/plain' } }
 }
 
-/** `GET /webhooks/{platform}`: Meta's subscription handshake. Answers `hub.challenge` when the token is a channel's. */
+/**
+ * `GET /webhooks/{platform}` and `GET /webhooks/{platform}/{channel_external_id}`: Meta's subscription handshake.
+ * Answers `hub.challenge` when the token is the verify_token of a channel of the platform — of that one channel when
+ * the path names it. Tokens are compared as SHA-256 digests in constant time, and every candidate is compared (no
+ * early exit), so the answer's timing says nothing about how much of a token matched or which channel's it is.
+ */
 export async function verifyWebhook(
   directory: Directory,
   platform: Platform,
   query: Readonly<Record<string, unknown>>,
+  channelExternalId?: string,
 ): Promise<GatewayReply> {
   const mode = query['hub.mode']
   const token = query['hub.verify_token']
@@ -113,11 +120,22 @@ export async function verifyWebhook(
       'VERIFY_TOKEN_MISMATCH',
       'expected hub.mode=subscribe, hub.verify_token and hub.challenge',
     )
-  const channels = await directory.channelsOf(platform, { fresh: true })
-  if (!channels.some((channel) => channel.verifyToken === token))
+  const channels = (await directory.channelsOf(platform, { fresh: true })).filter(
+    (channel) => channelExternalId === undefined || channel.externalId === channelExternalId,
+  )
+  const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest()
+  const given = sha256(token)
+  let isMatch = false
+  for (const channel of channels) {
+    const isThisOne = timingSafeEqual(given, sha256(channel.verifyToken))
+    isMatch = isThisOne || isMatch
+  }
+  if (!isMatch)
     throw new GatewayError(
       'VERIFY_TOKEN_MISMATCH',
-      `hub.verify_token is not the verify_token of any ${platform} channel`,
+      channelExternalId === undefined
+        ? `hub.verify_token is not the verify_token of any ${platform} channel`
+        : `hub.verify_token is not the verify_token of ${platform} channel ${channelExternalId}`,
     )
   return { status: 200, body: challenge, headers: { 'content-type': 'text/plain' } }
 }

@@ -12,7 +12,7 @@ import { randomId } from '../gateway/ids.js'
 import { parseBoundedJson } from '../channels/bounded-json.js'
 import type { GatewayReply } from '../gateway/reply.js'
 import { registerNulGuard } from './nul-guard.js'
-import { registerErrorHandler } from './error-handler.js'
+import { answerClientError, registerErrorHandler } from './error-handler.js'
 import { registerNativeApiRoutes } from './routes/native-api.js'
 import { registerOperationsRoutes } from './routes/operations.js'
 import { registerSandboxRoutes } from './routes/sandbox.js'
@@ -45,6 +45,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     loggerInstance: gateway.logger as FastifyBaseLogger,
     bodyLimit: gateway.config.bodyLimitBytes,
+    // Every connection is bounded in time (docs/configuration.md, `server.*`): a request must arrive in full within
+    // requestTimeout (408 otherwise, also for a body dribbled byte by byte); while it is handled the connection may
+    // be silent for connectionTimeout, longer than a send may wait for Graph; idle, it is kept for keepAliveTimeout.
+    requestTimeout: gateway.config.requestTimeoutMs,
+    connectionTimeout: gateway.config.connectionTimeoutMs,
+    keepAliveTimeout: gateway.config.keepAliveTimeoutMs,
+    http: {
+      maxHeaderSize: gateway.config.maxHeaderBytes,
+      headersTimeout: gateway.config.headersTimeoutMs,
+      requestTimeout: gateway.config.requestTimeoutMs,
+      // Node looks for requests past their time this often (every 30 s by default, which would let a slow request
+      // run up to that much over).
+      connectionsCheckingInterval: Math.min(1_000, Math.ceil(gateway.config.headersTimeoutMs / 4)),
+    },
+    clientErrorHandler: answerClientError,
     // Clients see request ids as Graph's `fbtrace_id`.
     genReqId: () => randomId('req'),
     logController: new LogController({

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { Instant } from '../domain/index.js'
 import type { Clock } from '../gateway/clock.js'
+import { repeatLimiterOf } from '../logging.js'
 import type { JobRecord, Store } from '../store/store.js'
 
 /** What a job's run decided: it is done, or it must run again at a later instant (the window moved). */
@@ -168,7 +169,13 @@ export class Scheduler {
       try {
         ran = await this.tick()
       } catch (error) {
-        this.logger.error({ err: error }, 'scheduler round failed; retrying at the next poll')
+        // Once per interval with a count: during a database outage every poll fails the same way.
+        repeatLimiterOf(this.logger).log(
+          this.logger,
+          'error',
+          { err: error },
+          'scheduler round failed; retrying at the next poll',
+        )
       }
       if (ran === this.options.batchSize || hasStopped() || this.takeKick()) continue
       await new Promise<void>((resolve) => {

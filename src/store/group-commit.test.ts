@@ -54,6 +54,17 @@ describe('group commit', () => {
     expect(written).toEqual([12, 14])
   })
 
+  it('fails the whole batch at once when the database cannot be reached, instead of trying each item alone', async () => {
+    const commits: number[][] = []
+    const writer = new GroupCommit<number>((items) => {
+      commits.push([...items])
+      return Promise.reject(Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' }))
+    })
+    const outcomes = await Promise.allSettled([1, 2, 3].map((item) => writer.write(item)))
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected', 'rejected'])
+    expect(commits).toEqual([[1, 2, 3]])
+  })
+
   it('flushed() waits for writes in flight, and resolves at once when idle', async () => {
     const written: number[] = []
     const writer = new GroupCommit<number>(async (items) => {

@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises'
+import { isStoreUnavailable } from './store-errors.js'
 
 /** What became of one item of a batch. */
 export type Settled<R> = { readonly value: R } | { readonly error: unknown }
@@ -91,7 +92,9 @@ export class GroupCommit<T> {
     this.batches = new Batches(
       async (items) => {
         const together = await attempt(items)
-        if ('value' in together || items.length === 1) return items.map(() => together)
+        // A database that cannot be reached would fail each item alone too, each after the same wait.
+        if ('value' in together || items.length === 1 || isStoreUnavailable(together.error))
+          return items.map(() => together)
         const alone: Settled<undefined>[] = []
         for (const item of items) alone.push(await attempt([item]))
         return alone

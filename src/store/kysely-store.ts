@@ -220,7 +220,8 @@ export class KyselyStore implements Store {
   private get receipts(): KyselyReceipts {
     return new KyselyReceipts(this.db, this.dialect, this.locks, (work) =>
       this.transaction((tx) => {
-        if (!(tx instanceof KyselyStore)) throw new Error('a Kysely store’s transaction runs on a Kysely store')
+        if (!(tx instanceof KyselyStore))
+          throw new Error('a Kysely store’s transaction runs on a Kysely store')
         return work(tx.receipts)
       }),
     )

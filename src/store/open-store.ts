@@ -1,3 +1,4 @@
+import { redactUrl } from '../logging.js'
 import { openPostgresStore } from './postgres/postgres-store.js'
 import { DEFAULT_SQLITE_PATH, openSqliteStore } from './sqlite/sqlite-store.js'
 import type { Store } from './store.js'
@@ -16,8 +17,8 @@ export function openStore(
   return openSqliteStore({ path, ...options })
 }
 
-/** A database URL with its password replaced, for logs. */
+/** A database URL fit to print (see {@link redactUrl}); no URL names the embedded default. */
 export function redactDatabaseUrl(url: string | undefined): string {
   if (url === undefined || url === '') return `sqlite:${DEFAULT_SQLITE_PATH}`
-  return url.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:***@')
+  return redactUrl(url)
 }

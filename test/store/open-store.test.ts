@@ -128,20 +128,20 @@ describe('redactDatabaseUrl', () => {
     ],
     [
       'postgresql://app:p%40ss%3Aw0rd@10.0.0.5/cw?sslmode=require',
-      'postgresql://app:***@10.0.0.5/cw?sslmode=require',
+      'postgresql://app:***@10.0.0.5/cw?sslmode=***',
     ],
     ['postgres://app:pa:ss/w0rd@db.example/cw', 'postgres://app:***@db.example/cw'],
+    ['postgres://db.example/cw?user=app&password=s3cret', 'postgres://db.example/cw?user=***&password=***'],
   ])('hides the password in %s', (url, redacted) => {
     expect(redactDatabaseUrl(url)).toBe(redacted)
   })
 
-  it.each([
-    'postgres://carewindow@db.example/carewindow',
-    'sqlite:./data/other.db',
-    '/var/lib/carewindow.db',
-  ])('leaves %s, which has no password, as it is', (url) => {
-    expect(redactDatabaseUrl(url)).toBe(url)
-  })
+  it.each(['postgres://db.example/carewindow', 'sqlite:./data/other.db', '/var/lib/carewindow.db'])(
+    'leaves %s, which has no credentials, as it is',
+    (url) => {
+      expect(redactDatabaseUrl(url)).toBe(url)
+    },
+  )
 
   it('names the embedded default when no URL is given', () => {
     expect(redactDatabaseUrl(undefined)).toBe(`sqlite:${DEFAULT_SQLITE_PATH}`)

@@ -1,32 +1,23 @@
-import { createConnection, createServer, type Server, type Socket } from 'node:net'
+import { connect, createServer, type Server, type Socket } from 'node:net'
+import { listenLocally } from './local-server.js'
 
 /**
- * A TCP proxy in front of a server (PostgreSQL, here), which a test can cut — every open connection is dropped and
- * new ones are refused, as when the database's host goes away — and restore on the same port. What goes through
- * is passed on byte for byte.
+ * A TCP proxy on a free port of 127.0.0.1 in front of a real server (PostgreSQL): `cut()` closes it — every
+ * connection through it is dropped and new ones are refused, as when the database host goes away — and `restore()`
+ * opens it again on the same port.
  */
 export class TcpProxy {
-  private server: Server | null = null
   private readonly sockets = new Set<Socket>()
+  private server: Server | null = null
+  /** The port to connect to instead of the target's. */
+  port = 0
 
-  private constructor(
-    private readonly target: { readonly host: string; readonly port: number },
-    /** The port it listens on, on 127.0.0.1. */
-    readonly port: number,
-  ) {}
+  private constructor(private readonly target: { readonly host: string; readonly port: number }) {}
 
   static async start(target: { readonly host: string; readonly port: number }): Promise<TcpProxy> {
-    const probe = createServer()
-    const port = await new Promise<number>((resolve, reject) => {
-      probe.once('error', reject)
-      probe.listen(0, '127.0.0.1', () => {
-        const address = probe.address()
-        resolve(typeof address === 'object' && address !== null ? address.port : 0)
-      })
-    })
-    await new Promise((resolve) => probe.close(resolve))
-    const proxy = new TcpProxy(target, port)
-    await proxy.restore()
+    const proxy = new TcpProxy(target)
+    proxy.server = proxy.forwarding()
+    proxy.port = await listenLocally(proxy.server)
     return proxy
   }
 
@@ -38,20 +29,38 @@ export class TcpProxy {
     return parsed.toString()
   }
 
-  /** Drops every connection and refuses new ones until {@link restore}. */
+  /** Drops every connection and refuses new ones. */
   async cut(): Promise<void> {
     const server = this.server
     this.server = null
     for (const socket of this.sockets) socket.destroy()
     this.sockets.clear()
-    if (server !== null) await new Promise((resolve) => server.close(resolve))
+    if (server !== null)
+      await new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve()
+        })
+      })
   }
 
-  /** Listens again, on the same port. */
+  /** Accepts connections again, on the same port. */
   async restore(): Promise<void> {
     if (this.server !== null) return
-    const server = createServer((client) => {
-      const upstream = createConnection(this.target)
+    const server = this.forwarding()
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(this.port, '127.0.0.1', resolve)
+    })
+    this.server = server
+  }
+
+  close(): Promise<void> {
+    return this.cut()
+  }
+
+  private forwarding(): Server {
+    return createServer((client) => {
+      const upstream = connect(this.target.port, this.target.host)
       for (const socket of [client, upstream]) {
         this.sockets.add(socket)
         socket.on('close', () => this.sockets.delete(socket))
@@ -63,16 +72,5 @@ export class TcpProxy {
       client.pipe(upstream)
       upstream.pipe(client)
     })
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(this.port, '127.0.0.1', () => {
-        resolve()
-      })
-    })
-    this.server = server
-  }
-
-  close(): Promise<void> {
-    return this.cut()
   }
 }

@@ -81,6 +81,27 @@ function bodyAccessToken(request: FastifyRequest): string | undefined {
   return typeof body?.access_token === 'string' ? body.access_token : undefined
 }
 
+/** Body fields that carry the client's credentials (Graph takes them in the body too); they never go upstream. */
+const CREDENTIAL_FIELDS = ['access_token', 'appsecret_proof'] as const
+
+/**
+ * A WhatsApp send body as it is forwarded and stored: without the carewindow key a client sent as `access_token`
+ * (and its `appsecret_proof`) — only the channel's own token goes to Graph. A body without them is kept byte for
+ * byte; one with them is forwarded re-serialised without them.
+ */
+function withoutCredentials(body: unknown, rawBody: Buffer): { body: unknown; rawBody: string } {
+  if (
+    typeof body !== 'object' ||
+    body === null ||
+    Array.isArray(body) ||
+    !CREDENTIAL_FIELDS.some((name) => Object.hasOwn(body, name))
+  )
+    return { body, rawBody: rawBody.toString('utf8') }
+  const fields: Record<string, unknown> = { ...(body as Record<string, unknown>) }
+  for (const name of CREDENTIAL_FIELDS) Reflect.deleteProperty(fields, name)
+  return { body: fields, rawBody: JSON.stringify(fields) }
+}
+
 async function send(
   gateway: Gateway,
   request: ProxyRequest,
@@ -101,7 +122,7 @@ async function send(
   const isForm = request.headers['content-type']?.startsWith('application/x-www-form-urlencoded') === true
   if (channel.platform === 'whatsapp') {
     if (isForm) throw new GatewayError('UNSUPPORTED_MEDIA_TYPE', 'the WhatsApp Cloud API takes JSON bodies')
-    return gateway.sendWhatsApp({ ...common, rawBody: request.rawBody.toString('utf8'), body: request.body })
+    return gateway.sendWhatsApp({ ...common, ...withoutCredentials(request.body, request.rawBody) })
   }
   const sender = request.headers['x-carewindow-sender']
   const wire = readMessengerRequest(

@@ -1,11 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Platform } from '../../domain/index.js'
+import { isValidSignature } from '../../channels/signature.js'
 import type { Gateway } from '../../gateway/gateway.js'
 import { GatewayError } from '../../gateway/errors.js'
+import { verifyWebhook } from '../../gateway/webhook-intake.js'
+import type { ChannelRecord } from '../../store/store.js'
 import { sendReply } from '../app.js'
 
 /**
- * Meta's webhook endpoints for each platform: the verification handshake and signed notifications. They live in a
+ * Meta's webhook endpoints for each platform: the verification handshake and signed notifications, at the
+ * platform's path (any of its channels' verify_token and app secret) and at each channel's own path
+ * (`/webhooks/{platform}/{channel_external_id}`: only that channel's). They live in a
  * scope of their own whose JSON parser only keeps the raw bytes: the signature is checked over them before
  * anything is parsed, and the intake parses what it stores once, not twice.
  */
@@ -21,38 +26,127 @@ export async function registerWebhookRoutes(app: FastifyInstance, gateway: Gatew
   })
 }
 
+const CHANNEL_PARAMS = {
+  type: 'object',
+  properties: {
+    channel_external_id: {
+      type: 'string',
+      pattern: '^[0-9]{1,32}$',
+      description: 'The channel’s phone_number_id (WhatsApp) or Page id (Messenger)',
+    },
+  },
+  required: ['channel_external_id'],
+} as const
+
+type ChannelRequest = FastifyRequest<{ Params: { channel_external_id: string } }>
+
 function routes(app: FastifyInstance, gateway: Gateway): void {
   for (const platform of ['whatsapp', 'messenger'] as const satisfies readonly Platform[]) {
     app.get(
       `/webhooks/${platform}`,
-      { schema: { summary: `Meta webhook verification (${platform})`, tags: ['webhooks'], security: [] } },
+      {
+        schema: {
+          summary: `Meta webhook verification (${platform}), any channel’s verify_token`,
+          description: `Accepts the verify_token of any ${platform} channel; prefer /webhooks/${platform}/{channel_external_id}, which accepts only that channel’s.`,
+          tags: ['webhooks'],
+          security: [],
+        },
+      },
       async (request, reply) =>
         sendReply(reply, await gateway.verifyWebhook(platform, request.query as Record<string, unknown>)),
+    )
+    app.get(
+      `/webhooks/${platform}/:channel_external_id`,
+      {
+        schema: {
+          summary: `Meta webhook verification (${platform}) for one channel`,
+          description:
+            'Answers hub.challenge only for this channel’s verify_token (403 otherwise, also for an unknown channel).',
+          tags: ['webhooks'],
+          security: [],
+          params: CHANNEL_PARAMS,
+        },
+      },
+      async (request: ChannelRequest, reply) =>
+        sendReply(
+          reply,
+          await verifyWebhook(
+            gateway.directory,
+            platform,
+            request.query as Record<string, unknown>,
+            request.params.channel_external_id,
+          ),
+        ),
     )
     app.post(
       `/webhooks/${platform}`,
       {
         schema: {
-          summary: `Meta webhook notifications (${platform})`,
+          summary: `Meta webhook notifications (${platform}), signed with any channel’s app secret`,
           description:
-            'Signed with X-Hub-Signature-256 by the Meta app (HMAC-SHA256 of the raw body with the app secret); 401 and nothing stored otherwise. Answered 200 once durably stored.',
+            'Signed with X-Hub-Signature-256 by the Meta app (HMAC-SHA256 of the raw body with the app secret of any of the platform’s channels); 401 and nothing stored otherwise. Answered 200 once durably stored; 503 with Retry-After when the database cannot be reached.',
           tags: ['webhooks'],
           security: [],
         },
       },
-      async (request: FastifyRequest, reply) => {
-        if (request.rawBody === null)
-          throw new GatewayError('INVALID_JSON', 'the notification has no JSON body')
-        const signature = request.headers['x-hub-signature-256']
-        return sendReply(
-          reply,
-          await gateway.receiveWebhook(
-            platform,
-            request.rawBody,
-            typeof signature === 'string' ? signature : undefined,
-          ),
-        )
+      async (request: FastifyRequest, reply) =>
+        sendReply(reply, await gateway.receiveWebhook(platform, rawBodyOf(request), signatureOf(request))),
+    )
+    app.post(
+      `/webhooks/${platform}/:channel_external_id`,
+      {
+        schema: {
+          summary: `Meta webhook notifications (${platform}) for one channel`,
+          description:
+            'As the platform’s path, but the signature must be made with this channel’s app secret: 401 and nothing stored otherwise (also for an unknown channel).',
+          tags: ['webhooks'],
+          security: [],
+          params: CHANNEL_PARAMS,
+        },
+      },
+      async (request: ChannelRequest, reply) => {
+        const rawBody = rawBodyOf(request)
+        const signature = signatureOf(request)
+        const externalId = request.params.channel_external_id
+        if (!(await isSignedByChannel(gateway, platform, externalId, rawBody, signature))) {
+          gateway.metrics.webhookReceipts.inc({ platform, outcome: 'rejected' })
+          throw new GatewayError(
+            'INVALID_SIGNATURE',
+            signature === undefined
+              ? 'the X-Hub-Signature-256 header is missing'
+              : `X-Hub-Signature-256 does not match the body for the app secret of ${platform} channel ${externalId}`,
+          )
+        }
+        return sendReply(reply, await gateway.receiveWebhook(platform, rawBody, signature))
       },
     )
   }
+}
+
+function rawBodyOf(request: FastifyRequest): Buffer {
+  if (request.rawBody === null) throw new GatewayError('INVALID_JSON', 'the notification has no JSON body')
+  return request.rawBody
+}
+
+function signatureOf(request: FastifyRequest): string | undefined {
+  const signature = request.headers['x-hub-signature-256']
+  return typeof signature === 'string' ? signature : undefined
+}
+
+/**
+ * Whether the channel's own app secret signed the body. The cached channel first; read afresh when it does not
+ * verify, as the platform path does (the channel, or its new secret, may be moments old).
+ */
+async function isSignedByChannel(
+  gateway: Gateway,
+  platform: Platform,
+  externalId: string,
+  rawBody: Buffer,
+  signature: string | undefined,
+): Promise<boolean> {
+  const signs = (channel: ChannelRecord | undefined): boolean =>
+    channel !== undefined && isValidSignature(rawBody, signature, channel.appSecret)
+  if (signs(await gateway.directory.channel(platform, externalId))) return true
+  const fresh = await gateway.directory.channelsOf(platform, { fresh: true })
+  return signs(fresh.find((channel) => channel.externalId === externalId))
 }

@@ -7,7 +7,11 @@ import { sql, type Kysely } from 'kysely'
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('idempotency_keys').addColumn('message_id', 'text').execute()
-  await db.schema.createIndex('idempotency_keys_message').on('idempotency_keys').column('message_id').execute()
+  await db.schema
+    .createIndex('idempotency_keys_message')
+    .on('idempotency_keys')
+    .column('message_id')
+    .execute()
   // Sends whose outcome was never recorded are looked for by age; the index holds only them.
   await db.schema
     .createIndex('messages_pending')

@@ -13,7 +13,19 @@ export interface PostgresStoreOptions {
   readonly poolSize?: number
   /** A schema to use instead of `public` (created if missing); tests use one per suite. */
   readonly schema?: string
+  /**
+   * Longest wait for a connection, in ms — for a new one to be made, or for one of the pool's to come free
+   * (default {@link DEFAULT_CONNECT_TIMEOUT_MS}). Then the query fails, and the request is answered 503.
+   */
+  readonly connectTimeoutMs?: number
 }
+
+/**
+ * 5 s: a reachable PostgreSQL connects in milliseconds, and a pool that has had no free connection for this long is
+ * overloaded; without a bound a request would wait as long as the operating system's TCP timeout (minutes), or for
+ * ever in the pool's queue.
+ */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000
 
 // int8 (bigint) columns hold millisecond instants and counts: numbers, not the strings pg returns by default.
 function parseInt8(value: string): number {
@@ -33,11 +45,19 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     types: { getTypeParser: typeParser },
     ...(options.schema === undefined ? {} : { options: `-c search_path=${quoteIdentifier(options.schema)}` }),
   })
   // An idle client that errors (the server restarted) must not crash the process; the pool replaces it.
   pool.on('error', () => undefined)
+  // Nor one in use: pg-pool listens for errors only while a client is idle, and a connection that drops while a
+  // client is checked out emits 'error' besides failing its query — unheard, an uncaught exception that would end
+  // the process at the start of a database outage. The query's own error is what the caller sees; the pool drops
+  // the broken client when it is released.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined)
+  })
   if (options.schema !== undefined) {
     await pool.query(`create schema if not exists ${quoteIdentifier(options.schema)}`)
   }
