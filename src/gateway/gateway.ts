@@ -14,6 +14,7 @@ import { Inbox } from './inbox.js'
 import { Metrics } from './metrics.js'
 import { Outbox } from './outbox.js'
 import { MessageOutcomes } from './message-outcomes.js'
+import { isStoreUnavailable } from '../store/store-errors.js'
 import { SendReconciler } from './send-reconciler.js'
 import { ReceiptWriter } from './receipt-writer.js'
 import { notificationSubjects } from './receipt-subjects.js'
@@ -135,6 +136,7 @@ export class Gateway {
           const read = notificationSubjects(receipt.platform, JSON.parse(receipt.body))
           return read.ok ? read.subjects : []
         },
+        isPassing: isStoreUnavailable,
         onSetAside: (isDead) => {
           this.metrics.inboxFailures.inc({ outcome: isDead ? 'dead' : 'retry' })
         },

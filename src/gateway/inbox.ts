@@ -4,6 +4,7 @@ import type { Logger } from 'pino'
 import type { ReceiptRecord, Store, UnappliedReceipt } from '../store/store.js'
 import type { Clock } from './clock.js'
 import { GatewayError } from './errors.js'
+import { repeatLimiterOf } from '../logging.js'
 
 /** Processes one stored notification inside the transaction that marks it processed. */
 export type ReceiptHandler = (tx: Store, receipt: ReceiptRecord) => Promise<void>
@@ -327,7 +328,13 @@ export class Inbox {
         await this.pass()
       }
     } catch (error) {
-      this.logger.error({ err: error }, 'inbox processing failed; will retry')
+      // Once per interval with a count: during a database outage every poll fails the same way.
+      repeatLimiterOf(this.logger).log(
+        this.logger,
+        'error',
+        { err: error },
+        'inbox processing failed; will retry',
+      )
     } finally {
       this.running = null
     }

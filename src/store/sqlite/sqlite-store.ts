@@ -17,6 +17,9 @@ export interface SqliteStoreOptions {
   readonly migrate?: boolean
 }
 
+/** How long a statement waits for another process's write lock before it fails with SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 1_000
+
 /**
  * The SQLite adapter (better-sqlite3). WAL journal with `synchronous = NORMAL`: a committed transaction
  * survives the process being killed (it is in the WAL, handed to the OS); only a power cut can lose the
@@ -28,7 +31,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   database.pragma('journal_mode = WAL')
   database.pragma('synchronous = NORMAL')
   database.pragma('foreign_keys = ON')
-  database.pragma('busy_timeout = 5000')
+  // better-sqlite3 waits for a lock synchronously: the whole process stops while it does. Another writer (the CLI,
+  // a backup) holds the lock for milliseconds; one that holds it longer is an outage, answered 503 after a second.
+  database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) })
   if (options.migrate !== false) await migrateToLatest(db as Kysely<unknown>, 'sqlite')
   if (options.path === ':memory:') return new KyselyStore(db, 'sqlite')
