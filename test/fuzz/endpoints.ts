@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { CHANNEL_NAMES, CHANNELS, type ChannelName, type TenantName } from './fuzz-config.js'
-import type { FuzzJson } from './json-text.js'
+import { isJsonObject, type FuzzJson } from './json-text.js'
 import { mutate, mutations, randomBody, textDamage, type TextDamage } from './json-mutation.js'
 import { encodeSegment, oddHeaderValue, oddSegment, oddString } from './odd-values.js'
 import {
@@ -417,11 +417,30 @@ function webhookVerify(platform: 'whatsapp' | 'messenger'): Endpoint {
       path: ['webhooks', platform],
       owner: 'acme',
       auth: fc.constant<Auth>({ kind: 'none' }),
-      query: queryOf([
-        ['hub.mode', fc.constantFrom('subscribe', 'unsubscribe')],
-        ['hub.verify_token', fc.constantFrom('acme-verify-token', 'globex-verify-token', 'wrong')],
-        ['hub.challenge', fc.constantFrom('1158201444', 'challenge', '')],
-      ]),
+      // Meta's handshake (mostly with a channel's token), or some of its parameters, odd ones among them.
+      query: fc.oneof(
+        {
+          weight: 3,
+          arbitrary: fc
+            .tuple(
+              fc.constantFrom('acme-verify-token', 'globex-verify-token', 'wrong'),
+              fc.oneof(fc.constantFrom('1158201444', ''), oddSegment),
+            )
+            .map(([token, challenge]) => [
+              ['hub.mode', 'subscribe'] as const,
+              ['hub.verify_token', token] as const,
+              ['hub.challenge', challenge] as const,
+            ]),
+        },
+        {
+          weight: 1,
+          arbitrary: queryOf([
+            ['hub.mode', fc.constantFrom('subscribe', 'unsubscribe')],
+            ['hub.verify_token', fc.constantFrom('acme-verify-token', 'globex-verify-token', 'wrong')],
+            ['hub.challenge', fc.constantFrom('1158201444', 'challenge', '')],
+          ]),
+        },
+      ),
     }),
   )
 }
@@ -487,6 +506,23 @@ const caseCursor = fc.oneof(
   oddString,
 )
 
+/** A template definition named `name` and `language` (the path's), without them, or as it was. */
+function namedAs(definition: FuzzJson, name: string, language: string): fc.Arbitrary<FuzzJson> {
+  if (!isJsonObject(definition)) return fc.constant(definition)
+  const { name: _name, language: _language, ...rest } = definition
+  const named = { ...rest, name: decodedSegment(name), language: decodedSegment(language) }
+  return fc.constantFrom<FuzzJson>(named, named, rest, definition)
+}
+
+/** A path segment as the server reads it (an undecodable one as it is). */
+function decodedSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return segment
+  }
+}
+
 /** Every route of carewindow, with the requests generated for it. */
 export const ENDPOINTS: readonly Endpoint[] = [
   proxySend,
@@ -547,7 +583,14 @@ export const ENDPOINTS: readonly Endpoint[] = [
           )
           .map(([name, language]) => ({
             path: ['templates', name, language],
-            ...(method === 'PUT' ? { body: jsonBody(templateDefinition) } : {}),
+            // The body names the template of the path (or leaves it to the path), now and then another one.
+            ...(method === 'PUT'
+              ? {
+                  body: jsonBody(
+                    templateDefinition.chain((definition) => namedAs(definition, name, language)),
+                  ),
+                }
+              : {}),
           })),
     ),
   ),
