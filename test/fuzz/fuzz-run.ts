@@ -90,6 +90,10 @@ const PRUNE_EVERY = 2_000
 export async function fuzz(target: FuzzTarget, settings: FuzzSettings): Promise<FuzzReport> {
   const run = new FuzzRun(target, settings)
   const started = performance.now()
+  console.log(
+    `[fuzz ${target.dialect}] seed ${settings.seed}, ${settings.runs} cases` +
+      (settings.path === undefined ? '' : `, replaying path ${settings.path}`),
+  )
   const property = (strict: boolean) =>
     fc.asyncProperty(fuzzCase.map(printable), async (fuzz) => {
       const failure = await run.check(fuzz)
