@@ -5,9 +5,9 @@ import type { ChannelRecord } from '../../src/store/store.js'
 import { ACME_PAGE, openFixture, type FixtureDialect, type NativeApiFixture } from './native-api-fixture.js'
 
 /**
- * A broken timestamp Meta's webhook carried (a Messenger `timestamp` of -1e16) may already be stored: reading it
- * back through the API must never fail — before, the contact's window and the Page's whole contact list answered
- * 500 for ever after.
+ * Data that an earlier version, a broken webhook or a form field let through may already be stored: reading it back
+ * through the API must never fail. A Messenger `timestamp` of -1e16 made the contact's window and the Page's whole
+ * contact list answer 500 for ever after; a message body nested thousands of levels deep, its message.
  */
 const BROKEN_AT = -1e16
 const BROKEN_AT_TEXT = '-314918-08-13T06:13:20.000Z'
@@ -16,7 +16,7 @@ const PSID = '7000000000000001'
 const DIALECTS: readonly FixtureDialect[] = ['sqlite', 'postgres']
 
 for (const dialect of DIALECTS) {
-  describe(`stored instants a Date cannot hold (${dialect})`, () => {
+  describe(`reading back stored data carewindow would not take today (${dialect})`, () => {
     let fixture: NativeApiFixture
     let page: ChannelRecord
 
@@ -83,6 +83,33 @@ for (const dialect of DIALECTS) {
       const reply = await fixture.call('GET', '/v1/messages/msg_broken_timestamp')
       expect(reply.status).toBe(200)
       expect(reply.body).toMatchObject({ at: BROKEN_AT_TEXT, status_at: BROKEN_AT_TEXT })
+    })
+
+    it('shows a message whose stored body nests too deep to answer with as the text it is', async () => {
+      const deepBody = `{"mid":"m_deep","text":"hi","x":${'['.repeat(10_000)}${']'.repeat(10_000)}}`
+      await fixture.gateway.store.insertMessage({
+        id: 'msg_deep_body',
+        tenantId: page.tenantId,
+        channelId: page.id,
+        contactId: PSID,
+        direction: 'inbound',
+        externalId: 'm_deep',
+        at: fixture.now(),
+        bodyJson: deepBody,
+        allowed: null,
+        reason: null,
+        decisionJson: null,
+        priceMicros: null,
+        currency: null,
+        status: 'received',
+        statusAt: fixture.now(),
+        metaPricingJson: null,
+        errorJson: null,
+        createdAt: fixture.now(),
+      })
+      const reply = await fixture.call('GET', '/v1/messages/msg_deep_body')
+      expect(reply.status).toBe(200)
+      expect(reply.body).toMatchObject({ id: 'msg_deep_body', body: deepBody })
     })
   })
 }
