@@ -104,6 +104,28 @@ describe('formatInstant', () => {
     const at = Date.UTC(2024, 2, 2, 10, 11, 12, 13)
     expect(parseInstant(formatInstant(at))).toBe(at)
   })
+
+  // A broken timestamp (a Messenger `timestamp` of -1e16) may be stored: showing it must not fail.
+  it.each([
+    ['the last instant a Date holds', 8.64e15, '+275760-09-13T00:00:00.000Z'],
+    ['one millisecond after it', 8.64e15 + 1, '+275760-09-13T00:00:00.001Z'],
+    ['a day after it', 8.64e15 + DAY_MS + 3_723_004, '+275760-09-14T01:02:03.004Z'],
+    ['the first instant a Date holds', -8.64e15, '-271821-04-20T00:00:00.000Z'],
+    ['one millisecond before it', -8.64e15 - 1, '-271821-04-19T23:59:59.999Z'],
+    ['-1e16', -1e16, '-314918-08-13T06:13:20.000Z'],
+  ])('writes %s with an expanded year', (_label, at, text) => {
+    expect(formatInstant(at)).toBe(text)
+  })
+
+  it('writes instants far past any calendar with every digit of their year, never an exponent', () => {
+    for (const at of [1e21, -1e21, 1e308, -Number.MAX_VALUE])
+      expect(formatInstant(at)).toMatch(/^[+-]\d{6,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
+  })
+
+  it('refuses what is not an instant', () => {
+    for (const at of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])
+      expect(() => formatInstant(at)).toThrow(RangeError)
+  })
 })
 
 describe('formatHuman', () => {

@@ -37,9 +37,30 @@ export function utcDate(text: string): Instant {
   return ms
 }
 
-/** `2024-03-02T10:00:00.000Z` */
+/** How far from the epoch a `Date` reaches: 100,000,000 days either way (about 275,000 years). */
+const DATE_RANGE_MS = 100_000_000 * DAY_MS
+
+/**
+ * `2024-03-02T10:00:00.000Z`. An instant past what a `Date` holds — only a broken timestamp makes one, and it may
+ * already be stored — is written the same way with ISO 8601's expanded year (`-314918-08-13T06:13:20.000Z`, the
+ * form `Date` itself uses past 9999), so showing stored data never fails. Not finite: not an instant, a RangeError.
+ */
 export function formatInstant(at: Instant): string {
-  return new Date(at).toISOString()
+  if (Math.abs(at) <= DATE_RANGE_MS) return new Date(at).toISOString()
+  if (!Number.isFinite(at)) throw new RangeError(`not an instant: ${at}`)
+  const days = Math.floor(at / DAY_MS)
+  // Far out a double holds no single milliseconds any more; whatever is left of the day stays inside it.
+  let rest = Math.min(Math.max(at - days * DAY_MS, 0), DAY_MS - 1)
+  const { year, month, day } = civilDate(days)
+  const hours = Math.floor(rest / HOUR_MS)
+  rest -= hours * HOUR_MS
+  const minutes = Math.floor(rest / MINUTE_MS)
+  rest -= minutes * MINUTE_MS
+  const seconds = Math.floor(rest / SECOND_MS)
+  const ms = Math.floor(rest - seconds * SECOND_MS)
+  // BigInt writes every digit of a year too large for the usual number formatting (no exponent).
+  const yearText = `${year < 0 ? '-' : '+'}${BigInt(Math.abs(year)).toString().padStart(6, '0')}`
+  return `${yearText}-${twoDigits(month)}-${twoDigits(day)}T${twoDigits(hours)}:${twoDigits(minutes)}:${twoDigits(seconds)}.${String(ms).padStart(3, '0')}Z`
 }
 
 /**

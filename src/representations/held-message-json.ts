@@ -1,5 +1,6 @@
 import { formatInstant, type Instant } from '../domain/index.js'
 import type { ChannelRecord, HeldMessageRecord } from '../store/store.js'
+import { storedJson } from './stored-json.js'
 
 const iso = (at: Instant | null): string | null => (at === null ? null : formatInstant(at))
 
@@ -17,21 +18,13 @@ export function heldMessageJson(
     channel_id: channel.externalId,
     contact_id: hold.contactId,
     status: hold.status,
-    body: parsedBody(hold.body),
+    // The JSON a send parsed; should a row hold anything else, it is shown as the text it is.
+    body: storedJson(hold.body),
     refused_message_id: hold.refusedMessageId,
     message_id: hold.messageId,
     error: hold.error,
     created_at: formatInstant(hold.createdAt),
     expires_at: formatInstant(hold.expiresAt),
     released_at: iso(hold.releasedAt),
-  }
-}
-
-/** A held body is the JSON a send parsed; should a row hold anything else, it is shown as the text it is. */
-function parsedBody(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown
-  } catch {
-    return text
   }
 }

@@ -624,6 +624,35 @@ describe('the native /v1 API', () => {
     })
   })
 
+  describe('POST /v1/sandbox/{id}/inbound', () => {
+    const inbound = (body: object) => fixture.call('POST', `/v1/sandbox/${ACME_NUMBER}/inbound`, { body })
+
+    // Keyed as given, 10,000 characters overflowed PostgreSQL's index row: the customer was acknowledged (202)
+    // and never stored.
+    it('refuses a "from" longer than 256 characters with a 400 naming it, and stores nothing', async () => {
+      const reply = await inbound({ from: '3'.repeat(257) })
+      expect(reply.status).toBe(400)
+      expect(details(reply)).toMatch(
+        /^from: "from" is the customer’s phone number \(wa_id\), 6 to 256 characters/,
+      )
+      expect(await fixture.countRows('messages')).toBe(0)
+      expect(await fixture.countRows('contacts')).toBe(0)
+    })
+
+    it('refuses a "from" that is blank once spaces and dashes are taken out', async () => {
+      const reply = await inbound({ from: '       ' })
+      expect(reply.status).toBe(400)
+      expect(details(reply)).toMatch(/^from: .*not blank/)
+      expect(await fixture.countRows('contacts')).toBe(0)
+    })
+
+    it('takes a "from" of 256 characters and keys the customer without its +', async () => {
+      const from = `+${'3'.repeat(255)}`
+      const reply = await inbound({ from })
+      expect(reply).toMatchObject({ status: 202, body: { contact: '3'.repeat(255) } })
+    })
+  })
+
   describe('templates', () => {
     const template = {
       name: 'appointment_reminder',

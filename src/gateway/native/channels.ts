@@ -31,13 +31,16 @@ export async function findTenantChannel(
   return channel
 }
 
+/** The longest contact id the API takes (a wa_id has at most 15 digits; PSIDs are shorter still). */
+export const MAX_CONTACT_ID_LENGTH = 256
+
 /** A contact id as carewindow keys it: a `wa_id` without `+`, spaces or dashes; a PSID as given. */
 export function contactIdOf(channel: ChannelRecord, contactId: string): string {
   const normalized = channel.platform === 'whatsapp' ? normalizeRecipient(contactId) : contactId.trim()
-  if (normalized === '' || normalized.length > 256)
+  if (normalized === '' || normalized.length > MAX_CONTACT_ID_LENGTH)
     throw new GatewayError(
       'INVALID_REQUEST',
-      'contact_id: a wa_id (phone number) or PSID of 1 to 256 characters is required',
+      `contact_id: a wa_id (phone number) or PSID of 1 to ${MAX_CONTACT_ID_LENGTH} characters is required`,
     )
   return normalized
 }

@@ -1,4 +1,5 @@
 import { formatInstant, formatMicros } from '../../domain/index.js'
+import { storedJson } from '../../representations/stored-json.js'
 import type { MessageRecord } from '../../store/store.js'
 import { GatewayError } from '../errors.js'
 import type { NativeApiDependencies } from './channels.js'
@@ -57,12 +58,7 @@ function messageJson(
   }
 }
 
-/** Stored JSON text as a value; text that is not JSON (an upstream's HTML error page) stays text. */
+/** Stored JSON text as a value (see {@link storedJson}). */
 function parsed(text: string | null): unknown {
-  if (text === null) return null
-  try {
-    return JSON.parse(text) as unknown
-  } catch {
-    return text
-  }
+  return text === null ? null : storedJson(text)
 }

@@ -3,11 +3,24 @@ import { z } from 'zod'
 import type { Gateway } from '../../gateway/gateway.js'
 import { GatewayError } from '../../gateway/errors.js'
 import { normalizeRecipient } from '../../channels/whatsapp/send-body.js'
+import { MAX_CONTACT_ID_LENGTH } from '../../gateway/native/channels.js'
 import { describeIssues } from '../../validation.js'
 import { authenticate } from '../auth.js'
 
+const FROM = `"from" is the customer’s phone number (wa_id), 6 to ${MAX_CONTACT_ID_LENGTH} characters`
+
 const inboundSchema = z.strictObject({
-  from: z.string().min(6, '"from" is the customer’s phone number (wa_id)'),
+  /** The customer, keyed as carewindow keys contacts (a number without `+`, spaces or dashes). */
+  from: z
+    .string(FROM)
+    .min(6, FROM)
+    .max(MAX_CONTACT_ID_LENGTH, FROM)
+    .transform((from, context) => {
+      const contact = normalizeRecipient(from)
+      if (contact !== '') return contact
+      context.addIssue({ code: 'custom', message: `${FROM}, not blank` })
+      return z.NEVER
+    }),
   text: z.string().min(1).max(4096).default('Hi'),
   /** `ad` or `post` makes it a click-to-WhatsApp ad / Page call-to-action message (free entry point). */
   referral: z.enum(['ad', 'post']).optional(),
@@ -49,8 +62,7 @@ export function registerSandboxRoutes(app: FastifyInstance, gateway: Gateway): v
         )
       const parsed = inboundSchema.safeParse(request.body)
       if (!parsed.success) throw new GatewayError('INVALID_REQUEST', describeIssues(parsed.error).join('; '))
-      const { from, text, referral, at } = parsed.data
-      const contact = normalizeRecipient(from)
+      const { from: contact, text, referral, at } = parsed.data
       const seconds = Math.floor((at === undefined ? gateway.clock() : Date.parse(at)) / 1000)
       const messageId = `wamid.sandbox.${request.id}`
       const notification = JSON.stringify({
