@@ -341,7 +341,7 @@ export class Gateway {
   /** The sandbox's simulated notifications take Meta's path: signed with the channel's app secret, stored, processed. */
   async simulateNotification(channel: ChannelRecord, body: string): Promise<void> {
     const read = notificationSubjects(channel.platform, JSON.parse(body))
-    if (!read.ok) throw new Error(`the sandbox wrote a notification carewindow refuses: ${read.problem}`)
+    if (!read.ok) throw new GatewayError('INVALID_NOTIFICATION', read.problem)
     await this.writer.write({
       platform: channel.platform,
       body,

@@ -236,14 +236,13 @@ export async function decideAndRecord(
         },
       })
     }
-    if (key !== null) {
-      await tx.bindIdempotencyKey(key.tenantId, key.key, messageId)
-      if (!decided.allowed && options.answer !== undefined) {
-        answer = { ...options.answer({ messageId, decision: decided, held }), idempotency: 'done' }
-        await tx.completeIdempotencyKey(key.tenantId, key.key, answer.status, answer.body)
-      }
-    } else if (!decided.allowed && options.answer !== undefined)
+    if (!decided.allowed && options.answer !== undefined) {
       answer = options.answer({ messageId, decision: decided, held })
+      if (key !== null) {
+        answer = { ...answer, idempotency: 'done' }
+        await tx.completeIdempotencyKey(key.tenantId, key.key, answer.status, answer.body, messageId)
+      }
+    } else if (key !== null) await tx.bindIdempotencyKey(key.tenantId, key.key, messageId)
     return decided
   })
   if (key !== null) key.messageId = messageId

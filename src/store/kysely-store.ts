@@ -903,10 +903,20 @@ export class KyselyStore implements Store {
     return rows.map((row) => ({ id: row.id, tenantId: row.tenant_id, createdAt: row.created_at }))
   }
 
-  async completeIdempotencyKey(tenantId: string, key: string, status: number, body: string): Promise<void> {
+  async completeIdempotencyKey(
+    tenantId: string,
+    key: string,
+    status: number,
+    body: string,
+    messageId?: string,
+  ): Promise<void> {
     await this.db
       .updateTable('idempotency_keys')
-      .set({ response_status: status, response_body: body })
+      .set({
+        response_status: status,
+        response_body: body,
+        ...(messageId === undefined ? {} : { message_id: messageId }),
+      })
       .where('tenant_id', '=', tenantId)
       .where('key', '=', key)
       .execute()

@@ -415,7 +415,14 @@ export interface Store {
   ): Promise<{ readonly created: boolean; readonly record: IdempotencyRecord }>
   /** Names the message a key's request decided (call it in the transaction that records the message). */
   bindIdempotencyKey(tenantId: string, key: string, messageId: string): Promise<void>
-  completeIdempotencyKey(tenantId: string, key: string, status: number, body: string): Promise<void>
+  /** Keeps the reply of a key's request (and the message it decided, when given, in the same write). */
+  completeIdempotencyKey(
+    tenantId: string,
+    key: string,
+    status: number,
+    body: string,
+    messageId?: string,
+  ): Promise<void>
   /** Completes the key bound to a message, if there is one still waiting for its reply. */
   completeIdempotencyKeyOfMessage(messageId: string, status: number, body: string): Promise<void>
   /** Forgets a key whose request has no reply yet, so a retry with it is handled anew. */

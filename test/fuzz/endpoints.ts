@@ -391,30 +391,54 @@ const proxyMe = endpoint(
     })),
 )
 
-function webhookPost(platform: 'whatsapp' | 'messenger', weight: number): Endpoint {
+/**
+ * Meta's notifications to `/webhooks/{platform}`, or — `perChannel` — to a channel's own callback path: mostly the
+ * channel the notification is for, now and then another channel or an odd segment.
+ */
+function webhookPost(platform: 'whatsapp' | 'messenger', weight: number, perChannel = false): Endpoint {
   const own = platform === 'whatsapp' ? whatsappNotification : messengerNotification
   const foreign = platform === 'whatsapp' ? messengerNotification : whatsappNotification
+  const channelSegment = (channel: ChannelName): fc.Arbitrary<readonly Segment[]> =>
+    perChannel
+      ? fc
+          .oneof(
+            { weight: 8, arbitrary: fc.constant<Segment>(CHANNELS[channel].id) },
+            {
+              weight: 1,
+              arbitrary: fc.constantFrom<Segment>(...CHANNEL_NAMES.map((name) => CHANNELS[name].id)),
+            },
+            { weight: 1, arbitrary: oddSegment },
+          )
+          .map((segment) => [segment])
+      : fc.constant([])
   return endpoint(
-    `POST /webhooks/${platform}`,
+    perChannel ? `POST /webhooks/${platform}/:channel_external_id` : `POST /webhooks/${platform}`,
     weight,
-    fc
-      .oneof({ weight: 12, arbitrary: own }, { weight: 1, arbitrary: foreign })
-      .map((notification): CaseParts => ({
-        path: ['webhooks', platform],
+    fc.oneof({ weight: 12, arbitrary: own }, { weight: 1, arbitrary: foreign }).chain((notification) =>
+      channelSegment(notification.channel).map((segments): CaseParts => ({
+        path: ['webhooks', platform, ...segments],
         owner: CHANNELS[notification.channel].tenant,
         body: jsonBody(fc.constant(notification.body)),
         signing,
         auth: fc.constant<Auth>({ kind: 'none' }),
       })),
+    ),
   )
 }
 
-function webhookVerify(platform: 'whatsapp' | 'messenger'): Endpoint {
+function webhookVerify(platform: 'whatsapp' | 'messenger', perChannel = false): Endpoint {
+  const channels = CHANNEL_NAMES.filter((name) => CHANNELS[name].platform === platform)
   return endpoint(
-    `GET /webhooks/${platform}`,
+    perChannel ? `GET /webhooks/${platform}/:channel_external_id` : `GET /webhooks/${platform}`,
     1,
-    fc.constant<CaseParts>({
-      path: ['webhooks', platform],
+    (perChannel
+      ? fc.oneof(
+          { weight: 4, arbitrary: fc.constantFrom<Segment>(...channels.map((name) => CHANNELS[name].id)) },
+          { weight: 1, arbitrary: oddSegment },
+        )
+      : fc.constant(null)
+    ).map((segment): CaseParts => ({
+      path: ['webhooks', platform, ...(segment === null ? [] : [segment])],
       owner: 'acme',
       auth: fc.constant<Auth>({ kind: 'none' }),
       // Meta's handshake (mostly with a channel's token), or some of its parameters, odd ones among them.
@@ -441,7 +465,7 @@ function webhookVerify(platform: 'whatsapp' | 'messenger'): Endpoint {
           ]),
         },
       ),
-    }),
+    })),
   )
 }
 
@@ -531,6 +555,10 @@ export const ENDPOINTS: readonly Endpoint[] = [
   webhookPost('messenger', 8),
   webhookVerify('whatsapp'),
   webhookVerify('messenger'),
+  webhookPost('whatsapp', 4, true),
+  webhookPost('messenger', 2, true),
+  webhookVerify('whatsapp', true),
+  webhookVerify('messenger', true),
   sandboxInbound,
   endpoint('GET /v1/channels', 1, fixed('v1', 'channels')),
   contactRoute('GET /v1/channels/:channelId/contacts/:contactId/window', 2, 'window'),
@@ -667,6 +695,45 @@ export const ENDPOINTS: readonly Endpoint[] = [
           { weight: 1, arbitrary: oddSegment },
         )
         .map((id): CaseParts => ({ path: ['v1', 'held', id], owner: 'ref' })),
+    ),
+  ),
+  endpoint(
+    'GET /v1/dead-letters',
+    1,
+    fc.constant<CaseParts>({
+      path: ['v1', 'dead-letters'],
+      owner: 'acme',
+      query: queryOf([
+        ['after', fc.constantFrom('0', '1', '-1', '1.5', '9007199254740993', 'x')],
+        ['limit', fc.constantFrom('1', '50', '100', '101', '0', '-0', '1e308')],
+      ]),
+    }),
+  ),
+  ...(
+    [
+      'GET /v1/dead-letters/:deadLetterId',
+      'POST /v1/dead-letters/:deadLetterId/retry',
+      'POST /v1/dead-letters/:deadLetterId/discard',
+    ] as const
+  ).map((route) =>
+    endpoint(
+      route,
+      1,
+      fc
+        .oneof(
+          { weight: 3, arbitrary: fc.nat().map((id) => String(id)) },
+          { weight: 1, arbitrary: fc.constantFrom('0', '-1', '1e3', '99999999999999999999') },
+          { weight: 1, arbitrary: oddSegment },
+        )
+        .map((id): CaseParts => ({
+          path: [
+            'v1',
+            'dead-letters',
+            id,
+            ...(route.endsWith('/retry') ? ['retry'] : route.endsWith('/discard') ? ['discard'] : []),
+          ],
+          owner: 'acme',
+        })),
     ),
   ),
   channelRoute('GET /v1/channels/:channelId/automations', 1, CHANNEL_NAMES, () =>

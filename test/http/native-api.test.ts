@@ -629,11 +629,11 @@ describe('the native /v1 API', () => {
 
     // Keyed as given, 10,000 characters overflowed PostgreSQL's index row: the customer was acknowledged (202)
     // and never stored.
-    it('refuses a "from" longer than 256 characters with a 400 naming it, and stores nothing', async () => {
-      const reply = await inbound({ from: '3'.repeat(257) })
+    it('refuses a "from" longer than 64 characters with a 400 naming it, and stores nothing', async () => {
+      const reply = await inbound({ from: '3'.repeat(65) })
       expect(reply.status).toBe(400)
       expect(details(reply)).toMatch(
-        /^from: "from" is the customer’s phone number \(wa_id\), 6 to 256 characters/,
+        /^from: "from" is the customer’s phone number \(wa_id\), 6 to 64 characters/,
       )
       expect(await fixture.countRows('messages')).toBe(0)
       expect(await fixture.countRows('contacts')).toBe(0)
@@ -646,10 +646,17 @@ describe('the native /v1 API', () => {
       expect(await fixture.countRows('contacts')).toBe(0)
     })
 
-    it('takes a "from" of 256 characters and keys the customer without its +', async () => {
-      const from = `+${'3'.repeat(255)}`
+    it('takes a "from" of 64 characters and keys the customer without its +', async () => {
+      const from = `+${'3'.repeat(63)}`
       const reply = await inbound({ from })
-      expect(reply).toMatchObject({ status: 202, body: { contact: '3'.repeat(255) } })
+      expect(reply).toMatchObject({ status: 202, body: { contact: '3'.repeat(63) } })
+    })
+
+    it('refuses an "at" outside 2000–2100 with a 400 naming it, and stores nothing', async () => {
+      const reply = await inbound({ from: '31612345678', at: '1970-01-01T00:00:00Z' })
+      expect(reply.status).toBe(400)
+      expect(details(reply)).toMatch(/^at: at must be between 2000-01-01T00:00:00\.000Z and 2100-01-01/)
+      expect(await fixture.countRows('messages')).toBe(0)
     })
   })
 

@@ -1,5 +1,6 @@
 import { formatInstant } from '../../domain/index.js'
 import { normalizeRecipient } from '../../channels/whatsapp/send-body.js'
+import { WIRE_LIMITS } from '../../channels/wire-limits.js'
 import type { ChannelRecord, Store } from '../../store/store.js'
 import type { Clock } from '../clock.js'
 import type { Directory } from '../directory.js'
@@ -31,8 +32,8 @@ export async function findTenantChannel(
   return channel
 }
 
-/** The longest contact id the API takes (a wa_id has at most 15 digits; PSIDs are shorter still). */
-export const MAX_CONTACT_ID_LENGTH = 256
+/** The longest contact id the API takes: the same bound as every id read off the wire (see wire-limits.ts). */
+export const MAX_CONTACT_ID_LENGTH = WIRE_LIMITS.contactIdLength
 
 /** A contact id as carewindow keys it: a `wa_id` without `+`, spaces or dashes; a PSID as given. */
 export function contactIdOf(channel: ChannelRecord, contactId: string): string {

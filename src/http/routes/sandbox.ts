@@ -5,6 +5,8 @@ import { GatewayError } from '../../gateway/errors.js'
 import { normalizeRecipient } from '../../channels/whatsapp/send-body.js'
 import { MAX_CONTACT_ID_LENGTH } from '../../gateway/native/channels.js'
 import { describeIssues } from '../../validation.js'
+import { formatInstant } from '../../domain/index.js'
+import { EARLIEST_WIRE_INSTANT, instantProblem, LATEST_WIRE_INSTANT } from '../../channels/wire-limits.js'
 import { authenticate } from '../auth.js'
 
 const FROM = `"from" is the customer’s phone number (wa_id), 6 to ${MAX_CONTACT_ID_LENGTH} characters`
@@ -25,7 +27,13 @@ const inboundSchema = z.strictObject({
   /** `ad` or `post` makes it a click-to-WhatsApp ad / Page call-to-action message (free entry point). */
   referral: z.enum(['ad', 'post']).optional(),
   /** When the customer wrote (ISO 8601); default now. Lets a demo replay yesterday. */
-  at: z.iso.datetime({ offset: true }).optional(),
+  at: z.iso
+    .datetime({ offset: true })
+    .refine(
+      (at) => instantProblem(Date.parse(at), 'at') === null,
+      `at must be between ${formatInstant(EARLIEST_WIRE_INSTANT)} and ${formatInstant(LATEST_WIRE_INSTANT)}`,
+    )
+    .optional(),
 })
 
 /**
