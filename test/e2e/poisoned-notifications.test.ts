@@ -3,6 +3,7 @@ import { MAX_ATTEMPTS, RETRY_BASE_MS } from '../../src/gateway/inbox.js'
 import type { RunningServer } from '../../src/server.js'
 import {
   API_KEY,
+  autumnSale,
   APP_SECRET,
   Cleanup,
   type E2eDatabase,
@@ -25,18 +26,6 @@ const DISCARDED = '31699999002'
 const STOPPER = '31612340001'
 /** Writes "Hi" right behind a poisoned notification: the reply needs the window it opens. */
 const WRITER = '31612340002'
-
-const autumnSale = (to: string): string =>
-  JSON.stringify({
-    messaging_product: 'whatsapp',
-    to,
-    type: 'template',
-    template: {
-      name: 'autumn_sale',
-      language: { code: 'en' },
-      components: [{ type: 'body', parameters: [{ type: 'text', text: 'Sam' }] }],
-    },
-  })
 
 /** A trigger that refuses to store inbound messages from the poisoned contacts, in the suite's dialect. */
 function injectFault(dialect: 'sqlite' | 'postgres'): string {

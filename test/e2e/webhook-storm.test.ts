@@ -3,6 +3,7 @@ import type { RunningServer } from '../../src/server.js'
 import type { FakeGraph } from '../support/fake-graph.js'
 import {
   API_KEY,
+  autumnSale,
   APP_SECRET,
   Cleanup,
   type E2eDatabase,
@@ -23,18 +24,6 @@ const CONCURRENCY = 50
 const STOPPING = '31612345001'
 /** Writes for the first time near the storm's end: its message opens the window a reply needs. */
 const LATE_WRITER = '31612345002'
-
-const autumnSale = (to: string): string =>
-  JSON.stringify({
-    messaging_product: 'whatsapp',
-    to,
-    type: 'template',
-    template: {
-      name: 'autumn_sale',
-      language: { code: 'en' },
-      components: [{ type: 'body', parameters: [{ type: 'text', text: 'Sam' }] }],
-    },
-  })
 
 describe.each(['sqlite', 'postgres'] as const)('a webhook storm on %s', { timeout: 120_000 }, (dialect) => {
   let database: E2eDatabase

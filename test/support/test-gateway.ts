@@ -350,6 +350,20 @@ export function ticketUpdate(to: string, ticketId: string): string {
   })
 }
 
+/** A Graph template message body for the marketing template `autumn_sale`. */
+export function autumnSale(to: string): string {
+  return JSON.stringify({
+    messaging_product: 'whatsapp',
+    to,
+    type: 'template',
+    template: {
+      name: 'autumn_sale',
+      language: { code: 'en' },
+      components: [{ type: 'body', parameters: [{ type: 'text', text: 'Sam' }] }],
+    },
+  })
+}
+
 /** Graph's error envelope, read from an answer. */
 export interface GraphError {
   readonly message: string

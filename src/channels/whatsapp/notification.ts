@@ -96,16 +96,7 @@ export function parseWhatsAppNotification(body: unknown): NotificationParse {
           readUserPreferences(value, path, fields, changes, skipped)
           break
         case 'message_template_status_update': {
-          const name = fields.text(
-            value.message_template_name,
-            `${path}.message_template_name`,
-            WIRE_LIMITS.templateNameLength,
-          )
-          const language = fields.text(
-            value.message_template_language,
-            `${path}.message_template_language`,
-            WIRE_LIMITS.languageLength,
-          )
+          const { name, language } = templateOf(value, path, fields)
           const event = fields.text(value.event, `${path}.event`)
           if (name === null || language === null || event === null)
             skipped.push('message_template_status_update without name, language or event')
@@ -123,16 +114,7 @@ export function parseWhatsAppNotification(body: unknown): NotificationParse {
           break
         }
         case 'template_category_update': {
-          const name = fields.text(
-            value.message_template_name,
-            `${path}.message_template_name`,
-            WIRE_LIMITS.templateNameLength,
-          )
-          const language = fields.text(
-            value.message_template_language,
-            `${path}.message_template_language`,
-            WIRE_LIMITS.languageLength,
-          )
+          const { name, language } = templateOf(value, path, fields)
           const newCategory = fields.text(value.new_category, `${path}.new_category`)
           const previousCategory = fields.text(value.previous_category, `${path}.previous_category`)
           if (name === null || language === null || newCategory === null)
@@ -262,6 +244,26 @@ function readUserPreferences(
       at: chosenAt,
       detail: typeof preference.detail === 'string' && preference.detail !== '' ? preference.detail : null,
     })
+  }
+}
+
+/** The template a template update is about: its name and language, bounded, or `null` when absent. */
+function templateOf(
+  value: Record<string, unknown>,
+  path: string,
+  fields: NotificationFields,
+): { readonly name: string | null; readonly language: string | null } {
+  return {
+    name: fields.text(
+      value.message_template_name,
+      `${path}.message_template_name`,
+      WIRE_LIMITS.templateNameLength,
+    ),
+    language: fields.text(
+      value.message_template_language,
+      `${path}.message_template_language`,
+      WIRE_LIMITS.languageLength,
+    ),
   }
 }
 
