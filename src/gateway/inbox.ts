@@ -1,28 +1,22 @@
 import { performance } from 'node:perf_hooks'
-import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises'
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { Logger } from 'pino'
 import type { ReceiptRecord, Store, UnappliedReceipt } from '../store/store.js'
 import type { Clock } from './clock.js'
-import { GatewayError } from './errors.js'
+import type { GatewayError } from './errors.js'
 import { repeatLimiterOf } from '../logging.js'
+import { Pacer, UNPACED, type InboxPacing } from './inbox-pacing.js'
+import { beforeDeadline, TIMED_OUT, waitAtMost } from './timing.js'
+import { recordFailure, stateUnknown, statePending } from './receipt-failures.js'
+import { WaitingDecisions } from './waiting-decisions.js'
+
+export { MAX_ATTEMPTS, RETRY_BASE_MS } from './receipt-failures.js'
 
 /** Processes one stored notification inside the transaction that marks it processed. */
 export type ReceiptHandler = (tx: Store, receipt: ReceiptRecord) => Promise<void>
 
 /** Receipts processed per transaction. */
 const BATCH = 100
-
-/**
- * Times a notification is tried before it is kept as a dead letter. A failure can be passing (a deadlock, a
- * statement cancelled), so a receipt is tried again later — after {@link RETRY_BASE_MS}, doubling — without holding
- * up the receipts behind it; decisions about what it concerns wait meanwhile, and are refused once it is dead.
- */
-export const MAX_ATTEMPTS = 5
-export const RETRY_BASE_MS = 1_000
-
-/** The longest rest between batches while requests keep coming (see {@link InboxPacing}), and its slices. */
-const MAX_REST_MS = 1_000
-const REST_SLICE_MS = 100
 
 /** How often a decision that waits looks again, when no batch of this process ends to wake it sooner. */
 const WAIT_POLL_MS = 50
@@ -34,28 +28,7 @@ const WAIT_POLL_MS = 50
  */
 const WORKERS: Readonly<Record<Store['dialect'], number>> = { sqlite: 1, postgres: 4 }
 
-/** How the inbox shares the process with the requests it serves. */
-export interface InboxPacing {
-  /**
-   * A count that grows with every request the process answers (any route). When it moved while a batch was
-   * processed, requests are waiting for the same event loop.
-   */
-  readonly answered: () => number
-  /**
-   * The share of the event loop (0–1] processing takes while requests keep arriving, no one waits for the inbox
-   * and the backlog is young. 1 never rests.
-   */
-  readonly minShare: number
-  /**
-   * The lag (how long the oldest receipt in a batch had waited) at which processing takes the whole loop again.
-   * The share grows with the lag up to it, so a storm that does not pass cannot grow the backlog for ever. 0:
-   * never rests.
-   */
-  readonly fullSpeedLagMs: number
-}
-
-/** Never rests: processing takes the event loop whenever it has work (tests that do not exercise pacing). */
-const UNPACED: InboxPacing = { answered: () => 0, minShare: 1, fullSpeedLagMs: 0 }
+export type { InboxPacing } from './inbox-pacing.js'
 
 export interface InboxOptions {
   /** Called after each batch that processed something (relayed notifications wait in the outbox). */
@@ -75,39 +48,6 @@ export interface InboxOptions {
   readonly isPassing: (error: unknown) => boolean
   /** Called when a receipt's try failed: it is tried again later, or (`isDead`) kept as a dead letter. */
   readonly onSetAside: (isDead: boolean) => void
-}
-
-/** A decision about what a dead letter concerns is refused: carewindow cannot know what it would have changed. */
-function stateUnknown(dead: UnappliedReceipt): GatewayError {
-  return new GatewayError(
-    'CONTACT_STATE_UNKNOWN',
-    `notification ${dead.id}, which can change this decision, could not be applied (${dead.error ?? 'no reason given'}); retry it with POST /v1/dead-letters/${dead.id}/retry, or discard it with POST /v1/dead-letters/${dead.id}/discard`,
-  )
-}
-
-/** Resolves after `ms`, or sooner when one of `events` settles; the timer never outlives the wait. */
-async function waitAtMost(ms: number, events: readonly Promise<unknown>[]): Promise<void> {
-  const timer = new AbortController()
-  try {
-    await Promise.race([...events, sleep(ms, undefined, { signal: timer.signal, ref: false })])
-  } finally {
-    timer.abort()
-  }
-}
-
-const TIMED_OUT = Symbol('timed out')
-
-/** What `work` resolves to, or {@link TIMED_OUT} when `deadline` (a `performance.now()` instant) comes first. */
-async function beforeDeadline<T>(work: Promise<T>, deadline: number): Promise<T | typeof TIMED_OUT> {
-  const timer = new AbortController()
-  try {
-    return await Promise.race([
-      work,
-      sleep(Math.max(0, deadline - performance.now()), TIMED_OUT, { signal: timer.signal, ref: false }),
-    ])
-  } finally {
-    timer.abort()
-  }
 }
 
 const DEFAULT_OPTIONS: InboxOptions = {
@@ -161,14 +101,11 @@ export class Inbox {
    * instances fail receipts too, so decisions there always look.
    */
   private mayHaveFailures = true
-  /** Subject lists decisions are waiting for (see {@link drain}), by key, with how many wait for each. */
-  private readonly urgent = new Map<string, { readonly subjects: readonly string[]; waiting: number }>()
-  /** The last batch for a subject found nothing: the next one takes the oldest receipts. */
-  private isUrgentSkipped = false
-  /** End the rests workers are taking (see {@link rest}). */
-  private readonly wakers = new Set<() => void>()
+  /** The subjects decisions are waiting for (see {@link drain}). */
+  private readonly waiting = new WaitingDecisions()
   private isStopping = false
   private readonly options: InboxOptions
+  private readonly pacer: Pacer
 
   constructor(
     private readonly store: Store,
@@ -178,10 +115,16 @@ export class Inbox {
     options: Partial<InboxOptions> = {},
   ) {
     this.options = { ...DEFAULT_OPTIONS, ...options }
+    this.pacer = new Pacer(this.options.pacing)
   }
 
   private get pacing(): InboxPacing {
     return this.options.pacing
+  }
+
+  /** Ends the rests workers are taking: a decision waits, or the inbox stops. */
+  private wakeUp(): void {
+    this.pacer.wakeUp()
   }
 
   /** New receipts were stored: process them soon. */
@@ -206,7 +149,7 @@ export class Inbox {
     const isIdle = !this.isDirty && this.running === null && !this.mayHaveFailures
     if (isIdle && this.store.dialect === 'sqlite') return
     const deadline = performance.now() + this.options.decisionWaitMs
-    const key = subjects.join('\n')
+    let stopWaiting: (() => void) | undefined
     let through: number | undefined
     try {
       for (;;) {
@@ -224,9 +167,7 @@ export class Inbox {
           const last = await beforeDeadline(this.store.lastReceiptId(), deadline)
           if (last === TIMED_OUT) throw this.statePending(unapplied, 0)
           through = last
-          const urgent = this.urgent.get(key)
-          if (urgent === undefined) this.urgent.set(key, { subjects, waiting: 1 })
-          else urgent.waiting++
+          stopWaiting = this.waiting.add(subjects)
         }
         const leftMs = deadline - performance.now()
         const retryAt = Math.max(...unapplied.map((receipt) => receipt.retryAt ?? 0))
@@ -236,8 +177,7 @@ export class Inbox {
         await waitAtMost(Math.min(leftMs, WAIT_POLL_MS), [this.nextBatch()])
       }
     } finally {
-      const urgent = this.urgent.get(key)
-      if (through !== undefined && urgent !== undefined && --urgent.waiting === 0) this.urgent.delete(key)
+      stopWaiting?.()
     }
   }
 
@@ -269,15 +209,7 @@ export class Inbox {
   }
 
   private statePending(unapplied: readonly UnappliedReceipt[], retryAt: number): GatewayError {
-    const failing = unapplied.filter((receipt) => receipt.retryAt !== null)
-    const retryInMs = retryAt - this.clock()
-    return new GatewayError(
-      'CONTACT_STATE_PENDING',
-      failing.length > 0
-        ? `notification ${String(failing[0]?.id)} that can change this decision failed to apply (${failing[0]?.error ?? 'no reason given'}) and is tried again in ${Math.max(0, Math.ceil(retryInMs / 1000))} s`
-        : `${unapplied.length === 0 ? 'the notifications' : `${unapplied.length}${unapplied.length >= 20 ? ' or more' : ''} notifications`} that can change this decision were not applied within inbox.decision_wait_ms (${this.options.decisionWaitMs} ms)`,
-      Math.max(1, Math.ceil(retryInMs / 1000)),
-    )
+    return statePending(unapplied, retryAt - this.clock(), this.options.decisionWaitMs)
   }
 
   /** Also looks for work every `pollMs` (receipts another instance stored or a crash left behind). */
@@ -382,54 +314,15 @@ export class Inbox {
       if (this.isStopping) return
       if (this.pacing.answered() !== answered) {
         const lagMs = oldestReceivedAt === null ? 0 : this.clock() - oldestReceivedAt
-        await this.rest(performance.now() - started, lagMs)
+        // No rest while a decision waits; one that starts waiting (or a stop) ends the rest.
+        if (this.batchWaiters.length > 0) await nextTurn()
+        else await this.pacer.rest(performance.now() - started, lagMs)
         continue
       }
       if (processed < BATCH && !isPartial) return
       if (processed === BATCH) onFullBatch()
       await nextTurn()
     }
-  }
-
-  /**
-   * After a batch that took `spentMs` while requests were being answered: waits long enough for processing to
-   * keep to its share at this lag — or less, when a {@link drain} starts waiting or the inbox is stopped.
-   */
-  private async rest(spentMs: number, lagMs: number): Promise<void> {
-    const { minShare, fullSpeedLagMs } = this.pacing
-    const share = lagMs >= fullSpeedLagMs ? 1 : Math.max(minShare, lagMs / fullSpeedLagMs)
-    if (share >= 1 || this.batchWaiters.length > 0 || this.isStopping) {
-      await nextTurn()
-      return
-    }
-    // A batch's time is mostly the database's on PostgreSQL, not the loop's: a rest in proportion to it is capped,
-    // and taken in slices that end it as soon as no request came during one — the storm has passed. stop() and a
-    // drain wake it.
-    let leftMs = Math.min(MAX_REST_MS, (spentMs * (1 - share)) / share)
-    while (leftMs > 0) {
-      const answered = this.pacing.answered()
-      const sliceMs = Math.min(leftMs, REST_SLICE_MS)
-      const isWoken = await new Promise<boolean>((resolve) => {
-        const done = (woken: boolean): void => {
-          clearTimeout(timer)
-          this.wakers.delete(wake)
-          resolve(woken)
-        }
-        const wake = (): void => {
-          done(true)
-        }
-        const timer = setTimeout(() => {
-          done(false)
-        }, sliceMs)
-        this.wakers.add(wake)
-      })
-      if (isWoken || this.pacing.answered() === answered) return
-      leftMs -= sliceMs
-    }
-  }
-
-  private wakeUp(): void {
-    for (const wake of [...this.wakers]) wake()
   }
 
   /** The processing run, if one is going (read afresh: it changes across awaits). */
@@ -452,7 +345,7 @@ export class Inbox {
    * oldest. A batch for subjects says nothing about the rest of the inbox, so the run goes on after it.
    */
   private async processBatch(): Promise<BatchOutcome> {
-    const subjects = this.nextUrgentSubjects()
+    const subjects = this.waiting.next()
     try {
       return await this.store.transaction(async (tx) => {
         const receipts = await tx.claimReceipts(BATCH, this.clock(), subjects)
@@ -461,7 +354,7 @@ export class Inbox {
         for (const receipt of receipts) {
           // A decision started waiting: what this batch holds is committed now and the rest released, so the
           // receipts it waits for are never stuck behind a long batch (on PostgreSQL one takes seconds in a storm).
-          if (subjects === undefined && processed.length > 0 && this.urgent.size > 0) {
+          if (subjects === undefined && processed.length > 0 && this.waiting.isAnyWaiting) {
             hasYielded = true
             break
           }
@@ -470,7 +363,7 @@ export class Inbox {
         }
         await tx.markReceiptsProcessed(processed, this.clock())
         // Nothing left for the subjects (or held by another worker): the next batch takes the oldest instead.
-        this.isUrgentSkipped = subjects !== undefined && receipts.length === 0
+        if (subjects !== undefined && receipts.length === 0) this.waiting.skipNext()
         return {
           processed: processed.length,
           oldestReceivedAt: receipts[0]?.receivedAt ?? null,
@@ -482,21 +375,6 @@ export class Inbox {
       this.logger.warn({ err: error }, 'a batch of webhook receipts failed; processing them one by one')
       return { processed: await this.processOneByOne(), oldestReceivedAt: null, isPartial: false }
     }
-  }
-
-  /** The subjects of a decision waiting, each in turn, or `undefined`. */
-  private nextUrgentSubjects(): readonly string[] | undefined {
-    if (this.isUrgentSkipped) {
-      this.isUrgentSkipped = false
-      return undefined
-    }
-    const first = this.urgent.entries().next()
-    if (first.done === true) return undefined
-    const [key, urgent] = first.value
-    // Moved to the back: the next batch serves the next decision's subjects.
-    this.urgent.delete(key)
-    this.urgent.set(key, urgent)
-    return urgent.subjects
   }
 
   /**
@@ -532,27 +410,14 @@ export class Inbox {
   /** Records a receipt's failed try: it is tried again later, or kept as a dead letter after its last try. */
   private async setAside(receipt: ReceiptRecord, error: unknown): Promise<void> {
     this.mayHaveFailures = true
-    const attempts = receipt.attempts + 1
-    const now = this.clock()
-    const isLast = attempts >= MAX_ATTEMPTS
-    const reason = error instanceof Error ? error.message : String(error)
-    await this.store.recordReceiptFailure(receipt.id, {
-      attempts,
-      error: reason,
-      at: now,
-      retryAt: isLast ? null : now + RETRY_BASE_MS * 2 ** (attempts - 1),
-      ...(isLast ? { subjects: this.options.subjectsOf(receipt) } : {}),
-    })
-    this.options.onSetAside(isLast)
-    if (isLast)
+    const isDead = await recordFailure(this.store, receipt, error, this.clock(), this.options.subjectsOf)
+    this.options.onSetAside(isDead)
+    const fields = { err: error, receipt: receipt.id, attempts: receipt.attempts + 1 }
+    if (isDead)
       this.logger.error(
-        { err: error, receipt: receipt.id, attempts },
+        fields,
         'webhook receipt could not be applied; kept as a dead letter (GET /v1/dead-letters), and decisions it concerns are refused until it is retried or discarded',
       )
-    else
-      this.logger.warn(
-        { err: error, receipt: receipt.id, attempts },
-        'webhook receipt could not be applied; it will be tried again',
-      )
+    else this.logger.warn(fields, 'webhook receipt could not be applied; it will be tried again')
   }
 }
