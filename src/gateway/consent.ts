@@ -21,12 +21,15 @@ export async function appendConsentEvent(
   now: Instant,
   options: { readonly stampedToTheSecond?: boolean } = {},
 ): Promise<StoredConsentEvent> {
+  const before = await tx.listConsent(channel.id, contactId)
   const entry =
     options.stampedToTheSecond === true && event.kind === 'opt_out'
-      ? { ...event, at: optOutAtInItsSecond(await tx.listConsent(channel.id, contactId), event.at, now) }
+      ? { ...event, at: optOutAtInItsSecond(before, event.at, now) }
       : event
   const stored = await tx.appendConsent(channel.id, contactId, entry, now)
-  const ledger = await tx.listConsent(channel.id, contactId)
+  // The ledger is read in (at, id) order and the new entry has the highest id: appended last, consentAt (a stable
+  // sort by instant) places it exactly where reading the ledger again would.
+  const ledger = [...before, stored]
   const state = (await tx.getWindow(channel.id, contactId))?.state ?? NEW_CONTACT
   await emitEvent(tx, {
     type: 'consent.changed',
