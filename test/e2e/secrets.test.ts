@@ -90,213 +90,228 @@ function postSigned(url: string, body: string, secret: string): Promise<Response
   })
 }
 
-describe('secrets stay out of logs, errors, storage and Graph', { timeout: 60_000 }, () => {
-  let database: E2eDatabase
-  let graph: FakeGraph
-  let server: RunningServer
-  let log: CapturedLog
-  let receiver: Awaited<ReturnType<typeof failingReceiver>>
-  let scratch: string
-  const clock = new TestClock()
-  const cleanup = new Cleanup()
+describe.each(['sqlite', 'postgres'] as const)(
+  'secrets stay out of logs, errors, storage and Graph (%s)',
+  { timeout: 60_000 },
+  (dialect) => {
+    let database: E2eDatabase
+    let graph: FakeGraph
+    let server: RunningServer
+    let log: CapturedLog
+    let receiver: Awaited<ReturnType<typeof failingReceiver>>
+    let scratch: string
+    const clock = new TestClock()
+    const cleanup = new Cleanup()
 
-  beforeAll(async () => {
-    database = await createE2eDatabase('sqlite')
-    cleanup.add(() => database.destroy())
-    graph = await FakeGraph.start()
-    cleanup.add(() => graph.close())
-    receiver = await failingReceiver(cleanup)
-    scratch = await mkdtemp(join(tmpdir(), 'carewindow-secrets-'))
-    cleanup.add(() => rm(scratch, { recursive: true, force: true }))
-    const webhookUrl = `http://hooks:${WEBHOOK_PASSWORD}@127.0.0.1:${receiver.port}/hooks?token=${WEBHOOK_TOKEN}`
-    const file = testConfigFile({ databaseUrl: database.url, graphUrl: graph.url, webhookUrl })
-    log = captureLog()
-    server = await startServer({
-      config: resolveConfig({ ...file, outbox: { poll_interval_ms: 50, max_attempts: 1 } }, {}, null),
-      logger: log.logger,
-      clock: clock.now,
-    })
-    cleanup.add(() => server.close())
-  })
-
-  afterAll(() => cleanup.run())
-
-  describe("a tenant's webhook URL", () => {
-    it('keeps its password and query out of the "delivery given up" line and last_error, and still uses them', async () => {
-      const body = inboundTextNotification({ from: '31611111111', id: 'wamid.secrets-1', atMs: clock.now() })
-      const stored = await postSigned(`${server.url}/webhooks/whatsapp`, body, APP_SECRET)
-      expect(stored.status).toBe(200)
-
-      const givenUp = await waitFor('the delivery to be given up', () => log.about('delivery given up')[0])
-
-      const printed = `http://hooks:***@127.0.0.1:${receiver.port}/hooks?token=***`
-      expect(givenUp.problem).toBe(`${printed} answered 500`)
-      expect(log.text()).not.toContain(WEBHOOK_PASSWORD)
-      expect(log.text()).not.toContain(WEBHOOK_TOKEN)
-      const dead = await database.count('webhook_deliveries', { status: 'dead' })
-      expect(dead).toBeGreaterThan(0)
-      expect(await database.count('webhook_deliveries', { last_error: `${printed} answered 500` })).toBe(dead)
-      // The receiver got the credentials: the password as HTTP Basic authentication, the query as it was.
-      expect(receiver.seen[0]?.url).toBe(`/hooks?token=${WEBHOOK_TOKEN}`)
-      expect(receiver.seen[0]?.headers.authorization).toBe(
-        `Basic ${Buffer.from(`hooks:${WEBHOOK_PASSWORD}`).toString('base64')}`,
-      )
+    beforeAll(async () => {
+      database = await createE2eDatabase(dialect)
+      cleanup.add(() => database.destroy())
+      graph = await FakeGraph.start()
+      cleanup.add(() => graph.close())
+      receiver = await failingReceiver(cleanup)
+      scratch = await mkdtemp(join(tmpdir(), 'carewindow-secrets-'))
+      cleanup.add(() => rm(scratch, { recursive: true, force: true }))
+      const webhookUrl = `http://hooks:${WEBHOOK_PASSWORD}@127.0.0.1:${receiver.port}/hooks?token=${WEBHOOK_TOKEN}`
+      const file = testConfigFile({ databaseUrl: database.url, graphUrl: graph.url, webhookUrl })
+      log = captureLog()
+      server = await startServer({
+        config: resolveConfig({ ...file, outbox: { poll_interval_ms: 50, max_attempts: 1 } }, {}, null),
+        logger: log.logger,
+        clock: clock.now,
+      })
+      cleanup.add(() => server.close())
     })
 
-    it('is listed by the CLI without its credentials', async () => {
-      const config = join(scratch, 'cli.json')
-      await writeFile(config, JSON.stringify({ database: { url: database.url } }))
+    afterAll(() => cleanup.run())
 
-      const run = await carewindow('tenant', 'list', '--config', config)
+    describe("a tenant's webhook URL", () => {
+      it('keeps its password and query out of the "delivery given up" line and last_error, and still uses them', async () => {
+        const body = inboundTextNotification({
+          from: '31611111111',
+          id: 'wamid.secrets-1',
+          atMs: clock.now(),
+        })
+        const stored = await postSigned(`${server.url}/webhooks/whatsapp`, body, APP_SECRET)
+        expect(stored.status).toBe(200)
 
-      expect(run.code).toBe(0)
-      expect(run.stdout).toContain(`http://hooks:***@127.0.0.1:${receiver.port}/hooks?token=***`)
-      expect(run.stdout).not.toContain(WEBHOOK_PASSWORD)
-      expect(run.stdout).not.toContain(WEBHOOK_TOKEN)
-    })
-  })
+        const givenUp = await waitFor('the delivery to be given up', () => log.about('delivery given up')[0])
 
-  describe('a WhatsApp send authenticated with access_token in its body', () => {
-    it('forwards and stores the message without the carewindow key: only the channel’s token goes to Graph', async () => {
-      graph.reset()
-      const message = JSON.parse(ticketUpdate('31622222222', 'T-7')) as Record<string, unknown>
-      const body = JSON.stringify({ ...message, access_token: API_KEY, appsecret_proof: 'a'.repeat(64) })
-
-      const response = await fetch(`${server.url}/v21.0/${PHONE_NUMBER_ID}/messages`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
+        const printed = `http://hooks:***@127.0.0.1:${receiver.port}/hooks?token=***`
+        expect(givenUp.problem).toBe(`${printed} answered 500`)
+        expect(log.text()).not.toContain(WEBHOOK_PASSWORD)
+        expect(log.text()).not.toContain(WEBHOOK_TOKEN)
+        const dead = await database.count('webhook_deliveries', { status: 'dead' })
+        expect(dead).toBeGreaterThan(0)
+        expect(await database.count('webhook_deliveries', { last_error: `${printed} answered 500` })).toBe(
+          dead,
+        )
+        // The receiver got the credentials: the password as HTTP Basic authentication, the query as it was.
+        expect(receiver.seen[0]?.url).toBe(`/hooks?token=${WEBHOOK_TOKEN}`)
+        expect(receiver.seen[0]?.headers.authorization).toBe(
+          `Basic ${Buffer.from(`hooks:${WEBHOOK_PASSWORD}`).toString('base64')}`,
+        )
       })
 
-      expect(response.status).toBe(200)
-      const forwarded = graph.requests[0]
-      expect(forwarded?.authorization).toBe(`Bearer ${CHANNEL_ACCESS_TOKEN}`)
-      const forwardedBody = forwarded?.body.toString('utf8') ?? ''
-      expect(forwardedBody).not.toContain(API_KEY)
-      expect(JSON.parse(forwardedBody)).toEqual(message)
-      const messageId = response.headers.get('x-carewindow-message-id') ?? ''
-      const record = await server.gateway.store.getMessage(messageId)
-      expect(record?.bodyJson).toBeDefined()
-      expect(record?.bodyJson).not.toContain(API_KEY)
-      expect(record?.bodyJson).not.toContain('appsecret_proof')
+      it('is listed by the CLI without its credentials', async () => {
+        const config = join(scratch, 'cli.json')
+        await writeFile(config, JSON.stringify({ database: { url: database.url } }))
+
+        const run = await carewindow('tenant', 'list', '--config', config)
+
+        expect(run.code).toBe(0)
+        expect(run.stdout).toContain(`http://hooks:***@127.0.0.1:${receiver.port}/hooks?token=***`)
+        expect(run.stdout).not.toContain(WEBHOOK_PASSWORD)
+        expect(run.stdout).not.toContain(WEBHOOK_TOKEN)
+      })
     })
 
-    it('forwards a body without credentials byte for byte', async () => {
-      graph.reset()
-      const body = ticketUpdate('31622222222', 'T-8').replace('{', '{ ')
+    describe('a WhatsApp send authenticated with access_token in its body', () => {
+      it('forwards and stores the message without the carewindow key: only the channel’s token goes to Graph', async () => {
+        graph.reset()
+        const message = JSON.parse(ticketUpdate('31622222222', 'T-7')) as Record<string, unknown>
+        const body = JSON.stringify({ ...message, access_token: API_KEY, appsecret_proof: 'a'.repeat(64) })
 
-      const response = await fetch(`${server.url}/v21.0/${PHONE_NUMBER_ID}/messages`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` },
-        body,
+        const response = await fetch(`${server.url}/v21.0/${PHONE_NUMBER_ID}/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        })
+
+        expect(response.status).toBe(200)
+        const forwarded = graph.requests[0]
+        expect(forwarded?.authorization).toBe(`Bearer ${CHANNEL_ACCESS_TOKEN}`)
+        const forwardedBody = forwarded?.body.toString('utf8') ?? ''
+        expect(forwardedBody).not.toContain(API_KEY)
+        expect(JSON.parse(forwardedBody)).toEqual(message)
+        const messageId = response.headers.get('x-carewindow-message-id') ?? ''
+        const record = await server.gateway.store.getMessage(messageId)
+        expect(record?.bodyJson).toBeDefined()
+        expect(record?.bodyJson).not.toContain(API_KEY)
+        expect(record?.bodyJson).not.toContain('appsecret_proof')
       })
 
-      expect(response.status).toBe(200)
-      expect(graph.requests[0]?.body.toString('utf8')).toBe(body)
-    })
-  })
+      it('forwards a body without credentials byte for byte', async () => {
+        graph.reset()
+        const body = ticketUpdate('31622222222', 'T-8').replace('{', '{ ')
 
-  describe("Meta's verification handshake and notifications at a channel's own path", () => {
-    it('answers the handshake for the channel’s own verify_token only', async () => {
-      const own = await handshake(`${server.url}/webhooks/whatsapp/${PHONE_NUMBER_ID}`, VERIFY_TOKEN)
-      const others = await handshake(`${server.url}/webhooks/whatsapp/${PHONE_NUMBER_ID}`, OTHER_VERIFY_TOKEN)
-      const unknown = await handshake(`${server.url}/webhooks/whatsapp/123456789`, VERIFY_TOKEN)
+        const response = await fetch(`${server.url}/v21.0/${PHONE_NUMBER_ID}/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` },
+          body,
+        })
 
-      expect([own.status, await own.text()]).toEqual([200, '1158201444'])
-      expect(others.status).toBe(403)
-      expect(unknown.status).toBe(403)
-      // The platform's path takes any of its channels' tokens, as before.
-      expect((await handshake(`${server.url}/webhooks/whatsapp`, OTHER_VERIFY_TOKEN)).status).toBe(200)
+        expect(response.status).toBe(200)
+        expect(graph.requests[0]?.body.toString('utf8')).toBe(body)
+      })
     })
 
-    it('takes a notification signed with the channel’s app secret and applies it as the platform path does', async () => {
-      const at = Math.floor(clock.now() / 1000) * 1000
-      const body = inboundTextNotification({ from: '31633333333', id: 'wamid.secrets-own', atMs: at })
+    describe("Meta's verification handshake and notifications at a channel's own path", () => {
+      it('answers the handshake for the channel’s own verify_token only', async () => {
+        const own = await handshake(`${server.url}/webhooks/whatsapp/${PHONE_NUMBER_ID}`, VERIFY_TOKEN)
+        const others = await handshake(
+          `${server.url}/webhooks/whatsapp/${PHONE_NUMBER_ID}`,
+          OTHER_VERIFY_TOKEN,
+        )
+        const unknown = await handshake(`${server.url}/webhooks/whatsapp/123456789`, VERIFY_TOKEN)
 
-      const response = await postSigned(
-        `${server.url}/webhooks/whatsapp/${PHONE_NUMBER_ID}`,
-        body,
-        APP_SECRET,
-      )
-
-      expect([response.status, await response.text()]).toEqual([200, 'EVENT_RECEIVED'])
-      const window = await waitFor('the window to open', () =>
-        windowOf(server, PHONE_NUMBER_ID, '31633333333'),
-      )
-      expect(window.lastUserMessageAt).toBe(at)
-    })
-
-    it('refuses with 401 and stores nothing when another channel’s app secret signed it', async () => {
-      const before = await database.count('webhook_receipts')
-      const body = inboundTextNotification({
-        from: '31644444444',
-        id: 'wamid.secrets-other',
-        atMs: clock.now(),
-        phoneNumberId: OTHER_TENANT_PHONE_NUMBER_ID,
+        expect([own.status, await own.text()]).toEqual([200, '1158201444'])
+        expect(others.status).toBe(403)
+        expect(unknown.status).toBe(403)
+        // The platform's path takes any of its channels' tokens, as before.
+        expect((await handshake(`${server.url}/webhooks/whatsapp`, OTHER_VERIFY_TOKEN)).status).toBe(200)
       })
 
-      const wrongChannel = await postSigned(
-        `${server.url}/webhooks/whatsapp/${OTHER_TENANT_PHONE_NUMBER_ID}`,
-        body,
-        APP_SECRET,
-      )
-      const unknownChannel = await postSigned(`${server.url}/webhooks/whatsapp/123456789`, body, APP_SECRET)
+      it('takes a notification signed with the channel’s app secret and applies it as the platform path does', async () => {
+        const at = Math.floor(clock.now() / 1000) * 1000
+        const body = inboundTextNotification({ from: '31633333333', id: 'wamid.secrets-own', atMs: at })
 
-      expect(wrongChannel.status).toBe(401)
-      expect(unknownChannel.status).toBe(401)
-      expect(await database.count('webhook_receipts')).toBe(before)
-      // Signed with its own secret, the same notification is taken.
-      const own = await postSigned(
-        `${server.url}/webhooks/whatsapp/${OTHER_TENANT_PHONE_NUMBER_ID}`,
-        body,
-        OTHER_APP_SECRET,
-      )
-      expect(own.status).toBe(200)
-    })
-  })
+        const response = await postSigned(
+          `${server.url}/webhooks/whatsapp/${PHONE_NUMBER_ID}`,
+          body,
+          APP_SECRET,
+        )
 
-  describe('a revoked API key', () => {
-    async function newKey(): Promise<{ readonly id: string; readonly key: string }> {
-      const key = generateApiKey()
-      const id = randomId('key')
-      await server.gateway.store.insertApiKey({
-        id,
-        tenantId: TENANT,
-        name: 'to revoke',
-        prefix: keyPrefix(key),
-        keyHash: hashApiKey(key),
-        createdAt: clock.now(),
-        revokedAt: null,
-      })
-      return { id, key }
-    }
-
-    const channels = (key: string) =>
-      fetch(`${server.url}/v1/channels`, { headers: { authorization: `Bearer ${key}` } }).then((response) => {
-        void response.body?.cancel()
-        return response.status
+        expect([response.status, await response.text()]).toEqual([200, 'EVENT_RECEIVED'])
+        const window = await waitFor('the window to open', () =>
+          windowOf(server, PHONE_NUMBER_ID, '31633333333'),
+        )
+        expect(window.lastUserMessageAt).toBe(at)
       })
 
-    it('stops working at once on the instance that revoked it, though its tenant was cached', async () => {
-      const { id, key } = await newKey()
-      expect(await channels(key)).toBe(200)
+      it('refuses with 401 and stores nothing when another channel’s app secret signed it', async () => {
+        const before = await database.count('webhook_receipts')
+        const body = inboundTextNotification({
+          from: '31644444444',
+          id: 'wamid.secrets-other',
+          atMs: clock.now(),
+          phoneNumberId: OTHER_TENANT_PHONE_NUMBER_ID,
+        })
 
-      expect(await server.gateway.directory.revokeApiKey(id)).toBe(true)
+        const wrongChannel = await postSigned(
+          `${server.url}/webhooks/whatsapp/${OTHER_TENANT_PHONE_NUMBER_ID}`,
+          body,
+          APP_SECRET,
+        )
+        const unknownChannel = await postSigned(`${server.url}/webhooks/whatsapp/123456789`, body, APP_SECRET)
 
-      expect(await channels(key)).toBe(401)
+        expect(wrongChannel.status).toBe(401)
+        expect(unknownChannel.status).toBe(401)
+        expect(await database.count('webhook_receipts')).toBe(before)
+        // Signed with its own secret, the same notification is taken.
+        const own = await postSigned(
+          `${server.url}/webhooks/whatsapp/${OTHER_TENANT_PHONE_NUMBER_ID}`,
+          body,
+          OTHER_APP_SECRET,
+        )
+        expect(own.status).toBe(200)
+      })
     })
 
-    it('stops working within the directory’s cache lifetime when another process (the CLI) revoked it', async () => {
-      const { id, key } = await newKey()
-      expect(await channels(key)).toBe(200)
-      const config = join(scratch, 'cli.json')
-      await writeFile(config, JSON.stringify({ database: { url: database.url } }))
+    describe('a revoked API key', () => {
+      async function newKey(): Promise<{ readonly id: string; readonly key: string }> {
+        const key = generateApiKey()
+        const id = randomId('key')
+        await server.gateway.store.insertApiKey({
+          id,
+          tenantId: TENANT,
+          name: 'to revoke',
+          prefix: keyPrefix(key),
+          keyHash: hashApiKey(key),
+          createdAt: clock.now(),
+          revokedAt: null,
+        })
+        return { id, key }
+      }
 
-      const run = await carewindow('key', 'revoke', '--id', id, '--config', config)
-      clock.advance(DIRECTORY_TTL_MS)
+      const channels = (key: string) =>
+        fetch(`${server.url}/v1/channels`, { headers: { authorization: `Bearer ${key}` } }).then(
+          (response) => {
+            void response.body?.cancel()
+            return response.status
+          },
+        )
 
-      expect(run.code).toBe(0)
-      expect(await channels(key)).toBe(401)
+      it('stops working at once on the instance that revoked it, though its tenant was cached', async () => {
+        const { id, key } = await newKey()
+        expect(await channels(key)).toBe(200)
+
+        expect(await server.gateway.directory.revokeApiKey(id)).toBe(true)
+
+        expect(await channels(key)).toBe(401)
+      })
+
+      it('stops working within the directory’s cache lifetime when another process (the CLI) revoked it', async () => {
+        const { id, key } = await newKey()
+        expect(await channels(key)).toBe(200)
+        const config = join(scratch, 'cli.json')
+        await writeFile(config, JSON.stringify({ database: { url: database.url } }))
+
+        const run = await carewindow('key', 'revoke', '--id', id, '--config', config)
+        clock.advance(DIRECTORY_TTL_MS)
+
+        expect(run.code).toBe(0)
+        expect(await channels(key)).toBe(401)
+      })
     })
-  })
-})
+  },
+)

@@ -18,7 +18,7 @@ import {
 
 const CUSTOMER = '31612345678'
 
-describe('when Graph fails', { timeout: 60_000 }, () => {
+describe.each(['sqlite', 'postgres'] as const)('when Graph fails (%s)', { timeout: 60_000 }, (dialect) => {
   let database: E2eDatabase
   let graph: FakeGraph
   let server: RunningServer
@@ -27,7 +27,7 @@ describe('when Graph fails', { timeout: 60_000 }, () => {
   let body: string
 
   beforeAll(async () => {
-    ;({ database, graph, server } = await startE2eStack('sqlite', cleanup))
+    ;({ database, graph, server } = await startE2eStack(dialect, cleanup))
     const opened = await postWebhook(
       server.url,
       inboundTextNotification({
