@@ -47,6 +47,9 @@ interface Role {
   close(): Promise<void>
 }
 
+/** How long a run waits for the inbox to work off the backlog a storm left (ms): longer than a decision may wait. */
+const BACKLOG_DRAIN_MS = 600_000
+
 const COUNTS_SQL = {
   receipts: 'select count(*) as n from webhook_receipts',
   inboundMessages: "select count(*) as n from messages where direction = 'inbound'",
@@ -71,7 +74,8 @@ async function startCarewindow(databaseUrl: string): Promise<Role> {
         openWindows: await count.run(COUNTS_SQL.openWindows, now),
       }
     },
-    drain: () => server.gateway.inbox.drain(),
+    // A storm's backlog takes longer to apply than a decision may wait.
+    drain: () => server.gateway.inbox.drain(undefined, { waitMs: BACKLOG_DRAIN_MS }),
     async close() {
       await server.close()
       await count.close()

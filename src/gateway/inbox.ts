@@ -142,13 +142,14 @@ export class Inbox {
    * waited for, and they are processed first: a send to one contact does not wait for a storm's backlog. And the
    * wait is bounded: when they are not all applied within `decisionWaitMs` (a storm on a slow database, a receipt
    * waiting for its retry), or one of them is a dead letter, it throws a {@link GatewayError} that says so, and
-   * nothing is decided on what may be stale.
+   * nothing is decided on what may be stale. `waitMs` bounds it otherwise (tools that wait for a whole backlog).
    */
-  async drain(subjects?: readonly string[]): Promise<void> {
-    if (subjects === undefined || subjects.length === 0) return this.drainAll()
+  async drain(subjects?: readonly string[], options: { readonly waitMs?: number } = {}): Promise<void> {
+    const waitMs = options.waitMs ?? this.options.decisionWaitMs
+    if (subjects === undefined || subjects.length === 0) return this.drainAll(waitMs)
     const isIdle = !this.isDirty && this.running === null && !this.mayHaveFailures
     if (isIdle && this.store.dialect === 'sqlite') return
-    const deadline = performance.now() + this.options.decisionWaitMs
+    const deadline = performance.now() + waitMs
     let stopWaiting: (() => void) | undefined
     let through: number | undefined
     try {
@@ -158,20 +159,21 @@ export class Inbox {
           this.store.unappliedReceipts(subjects, through ?? Number.MAX_SAFE_INTEGER),
           deadline,
         )
-        if (unapplied === TIMED_OUT) throw this.statePending([], 0)
+        if (unapplied === TIMED_OUT) throw this.statePending([], 0, waitMs)
         const dead = unapplied.find((receipt) => receipt.deadAt !== null)
         if (dead !== undefined) throw stateUnknown(dead)
         if (unapplied.length === 0) return
         if (through === undefined) {
           // Only what was stored before this decision is waited for; it is processed first.
           const last = await beforeDeadline(this.store.lastReceiptId(), deadline)
-          if (last === TIMED_OUT) throw this.statePending(unapplied, 0)
+          if (last === TIMED_OUT) throw this.statePending(unapplied, 0, waitMs)
           through = last
           stopWaiting = this.waiting.add(subjects)
         }
         const leftMs = deadline - performance.now()
         const retryAt = Math.max(...unapplied.map((receipt) => receipt.retryAt ?? 0))
-        if (leftMs <= 0 || retryAt - this.clock() > leftMs) throw this.statePending(unapplied, retryAt)
+        if (leftMs <= 0 || retryAt - this.clock() > leftMs)
+          throw this.statePending(unapplied, retryAt, waitMs)
         this.kick()
         this.wakeUp()
         await waitAtMost(Math.min(leftMs, WAIT_POLL_MS), [this.nextBatch()])
@@ -182,11 +184,11 @@ export class Inbox {
   }
 
   /** {@link drain} without subjects: for reads that only need what this process was sent (the sandbox, messages). */
-  private async drainAll(): Promise<void> {
+  private async drainAll(waitMs: number): Promise<void> {
     if (!this.isDirty && this.running === null) return
-    const deadline = performance.now() + this.options.decisionWaitMs
+    const deadline = performance.now() + waitMs
     const through = await beforeDeadline(this.store.lastReceiptId(), deadline)
-    if (through === TIMED_OUT) throw this.statePending([], 0)
+    if (through === TIMED_OUT) throw this.statePending([], 0, waitMs)
     for (;;) {
       // While the inbox stops, the batch in progress ends its run; processing resumes once it has stopped.
       if (this.isStopping) {
@@ -198,18 +200,22 @@ export class Inbox {
       const running = this.inProgress
       if (running === null) return
       const leftMs = deadline - performance.now()
-      if (leftMs <= 0) throw this.statePending([], 0)
+      if (leftMs <= 0) throw this.statePending([], 0, waitMs)
       const batchEnded = this.nextBatch()
       this.wakeUp()
       await waitAtMost(leftMs, [running, batchEnded])
       const oldest = await beforeDeadline(this.store.oldestPendingReceiptId(this.clock()), deadline)
-      if (oldest === TIMED_OUT) throw this.statePending([], 0)
+      if (oldest === TIMED_OUT) throw this.statePending([], 0, waitMs)
       if (oldest === null || oldest > through) return
     }
   }
 
-  private statePending(unapplied: readonly UnappliedReceipt[], retryAt: number): GatewayError {
-    return statePending(unapplied, retryAt - this.clock(), this.options.decisionWaitMs)
+  private statePending(
+    unapplied: readonly UnappliedReceipt[],
+    retryAt: number,
+    waitMs: number,
+  ): GatewayError {
+    return statePending(unapplied, retryAt - this.clock(), waitMs)
   }
 
   /** Also looks for work every `pollMs` (receipts another instance stored or a crash left behind). */

@@ -142,9 +142,17 @@ export class FuzzTarget {
       await gateway.writer.flushed()
       await gateway.outcomes.flushed()
       gateway.inbox.kick()
-      // A drain is bounded (inbox.decision_wait_ms): a notification that takes longer to apply is waited for here by
-      // draining again, until the settle's own deadline.
-      if (!(await drained(gateway))) continue
+      // Longer than a decision may wait: a notification can take seconds to apply (a thousand preferences at once).
+      const isDrained = await gateway.inbox
+        .drain(undefined, { waitMs: Math.max(0, deadline - performance.now()) })
+        .then(
+          () => true,
+          (error: unknown) => {
+            if (error instanceof GatewayError && error.key === 'CONTACT_STATE_PENDING') return false
+            throw error
+          },
+        )
+      if (!isDrained) continue
       const jobs = await gateway.scheduler.runDue()
       let deliveries = 0
       for (let made = await gateway.outbox.deliverDue(); made > 0; made = await gateway.outbox.deliverDue())
@@ -249,16 +257,5 @@ export class FuzzTarget {
       })
       outgoing.end(request.body ?? undefined)
     })
-  }
-}
-
-/** Drains the inbox; `false` when the notifications were not all applied within the drain's bound. */
-async function drained(gateway: RunningServer['gateway']): Promise<boolean> {
-  try {
-    await gateway.inbox.drain()
-    return true
-  } catch (error) {
-    if (error instanceof GatewayError && error.key === 'CONTACT_STATE_PENDING') return false
-    throw error
   }
 }
