@@ -4,7 +4,10 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   resolve: {
     // Examples import the package by name, as users do.
-    alias: { carewindow: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+    alias: {
+      carewindow: fileURLToPath(new URL('./src/index.ts', import.meta.url)),
+      '@carewindow/policy': fileURLToPath(new URL('./src/domain/index.ts', import.meta.url)),
+    },
   },
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],

@@ -1,4 +1,4 @@
-import { decide, explain, parseInstant, type ContactEvent } from 'carewindow'
+import { decide, explain, parseInstant, type ContactEvent } from '@carewindow/policy'
 
 const at = (iso: string) => parseInstant(iso) ?? Number.NaN
 const history: ContactEvent[] = [{ kind: 'inbound', at: at('2024-03-01T10:00:00Z') }] // the customer's "Hi"
