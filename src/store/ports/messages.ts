@@ -1,0 +1,72 @@
+import type { Instant } from '../../domain/index.js'
+
+export type MessageDirection = 'outbound' | 'inbound'
+
+/**
+ * `refused`, `pending` (forwarded, no answer recorded yet) and `unknown` (forwarded, and Graph's answer never came:
+ * it may have been sent) are carewindow's; the rest are Meta's statuses.
+ */
+export type MessageStatus =
+  | 'refused'
+  | 'pending'
+  | 'unknown'
+  | 'accepted'
+  | 'sent'
+  | 'delivered'
+  | 'read'
+  | 'played'
+  | 'failed'
+  | 'received'
+
+export interface MessageRecord {
+  readonly id: string
+  readonly tenantId: string
+  readonly channelId: string
+  readonly contactId: string
+  readonly direction: MessageDirection
+  readonly externalId: string | null
+  readonly at: Instant
+  /** The request body (outbound) or the webhook message (inbound), as JSON text. */
+  readonly bodyJson: string | null
+  readonly allowed: boolean | null
+  readonly reason: string | null
+  /** carewindow's decision (with its billing), as JSON text. */
+  readonly decisionJson: string | null
+  readonly priceMicros: number | null
+  readonly currency: string | null
+  readonly status: MessageStatus
+  readonly statusAt: Instant
+  /** The `pricing` object of Meta's status webhook, kept for reconciliation. */
+  readonly metaPricingJson: string | null
+  readonly errorJson: string | null
+  readonly createdAt: Instant
+}
+
+export type MessagePatch = Partial<
+  Pick<MessageRecord, 'externalId' | 'status' | 'statusAt' | 'metaPricingJson' | 'errorJson'>
+>
+
+/** An outbound message still `pending`: forwarded (or about to be), with nothing recorded of what came of it. */
+export interface StaleSend {
+  readonly id: string
+  readonly tenantId: string
+  readonly createdAt: Instant
+}
+
+/**
+ * Messages both ways: each outbound one with its decision, price and what Graph and Meta's status webhooks said of
+ * it; each inbound one as Meta delivered it.
+ */
+export interface MessageStore {
+  /** Inserts a message; `false` (and nothing written) when one with the same channel, direction and external id exists. */
+  insertMessage(message: MessageRecord): Promise<boolean>
+  updateMessage(id: string, patch: MessagePatch): Promise<void>
+  getMessage(id: string): Promise<MessageRecord | undefined>
+  findMessageByExternalId(
+    channelId: string,
+    direction: MessageDirection,
+    externalId: string,
+  ): Promise<MessageRecord | undefined>
+  /** Outbound messages still `pending` that were recorded before `createdBefore`, oldest first. */
+  listStaleSends(createdBefore: Instant, limit: number): Promise<StaleSend[]>
+}

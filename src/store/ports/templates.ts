@@ -1,0 +1,9 @@
+import type { Instant, Template } from '../../domain/index.js'
+
+/** A channel's message templates (name and language), with Meta's status, category and the Issue Resolution tag. */
+export interface TemplateStore {
+  upsertTemplate(channelId: string, template: Template, at: Instant): Promise<void>
+  getTemplate(channelId: string, name: string, language: string): Promise<Template | undefined>
+  listTemplates(channelId: string): Promise<Template[]>
+  deleteTemplate(channelId: string, name: string, language: string): Promise<boolean>
+}
