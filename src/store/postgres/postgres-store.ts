@@ -1,6 +1,8 @@
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely'
 import pg from 'pg'
-import { KyselyStore } from '../kysely-store.js'
+import { KyselyStore } from '../kysely/kysely-store.js'
+import { transactionsCheckedByDefault } from '../transaction-check.js'
+import { postgresQueries } from './round-trips.js'
 import { migrateToLatest } from '../migrations/migrations.js'
 import type { Database } from '../schema.js'
 import type { Store } from '../store.js'
@@ -18,6 +20,8 @@ export interface PostgresStoreOptions {
    * (default {@link DEFAULT_CONNECT_TIMEOUT_MS}). Then the query fails, and the request is answered 503.
    */
   readonly connectTimeoutMs?: number
+  /** Catch a query made outside a transaction from inside it (default: transaction-check.ts). */
+  readonly checkTransactions?: boolean
 }
 
 /**
@@ -66,7 +70,11 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     const schema = options.schema ?? (await currentSchema(pool))
     await migrateToLatest(db as Kysely<unknown>, 'postgres', schema)
   }
-  return new KyselyStore(db, 'postgres')
+  return new KyselyStore(db, {
+    dialect: 'postgres',
+    queries: postgresQueries,
+    checkTransactions: options.checkTransactions ?? transactionsCheckedByDefault(),
+  })
 }
 
 /**

@@ -2,10 +2,12 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely'
-import { KyselyStore } from '../kysely-store.js'
+import { KyselyStore } from '../kysely/kysely-store.js'
 import { migrateToLatest } from '../migrations/migrations.js'
 import type { Database } from '../schema.js'
 import type { Store } from '../store.js'
+import { transactionsCheckedByDefault } from '../transaction-check.js'
+import { sqliteQueries } from './queries.js'
 import { startSqliteCheckpointer, WRITER_AUTOCHECKPOINT_PAGES } from './sqlite-checkpointer.js'
 
 /** The embedded default: `./data/carewindow.db`. */
@@ -15,6 +17,8 @@ export interface SqliteStoreOptions {
   /** A file path, or `:memory:`. */
   readonly path: string
   readonly migrate?: boolean
+  /** Catch a query made outside a transaction from inside it (default: transaction-check.ts). */
+  readonly checkTransactions?: boolean
 }
 
 /** How long a statement waits for another process's write lock before it fails with SQLITE_BUSY. */
@@ -36,12 +40,20 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) })
   if (options.migrate !== false) await migrateToLatest(db as Kysely<unknown>, 'sqlite')
-  if (options.path === ':memory:') return new KyselyStore(db, 'sqlite')
+  const store = {
+    dialect: 'sqlite',
+    queries: sqliteQueries,
+    checkTransactions: options.checkTransactions ?? transactionsCheckedByDefault(),
+  } as const
+  if (options.path === ':memory:') return new KyselyStore(db, store)
   database.pragma(`wal_autocheckpoint = ${WRITER_AUTOCHECKPOINT_PAGES}`)
   const checkpointer = startSqliteCheckpointer(options.path)
-  return new KyselyStore(db, 'sqlite', async () => {
-    await checkpointer.stop()
-    await db.destroy()
+  return new KyselyStore(db, {
+    ...store,
+    async onClose() {
+      await checkpointer.stop()
+      await db.destroy()
+    },
   })
 }
 

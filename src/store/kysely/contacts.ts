@@ -1,0 +1,142 @@
+import { sql, type Selectable } from 'kysely'
+import type { ContactState } from '../../domain/index.js'
+import type { ContactsTable } from '../schema.js'
+import type { ContactRecord, WindowQuery, WindowRecord } from '../store.js'
+import { inSlices, run, type Connection } from './connection.js'
+import { HOT } from './hot.js'
+import { contactOf, stateOf, windowOf, windowParameters } from './rows.js'
+
+/**
+ * Contacts and windows (ContactStore). Locking a window for a read-modify-write is the database's own business:
+ * SQLite has a single writer and only reads here; PostgreSQL's ways are in postgres/contact-locks.ts.
+ */
+
+export async function ensureContact(c: Connection, contact: ContactRecord): Promise<ContactRecord> {
+  const values = [
+    contact.channelId,
+    contact.contactId,
+    contact.country,
+    contact.profileName,
+    contact.createdAt,
+  ]
+  // With a profile name: insert, or update the name, in one statement. Without: insert if new, else read it.
+  const { rows } = await run<Selectable<ContactsTable>>(
+    c,
+    contact.profileName === null ? HOT.insertContact : HOT.upsertContactName,
+    values,
+  )
+  const row = rows[0]
+  return row === undefined
+    ? ((await getContact(c, contact.channelId, contact.contactId)) as ContactRecord)
+    : contactOf(row)
+}
+
+export async function getContact(
+  c: Connection,
+  channelId: string,
+  contactId: string,
+): Promise<ContactRecord | undefined> {
+  const { rows } = await run<Selectable<ContactsTable>>(c, HOT.getContact, [channelId, contactId])
+  const row = rows[0]
+  return row && contactOf(row)
+}
+
+export function getContacts(
+  c: Connection,
+  channelId: string,
+  contactIds: readonly string[],
+): Promise<ContactRecord[]> {
+  return inSlices(contactIds, async (slice) =>
+    (
+      await c.db
+        .selectFrom('contacts')
+        .selectAll()
+        .where('channel_id', '=', channelId)
+        .where('contact_id', 'in', slice)
+        .execute()
+    ).map(contactOf),
+  )
+}
+
+export async function getWindow(
+  c: Connection,
+  channelId: string,
+  contactId: string,
+): Promise<WindowRecord | undefined> {
+  const row = await c.db
+    .selectFrom('windows')
+    .selectAll()
+    .where('channel_id', '=', channelId)
+    .where('contact_id', '=', contactId)
+    // The row `lockWindow` creates to lock on holds no state until a window is saved.
+    .where('state_json', '!=', 'null')
+    .executeTakeFirst()
+  return row && windowOf(row)
+}
+
+export function getWindows(
+  c: Connection,
+  channelId: string,
+  contactIds: readonly string[],
+): Promise<WindowRecord[]> {
+  return inSlices(contactIds, async (slice) =>
+    (
+      await c.db
+        .selectFrom('windows')
+        .selectAll()
+        .where('channel_id', '=', channelId)
+        .where('contact_id', 'in', slice)
+        // The row `lockWindow` creates to lock on holds no state until a window is saved.
+        .where('state_json', '!=', 'null')
+        .execute()
+    ).map(windowOf),
+  )
+}
+
+/** SQLite: the state as it is; the single writer is the lock. */
+export async function readWindowState(
+  c: Connection,
+  channelId: string,
+  contactId: string,
+): Promise<ContactState | undefined> {
+  const { rows } = await run<{ state_json: string }>(c, HOT.readWindowState, [channelId, contactId])
+  return stateOf(rows[0])
+}
+
+export async function saveWindow(c: Connection, window: WindowRecord): Promise<void> {
+  await run(c, HOT.saveWindow, windowParameters(window))
+}
+
+export async function listWindows(
+  c: Connection,
+  channelId: string,
+  query: WindowQuery,
+): Promise<WindowRecord[]> {
+  let select = c.db
+    .selectFrom('windows')
+    .selectAll()
+    .where('channel_id', '=', channelId)
+    .where('state_json', '!=', 'null')
+  if (query.state === 'open') select = select.where('expires_at', '>', query.at)
+  if (query.state === 'closed')
+    select = select.where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '<=', query.at)]))
+  const after = query.after
+  if (query.sort === 'contact_id') {
+    if (after !== undefined) select = select.where('contact_id', '>', after.contactId)
+    select = select.orderBy('contact_id')
+  } else {
+    // Soonest expiry first, contacts without a window last (NULL expiry sorts as a sentinel), ties by id.
+    const expiry = sql<number>`coalesce(expires_at, ${sql.lit(Number.MAX_SAFE_INTEGER)})`
+    if (after !== undefined) {
+      const afterExpiry = after.expiresAt ?? Number.MAX_SAFE_INTEGER
+      select = select.where((eb) =>
+        eb.or([
+          eb(expiry, '>', afterExpiry),
+          eb.and([eb(expiry, '=', afterExpiry), eb('contact_id', '>', after.contactId)]),
+        ]),
+      )
+    }
+    select = select.orderBy(expiry).orderBy('contact_id')
+  }
+  return (await select.limit(query.limit).execute()).map(windowOf)
+}

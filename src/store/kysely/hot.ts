@@ -1,0 +1,42 @@
+import { statement } from '../sql-statement.js'
+
+const MESSAGE_COLUMNS =
+  'id, tenant_id, channel_id, contact_id, direction, external_id, at, body_json, allowed, reason, ' +
+  'decision_json, price_micros, currency, status, status_at, meta_pricing_json, error_json, created_at'
+
+export const SAVE_WINDOW =
+  'insert into windows (channel_id, contact_id, state_json, last_user_message_at, expires_at, updated_at) ' +
+  'values (?, ?, ?, ?, ?, ?) on conflict (channel_id, contact_id) do update set ' +
+  'state_json = excluded.state_json, last_user_message_at = excluded.last_user_message_at, ' +
+  'expires_at = excluded.expires_at, updated_at = excluded.updated_at'
+
+/**
+ * The statements every webhook and every send runs, as SQL text written once. Kysely builds and compiles each
+ * query anew from its builder calls, which cost more than SQLite took to run the statement; the text here is
+ * what those builders produced (same clauses, same parameters), and a constant text also hits the SQLite
+ * statement cache without hashing a fresh string.
+ */
+export const HOT = {
+  getTenant: statement('select * from tenants where id = ?'),
+  insertContact: statement(
+    'insert into contacts (channel_id, contact_id, country, profile_name, created_at) values (?, ?, ?, ?, ?) ' +
+      'on conflict (channel_id, contact_id) do nothing returning *',
+  ),
+  upsertContactName: statement(
+    'insert into contacts (channel_id, contact_id, country, profile_name, created_at) values (?, ?, ?, ?, ?) ' +
+      'on conflict (channel_id, contact_id) do update set profile_name = excluded.profile_name returning *',
+  ),
+  getContact: statement('select * from contacts where channel_id = ? and contact_id = ?'),
+  readWindowState: statement('select state_json from windows where channel_id = ? and contact_id = ?'),
+  saveWindow: statement(SAVE_WINDOW),
+  listConsent: statement(
+    'select * from consent_events where channel_id = ? and contact_id = ? order by at, id',
+  ),
+  insertMessage: statement(
+    `insert into messages (${MESSAGE_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ` +
+      'on conflict (channel_id, direction, external_id) do nothing',
+  ),
+  findMessageByExternalId: statement(
+    'select * from messages where channel_id = ? and direction = ? and external_id = ?',
+  ),
+} as const
