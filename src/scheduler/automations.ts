@@ -7,13 +7,20 @@ import {
   windowAt,
   type ContactState,
   type Instant,
-  type PolicySettings,
   type Template,
   type WindowSnapshot,
 } from '../domain/index.js'
 import type { Clock } from '../gateway/clock.js'
 import type { Directory } from '../gateway/directory.js'
-import { emitEvent, emitEvents, type EventInput } from '../gateway/events.js'
+import { emitEvent } from '../gateway/events.js'
+import {
+  announce,
+  closedNotice,
+  expiringNotice,
+  keepAliveDue,
+  type WindowAtJob,
+  type WindowNotice,
+} from '../gateway/window-lifecycle.js'
 import type { CaseRecord, ChannelRecord, JobRecord, Store } from '../store/store.js'
 import { contactJobId, JOB_KINDS } from './jobs.js'
 import type { JobHandler, JobOutcome } from './scheduler.js'
@@ -47,81 +54,9 @@ export interface AutomationDependencies {
 
 const DONE: JobOutcome = { done: true }
 
-/** What a job runs against: its channel and the contact's window as it is now. */
-interface JobContext {
-  readonly channel: ChannelRecord
-  readonly settings: PolicySettings
-  readonly state: ContactState
-  readonly window: WindowSnapshot
-}
-
-/**
- * What a window job decided, before anything is written: its outcome, the event to emit, and for a window that
- * closed on a channel with re-engagement, when to re-engage. Deciding apart from writing lets a round's window
- * jobs be decided one by one and written together.
- */
-interface WindowStep {
-  readonly outcome: JobOutcome
-  readonly event?: EventInput
-  readonly reengagement?: {
-    readonly channel: ChannelRecord
-    readonly contactId: string
-    readonly dueAt: Instant
-    readonly windowExpiresAt: Instant
-  }
-}
-
-/** A notice ahead of the window's end, unless the window has closed meanwhile (nothing stale). */
-function windowExpiringStep(job: JobRecord, found: JobContext | null, now: Instant): WindowStep {
-  const expiresAt = found?.window.expiresAt ?? null
-  if (found === null || found.window.state === 'closed' || expiresAt === null) return { outcome: DONE }
-  const { channel } = found
-  const dueAt = expiresAt - channel.automations.window_expiring_lead_minutes * MINUTE_MS
-  if (now < dueAt) return { outcome: { done: false, runAt: dueAt } }
-  return {
-    outcome: DONE,
-    event: {
-      type: 'window.expiring',
-      channel,
-      contactId: job.contactId,
-      key: String(expiresAt),
-      state: found.state,
-      settings: found.settings,
-      at: now,
-      data: { expires_at: new Date(expiresAt).toISOString() },
-    },
-  }
-}
-
-/** The window's end, once it has really come (a customer message may have moved it). */
-function windowClosedStep(job: JobRecord, found: JobContext | null, now: Instant): WindowStep {
-  const expiresAt = found?.window.expiresAt ?? null
-  if (found === null || expiresAt === null) return { outcome: DONE }
-  const { channel, window } = found
-  if (window.state === 'open') return { outcome: { done: false, runAt: expiresAt } }
-  const reengagement = channel.automations.reengagement
-  return {
-    outcome: DONE,
-    event: {
-      type: 'window.closed',
-      channel,
-      contactId: job.contactId,
-      key: String(expiresAt),
-      state: found.state,
-      settings: found.settings,
-      at: now,
-    },
-    ...(reengagement.enabled && channel.platform === 'whatsapp'
-      ? {
-          reengagement: {
-            channel,
-            contactId: job.contactId,
-            dueAt: expiresAt + reengagement.delay_minutes * MINUTE_MS,
-            windowExpiresAt: expiresAt,
-          },
-        }
-      : {}),
-  }
+/** Whether a window job is done or runs again later. */
+function outcomeOf(notice: WindowNotice): JobOutcome {
+  return notice.kind === 'later' ? { done: false, runAt: notice.runAt } : DONE
 }
 
 /**
@@ -133,20 +68,25 @@ function windowClosedStep(job: JobRecord, found: JobContext | null, now: Instant
  * one transaction — at thousands of windows closing per second, per-job round trips and commits are the cost.
  */
 export function automationHandlers(deps: AutomationDependencies): Record<string, JobHandler> {
-  const contextOf = (channel: ChannelRecord, state: ContactState, now: Instant): JobContext => {
+  const contextOf = (
+    channel: ChannelRecord,
+    contactId: string,
+    state: ContactState,
+    now: Instant,
+  ): WindowAtJob => {
     const { settings } = deps.directory.policyOf(channel)
-    return { channel, settings, state, window: windowAt(channel.platform, state, now, settings) }
+    return { channel, contactId, settings, state, window: windowAt(channel.platform, state, now, settings) }
   }
 
-  const context = async (job: JobRecord, now: Instant): Promise<JobContext | null> => {
+  const context = async (job: JobRecord, now: Instant): Promise<WindowAtJob | null> => {
     const channel = await deps.directory.channelById(job.channelId)
     if (channel === undefined) return null
     const state = (await deps.store.getWindow(channel.id, job.contactId))?.state ?? NEW_CONTACT
-    return contextOf(channel, state, now)
+    return contextOf(channel, job.contactId, state, now)
   }
 
   /** {@link context} for a round's jobs: each channel looked up once, its contacts' windows read in one query. */
-  const contexts = async (jobs: readonly JobRecord[], now: Instant): Promise<(JobContext | null)[]> => {
+  const contexts = async (jobs: readonly JobRecord[], now: Instant): Promise<(WindowAtJob | null)[]> => {
     const contactsByChannel = new Map<string, string[]>()
     for (const job of jobs) {
       const contacts = contactsByChannel.get(job.channelId)
@@ -165,56 +105,50 @@ export function automationHandlers(deps: AutomationDependencies): Record<string,
     return jobs.map((job) => {
       const channel = channels.get(job.channelId)
       const state = states.get(`${job.channelId}\u0000${job.contactId}`) ?? NEW_CONTACT
-      return channel === undefined ? null : contextOf(channel, state, now)
+      return channel === undefined ? null : contextOf(channel, job.contactId, state, now)
     })
   }
 
-  /** Writes what window jobs decided: their events, then the re-engagements of the windows that closed. */
-  const write = async (tx: Store, steps: readonly WindowStep[], now: Instant): Promise<void> => {
-    await emitEvents(
-      tx,
-      steps.flatMap((step) => (step.event === undefined ? [] : [step.event])),
-    )
-    for (const { reengagement } of steps) {
-      if (reengagement === undefined) continue
-      const { channel, contactId, dueAt, windowExpiresAt } = reengagement
-      await scheduleReengagement(tx, channel, contactId, dueAt, 'window-closed', windowExpiresAt, now)
+  /** Writes what window jobs decided: their announcements, then the re-engagement of each window whose close it announced. */
+  const write = async (tx: Store, notices: readonly WindowNotice[], now: Instant): Promise<void> => {
+    for (const { channel, contactId, closedAt } of await announce(tx, notices)) {
+      const reengagement = channel.automations.reengagement
+      if (!reengagement.enabled || channel.platform !== 'whatsapp') continue
+      const dueAt = closedAt + reengagement.delay_minutes * MINUTE_MS
+      await scheduleReengagement(tx, channel, contactId, dueAt, 'window-closed', closedAt, now)
     }
   }
 
-  const windowJob = (
-    step: (job: JobRecord, found: JobContext | null, now: Instant) => WindowStep,
-  ): JobHandler =>
+  const windowJob = (notice: (found: WindowAtJob | null, now: Instant) => WindowNotice): JobHandler =>
     Object.assign(
       async (job: JobRecord, now: Instant): Promise<JobOutcome> => {
-        const taken = step(job, await context(job, now), now)
-        await write(deps.store, [taken], now)
-        return taken.outcome
+        const decided = notice(await context(job, now), now)
+        if (decided.kind === 'announce') await deps.store.transaction((tx) => write(tx, [decided], now))
+        return outcomeOf(decided)
       },
       {
         batch: async (jobs: readonly JobRecord[], now: Instant): Promise<JobOutcome[]> => {
           const found = await contexts(jobs, now)
-          const steps = jobs.map((job, index) => step(job, found[index] ?? null, now))
-          if (steps.some((taken) => taken.event !== undefined || taken.reengagement !== undefined))
-            await deps.store.transaction((tx) => write(tx, steps, now))
-          return steps.map((taken) => taken.outcome)
+          const notices = jobs.map((_job, index) => notice(found[index] ?? null, now))
+          if (notices.some((decided) => decided.kind === 'announce'))
+            await deps.store.transaction((tx) => write(tx, notices, now))
+          return notices.map(outcomeOf)
         },
       },
     )
 
   return {
-    [JOB_KINDS.windowExpiring]: windowJob(windowExpiringStep),
-    [JOB_KINDS.windowClosed]: windowJob(windowClosedStep),
+    [JOB_KINDS.windowExpiring]: windowJob(expiringNotice),
+    [JOB_KINDS.windowClosed]: windowJob(closedNotice),
 
     [JOB_KINDS.keepAlive]: async (job, now) => {
       const found = await context(job, now)
+      const dueAt = keepAliveDue(found)
       const expiresAt = found?.window.expiresAt ?? null
-      if (found === null || found.window.state === 'closed' || expiresAt === null) return DONE
+      if (found === null || dueAt === null || expiresAt === null) return DONE
+      if (now < dueAt) return { done: false, runAt: dueAt }
       const { channel } = found
       const keepAlive = channel.automations.keep_alive
-      if (!keepAlive.enabled) return DONE
-      const dueAt = expiresAt - keepAlive.lead_minutes * MINUTE_MS
-      if (now < dueAt) return { done: false, runAt: dueAt }
       const [openCase] = await deps.store.listCases(channel.id, {
         contactId: job.contactId,
         status: 'open',

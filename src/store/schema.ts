@@ -76,6 +76,9 @@ export interface WindowsTable {
   last_user_message_at: number | null
   expires_at: number | null
   updated_at: number
+  /** What the business was last told of the window (`open`, `closed`), for the expiry in `announced_expires_at`. */
+  announced: string | null
+  announced_expires_at: number | null
 }
 
 export interface ConsentEventsTable {

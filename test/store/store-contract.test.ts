@@ -294,21 +294,24 @@ for (const dialect of DIALECTS) {
         const { id } = await seedChannel()
         const contact = contactRecord(id)
 
-        expect(await store.transaction((tx) => tx.ensureContactAndLockWindow(contact))).toBeUndefined()
+        expect(await store.transaction((tx) => tx.lockContactWindow(contact))).toEqual({
+          state: undefined,
+          announced: null,
+        })
         expect(await store.getContact(id, CONTACT_ID)).toEqual(contact)
         expect(await store.getWindow(id, CONTACT_ID)).toBeUndefined()
 
         await store.saveWindow(windowRecord(id, CONTACT_ID, T0 + DAY_MS, opened))
         const renamed = { ...contact, profileName: 'Ana B.', createdAt: T0 + HOUR_MS }
-        expect(await store.transaction((tx) => tx.ensureContactAndLockWindow(renamed))).toEqual(opened)
+        expect((await store.transaction((tx) => tx.lockContactWindow(renamed))).state).toEqual(opened)
         expect(await store.getContact(id, CONTACT_ID)).toEqual({ ...contact, profileName: 'Ana B.' })
 
         // Without a profile name, and outside a transaction: the stored name stays.
-        expect(await store.ensureContactAndLockWindow({ ...contact, profileName: null })).toEqual(opened)
+        expect((await store.lockContactWindow({ ...contact, profileName: null })).state).toEqual(opened)
         expect(await store.getContact(id, CONTACT_ID)).toEqual({ ...contact, profileName: 'Ana B.' })
       })
 
-      it('saves a window and (re)schedules its jobs in one call, answering the statuses the jobs had', async () => {
+      it('saves a window and (re)schedules its jobs in one call, with what was announced of it or leaving that be', async () => {
         const { id } = await seedChannel()
         const contact = contactRecord(id)
         const jobsAt = (expiresAt: number) =>
@@ -321,24 +324,26 @@ for (const dialect of DIALECTS) {
             payload: { expires_at: expiresAt },
           }))
         const first = windowRecord(id, CONTACT_ID, T0 + DAY_MS, opened)
-        const scheduled = await store.transaction(async (tx) => {
-          await tx.ensureContactAndLockWindow(contact)
-          return tx.saveWindowAndScheduleJobs(first, jobsAt(T0 + DAY_MS), T0)
+        const announced = { state: 'open', expiresAt: T0 + DAY_MS } as const
+        await store.transaction(async (tx) => {
+          await tx.lockContactWindow(contact)
+          await tx.saveWindowWithJobs(first, jobsAt(T0 + DAY_MS), T0, announced)
         })
-        expect(scheduled).toEqual([null, null])
         expect(await store.getWindow(id, CONTACT_ID)).toEqual(first)
+        expect(await store.lockContactWindow(contact)).toEqual({ state: opened, announced })
         expect(await store.getJob(`window.closed:${id}:${CONTACT_ID}`)).toMatchObject({
           status: 'pending',
           dueAt: T0 + DAY_MS,
         })
 
+        // Moved without a new announcement: the window is saved, what was announced stays.
         const moved = { ...windowRecord(id, CONTACT_ID, T0 + 2 * DAY_MS, { ...opened, windowsOpened: 2 }) }
-        const rescheduled = await store.transaction(async (tx) => {
-          await tx.ensureContactAndLockWindow(contact)
-          return tx.saveWindowAndScheduleJobs(moved, jobsAt(T0 + 2 * DAY_MS), T0 + HOUR_MS)
+        await store.transaction(async (tx) => {
+          await tx.lockContactWindow(contact)
+          await tx.saveWindowWithJobs(moved, jobsAt(T0 + 2 * DAY_MS), T0 + HOUR_MS)
         })
-        expect(rescheduled).toEqual(['pending', 'pending'])
         expect(await store.getWindow(id, CONTACT_ID)).toEqual(moved)
+        expect((await store.transaction((tx) => tx.lockContactWindow(contact))).announced).toEqual(announced)
         expect(await store.getJob(`window.expiring:${id}:${CONTACT_ID}`)).toMatchObject({
           status: 'pending',
           dueAt: T0 + 2 * DAY_MS - HOUR_MS,
@@ -347,8 +352,38 @@ for (const dialect of DIALECTS) {
 
         // No jobs (a window without expiry): the window alone, outside a transaction too.
         const unopened = windowRecord(id, CONTACT_ID, null)
-        expect(await store.saveWindowAndScheduleJobs(unopened, [], T0 + 2 * HOUR_MS)).toEqual([])
+        await store.saveWindowWithJobs(unopened, [], T0 + 2 * HOUR_MS)
         expect(await store.getWindow(id, CONTACT_ID)).toEqual(unopened)
+      })
+
+      it('lets one path claim the announcement of a window’s close: only a window announced open, with an expiry at or before the close', async () => {
+        const { id } = await seedChannel()
+        const contact = contactRecord(id)
+        const closesAt = T0 + DAY_MS
+
+        // Never announced: nothing to claim.
+        await store.saveWindow(windowRecord(id, CONTACT_ID, closesAt, opened))
+        expect(await store.claimClosedAnnouncement(id, CONTACT_ID, closesAt)).toBe(false)
+
+        // Announced open at an earlier expiry, extended since: the close claims it, once.
+        await store.saveWindowWithJobs(windowRecord(id, CONTACT_ID, closesAt, opened), [], T0, {
+          state: 'open',
+          expiresAt: closesAt - HOUR_MS,
+        })
+        expect(await store.claimClosedAnnouncement(id, CONTACT_ID, closesAt)).toBe(true)
+        expect(await store.claimClosedAnnouncement(id, CONTACT_ID, closesAt)).toBe(false)
+        expect((await store.lockContactWindow(contact)).announced).toEqual({
+          state: 'closed',
+          expiresAt: closesAt,
+        })
+
+        // A new window announced open (the customer wrote again): the old close can no longer be claimed.
+        await store.saveWindowWithJobs(windowRecord(id, CONTACT_ID, closesAt + DAY_MS, opened), [], T0, {
+          state: 'open',
+          expiresAt: closesAt + DAY_MS,
+        })
+        expect(await store.claimClosedAnnouncement(id, CONTACT_ID, closesAt)).toBe(false)
+        expect(await store.claimClosedAnnouncement(id, CONTACT_ID, closesAt + DAY_MS)).toBe(true)
       })
 
       it('shows no window for a contact that was locked but never saved', async () => {
@@ -1187,7 +1222,7 @@ for (const dialect of DIALECTS) {
         const increment = (n: number) =>
           store.transaction(async (tx) => {
             const contact = contactRecord(id, CONTACT_ID, `Ana ${n}`)
-            const state = (await tx.ensureContactAndLockWindow(contact)) ?? NEW_CONTACT
+            const state = (await tx.lockContactWindow(contact)).state ?? NEW_CONTACT
             await new Promise((resolve) => setTimeout(resolve, 2))
             const next = { ...state, windowsOpened: state.windowsOpened + 1 }
             await tx.saveWindow(windowRecord(id, CONTACT_ID, T0 + DAY_MS, next))

@@ -1,10 +1,10 @@
 import { sql, type Selectable } from 'kysely'
-import type { ContactState } from '../../domain/index.js'
+import type { ContactState, Instant } from '../../domain/index.js'
 import type { ContactsTable } from '../schema.js'
-import type { ContactRecord, WindowQuery, WindowRecord } from '../store.js'
+import type { Announcement, ContactRecord, LockedWindow, WindowQuery, WindowRecord } from '../store.js'
 import { inSlices, run, type Connection } from './connection.js'
 import { HOT } from './hot.js'
-import { contactOf, stateOf, windowOf, windowParameters } from './rows.js'
+import { contactOf, lockedWindowOf, windowOf, windowParameters, type LockedWindowRow } from './rows.js'
 
 /**
  * Contacts and windows (ContactStore). Locking a window for a read-modify-write is the database's own business:
@@ -93,18 +93,47 @@ export function getWindows(
   )
 }
 
+/** The window's state and what was announced of it, as they are (SQLite's single writer is the lock). */
+export async function readWindow(c: Connection, channelId: string, contactId: string): Promise<LockedWindow> {
+  const { rows } = await run<LockedWindowRow>(c, HOT.readWindowState, [channelId, contactId])
+  return lockedWindowOf(rows[0])
+}
+
 /** SQLite: the state as it is; the single writer is the lock. */
 export async function readWindowState(
   c: Connection,
   channelId: string,
   contactId: string,
 ): Promise<ContactState | undefined> {
-  const { rows } = await run<{ state_json: string }>(c, HOT.readWindowState, [channelId, contactId])
-  return stateOf(rows[0])
+  return (await readWindow(c, channelId, contactId)).state
 }
 
-export async function saveWindow(c: Connection, window: WindowRecord): Promise<void> {
-  await run(c, HOT.saveWindow, windowParameters(window))
+export async function claimClosedAnnouncement(
+  c: Connection,
+  channelId: string,
+  contactId: string,
+  expiresAt: Instant,
+): Promise<boolean> {
+  const result = await c.db
+    .updateTable('windows')
+    .set({ announced: 'closed', announced_expires_at: expiresAt })
+    .where('channel_id', '=', channelId)
+    .where('contact_id', '=', contactId)
+    .where('announced', '=', 'open')
+    .where('announced_expires_at', '<=', expiresAt)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) > 0
+}
+
+/** Saves the window, and with `announced` what the business is told of it, in one statement. */
+export async function saveWindow(
+  c: Connection,
+  window: WindowRecord,
+  announced?: Announcement,
+): Promise<void> {
+  if (announced === undefined) await run(c, HOT.saveWindow, windowParameters(window))
+  else
+    await run(c, HOT.saveAnnouncedWindow, [...windowParameters(window), announced.state, announced.expiresAt])
 }
 
 export async function listWindows(

@@ -1,5 +1,5 @@
 import type { ContactState, Instant } from '../../domain/index.js'
-import type { ContactRecord, JobStatus, ScheduledJob, WindowRecord } from '../store.js'
+import type { Announcement, ContactRecord, LockedWindow, ScheduledJob, WindowRecord } from '../store.js'
 import type { Connection } from './connection.js'
 
 /**
@@ -9,12 +9,12 @@ import type { Connection } from './connection.js'
  */
 export interface DialectQueries {
   lockWindow(c: Connection, channelId: string, contactId: string): Promise<ContactState | undefined>
-  ensureContactAndLockWindow(c: Connection, contact: ContactRecord): Promise<ContactState | undefined>
-  scheduleJobs(c: Connection, jobs: readonly ScheduledJob[], now: Instant): Promise<(JobStatus | null)[]>
-  saveWindowAndScheduleJobs(
+  lockContactWindow(c: Connection, contact: ContactRecord): Promise<LockedWindow>
+  saveWindowWithJobs(
     c: Connection,
     window: WindowRecord,
     jobs: readonly ScheduledJob[],
     now: Instant,
-  ): Promise<(JobStatus | null)[]>
+    announced?: Announcement,
+  ): Promise<void>
 }

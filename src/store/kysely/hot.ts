@@ -4,11 +4,20 @@ const MESSAGE_COLUMNS =
   'id, tenant_id, channel_id, contact_id, direction, external_id, at, body_json, allowed, reason, ' +
   'decision_json, price_micros, currency, status, status_at, meta_pricing_json, error_json, created_at'
 
-export const SAVE_WINDOW =
-  'insert into windows (channel_id, contact_id, state_json, last_user_message_at, expires_at, updated_at) ' +
-  'values (?, ?, ?, ?, ?, ?) on conflict (channel_id, contact_id) do update set ' +
+const SAVE_WINDOW_SET =
   'state_json = excluded.state_json, last_user_message_at = excluded.last_user_message_at, ' +
   'expires_at = excluded.expires_at, updated_at = excluded.updated_at'
+
+/** A window's state saved; what was announced of it left as it is. */
+export const SAVE_WINDOW =
+  'insert into windows (channel_id, contact_id, state_json, last_user_message_at, expires_at, updated_at) ' +
+  `values (?, ?, ?, ?, ?, ?) on conflict (channel_id, contact_id) do update set ${SAVE_WINDOW_SET}`
+
+/** A window's state saved with what the business is told of it. */
+export const SAVE_ANNOUNCED_WINDOW =
+  'insert into windows (channel_id, contact_id, state_json, last_user_message_at, expires_at, updated_at, ' +
+  'announced, announced_expires_at) values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (channel_id, contact_id) ' +
+  `do update set ${SAVE_WINDOW_SET}, announced = excluded.announced, announced_expires_at = excluded.announced_expires_at`
 
 /**
  * The statements every webhook and every send runs, as SQL text written once. Kysely builds and compiles each
@@ -27,8 +36,11 @@ export const HOT = {
       'on conflict (channel_id, contact_id) do update set profile_name = excluded.profile_name returning *',
   ),
   getContact: statement('select * from contacts where channel_id = ? and contact_id = ?'),
-  readWindowState: statement('select state_json from windows where channel_id = ? and contact_id = ?'),
+  readWindowState: statement(
+    'select state_json, announced, announced_expires_at from windows where channel_id = ? and contact_id = ?',
+  ),
   saveWindow: statement(SAVE_WINDOW),
+  saveAnnouncedWindow: statement(SAVE_ANNOUNCED_WINDOW),
   listConsent: statement(
     'select * from consent_events where channel_id = ? and contact_id = ? order by at, id',
   ),

@@ -5,7 +5,7 @@ import { jobOf } from './rows.js'
 
 /** Timed work (JobStore). Scheduling is SQL text (job-statements.ts); the rest typed queries. */
 
-/** Portable: the statuses before, then the upsert — two statements (PostgreSQL fuses them: postgres/). */
+/** The statuses before, then the upsert: two statements. */
 export async function scheduleJobs(
   c: Connection,
   jobs: readonly ScheduledJob[],
@@ -113,4 +113,9 @@ export async function countJobs(c: Connection, status: JobStatus): Promise<numbe
     .where('status', '=', status)
     .executeTakeFirstOrThrow()
   return row.count
+}
+
+/** Schedules (or moves) jobs without reading what they were. */
+export async function upsertJobs(c: Connection, jobs: readonly ScheduledJob[], now: number): Promise<void> {
+  if (jobs.length > 0) await run(c, jobStatements(jobs.length).upsert, jobParameters(jobs, now))
 }

@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely'
 import type { ConsentEvent, ContactState, Instant, Platform, Template } from '../../domain/index.js'
 import type { Database } from '../schema.js'
 import type {
+  Announcement,
   ApiKeyRecord,
   CaseFilter,
   CasePatch,
@@ -17,6 +18,7 @@ import type {
   IdempotencyRecord,
   JobRecord,
   JobStatus,
+  LockedWindow,
   MessageDirection,
   MessagePatch,
   MessageRecord,
@@ -124,18 +126,22 @@ export class KyselyStore extends KyselyConnection implements Store {
   lockWindow(channelId: string, contactId: string): Promise<ContactState | undefined> {
     return this.queries.lockWindow(this, channelId, contactId)
   }
-  ensureContactAndLockWindow(contact: ContactRecord): Promise<ContactState | undefined> {
-    return this.queries.ensureContactAndLockWindow(this, contact)
+  lockContactWindow(contact: ContactRecord): Promise<LockedWindow> {
+    return this.queries.lockContactWindow(this, contact)
   }
   saveWindow(window: WindowRecord): Promise<void> {
     return contacts.saveWindow(this, window)
   }
-  saveWindowAndScheduleJobs(
+  saveWindowWithJobs(
     window: WindowRecord,
     scheduled: readonly ScheduledJob[],
     now: Instant,
-  ): Promise<(JobStatus | null)[]> {
-    return this.queries.saveWindowAndScheduleJobs(this, window, scheduled, now)
+    announced?: Announcement,
+  ): Promise<void> {
+    return this.queries.saveWindowWithJobs(this, window, scheduled, now, announced)
+  }
+  claimClosedAnnouncement(channelId: string, contactId: string, expiresAt: Instant): Promise<boolean> {
+    return contacts.claimClosedAnnouncement(this, channelId, contactId, expiresAt)
   }
   listWindows(channelId: string, query: WindowQuery): Promise<WindowRecord[]> {
     return contacts.listWindows(this, channelId, query)
@@ -282,7 +288,7 @@ export class KyselyStore extends KyselyConnection implements Store {
     return previous ?? null
   }
   scheduleJobs(scheduled: readonly ScheduledJob[], now: Instant): Promise<(JobStatus | null)[]> {
-    return this.queries.scheduleJobs(this, scheduled, now)
+    return jobs.scheduleJobs(this, scheduled, now)
   }
   getJob(id: string): Promise<JobRecord | undefined> {
     return jobs.getJob(this, id)

@@ -16,6 +16,7 @@ import type {
 } from '../schema.js'
 import type { SqlValue } from '../sql-statement.js'
 import type {
+  Announcement,
   ApiKeyRecord,
   CaseRecord,
   CaseStatus,
@@ -27,6 +28,7 @@ import type {
   HoldStatus,
   JobRecord,
   JobStatus,
+  LockedWindow,
   MessageDirection,
   MessageRecord,
   MessageStatus,
@@ -109,6 +111,23 @@ export function windowParameters(window: WindowRecord): SqlValue[] {
 export function stateOf(row: { readonly state_json: string } | undefined): ContactState | undefined {
   const state = row === undefined ? null : (JSON.parse(row.state_json) as ContactState | null)
   return state ?? undefined
+}
+
+/** A locked window row's columns. */
+export interface LockedWindowRow {
+  readonly state_json: string
+  readonly announced: string | null
+  readonly announced_expires_at: number | string | null
+}
+
+export function lockedWindowOf(row: LockedWindowRow | undefined): LockedWindow {
+  return {
+    state: stateOf(row),
+    announced:
+      row === undefined || row.announced === null || row.announced_expires_at === null
+        ? null
+        : { state: row.announced as Announcement['state'], expiresAt: Number(row.announced_expires_at) },
+  }
 }
 
 export function contactOf(row: Selectable<ContactsTable>): ContactRecord {

@@ -5,6 +5,7 @@ import * as unprocessedReceipts from './0003-unprocessed-receipts.js'
 import * as receiptSubjects from './0004-receipt-subjects.js'
 import * as deadLetters from './0005-dead-letters.js'
 import * as idempotencyIntents from './0006-idempotency-intents.js'
+import * as windowAnnouncements from './0008-window-announcements.js'
 
 export type SqlDialect = 'sqlite' | 'postgres'
 
@@ -17,6 +18,7 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
     '0004-receipt-subjects': { up: (db) => receiptSubjects.up(db) },
     '0005-dead-letters': { up: (db) => deadLetters.up(db, dialect) },
     '0006-idempotency-intents': { up: (db) => idempotencyIntents.up(db) },
+    '0008-window-announcements': { up: (db) => windowAnnouncements.up(db, dialect) },
   }
 }
 
@@ -29,13 +31,15 @@ export async function migrateToLatest(
   db: Kysely<unknown>,
   dialect: SqlDialect,
   schema?: string,
+  /** Stop after this migration (tests of a migration run it on rows an older schema held). */
+  through?: string,
 ): Promise<MigrationResultSet> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: () => Promise.resolve(migrationsFor(dialect)) },
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   })
-  const result = await migrator.migrateToLatest()
+  const result = await (through === undefined ? migrator.migrateToLatest() : migrator.migrateTo(through))
   if (result.error !== undefined) {
     const failed =
       result.results?.find((migration) => migration.status === 'Error')?.migrationName ?? 'unknown'

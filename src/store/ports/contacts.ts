@@ -1,5 +1,5 @@
 import type { ContactState, Instant } from '../../domain/index.js'
-import type { JobStatus, ScheduledJob } from './jobs.js'
+import type { ScheduledJob } from './jobs.js'
 
 export interface ContactRecord {
   readonly channelId: string
@@ -17,6 +17,18 @@ export interface WindowRecord {
   readonly lastUserMessageAt: Instant | null
   readonly expiresAt: Instant | null
   readonly updatedAt: Instant
+}
+
+/** What the business was last told of a contact's window: that it opened, or closed, and with which expiry. */
+export interface Announcement {
+  readonly state: 'open' | 'closed'
+  readonly expiresAt: Instant
+}
+
+/** A contact's window locked for a read-modify-write: its state (none for a new contact) and what was announced. */
+export interface LockedWindow {
+  readonly state: ContactState | undefined
+  readonly announced: Announcement | null
 }
 
 export interface WindowQuery {
@@ -49,19 +61,28 @@ export interface ContactStore {
    */
   lockWindow(channelId: string, contactId: string): Promise<ContactState | undefined>
   /**
-   * `ensureContact` then `lockWindow`, in that order: an inbound message's first two steps. On PostgreSQL, in a
-   * transaction and with a profile name, one round trip instead of two.
+   * The contact stored if it is new, then its window locked as `lockWindow` does, with what was last announced of
+   * it: a customer's message's first step. (On PostgreSQL, in a transaction and with a profile name, one round trip.)
    */
-  ensureContactAndLockWindow(contact: ContactRecord): Promise<ContactState | undefined>
+  lockContactWindow(contact: ContactRecord): Promise<LockedWindow>
+  /** Saves a window's state; what was announced of it is left as it is. */
   saveWindow(window: WindowRecord): Promise<void>
   /**
-   * `saveWindow` then `scheduleJobs`: a customer's message saves the contact's window and moves its timed work. On
-   * PostgreSQL one round trip (call it with the window row locked, as after `ensureContactAndLockWindow`).
+   * Saves a window's state and (re)schedules the timed work that follows from it (see `JobStore.scheduleJobs`), in
+   * one write: a customer's message moves its window's expiry and its jobs together. With `announced`, records in
+   * the same write what the business is told of the window. Call it with the window locked.
    */
-  saveWindowAndScheduleJobs(
+  saveWindowWithJobs(
     window: WindowRecord,
     jobs: readonly ScheduledJob[],
     now: Instant,
-  ): Promise<(JobStatus | null)[]>
+    announced?: Announcement,
+  ): Promise<void>
+  /**
+   * Records that the business is told the window closed at `expiresAt` — only if it was last told the window was
+   * open, with an expiry at or before that one (a window announced open may have been extended since). `false`
+   * otherwise: another path announced the close already, or the customer's next message opened a new window.
+   */
+  claimClosedAnnouncement(channelId: string, contactId: string, expiresAt: Instant): Promise<boolean>
   listWindows(channelId: string, query: WindowQuery): Promise<WindowRecord[]>
 }
