@@ -130,7 +130,7 @@ const URL_IN_TEXT = /[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s"'<>]+/g
  * The outbox writes a delivery's error with the webhook URL already redacted; this redacts again whatever URL the
  * text holds, so an error recorded by an older version, or quoting a URL another way, never shows credentials.
  */
-export function redactUrls(text: string): string {
+function redactUrls(text: string): string {
   return text.replace(URL_IN_TEXT, (url) => {
     const [, body = url, trailing = ''] = /^(.*?)([.,:;)\]]*)$/.exec(url) ?? []
     return `${redactUrl(body)}${trailing}`
