@@ -11,6 +11,7 @@ import type { ConsentEvent, ContactState, Instant, Platform, Template } from '..
 import { automationsSchema, DEFAULT_AUTOMATIONS, type Automations } from '../config/automations.js'
 import { Batches, type Settled } from './group-commit.js'
 import * as automations from './kysely-automations.js'
+import * as deliveries from './kysely-deliveries.js'
 import { KyselyReceipts } from './kysely-receipts.js'
 import { runStatement, statement, type SqlValue, type Statement } from './sql-statement.js'
 import type { SqlDialect } from './migrations/migrations.js'
@@ -22,7 +23,6 @@ import type {
   Database,
   MessagesTable,
   TenantsTable,
-  WebhookDeliveriesTable,
   WindowsTable,
 } from './schema.js'
 import type {
@@ -38,6 +38,7 @@ import type {
   ScheduledJob,
   StaleSend,
   ContactRecord,
+  DeliveryCursor,
   DeliveryRecord,
   DeliveryStatus,
   IdempotencyRecord,
@@ -736,101 +737,55 @@ export class KyselyStore implements Store {
     return this.receipts.unapplied(subjects, throughId)
   }
 
-  // Outbox
+  // Outbox: kysely-deliveries.ts
 
-  async enqueueDeliveries(deliveries: readonly DeliveryRecord[]): Promise<void> {
-    if (deliveries.length === 0) return
-    await this.db
-      .insertInto('webhook_deliveries')
-      .values(
-        deliveries.map((delivery) => ({
-          id: delivery.id,
-          tenant_id: delivery.tenantId,
-          event_type: delivery.eventType,
-          payload: delivery.payload,
-          status: delivery.status,
-          attempts: delivery.attempts,
-          next_attempt_at: delivery.nextAttemptAt,
-          locked_until: null,
-          last_error: delivery.lastError,
-          created_at: delivery.createdAt,
-          delivered_at: delivery.deliveredAt,
-        })),
-      )
-      // A delivery's id is its identity: queuing it again (a retried notification, a re-run job) keeps the first.
-      .onConflict((conflict) => conflict.column('id').doNothing())
-      .execute()
+  enqueueDeliveries(records: readonly DeliveryRecord[]): Promise<void> {
+    return deliveries.enqueueDeliveries(this.db, records)
   }
 
-  async claimDueDeliveries(now: number, limit: number, leaseUntil: number): Promise<DeliveryRecord[]> {
-    let due = this.db
-      .selectFrom('webhook_deliveries')
-      .select('id')
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '<=', now)
-      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
-      .orderBy('next_attempt_at')
-      .limit(limit)
-    if (this.dialect === 'postgres') due = due.forUpdate().skipLocked()
-    const rows = await this.db
-      .updateTable('webhook_deliveries')
-      .set({ locked_until: leaseUntil })
-      .where('id', 'in', due)
-      .returningAll()
-      .execute()
-    return rows.map(deliveryOf).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || a.createdAt - b.createdAt)
+  claimDueDeliveries(now: number, limit: number, leaseUntil: number): Promise<DeliveryRecord[]> {
+    return deliveries.claimDueDeliveries(this.db, this.dialect === 'postgres', now, limit, leaseUntil)
   }
 
-  async completeDelivery(id: string, at: number): Promise<void> {
-    await this.db
-      .updateTable('webhook_deliveries')
-      .set((eb) => ({
-        status: 'delivered',
-        delivered_at: at,
-        locked_until: null,
-        attempts: eb('attempts', '+', 1),
-      }))
-      .where('id', '=', id)
-      .execute()
+  completeDelivery(id: string, at: number): Promise<void> {
+    return deliveries.completeDelivery(this.db, id, at)
   }
 
-  async retryDelivery(
+  retryDelivery(
     id: string,
     attempts: number,
     nextAttemptAt: number | null,
     error: string,
+    at: number,
   ): Promise<void> {
-    await this.db
-      .updateTable('webhook_deliveries')
-      .set({
-        attempts,
-        last_error: error,
-        locked_until: null,
-        ...(nextAttemptAt === null ? { status: 'dead' } : { next_attempt_at: nextAttemptAt }),
-      })
-      .where('id', '=', id)
-      .execute()
+    return deliveries.retryDelivery(this.db, id, attempts, nextAttemptAt, error, at)
   }
 
-  async countDeliveries(status: DeliveryStatus): Promise<number> {
-    const row = await this.db
-      .selectFrom('webhook_deliveries')
-      .select((eb) => eb.fn.countAll<number>().as('count'))
-      .where('status', '=', status)
-      .executeTakeFirstOrThrow()
-    return row.count
+  countDeliveries(status: DeliveryStatus, tenantId?: string): Promise<number> {
+    return deliveries.countDeliveries(this.db, status, tenantId)
   }
 
-  async listDeliveries(tenantId: string, limit: number): Promise<DeliveryRecord[]> {
-    const rows = await this.db
-      .selectFrom('webhook_deliveries')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(limit)
-      .execute()
-    return rows.map(deliveryOf)
+  listDeliveries(tenantId: string, limit: number): Promise<DeliveryRecord[]> {
+    return deliveries.listDeliveries(this.db, tenantId, limit)
+  }
+
+  getDelivery(tenantId: string, id: string): Promise<DeliveryRecord | undefined> {
+    return deliveries.getDelivery(this.db, tenantId, id)
+  }
+
+  listDeadDeliveries(
+    tenantId: string,
+    query: { readonly limit: number; readonly after?: DeliveryCursor },
+  ): Promise<DeliveryRecord[]> {
+    return deliveries.listDeadDeliveries(this.db, tenantId, query)
+  }
+
+  redriveDeadDelivery(tenantId: string, id: string, now: number): Promise<boolean> {
+    return deliveries.redriveDeadDelivery(this.db, tenantId, id, now)
+  }
+
+  redriveDeadDeliveries(tenantId: string, now: number, limit: number): Promise<number> {
+    return deliveries.redriveDeadDeliveries(this.db, tenantId, now, limit)
   }
 
   // Idempotency keys
@@ -1181,21 +1136,6 @@ function messageOf(row: Selectable<MessagesTable>): MessageRecord {
     metaPricingJson: row.meta_pricing_json,
     errorJson: row.error_json,
     createdAt: row.created_at,
-  }
-}
-
-function deliveryOf(row: Selectable<WebhookDeliveriesTable>): DeliveryRecord {
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    eventType: row.event_type,
-    payload: row.payload,
-    status: row.status as DeliveryStatus,
-    attempts: row.attempts,
-    nextAttemptAt: row.next_attempt_at,
-    lastError: row.last_error,
-    createdAt: row.created_at,
-    deliveredAt: row.delivered_at,
   }
 }
 
