@@ -4,6 +4,7 @@ import { describeIssues } from '../validation.js'
 import { automationsSchema, DEFAULT_AUTOMATIONS } from './automations.js'
 import { policySettingsSchema } from './policy-settings.js'
 import { rateCardsSchema } from './rate-cards.js'
+import { readVariableFiles, resolveSecretReferences } from './secrets.js'
 import { templateDefinitionSchema } from '../channels/whatsapp/template-definition.js'
 
 const upstreamSchema = z.discriminatedUnion('mode', [
@@ -60,7 +61,11 @@ const tenantSchema = z.strictObject({
   channels: z.array(channelSchema).default([]),
 })
 
-/** The config file (JSON). Every section is optional; unknown keys are errors so typos never pass silently. */
+/**
+ * The config file (JSON). Every section is optional; unknown keys are errors so typos never pass silently. Secret
+ * fields (tokens, app secrets, verify tokens, webhook secrets) may instead name an environment variable or a file
+ * to read them from; those are read before validation (see secrets.ts).
+ */
 export const configFileSchema = z.strictObject({
   server: z
     .strictObject({
@@ -220,12 +225,14 @@ export const ENVIRONMENT_VARIABLES: readonly string[] = Object.values(ENV)
 
 /**
  * Reads and validates the configuration: the JSON file (`--config` or `CAREWINDOW_CONFIG`, optional), then
- * `CAREWINDOW_*` variables, which win over the file. Throws {@link ConfigError} listing every problem.
+ * `CAREWINDOW_*` variables (each also as `CAREWINDOW_*_FILE`, a file holding its value), which win over the file.
+ * Throws {@link ConfigError} listing every problem.
  */
 export async function loadConfig(
   options: { readonly path?: string; readonly env?: NodeJS.ProcessEnv } = {},
 ): Promise<GatewayConfig> {
-  const env = options.env ?? process.env
+  // Problems reading `CAREWINDOW_*_FILE` variables are reported by resolveConfig, with the rest.
+  const env = readVariableFiles(options.env ?? process.env, ENVIRONMENT_VARIABLES).env
   const path = options.path ?? nonEmpty(env[ENV.config])
   let file: unknown = {}
   if (path !== undefined) {
@@ -247,11 +254,20 @@ export async function loadConfig(
 }
 
 /** Validates an already parsed config file together with the environment. */
-export function resolveConfig(file: unknown, env: NodeJS.ProcessEnv, source: string | null): GatewayConfig {
-  const parsed = configFileSchema.safeParse(file)
-  const problems = parsed.success
-    ? []
-    : describeIssues(parsed.error).map((line) => `${source ?? 'config'}: ${line}`)
+export function resolveConfig(
+  file: unknown,
+  givenEnv: NodeJS.ProcessEnv,
+  source: string | null,
+): GatewayConfig {
+  const { env, problems: variableProblems } = readVariableFiles(givenEnv, ENVIRONMENT_VARIABLES)
+  const secrets = resolveSecretReferences(file, env)
+  const parsed = configFileSchema.safeParse(secrets.file)
+  const problems = [
+    ...variableProblems,
+    ...[...secrets.problems, ...(parsed.success ? [] : describeIssues(secrets.restate(parsed.error)))].map(
+      (line) => `${source ?? 'config'}: ${line}`,
+    ),
+  ]
   const port = parseEnvInteger(env, ENV.port, problems)
   const migrate = parseEnvBoolean(env, ENV.migrateOnStart, problems)
   const logLevel = nonEmpty(env[ENV.logLevel])

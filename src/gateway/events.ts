@@ -105,5 +105,6 @@ function deliveryOf(tenant: TenantRecord, event: EventInput): DeliveryRecord {
     lastError: null,
     createdAt: event.at,
     deliveredAt: null,
+    lastAttemptAt: null,
   }
 }

@@ -72,6 +72,14 @@ export class Metrics {
       },
     })
     new Gauge({
+      name: 'carewindow_outbox_dead_deliveries',
+      help: 'Deliveries to businesses given up after outbox.max_attempts, waiting for an operator (GET /v1/dead-deliveries, then redrive).',
+      registers: [this.registry],
+      async collect() {
+        this.set(await store.countDeliveries('dead'))
+      },
+    })
+    new Gauge({
       name: 'carewindow_inbox_depth',
       help: 'Webhook notifications stored but not yet applied (dead letters not counted).',
       registers: [this.registry],

@@ -102,7 +102,13 @@ export class Outbox {
     const tenant = await this.store.getTenant(delivery.tenantId)
     const attempts = delivery.attempts + 1
     if (tenant === undefined || tenant.webhookUrl === null || tenant.webhookSecret === null) {
-      await this.store.retryDelivery(delivery.id, attempts, null, 'the tenant has no webhook URL any more')
+      await this.store.retryDelivery(
+        delivery.id,
+        attempts,
+        null,
+        'the tenant has no webhook URL any more',
+        this.clock(),
+      )
       this.metrics.deliveries.inc({ outcome: 'dead' })
       return
     }
@@ -142,11 +148,13 @@ export class Outbox {
       problem = `${printable}: ${reason.split(tenant.webhookUrl).join(printable)}`
     }
     const isLast = attempts >= this.options.maxAttempts
+    const at = this.clock()
     await this.store.retryDelivery(
       delivery.id,
       attempts,
-      isLast ? null : this.clock() + this.backoff(attempts),
+      isLast ? null : at + this.backoff(attempts),
       problem,
+      at,
     )
     this.metrics.deliveries.inc({ outcome: isLast ? 'dead' : 'retry' })
     if (isLast) this.logger.warn({ delivery: delivery.id, attempts, problem }, 'delivery given up')

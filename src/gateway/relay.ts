@@ -59,6 +59,7 @@ export async function enqueueDelivery(
       lastError: null,
       createdAt: now,
       deliveredAt: null,
+      lastAttemptAt: null,
     },
   ])
 }

@@ -158,6 +158,8 @@ export interface WebhookDeliveriesTable {
   last_error: string | null
   created_at: number
   delivered_at: number | null
+  /** When it was last tried (delivered or not); `NULL` before its first attempt (and for rows older than 0007). */
+  last_attempt_at: number | null
 }
 
 export interface IdempotencyKeysTable {

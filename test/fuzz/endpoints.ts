@@ -736,6 +736,44 @@ export const ENDPOINTS: readonly Endpoint[] = [
         })),
     ),
   ),
+  endpoint(
+    'GET /v1/dead-deliveries',
+    1,
+    fc.constant<CaseParts>({
+      path: ['v1', 'dead-deliveries'],
+      owner: 'acme',
+      query: queryOf([
+        // A cursor carewindow gives out ([0, "dlv_0"]), one of another shape ([]), and ones that are none.
+        ['cursor', fc.constantFrom('WzAsImRsdl8wIl0', 'W10', 'x', '', '%00')],
+        ['limit', fc.constantFrom('1', '50', '100', '101', '0', '-0', '1e308')],
+      ]),
+    }),
+  ),
+  endpoint(
+    'POST /v1/dead-deliveries/redrive',
+    1,
+    fc.constant<CaseParts>({
+      path: ['v1', 'dead-deliveries', 'redrive'],
+      owner: 'acme',
+      query: queryOf([['limit', fc.constantFrom('1', '1000', '1001', '0', '1.5', 'x')]]),
+    }),
+  ),
+  ...(['GET /v1/dead-deliveries/:deliveryId', 'POST /v1/dead-deliveries/:deliveryId/redrive'] as const).map(
+    (route) =>
+      endpoint(
+        route,
+        1,
+        fc
+          .oneof(
+            { weight: 3, arbitrary: fc.constantFrom('dlv_0', 'dlv_0lzq3k1c0a8f3e2d1c0b9a8f7e6d5c4b') },
+            { weight: 1, arbitrary: oddSegment },
+          )
+          .map((id): CaseParts => ({
+            path: ['v1', 'dead-deliveries', id, ...(route.endsWith('/redrive') ? ['redrive'] : [])],
+            owner: 'acme',
+          })),
+      ),
+  ),
   channelRoute('GET /v1/channels/:channelId/automations', 1, CHANNEL_NAMES, () =>
     fc.constant({ path: ['automations'] }),
   ),

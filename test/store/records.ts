@@ -156,6 +156,7 @@ export function delivery(id: string, overrides: Partial<DeliveryRecord> = {}): D
     lastError: null,
     createdAt: T0,
     deliveredAt: null,
+    lastAttemptAt: null,
     ...overrides,
   }
 }

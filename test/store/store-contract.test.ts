@@ -960,7 +960,7 @@ for (const dialect of DIALECTS) {
         await store.completeDelivery('d1', T0 + 5)
 
         expect(await store.listDeliveries(TENANT_ID, 10)).toEqual([
-          delivery('d1', { status: 'delivered', attempts: 3, deliveredAt: T0 + 5 }),
+          delivery('d1', { status: 'delivered', attempts: 3, deliveredAt: T0 + 5, lastAttemptAt: T0 + 5 }),
         ])
         expect(await store.claimDueDeliveries(T0 + DAY_MS, 10, T0 + DAY_MS + LEASE_MS)).toEqual([])
       })
@@ -969,21 +969,26 @@ for (const dialect of DIALECTS) {
         await store.enqueueDeliveries([delivery('d1')])
         await store.claimDueDeliveries(T0, 10, T0 + LEASE_MS)
 
-        await store.retryDelivery('d1', 1, T0 + 10 * MINUTE_MS, 'HTTP 503')
+        await store.retryDelivery('d1', 1, T0 + 10 * MINUTE_MS, 'HTTP 503', T0 + 1)
 
         expect(await store.claimDueDeliveries(T0 + 10 * MINUTE_MS - 1, 10, T0 + HOUR_MS)).toEqual([])
         expect(await store.claimDueDeliveries(T0 + 10 * MINUTE_MS, 10, T0 + HOUR_MS)).toEqual([
-          delivery('d1', { attempts: 1, nextAttemptAt: T0 + 10 * MINUTE_MS, lastError: 'HTTP 503' }),
+          delivery('d1', {
+            attempts: 1,
+            nextAttemptAt: T0 + 10 * MINUTE_MS,
+            lastError: 'HTTP 503',
+            lastAttemptAt: T0 + 1,
+          }),
         ])
       })
 
       it('gives up on a delivery retried without a next attempt', async () => {
         await store.enqueueDeliveries([delivery('d1')])
 
-        await store.retryDelivery('d1', 8, null, 'HTTP 410')
+        await store.retryDelivery('d1', 8, null, 'HTTP 410', T0 + 2)
 
         expect(await store.listDeliveries(TENANT_ID, 10)).toEqual([
-          delivery('d1', { status: 'dead', attempts: 8, lastError: 'HTTP 410' }),
+          delivery('d1', { status: 'dead', attempts: 8, lastError: 'HTTP 410', lastAttemptAt: T0 + 2 }),
         ])
         expect(await store.countDeliveries('dead')).toBe(1)
         expect(await store.countDeliveries('pending')).toBe(0)
@@ -1005,6 +1010,131 @@ for (const dialect of DIALECTS) {
         expect(await store.countDeliveries('dead')).toBe(0)
         expect((await store.listDeliveries(TENANT_ID, 2)).map((row) => row.id)).toEqual(['d2', 'd3'])
         expect((await store.listDeliveries(TENANT_ID, 10)).map((row) => row.id)).toEqual(['d2', 'd3', 'd1'])
+      })
+    })
+
+    describe('dead deliveries', () => {
+      const OTHER_TENANT = 'tenant-2'
+      const LEASE_MS = 30_000
+
+      /** Queues deliveries and gives each up after `attempts` tries, the last at `lastAttemptAt`. */
+      async function dead(
+        ...records: { readonly id: string; readonly createdAt: Instant; readonly tenantId?: string }[]
+      ): Promise<void> {
+        await store.enqueueDeliveries(
+          records.map((record) =>
+            delivery(record.id, {
+              createdAt: record.createdAt,
+              tenantId: record.tenantId ?? TENANT_ID,
+            }),
+          ),
+        )
+        for (const record of records)
+          await store.retryDelivery(
+            record.id,
+            15,
+            null,
+            `${record.id} answered 500`,
+            record.createdAt + HOUR_MS,
+          )
+      }
+
+      beforeEach(async () => {
+        await store.upsertTenant(tenant())
+        await store.upsertTenant(tenant({ id: OTHER_TENANT }))
+      })
+
+      it("lists only the tenant's dead deliveries, oldest first (then by id), a page at a time", async () => {
+        await dead(
+          { id: 'd-b', createdAt: T0 + 1 },
+          { id: 'd-c', createdAt: T0 },
+          { id: 'd-a', createdAt: T0 + 1 },
+          { id: 'd-other', createdAt: T0, tenantId: OTHER_TENANT },
+        )
+        await store.enqueueDeliveries([delivery('d-pending', { createdAt: T0 - 1 })])
+
+        const first = await store.listDeadDeliveries(TENANT_ID, { limit: 2 })
+        expect(first.map((row) => row.id)).toEqual(['d-c', 'd-a'])
+        expect(first[0]).toEqual(
+          delivery('d-c', {
+            status: 'dead',
+            attempts: 15,
+            lastError: 'd-c answered 500',
+            lastAttemptAt: T0 + HOUR_MS,
+          }),
+        )
+        const last = first[first.length - 1]
+        const next = await store.listDeadDeliveries(TENANT_ID, {
+          limit: 2,
+          ...(last === undefined ? {} : { after: { createdAt: last.createdAt, id: last.id } }),
+        })
+        expect(next.map((row) => row.id)).toEqual(['d-b'])
+        expect((await store.listDeadDeliveries(OTHER_TENANT, { limit: 10 })).map((row) => row.id)).toEqual([
+          'd-other',
+        ])
+        expect(await store.countDeliveries('dead', TENANT_ID)).toBe(3)
+        expect(await store.countDeliveries('dead')).toBe(4)
+      })
+
+      it("finds one of the tenant's deliveries by id, never another tenant's", async () => {
+        await dead({ id: 'd1', createdAt: T0 }, { id: 'd2', createdAt: T0, tenantId: OTHER_TENANT })
+
+        expect(await store.getDelivery(TENANT_ID, 'd1')).toMatchObject({ id: 'd1', status: 'dead' })
+        expect(await store.getDelivery(TENANT_ID, 'd2')).toBeUndefined()
+        expect(await store.getDelivery(TENANT_ID, 'd-unknown')).toBeUndefined()
+      })
+
+      it('re-drives a dead delivery: pending, no attempts, due at once, its last error kept', async () => {
+        await dead({ id: 'd1', createdAt: T0 })
+        const now = T0 + DAY_MS
+
+        expect(await store.redriveDeadDelivery(TENANT_ID, 'd1', now)).toBe(true)
+
+        const redriven = delivery('d1', {
+          attempts: 0,
+          nextAttemptAt: now,
+          lastError: 'd1 answered 500',
+          lastAttemptAt: T0 + HOUR_MS,
+        })
+        expect(await store.getDelivery(TENANT_ID, 'd1')).toEqual(redriven)
+        expect(await store.listDeadDeliveries(TENANT_ID, { limit: 10 })).toEqual([])
+        expect(await store.claimDueDeliveries(now - 1, 10, now + LEASE_MS)).toEqual([])
+        expect(await store.claimDueDeliveries(now, 10, now + LEASE_MS)).toEqual([redriven])
+      })
+
+      it("re-drives only a dead delivery of the tenant's, once", async () => {
+        await dead({ id: 'd1', createdAt: T0 }, { id: 'd2', createdAt: T0, tenantId: OTHER_TENANT })
+        await store.enqueueDeliveries([delivery('d-pending')])
+
+        const twice = await Promise.all([
+          store.redriveDeadDelivery(TENANT_ID, 'd1', T0 + DAY_MS),
+          store.redriveDeadDelivery(TENANT_ID, 'd1', T0 + DAY_MS),
+        ])
+        expect(twice.sort()).toEqual([false, true])
+        expect(await store.redriveDeadDelivery(TENANT_ID, 'd2', T0 + DAY_MS)).toBe(false)
+        expect(await store.redriveDeadDelivery(TENANT_ID, 'd-pending', T0 + DAY_MS)).toBe(false)
+        expect(await store.redriveDeadDelivery(TENANT_ID, 'd-unknown', T0 + DAY_MS)).toBe(false)
+        expect(await store.getDelivery(OTHER_TENANT, 'd2')).toMatchObject({ status: 'dead' })
+      })
+
+      it("re-drives the tenant's oldest dead deliveries up to the limit, and says how many", async () => {
+        await dead(
+          { id: 'd3', createdAt: T0 + 2 },
+          { id: 'd1', createdAt: T0 },
+          { id: 'd2', createdAt: T0 + 1 },
+          { id: 'd-other', createdAt: T0, tenantId: OTHER_TENANT },
+        )
+
+        expect(await store.redriveDeadDeliveries(TENANT_ID, T0 + DAY_MS, 2)).toBe(2)
+
+        expect((await store.listDeadDeliveries(TENANT_ID, { limit: 10 })).map((row) => row.id)).toEqual([
+          'd3',
+        ])
+        expect(await store.getDelivery(TENANT_ID, 'd1')).toMatchObject({ status: 'pending', attempts: 0 })
+        expect(await store.redriveDeadDeliveries(TENANT_ID, T0 + DAY_MS, 2)).toBe(1)
+        expect(await store.redriveDeadDeliveries(TENANT_ID, T0 + DAY_MS, 2)).toBe(0)
+        expect(await store.countDeliveries('dead', OTHER_TENANT)).toBe(1)
+        expect(await store.countDeliveries('pending', TENANT_ID)).toBe(3)
       })
     })
 

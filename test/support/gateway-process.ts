@@ -17,6 +17,8 @@ export interface GatewayProcessOptions {
    * production.
    */
   readonly isClockControlled?: boolean
+  /** Environment variables for the child (carewindow's own are otherwise left out: the config file decides). */
+  readonly env?: Readonly<Record<string, string>>
 }
 
 /**
@@ -62,7 +64,7 @@ export class GatewayProcess {
         ['--import', 'tsx', ...command, '--config', configPath, '--port', String(port)],
         {
           cwd: REPO_ROOT,
-          env: childEnvironment(),
+          env: { ...childEnvironment(), ...options.env },
           stdio: isClockControlled ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
         },
       )

@@ -5,6 +5,7 @@ import { registerCaseRoutes } from './v1/cases.js'
 import { registerChannelRoutes } from './v1/channels.js'
 import { registerConsentRoutes } from './v1/consent.js'
 import { registerContactRoutes } from './v1/contacts.js'
+import { registerDeadDeliveryRoutes } from './v1/dead-deliveries.js'
 import { registerDeadLetterRoutes } from './v1/dead-letters.js'
 import { registerDecisionRoutes } from './v1/decisions.js'
 import { registerHoldRoutes } from './v1/holds.js'
@@ -14,7 +15,8 @@ import { registerTemplateRoutes } from './v1/templates.js'
 /**
  * The native `/v1` API (SPEC §4): channels, windows, contacts, consent, templates, messages with their decisions,
  * dry-run decisions, the automations' resources (cases, held replies and each channel's automations) and the
- * notifications that could not be applied (dead letters). Every route takes `Authorization: Bearer <API key>` and sees only its tenant's data.
+ * notifications that could not be applied (dead letters) and the deliveries to the tenant's webhook that were given
+ * up (dead deliveries). Every route takes `Authorization: Bearer <API key>` and sees only its tenant's data.
  *
  * The routes' JSON schemas are the OpenAPI documentation only: zod validates each input (so every 400 names its
  * field the same way) and replies are serialised as they are, never trimmed to a schema.
@@ -33,6 +35,7 @@ export function registerNativeApiRoutes(app: FastifyInstance, gateway: Gateway):
     registerHoldRoutes(scope, gateway)
     registerAutomationRoutes(scope, gateway)
     registerDeadLetterRoutes(scope, gateway)
+    registerDeadDeliveryRoutes(scope, gateway)
     done()
   })
 }

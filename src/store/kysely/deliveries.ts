@@ -1,8 +1,8 @@
-import type { DeliveryRecord, DeliveryStatus } from '../store.js'
+import type { DeliveryCursor, DeliveryRecord, DeliveryStatus } from '../store.js'
 import type { Connection } from './connection.js'
 import { deliveryOf } from './rows.js'
 
-/** The outbox (DeliveryStore). */
+/** The outbox (DeliveryStore): deliveries to tenants' webhooks, their leases, retries and dead ones. */
 
 export async function enqueueDeliveries(c: Connection, deliveries: readonly DeliveryRecord[]): Promise<void> {
   if (deliveries.length === 0) return
@@ -21,6 +21,7 @@ export async function enqueueDeliveries(c: Connection, deliveries: readonly Deli
         last_error: delivery.lastError,
         created_at: delivery.createdAt,
         delivered_at: delivery.deliveredAt,
+        last_attempt_at: delivery.lastAttemptAt,
       })),
     )
     // A delivery's id is its identity: queuing it again (a retried notification, a re-run job) keeps the first.
@@ -58,6 +59,7 @@ export async function completeDelivery(c: Connection, id: string, at: number): P
     .set((eb) => ({
       status: 'delivered',
       delivered_at: at,
+      last_attempt_at: at,
       locked_until: null,
       attempts: eb('attempts', '+', 1),
     }))
@@ -71,12 +73,14 @@ export async function retryDelivery(
   attempts: number,
   nextAttemptAt: number | null,
   error: string,
+  at: number,
 ): Promise<void> {
   await c.db
     .updateTable('webhook_deliveries')
     .set({
       attempts,
       last_error: error,
+      last_attempt_at: at,
       locked_until: null,
       ...(nextAttemptAt === null ? { status: 'dead' } : { next_attempt_at: nextAttemptAt }),
     })
@@ -84,12 +88,17 @@ export async function retryDelivery(
     .execute()
 }
 
-export async function countDeliveries(c: Connection, status: DeliveryStatus): Promise<number> {
-  const row = await c.db
+export async function countDeliveries(
+  c: Connection,
+  status: DeliveryStatus,
+  tenantId?: string,
+): Promise<number> {
+  let query = c.db
     .selectFrom('webhook_deliveries')
     .select((eb) => eb.fn.countAll<number>().as('count'))
     .where('status', '=', status)
-    .executeTakeFirstOrThrow()
+  if (tenantId !== undefined) query = query.where('tenant_id', '=', tenantId)
+  const row = await query.executeTakeFirstOrThrow()
   return row.count
 }
 
@@ -107,4 +116,85 @@ export async function listDeliveries(
     .limit(limit)
     .execute()
   return rows.map(deliveryOf)
+}
+
+export async function getDelivery(
+  c: Connection,
+  tenantId: string,
+  id: string,
+): Promise<DeliveryRecord | undefined> {
+  const row = await c.db
+    .selectFrom('webhook_deliveries')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst()
+  return row && deliveryOf(row)
+}
+
+export async function listDeadDeliveries(
+  c: Connection,
+  tenantId: string,
+  query: { readonly limit: number; readonly after?: DeliveryCursor },
+): Promise<DeliveryRecord[]> {
+  const after = query.after
+  let select = c.db
+    .selectFrom('webhook_deliveries')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('status', '=', 'dead')
+  if (after !== undefined)
+    select = select.where((eb) =>
+      eb.or([
+        eb('created_at', '>', after.createdAt),
+        eb.and([eb('created_at', '=', after.createdAt), eb('id', '>', after.id)]),
+      ]),
+    )
+  const rows = await select.orderBy('created_at').orderBy('id').limit(query.limit).execute()
+  return rows.map(deliveryOf)
+}
+
+/** What a re-driven delivery becomes: pending, due now, as if new — its last error and attempt stay for the record. */
+function redriven(now: number) {
+  return { status: 'pending', attempts: 0, next_attempt_at: now, locked_until: null } as const
+}
+
+export async function redriveDeadDelivery(
+  c: Connection,
+  tenantId: string,
+  id: string,
+  now: number,
+): Promise<boolean> {
+  const result = await c.db
+    .updateTable('webhook_deliveries')
+    .set(redriven(now))
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('status', '=', 'dead')
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) > 0
+}
+
+export async function redriveDeadDeliveries(
+  c: Connection,
+  tenantId: string,
+  now: number,
+  limit: number,
+): Promise<number> {
+  const oldest = c.db
+    .selectFrom('webhook_deliveries')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('status', '=', 'dead')
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(limit)
+  const result = await c.db
+    .updateTable('webhook_deliveries')
+    .set(redriven(now))
+    .where('id', 'in', oldest)
+    // Re-checked here: on PostgreSQL another instance may have re-driven some of them meanwhile.
+    .where('status', '=', 'dead')
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows)
 }

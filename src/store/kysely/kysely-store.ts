@@ -10,6 +10,7 @@ import type {
   ChannelRecord,
   ContactRecord,
   DeadReceiptRecord,
+  DeliveryCursor,
   DeliveryRecord,
   DeliveryStatus,
   HeldMessageRecord,
@@ -247,14 +248,35 @@ export class KyselyStore extends KyselyConnection implements Store {
   completeDelivery(id: string, at: Instant): Promise<void> {
     return deliveries.completeDelivery(this, id, at)
   }
-  retryDelivery(id: string, attempts: number, nextAttemptAt: Instant | null, error: string): Promise<void> {
-    return deliveries.retryDelivery(this, id, attempts, nextAttemptAt, error)
+  retryDelivery(
+    id: string,
+    attempts: number,
+    nextAttemptAt: Instant | null,
+    error: string,
+    at: Instant,
+  ): Promise<void> {
+    return deliveries.retryDelivery(this, id, attempts, nextAttemptAt, error, at)
   }
-  countDeliveries(status: DeliveryStatus): Promise<number> {
-    return deliveries.countDeliveries(this, status)
+  countDeliveries(status: DeliveryStatus, tenantId?: string): Promise<number> {
+    return deliveries.countDeliveries(this, status, tenantId)
   }
   listDeliveries(tenantId: string, limit: number): Promise<DeliveryRecord[]> {
     return deliveries.listDeliveries(this, tenantId, limit)
+  }
+  getDelivery(tenantId: string, id: string): Promise<DeliveryRecord | undefined> {
+    return deliveries.getDelivery(this, tenantId, id)
+  }
+  listDeadDeliveries(
+    tenantId: string,
+    query: { readonly limit: number; readonly after?: DeliveryCursor },
+  ): Promise<DeliveryRecord[]> {
+    return deliveries.listDeadDeliveries(this, tenantId, query)
+  }
+  redriveDeadDelivery(tenantId: string, id: string, now: Instant): Promise<boolean> {
+    return deliveries.redriveDeadDelivery(this, tenantId, id, now)
+  }
+  redriveDeadDeliveries(tenantId: string, now: Instant, limit: number): Promise<number> {
+    return deliveries.redriveDeadDeliveries(this, tenantId, now, limit)
   }
 
   // Idempotency keys

@@ -188,6 +188,7 @@ export function deliveryOf(row: Selectable<WebhookDeliveriesTable>): DeliveryRec
     lastError: row.last_error,
     createdAt: row.created_at,
     deliveredAt: row.delivered_at,
+    lastAttemptAt: row.last_attempt_at,
   }
 }
 

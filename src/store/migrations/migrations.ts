@@ -5,6 +5,7 @@ import * as unprocessedReceipts from './0003-unprocessed-receipts.js'
 import * as receiptSubjects from './0004-receipt-subjects.js'
 import * as deadLetters from './0005-dead-letters.js'
 import * as idempotencyIntents from './0006-idempotency-intents.js'
+import * as deadDeliveries from './0007-dead-deliveries.js'
 import * as windowAnnouncements from './0008-window-announcements.js'
 
 export type SqlDialect = 'sqlite' | 'postgres'
@@ -18,6 +19,7 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
     '0004-receipt-subjects': { up: (db) => receiptSubjects.up(db) },
     '0005-dead-letters': { up: (db) => deadLetters.up(db, dialect) },
     '0006-idempotency-intents': { up: (db) => idempotencyIntents.up(db) },
+    '0007-dead-deliveries': { up: (db) => deadDeliveries.up(db, dialect) },
     '0008-window-announcements': { up: (db) => windowAnnouncements.up(db, dialect) },
   }
 }
