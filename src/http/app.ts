@@ -12,6 +12,7 @@ import { randomId } from '../gateway/ids.js'
 import { parseBoundedJson } from '../channels/bounded-json.js'
 import type { GatewayReply } from '../gateway/reply.js'
 import { registerNulGuard } from './nul-guard.js'
+import { swaggerOptions } from './openapi/document.js'
 import { answerClientError, registerErrorHandler } from './error-handler.js'
 import { registerNativeApiRoutes } from './routes/native-api.js'
 import { registerOperationsRoutes } from './routes/operations.js'
@@ -98,21 +99,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     gateway.noteAnswered()
     done()
   })
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'carewindow',
-        version: options.version ?? 'dev',
-        description:
-          'Customer Care Window gateway for WhatsApp Business and Messenger: a Graph-compatible proxy, webhooks, and the native /v1 API. Errors use Graph’s envelope; see docs/errors.md and docs/decisions.md.',
-      },
-      components: {
-        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A carewindow API key' } },
-      },
-      security: [{ apiKey: [] }],
-    },
-  })
+  // Response schemas document replies (docs/openapi.json); a reply is sent as the route made it, never trimmed to one.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data))
+  await app.register(
+    swagger,
+    swaggerOptions({ version: options.version ?? 'dev', publicUrl: gateway.config.publicUrl }),
+  )
   await app.register(swaggerUi, { routePrefix: '/docs' })
   registerOperationsRoutes(app, gateway)
   registerGraphProxyRoutes(app, gateway)

@@ -22,6 +22,7 @@ import {
   uniqueSchemaName,
   withPostgresClient,
 } from '../support/postgres.js'
+import { undocumentedInEvent } from '../support/documented-events.js'
 import { WebhookReceiver } from '../support/webhook-receiver.js'
 
 /**
@@ -466,6 +467,8 @@ export class AutomationsFixture {
           ReceivedEvent,
           'deliveryId' | 'isSignatureValid'
         >
+        // Every event a test reads is also checked against the OpenAPI document's description of its type.
+        expect(undocumentedInEvent(body), `event ${body.id}`).toEqual([])
         return { ...body, deliveryId: delivery.deliveryId, isSignatureValid: delivery.isSignatureValid }
       })
       .filter(

@@ -310,10 +310,18 @@ describe('a channel’s automations under /v1', () => {
         }
       ).paths['/v1/channels/{channelId}/automations']
       expect(operations?.get?.summary).toEqual(expect.any(String))
-      expect(Object.keys(operations?.get?.responses ?? {}).sort()).toEqual(['200', '401', '404'])
+      expect(Object.keys(operations?.get?.responses ?? {}).sort()).toEqual(['200', '401', '404', '503'])
       expect(operations?.put?.summary).toEqual(expect.any(String))
       expect(operations?.put?.requestBody).toBeDefined()
-      expect(Object.keys(operations?.put?.responses ?? {}).sort()).toEqual(['200', '400', '401', '404'])
+      expect(Object.keys(operations?.put?.responses ?? {}).sort()).toEqual([
+        '200',
+        '400',
+        '401',
+        '404',
+        '413',
+        '415',
+        '503',
+      ])
     })
   })
 

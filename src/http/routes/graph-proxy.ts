@@ -2,9 +2,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { readMessengerRequest } from '../../channels/messenger/send-request.js'
 import type { Gateway } from '../../gateway/gateway.js'
 import { GatewayError } from '../../gateway/errors.js'
+import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../../gateway/idempotency.js'
 import type { ChannelRecord, TenantRecord } from '../../store/store.js'
 import { sendReply } from '../app.js'
 import { apiKeyOf, authenticate } from '../auth.js'
+import { graphErrorResponses, sharedResponses } from '../openapi/responses.js'
+import { documentedRequest, schemaRef } from '../openapi/schemas.js'
 
 const GRAPH_VERSION = /^v\d{1,3}\.\d{1,2}$/
 
@@ -16,23 +19,32 @@ type ProxyRequest = FastifyRequest<{ Params: { version: string; id?: string } }>
  * depends on the channel its id names.
  */
 export function registerGraphProxyRoutes(app: FastifyInstance, gateway: Gateway): void {
-  const schema = (summary: string, description: string) => ({
-    summary,
-    description,
-    tags: ['proxy'],
-    params: {
-      type: 'object',
-      properties: { version: { type: 'string', examples: ['v21.0'] }, id: { type: 'string' } },
-    },
-  })
-
   app.post(
     '/:version/:id/messages',
     {
-      schema: schema(
-        'Send a message (Graph-compatible)',
-        'WhatsApp: the Cloud API send endpoint, `{id}` = phone_number_id. Messenger: the Send API, `{id}` = Page id, JSON or form-encoded; mark a person’s message with `X-Carewindow-Sender: agent`. Allowed messages are forwarded unchanged and Graph’s reply is returned; refused ones get HTTP 400 with Graph’s error envelope and the reason in error.error_data.details. Optional Idempotency-Key header.',
-      ),
+      schema: {
+        operationId: 'sendMessage',
+        summary: 'Send a message (Graph-compatible)',
+        description:
+          'WhatsApp: the Cloud API send endpoint, `{id}` = phone_number_id. Messenger: the Send API, `{id}` = Page id, JSON or form-encoded; mark a person’s message with `X-Carewindow-Sender: agent`. Allowed messages are forwarded unchanged and Graph’s reply is returned; refused ones get HTTP 400 with Graph’s error envelope and the reason in error.error_data.details. Optional Idempotency-Key header.',
+        tags: ['proxy'],
+        ...documentedRequest({
+          params: {
+            type: 'object',
+            properties: {
+              version: VERSION_PARAM,
+              id: {
+                type: 'string',
+                description: 'The channel’s phone_number_id (WhatsApp) or Page id (Messenger)',
+                examples: ['106540352242922'],
+              },
+            },
+            required: ['version', 'id'],
+          },
+          ...SEND_REQUEST,
+        }),
+        response: SEND_RESPONSES,
+      },
     },
     async (request: ProxyRequest, reply) => {
       const { version, id = '' } = request.params
@@ -50,10 +62,18 @@ export function registerGraphProxyRoutes(app: FastifyInstance, gateway: Gateway)
   app.post(
     '/:version/me/messages',
     {
-      schema: schema(
-        'Send a Messenger message to the Page of the key (Graph-compatible)',
-        'The Send API’s `/me/messages`: `me` is the tenant’s Messenger Page (use `/{page_id}/messages` when it has several).',
-      ),
+      schema: {
+        operationId: 'sendMessengerMessage',
+        summary: 'Send a Messenger message to the Page of the key (Graph-compatible)',
+        description:
+          'The Send API’s `/me/messages`: `me` is the tenant’s Messenger Page (use `/{page_id}/messages` when it has several: 400 AMBIGUOUS_PAGE otherwise).',
+        tags: ['proxy'],
+        ...documentedRequest({
+          params: { type: 'object', properties: { version: VERSION_PARAM }, required: ['version'] },
+          ...SEND_REQUEST,
+        }),
+        response: SEND_RESPONSES,
+      },
     },
     async (request: ProxyRequest, reply) => {
       const { version } = request.params
@@ -69,6 +89,57 @@ export function registerGraphProxyRoutes(app: FastifyInstance, gateway: Gateway)
       return sendReply(reply, await send(gateway, request, tenant, page, version))
     },
   )
+}
+
+const VERSION_PARAM = {
+  type: 'string',
+  pattern: GRAPH_VERSION.source,
+  description: 'A Graph API version; it is passed on to Graph',
+  examples: ['v21.0'],
+} as const
+
+/** What both send routes take besides their path: checked by the send path, which answers in Graph's envelope. */
+const SEND_REQUEST = {
+  headers: {
+    type: 'object',
+    properties: {
+      'idempotency-key': {
+        type: 'string',
+        minLength: 1,
+        maxLength: MAX_IDEMPOTENCY_KEY_LENGTH,
+        description:
+          'Retries with the same key and body get the first answer and never send twice; a key may not be reused with another body (422).',
+        examples: ['order-42-shipped'],
+      },
+      'x-carewindow-sender': {
+        type: 'string',
+        enum: ['agent', 'bot'],
+        description: 'Messenger: who writes. Only a person (agent) may reply with HUMAN_AGENT; default bot.',
+      },
+    },
+  },
+  body: {
+    content: {
+      'application/json': {
+        schema: { anyOf: [schemaRef('WhatsAppSendBody'), schemaRef('MessengerSendBody')] },
+      },
+      'application/x-www-form-urlencoded': { schema: schemaRef('MessengerSendBody') },
+    },
+  },
+} as const
+
+/** What both send routes answer. */
+const SEND_RESPONSES = {
+  ...sharedResponses('SendAccepted', 'SendHeld', 'SendRefused'),
+  ...graphErrorResponses([401, 404]),
+  ...sharedResponses(
+    'IdempotencyInProgress',
+    'IdempotencyKeyReused',
+    'GraphRateLimited',
+    'UpstreamUnavailable',
+    'UpstreamOutcomeUnknown',
+    'GraphAnswer',
+  ),
 }
 
 function checkVersion(version: string): void {

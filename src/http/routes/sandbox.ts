@@ -8,6 +8,8 @@ import { describeIssues } from '../../validation.js'
 import { formatInstant } from '../../domain/index.js'
 import { EARLIEST_WIRE_INSTANT, instantProblem, LATEST_WIRE_INSTANT } from '../../channels/wire-limits.js'
 import { authenticate } from '../auth.js'
+import { graphErrorResponses } from '../openapi/responses.js'
+import { documentedRequest } from '../openapi/schemas.js'
 
 const FROM = `"from" is the customer’s phone number (wa_id), 6 to ${MAX_CONTACT_ID_LENGTH} characters`
 
@@ -46,8 +48,20 @@ export function registerSandboxRoutes(app: FastifyInstance, gateway: Gateway): v
     '/v1/sandbox/:channelId/inbound',
     {
       schema: {
+        operationId: 'simulateInboundMessage',
         summary: 'Simulate a customer message (sandbox channels only)',
+        description:
+          'Builds the notification Meta would send for a customer’s text message, signs it with the channel’s app secret and takes the real webhook path; answers once the window is updated. `referral` makes it a click-to-WhatsApp ad or Page call-to-action message (a free entry point); `at` replays another instant.',
         tags: ['sandbox'],
+        ...documentedRequest({
+          params: {
+            type: 'object',
+            properties: {
+              channelId: { type: 'string', description: 'A sandbox WhatsApp channel’s phone_number_id' },
+            },
+            required: ['channelId'],
+          },
+        }),
         body: {
           type: 'object',
           properties: {
@@ -57,6 +71,22 @@ export function registerSandboxRoutes(app: FastifyInstance, gateway: Gateway): v
             at: { type: 'string', format: 'date-time' },
           },
           required: ['from'],
+        },
+        response: {
+          202: {
+            description: 'The window is updated as Meta’s notification would have updated it.',
+            type: 'object',
+            properties: {
+              message_id: { type: 'string', examples: ['wamid.sandbox.req_3k9xQ2mZ8bT1'] },
+              contact: {
+                type: 'string',
+                description: 'The contact as carewindow keys it',
+                examples: ['31612345678'],
+              },
+            },
+            required: ['message_id', 'contact'],
+          },
+          ...graphErrorResponses([400, 401, 404]),
         },
       },
     },

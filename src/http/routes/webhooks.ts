@@ -6,6 +6,8 @@ import { GatewayError } from '../../gateway/errors.js'
 import { verifyWebhook } from '../../gateway/webhook-intake.js'
 import type { ChannelRecord } from '../../store/store.js'
 import { sendReply } from '../app.js'
+import { graphErrorResponses, sharedResponses } from '../openapi/responses.js'
+import { documentedRequest, schemaRef } from '../openapi/schemas.js'
 
 /**
  * Meta's webhook endpoints for each platform: the verification handshake and signed notifications, at the
@@ -38,6 +40,53 @@ const CHANNEL_PARAMS = {
   required: ['channel_external_id'],
 } as const
 
+const PLATFORM_NAMES: Readonly<Record<Platform, string>> = { whatsapp: 'WhatsApp', messenger: 'Messenger' }
+
+const VERIFICATION_QUERY = {
+  type: 'object',
+  properties: {
+    'hub.mode': { type: 'string', const: 'subscribe', description: 'Always subscribe' },
+    'hub.verify_token': { type: 'string', description: 'The channel’s verify_token' },
+    'hub.challenge': { type: 'string', description: 'Answered back as it is', examples: ['1158201444'] },
+  },
+  required: ['hub.mode', 'hub.verify_token', 'hub.challenge'],
+} as const
+
+const VERIFICATION_RESPONSES = {
+  200: {
+    description: 'The token matches: hub.challenge, as text.',
+    content: { 'text/plain': { schema: { type: 'string' }, example: '1158201444' } },
+  },
+  ...sharedResponses('VerificationFailed'),
+} as const
+
+/** What a notification route takes and answers; the intake checks the signature over the raw bytes first. */
+const NOTIFICATION_SCHEMA = {
+  ...documentedRequest({
+    headers: {
+      type: 'object',
+      properties: {
+        'x-hub-signature-256': {
+          type: 'string',
+          pattern: '^sha256=[0-9a-fA-F]{64}$',
+          description: 'sha256=<hex HMAC-SHA256 of the raw body, keyed with the app secret>, as Meta signs',
+        },
+      },
+      required: ['x-hub-signature-256'],
+    },
+    body: { content: { 'application/json': { schema: schemaRef('MetaNotification') } } },
+  }),
+  response: {
+    200: {
+      description:
+        'Durably stored: it is applied (windows, statuses, consent, templates) and relayed to the tenant right after.',
+      content: { 'text/plain': { schema: { type: 'string', const: 'EVENT_RECEIVED' } } },
+    },
+    ...graphErrorResponses([400]),
+    ...sharedResponses('InvalidSignature'),
+  },
+} as const
+
 type ChannelRequest = FastifyRequest<{ Params: { channel_external_id: string } }>
 
 function routes(app: FastifyInstance, gateway: Gateway): void {
@@ -46,10 +95,13 @@ function routes(app: FastifyInstance, gateway: Gateway): void {
       `/webhooks/${platform}`,
       {
         schema: {
+          operationId: `verify${PLATFORM_NAMES[platform]}Webhook`,
           summary: `Meta webhook verification (${platform}), any channel’s verify_token`,
           description: `Accepts the verify_token of any ${platform} channel; prefer /webhooks/${platform}/{channel_external_id}, which accepts only that channel’s.`,
           tags: ['webhooks'],
           security: [],
+          ...documentedRequest({ querystring: VERIFICATION_QUERY }),
+          response: VERIFICATION_RESPONSES,
         },
       },
       async (request, reply) =>
@@ -59,12 +111,15 @@ function routes(app: FastifyInstance, gateway: Gateway): void {
       `/webhooks/${platform}/:channel_external_id`,
       {
         schema: {
+          operationId: `verify${PLATFORM_NAMES[platform]}ChannelWebhook`,
           summary: `Meta webhook verification (${platform}) for one channel`,
           description:
             'Answers hub.challenge only for this channel’s verify_token (403 otherwise, also for an unknown channel).',
           tags: ['webhooks'],
           security: [],
           params: CHANNEL_PARAMS,
+          ...documentedRequest({ querystring: VERIFICATION_QUERY }),
+          response: VERIFICATION_RESPONSES,
         },
       },
       async (request: ChannelRequest, reply) =>
@@ -82,11 +137,13 @@ function routes(app: FastifyInstance, gateway: Gateway): void {
       `/webhooks/${platform}`,
       {
         schema: {
+          operationId: `receive${PLATFORM_NAMES[platform]}Notification`,
           summary: `Meta webhook notifications (${platform}), signed with any channel’s app secret`,
           description:
             'Signed with X-Hub-Signature-256 by the Meta app (HMAC-SHA256 of the raw body with the app secret of any of the platform’s channels); 401 and nothing stored otherwise. Answered 200 once durably stored; 503 with Retry-After when the database cannot be reached.',
           tags: ['webhooks'],
           security: [],
+          ...NOTIFICATION_SCHEMA,
         },
       },
       async (request: FastifyRequest, reply) =>
@@ -96,12 +153,14 @@ function routes(app: FastifyInstance, gateway: Gateway): void {
       `/webhooks/${platform}/:channel_external_id`,
       {
         schema: {
+          operationId: `receive${PLATFORM_NAMES[platform]}ChannelNotification`,
           summary: `Meta webhook notifications (${platform}) for one channel`,
           description:
             'As the platform’s path, but the signature must be made with this channel’s app secret: 401 and nothing stored otherwise (also for an unknown channel).',
           tags: ['webhooks'],
           security: [],
           params: CHANNEL_PARAMS,
+          ...NOTIFICATION_SCHEMA,
         },
       },
       async (request: ChannelRequest, reply) => {

@@ -75,6 +75,7 @@ export function registerAutomationRoutes(app: FastifyInstance, gateway: Gateway)
     path,
     {
       schema: {
+        operationId: 'getAutomations',
         summary: 'A channel’s automations',
         description:
           'Window events, keep-alive reminders, Issue Resolution re-engagement and held replies, with every default filled in — a PUT takes the same object back.',
@@ -93,6 +94,7 @@ export function registerAutomationRoutes(app: FastifyInstance, gateway: Gateway)
     path,
     {
       schema: {
+        operationId: 'replaceAutomations',
         summary: 'Replace a channel’s automations',
         description:
           'Replaces them as a whole (what is left out takes its default). Timed work reads them when it runs: a switch turned off takes effect at once, one turned on applies to windows from the customer’s next message. A channel declared in the config file gets the file’s automations again when carewindow starts.',

@@ -134,7 +134,7 @@ const fieldDocs = {
 
 const caseParamsSchema = {
   type: 'object',
-  properties: { caseId: { type: 'string', examples: [caseExample.id] } },
+  properties: { caseId: { type: 'string', description: 'The case’s id', examples: [caseExample.id] } },
   required: ['caseId'],
 } as const
 
@@ -167,6 +167,7 @@ export function registerCaseRoutes(app: FastifyInstance, gateway: Gateway): void
     collection,
     {
       schema: {
+        operationId: 'createCase',
         summary: 'Open a case',
         description:
           'Opens a case (ticket) for a contact on the channel; the contact is created if carewindow has not seen it. external_id is your own ticket id, unique per channel (409 when a case has it). status defaults to open.',
@@ -207,6 +208,7 @@ export function registerCaseRoutes(app: FastifyInstance, gateway: Gateway): void
     collection,
     {
       schema: {
+        operationId: 'listCases',
         summary: 'List cases',
         description:
           'The channel’s cases, oldest first. Filter by contact_id, status or external_id; page with limit (1–500, default 50) and the opaque paging.next_cursor, null on the last page.',
@@ -215,10 +217,24 @@ export function registerCaseRoutes(app: FastifyInstance, gateway: Gateway): void
         querystring: {
           type: 'object',
           properties: {
-            contact_id: { type: 'string', examples: ['31612345678'] },
-            status: fieldDocs.status,
-            external_id: { type: 'string', examples: ['T-1042'] },
-            limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE },
+            contact_id: {
+              type: 'string',
+              description: 'Only this contact’s cases',
+              examples: ['31612345678'],
+            },
+            status: { ...fieldDocs.status, description: 'Only cases in this status' },
+            external_id: {
+              type: 'string',
+              description: 'Only the case with your ticket id',
+              examples: ['T-1042'],
+            },
+            limit: {
+              type: 'integer',
+              minimum: 1,
+              maximum: MAX_PAGE_SIZE,
+              default: DEFAULT_PAGE_SIZE,
+              description: 'Cases per page',
+            },
             cursor: { type: 'string', description: 'paging.next_cursor of the previous page' },
           },
         },
@@ -253,7 +269,10 @@ export function registerCaseRoutes(app: FastifyInstance, gateway: Gateway): void
     byId,
     {
       schema: {
+        operationId: 'getCase',
         summary: 'Read a case',
+        description:
+          'The case with its status, subject, language, template parameters and when it was last re-engaged.',
         tags: ['cases'],
         params: caseParamsSchema,
         response: responses({ 200: jsonObject('The case', caseExample) }, [401, 404]),
@@ -270,6 +289,7 @@ export function registerCaseRoutes(app: FastifyInstance, gateway: Gateway): void
     byId,
     {
       schema: {
+        operationId: 'updateCase',
         summary: 'Update a case',
         description: updateDescription,
         tags: ['cases'],
@@ -294,6 +314,7 @@ export function registerCaseRoutes(app: FastifyInstance, gateway: Gateway): void
     byExternalId,
     {
       schema: {
+        operationId: 'getCaseByExternalId',
         summary: 'Read a case by your ticket id',
         description: 'The channel’s case with this external_id.',
         tags: ['cases'],
@@ -311,6 +332,7 @@ export function registerCaseRoutes(app: FastifyInstance, gateway: Gateway): void
     byExternalId,
     {
       schema: {
+        operationId: 'updateCaseByExternalId',
         summary: 'Update a case by your ticket id',
         description: updateDescription,
         tags: ['cases'],

@@ -10,6 +10,7 @@ export function registerChannelRoutes(app: FastifyInstance, gateway: Gateway): v
     '/v1/channels',
     {
       schema: {
+        operationId: 'listChannels',
         summary: 'List your channels',
         description:
           'The WhatsApp numbers and Messenger Pages of the API key’s tenant: platform, id (phone_number_id or Page id), upstream mode (cloud or sandbox) and policy settings. Tokens and secrets are never shown.',

@@ -68,6 +68,7 @@ export function registerConsentRoutes(app: FastifyInstance, gateway: Gateway): v
     path,
     {
       schema: {
+        operationId: 'recordOptIn',
         summary: 'Record an opt-in',
         description:
           'Appends an opt-in to the contact’s consent ledger: scope (all or one template category), source, optional evidence, actor and time (default now). Opening a window is never an opt-in (CCW-5); after the window only opted-in templates may go out (CCW-6).',
@@ -96,13 +97,22 @@ export function registerConsentRoutes(app: FastifyInstance, gateway: Gateway): v
     path,
     {
       schema: {
+        operationId: 'recordOptOut',
         summary: 'Record an opt-out',
         description:
           'Appends an opt-out to the ledger (the opt-ins stay in the history). An optional JSON body takes the opt-in’s fields (scope, source, evidence, actor, at); scope may be given in the query instead, default all; source defaults to api. A marketing opt-out refuses marketing templates (Graph code 131050); an opt-out of all revokes every category.',
         tags: ['consent'],
         params: contactParamsSchema,
         // The body is optional; OpenAPI would mark a documented body as required.
-        querystring: { type: 'object', properties: { scope: bodySchema.properties.scope } },
+        querystring: {
+          type: 'object',
+          properties: {
+            scope: {
+              ...bodySchema.properties.scope,
+              description: 'What the opt-out covers (or give it in the body); default all',
+            },
+          },
+        },
         response: responses({
           200: jsonObject('The stored ledger entry', { ...eventExample, kind: 'opt_out', source: 'api' }),
         }),
@@ -132,6 +142,7 @@ export function registerConsentRoutes(app: FastifyInstance, gateway: Gateway): v
     path,
     {
       schema: {
+        operationId: 'getConsent',
         summary: 'A contact’s consent ledger and consent now',
         description:
           'Every opt-in and opt-out, oldest first, and the consent in force now per category (marketing, utility, authentication) with the entry that set it.',

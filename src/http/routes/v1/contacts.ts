@@ -47,6 +47,7 @@ export function registerContactRoutes(app: FastifyInstance, gateway: Gateway): v
     '/v1/channels/:channelId/contacts/:contactId/window',
     {
       schema: {
+        operationId: 'getContactWindow',
         summary: 'A contact’s window now',
         description:
           'Whether the customer care window is open, its type, when it opened, the last user message, when it expires and the seconds left; Messenger adds the human-agent horizon and the 24+1 allowance. A contact never heard from has a closed window with null instants.',
@@ -72,6 +73,7 @@ export function registerContactRoutes(app: FastifyInstance, gateway: Gateway): v
     '/v1/channels/:channelId/contacts',
     {
       schema: {
+        operationId: 'listContacts',
         summary: 'List contacts with their windows',
         description:
           'The channel’s contacts that have a window (they wrote, or were written to), with country, profile name and the window now. Filter by state; sort by expiry (soonest first, default) or contact id; page with limit (1–500, default 50) and the opaque paging.next_cursor, null on the last page.',
@@ -80,9 +82,24 @@ export function registerContactRoutes(app: FastifyInstance, gateway: Gateway): v
         querystring: {
           type: 'object',
           properties: {
-            state: { type: 'string', enum: ['open', 'closed'] },
-            sort: { type: 'string', enum: ['expires_at', 'contact_id'], default: 'expires_at' },
-            limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE },
+            state: {
+              type: 'string',
+              enum: ['open', 'closed'],
+              description: 'Only contacts whose window is in this state',
+            },
+            sort: {
+              type: 'string',
+              enum: ['expires_at', 'contact_id'],
+              default: 'expires_at',
+              description: 'Soonest expiry first, or by contact id',
+            },
+            limit: {
+              type: 'integer',
+              minimum: 1,
+              maximum: MAX_PAGE_SIZE,
+              default: DEFAULT_PAGE_SIZE,
+              description: 'Contacts per page',
+            },
             cursor: { type: 'string', description: 'paging.next_cursor of the previous page' },
           },
         },

@@ -49,7 +49,9 @@ const deadLetterExample = {
 
 const idParams = {
   type: 'object',
-  properties: { deadLetterId: { type: 'string', examples: ['4711'] } },
+  properties: {
+    deadLetterId: { type: 'string', description: 'The id in GET /v1/dead-letters', examples: ['4711'] },
+  },
   required: ['deadLetterId'],
 } as const
 
@@ -65,6 +67,7 @@ export function registerDeadLetterRoutes(app: FastifyInstance, gateway: Gateway)
     '/v1/dead-letters',
     {
       schema: {
+        operationId: 'listDeadLetters',
         summary: 'Notifications that could not be applied',
         description:
           'The tenant’s dead letters, oldest first: each with why its last try failed, the contacts and templates it concerns (whose decisions are refused meanwhile) and the notification as Meta sent it. Page with limit (1–100, default 50) and after = the previous page’s next_after (null on the last page). The count of all dead letters is the carewindow_inbox_dead_letters metric.',
@@ -72,8 +75,14 @@ export function registerDeadLetterRoutes(app: FastifyInstance, gateway: Gateway)
         querystring: {
           type: 'object',
           properties: {
-            after: { type: 'integer', minimum: 0 },
-            limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 },
+            after: { type: 'integer', minimum: 0, description: 'next_after of the previous page' },
+            limit: {
+              type: 'integer',
+              minimum: 1,
+              maximum: MAX_PAGE_SIZE,
+              default: 50,
+              description: 'Dead letters per page',
+            },
           },
         },
         response: responses(
@@ -93,7 +102,10 @@ export function registerDeadLetterRoutes(app: FastifyInstance, gateway: Gateway)
     '/v1/dead-letters/:deadLetterId',
     {
       schema: {
+        operationId: 'getDeadLetter',
         summary: 'A notification that could not be applied',
+        description:
+          'Why its last try failed, the contacts and templates it concerns, and the notification as Meta sent it.',
         tags: ['dead letters'],
         params: idParams,
         response: responses({ 200: jsonObject('The dead letter', deadLetterExample) }),
@@ -109,6 +121,7 @@ export function registerDeadLetterRoutes(app: FastifyInstance, gateway: Gateway)
     '/v1/dead-letters/:deadLetterId/retry',
     {
       schema: {
+        operationId: 'retryDeadLetter',
         summary: 'Try a dead letter again',
         description:
           'It is applied as if it had just arrived, before anything newer about the same contacts; decisions about them wait for it and go ahead once it is applied. If it fails again it is retried and given up as before.',
@@ -129,6 +142,7 @@ export function registerDeadLetterRoutes(app: FastifyInstance, gateway: Gateway)
     '/v1/dead-letters/:deadLetterId/discard',
     {
       schema: {
+        operationId: 'discardDeadLetter',
         summary: 'Set a dead letter aside for good',
         description:
           'It is never applied, and decisions about what it concerns go ahead on what carewindow knows without it. Use it when the notification can never apply and what it said is known (or does not matter).',

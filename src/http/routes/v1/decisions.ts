@@ -28,6 +28,7 @@ export function registerDecisionRoutes(app: FastifyInstance, gateway: Gateway): 
     '/v1/channels/:channelId/decisions',
     {
       schema: {
+        operationId: 'decideMessage',
         summary: 'Dry-run a send',
         description:
           'Decides a message exactly as a send would — from the stored window, consent and templates — and answers with the decision, the rules that made it, the window, consent, billing and a plain-language explanation. Nothing is written and nothing is sent. `at` asks about another instant (“would this go out tomorrow at 10:00?”); it cannot be before the contact’s latest event. `sender` matters on Messenger only (HUMAN_AGENT is for people).',

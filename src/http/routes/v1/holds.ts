@@ -65,12 +65,18 @@ export function registerHoldRoutes(app: FastifyInstance, gateway: Gateway): void
     '/v1/channels/:channelId/contacts/:contactId/held',
     {
       schema: {
+        operationId: 'listHeldReplies',
         summary: 'A contact’s held replies',
         description:
           'Oldest first — the order they are released in. status: held (waiting), releasing (being sent now), released (sent; message_id), failed (its send was refused at release; error says why), cancelled, expired.',
         tags: ['held replies'],
         params: contactParamsSchema,
-        querystring: { type: 'object', properties: { status: { type: 'string', enum: HOLD_STATUSES } } },
+        querystring: {
+          type: 'object',
+          properties: {
+            status: { type: 'string', enum: HOLD_STATUSES, description: 'Only replies in this status' },
+          },
+        },
         response: responses({ 200: jsonObject('The held replies', { data: [holdExample] }) }),
       },
     },
@@ -85,7 +91,9 @@ export function registerHoldRoutes(app: FastifyInstance, gateway: Gateway): void
     '/v1/held/:holdId',
     {
       schema: {
+        operationId: 'getHeldReply',
         summary: 'A held reply',
+        description: 'Its status, the body it sends, and the messages it was refused as and sent as.',
         tags: ['held replies'],
         params: holdParamsSchema,
         response: responses({ 200: jsonObject('The held reply', holdExample) }, [401, 404]),
@@ -97,23 +105,20 @@ export function registerHoldRoutes(app: FastifyInstance, gateway: Gateway): void
     },
   )
 
-  const cancelResponses = responses(
-    { 200: jsonObject('The cancelled reply', { ...holdExample, status: 'cancelled' }) },
-    [401, 404, 409],
-  )
   app.delete(
     '/v1/held/:holdId',
     {
       schema: {
+        operationId: 'cancelHeldReply',
         summary: 'Cancel a held reply',
         description:
           'It will not be sent. Only a reply still held can be cancelled: one already released (or failed, expired, cancelled) is a 409, also when the customer came back and it went out at this very moment.',
         tags: ['held replies'],
         params: holdParamsSchema,
-        response: {
-          ...cancelResponses,
-          409: { ...cancelResponses[409], description: 'The reply is no longer held' },
-        },
+        response: responses(
+          { 200: jsonObject('The cancelled reply', { ...holdExample, status: 'cancelled' }) },
+          [401, 404, 409],
+        ),
       },
     },
     async (request: FastifyRequest<{ Params: HoldParams }>) => {

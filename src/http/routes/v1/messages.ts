@@ -10,13 +10,20 @@ export function registerMessageRoutes(app: FastifyInstance, gateway: Gateway): v
     '/v1/messages/:messageId',
     {
       schema: {
+        operationId: 'getMessage',
         summary: 'A message with its decision',
         description:
           'A message carewindow decided (outbound) or received (inbound), by the id in the x-carewindow-message-id header of the send: direction, contact, status and its time, the decision with the rules that made it and its explanation, carewindow’s price and the pricing object Meta reported.',
         tags: ['messages'],
         params: {
           type: 'object',
-          properties: { messageId: { type: 'string', examples: ['msg_3k9xQ…'] } },
+          properties: {
+            messageId: {
+              type: 'string',
+              description: 'The x-carewindow-message-id of the send',
+              examples: ['msg_3k9xQ…'],
+            },
+          },
           required: ['messageId'],
         },
         response: responses(

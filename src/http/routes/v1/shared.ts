@@ -7,6 +7,7 @@ import { contactIdOf, findTenantChannel } from '../../../gateway/native/channels
 import type { ChannelRecord, TenantRecord } from '../../../store/store.js'
 import { describeIssues } from '../../../validation.js'
 import { authenticate } from '../../auth.js'
+import { graphErrorResponses, type GraphErrorStatus } from '../../openapi/responses.js'
 
 /** Validates input with its zod schema; a 400 naming every wrong field otherwise. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, prefix = ''): z.output<S> {
@@ -91,64 +92,15 @@ export const contactParamsSchema = {
   required: ['channelId', 'contactId'],
 } as const
 
-const errorSchema = {
-  type: 'object',
-  description: 'Graph’s error envelope; error.error_data.details says what to fix',
-  properties: {
-    error: {
-      type: 'object',
-      properties: {
-        message: { type: 'string' },
-        type: { type: 'string' },
-        code: { type: 'integer' },
-        error_data: { type: 'object', properties: { details: { type: 'string' } } },
-        fbtrace_id: { type: 'string' },
-      },
-    },
-  },
-  examples: [
-    {
-      error: {
-        message:
-          '(#100) Unsupported request. Object does not exist, cannot be loaded due to missing permissions, or does not support this operation.',
-        type: 'OAuthException',
-        code: 100,
-        error_data: {
-          details:
-            "there is no channel '999' (phone_number_id or Page id). Check the id, and that the API key belongs to the tenant that owns it.",
-        },
-        fbtrace_id: 'req_3k9x…',
-      },
-    },
-  ],
-} as const
-
-/** Response documentation: the success schemas given, and Graph's error envelope for each error status. */
+/**
+ * Response documentation: the success schemas given, and Graph's error envelope (a shared response of
+ * src/http/openapi/responses.ts) for each error status.
+ */
 export function responses(
   success: Readonly<Record<number, object>>,
-  errors: readonly number[] = [400, 401, 404],
+  errors: readonly GraphErrorStatus[] = [400, 401, 404],
 ): Record<number, object> {
-  return {
-    ...success,
-    ...Object.fromEntries(
-      errors.map((status) => [status, { ...errorSchema, description: errorText(status) }]),
-    ),
-  }
-}
-
-function errorText(status: number): string {
-  switch (status) {
-    case 400:
-      return 'Invalid input; the details name the field'
-    case 401:
-      return 'Missing, unknown or revoked API key'
-    case 404:
-      return 'No such channel, contact resource or message for this API key'
-    case 409:
-      return 'It already exists'
-    default:
-      return 'Error'
-  }
+  return { ...success, ...graphErrorResponses(errors) }
 }
 
 /** A JSON object schema that documents a reply without constraining it. */

@@ -34,8 +34,8 @@ const templateParamsSchema = {
   type: 'object',
   properties: {
     ...channelParamsSchema.properties,
-    name: { type: 'string', examples: ['ticket_update'] },
-    language: { type: 'string', examples: ['en'] },
+    name: { type: 'string', description: 'The template’s name', examples: ['ticket_update'] },
+    language: { type: 'string', description: 'Its language code', examples: ['en'] },
   },
   required: ['channelId', 'name', 'language'],
 } as const
@@ -90,11 +90,12 @@ export function registerTemplateRoutes(app: FastifyInstance, gateway: Gateway): 
     collection,
     {
       schema: {
+        operationId: 'listTemplates',
         summary: 'List templates',
         description: 'The channel’s templates by name and language, each with a preview.',
         tags: ['templates'],
         params: channelParamsSchema,
-        response: responses({ 200: jsonObject('The templates', { data: [templateExample] }) }),
+        response: responses({ 200: jsonObject('The templates', { data: [templateExample] }) }, [401, 404]),
       },
     },
     async (request: FastifyRequest<{ Params: ChannelParams }>) => ({
@@ -106,6 +107,7 @@ export function registerTemplateRoutes(app: FastifyInstance, gateway: Gateway): 
     collection,
     {
       schema: {
+        operationId: 'createTemplate',
         summary: 'Create a template',
         description:
           'Registers a template carewindow decides sends with (it does not submit it to Meta). 409 when the name and language exist; PUT replaces.',
@@ -128,6 +130,7 @@ export function registerTemplateRoutes(app: FastifyInstance, gateway: Gateway): 
     `${collection}/import`,
     {
       schema: {
+        operationId: 'importTemplates',
         summary: 'Import templates from Graph',
         description:
           'Takes the JSON of Graph’s GET /{WABA-ID}/message_templates ({"data": [...], "paging": {...}}) and creates or updates each template. Graph does not know the Issue Resolution tag: existing templates keep theirs. Templates carewindow cannot represent are listed in skipped with the reason.',
@@ -164,10 +167,12 @@ export function registerTemplateRoutes(app: FastifyInstance, gateway: Gateway): 
     item,
     {
       schema: {
+        operationId: 'getTemplate',
         summary: 'Read a template',
+        description: 'The template’s definition, with a preview.',
         tags: ['templates'],
         params: templateParamsSchema,
-        response: responses({ 200: jsonObject('The template', templateExample) }),
+        response: responses({ 200: jsonObject('The template', templateExample) }, [401, 404]),
       },
     },
     async (request: FastifyRequest<{ Params: TemplateParams }>) =>
@@ -178,6 +183,7 @@ export function registerTemplateRoutes(app: FastifyInstance, gateway: Gateway): 
     item,
     {
       schema: {
+        operationId: 'replaceTemplate',
         summary: 'Create or replace a template',
         description:
           'Replaces the whole definition (201 when it did not exist). The next decision uses it. The body may omit name and language; if given they must match the path.',
@@ -219,6 +225,7 @@ export function registerTemplateRoutes(app: FastifyInstance, gateway: Gateway): 
     item,
     {
       schema: {
+        operationId: 'deleteTemplate',
         summary: 'Delete a template',
         description: 'Sends of it are refused from now on (Graph code 132001).',
         tags: ['templates'],
