@@ -295,25 +295,25 @@ describe('dead deliveries under /v1', () => {
         operationId: 'listDeadDeliveries',
         tags: ['dead deliveries'],
         hasSummary: true,
-        responses: ['200', '400', '401'],
+        responses: ['200', '400', '401', '503'],
       },
       {
         operationId: 'getDeadDelivery',
         tags: ['dead deliveries'],
         hasSummary: true,
-        responses: ['200', '400', '401', '404'],
+        responses: ['200', '400', '401', '404', '503'],
       },
       {
         operationId: 'redriveDeadDelivery',
         tags: ['dead deliveries'],
         hasSummary: true,
-        responses: ['200', '400', '401', '404'],
+        responses: ['200', '400', '401', '404', '413', '415', '503'],
       },
       {
         operationId: 'redriveDeadDeliveries',
         tags: ['dead deliveries'],
         hasSummary: true,
-        responses: ['200', '400', '401'],
+        responses: ['200', '400', '401', '413', '415', '503'],
       },
     ])
   })

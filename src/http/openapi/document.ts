@@ -49,6 +49,11 @@ export const TAGS = [
     description:
       'Notifications Meta delivered that could not be applied; decisions they concern wait for them.',
   },
+  {
+    name: 'dead deliveries',
+    description:
+      'Events and relayed notifications the tenant’s webhook did not take after every retry; re-drive them once it works again.',
+  },
   { name: 'operations', description: 'Health, readiness and Prometheus metrics; no API key needed.' },
   {
     name: 'events',

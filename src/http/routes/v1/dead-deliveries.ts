@@ -81,7 +81,13 @@ export function registerDeadDeliveryRoutes(app: FastifyInstance, gateway: Gatewa
         querystring: {
           type: 'object',
           properties: {
-            limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 },
+            limit: {
+              type: 'integer',
+              minimum: 1,
+              maximum: MAX_PAGE_SIZE,
+              default: 50,
+              description: 'How many to list (1–100)',
+            },
             cursor: { type: 'string', description: 'paging.next_cursor of the previous page' },
           },
         },
@@ -123,7 +129,13 @@ export function registerDeadDeliveryRoutes(app: FastifyInstance, gateway: Gatewa
         querystring: {
           type: 'object',
           properties: {
-            limit: { type: 'integer', minimum: 1, maximum: MAX_REDRIVE_BATCH, default: MAX_REDRIVE_BATCH },
+            limit: {
+              type: 'integer',
+              minimum: 1,
+              maximum: MAX_REDRIVE_BATCH,
+              default: MAX_REDRIVE_BATCH,
+              description: 'How many to re-drive in this call, oldest first',
+            },
           },
         },
         response: responses(
