@@ -2,6 +2,7 @@ import { dirname } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { GatewayConfig } from './config/config.js'
+import { parseDatabaseUrl } from './config/database-url.js'
 import { applyConfig, ensureSandbox, type SandboxSetup } from './gateway/bootstrap.js'
 import { systemClock, type Clock } from './gateway/clock.js'
 import { Gateway } from './gateway/gateway.js'
@@ -23,12 +24,8 @@ export interface RunningServer {
 /** Where the sandbox's API key is kept: next to the SQLite database, or in ./data. */
 export function sandboxKeyFile(config: GatewayConfig): string {
   const url = config.databaseUrl
-  const sqlitePath =
-    url === undefined
-      ? DEFAULT_SQLITE_PATH
-      : /^postgres(ql)?:/.test(url)
-        ? DEFAULT_SQLITE_PATH
-        : url.replace(/^sqlite:(\/\/)?/, '')
+  const location = url === undefined || url === '' ? null : parseDatabaseUrl(url)
+  const sqlitePath = location?.kind === 'sqlite' ? location.path : DEFAULT_SQLITE_PATH
   return `${sqlitePath === ':memory:' ? dirname(DEFAULT_SQLITE_PATH) : dirname(sqlitePath)}/sandbox.json`
 }
 

@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
 import { EXAMPLE_LANGUAGES, ISSUE_RESOLUTION_EXAMPLES, RULE_IDS } from '../src/domain/index.js'
 import { EXIT, runCli, type CliOutput } from '../src/cli/main.js'
 
@@ -408,6 +409,28 @@ describe('carewindow templates', () => {
       stderr: `carewindow: unknown language "pt"; use one of ${EXAMPLE_LANGUAGES.join(', ')}\n`,
     })
   })
+})
+
+describe('carewindow migrate', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs()
+  })
+
+  it.each(['mysql://x', 'postgress://db/carewindow'])(
+    'refuses CAREWINDOW_DATABASE_URL=%s with exit 2, naming the supported forms and creating nothing',
+    async (url) => {
+      vi.stubEnv('CAREWINDOW_DATABASE_URL', url)
+      const run = await carewindow('migrate')
+      expect(run).toEqual({
+        code: EXIT.usage,
+        stdout: '',
+        stderr:
+          'carewindow: invalid configuration:\n' +
+          `  CAREWINDOW_DATABASE_URL: "${url}" is not a database URL carewindow supports; use postgres://… (or postgresql://…) for PostgreSQL, or sqlite:PATH (or a plain file path, no scheme) for SQLite\n`,
+      })
+      expect(existsSync(join(ROOT, url.slice(0, url.indexOf(':') + 1)))).toBe(false)
+    },
+  )
 })
 
 describe('carewindow usage', () => {

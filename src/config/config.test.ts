@@ -204,6 +204,39 @@ describe('resolveConfig', () => {
     expect(problemsOf(() => resolveConfig({}, { [name]: value }, null)).join('\n')).toContain(expected)
   })
 
+  it.each(['mysql://x', 'postgress://db/carewindow', 'http://db.example/carewindow'])(
+    'refuses CAREWINDOW_DATABASE_URL=%s, naming the two forms it supports',
+    (url) => {
+      expect(problemsOf(() => resolveConfig({}, { CAREWINDOW_DATABASE_URL: url }, null))).toEqual([
+        `CAREWINDOW_DATABASE_URL: "${url}" is not a database URL carewindow supports; use postgres://… (or postgresql://…) for PostgreSQL, or sqlite:PATH (or a plain file path, no scheme) for SQLite`,
+      ])
+    },
+  )
+
+  it('refuses a database.url with an unknown scheme in the file, with the password hidden, among its other problems', () => {
+    expect(
+      problemsOf(() =>
+        resolveConfig(
+          { database: { url: 'mysql://carewindow:s3cret@db/carewindow' }, log_level: 'loud' },
+          {},
+          'carewindow.json',
+        ),
+      ),
+    ).toEqual([
+      expect.stringMatching(/^carewindow\.json: log_level: /),
+      expect.stringMatching(
+        /^carewindow\.json: database\.url: "mysql:\/\/carewindow:\*\*\*@db\/carewindow" is not a database URL carewindow supports; use postgres:/,
+      ),
+    ])
+  })
+
+  it('checks only the database URL in effect: the environment’s wins over the file’s', () => {
+    expect(
+      resolveConfig({ database: { url: 'mysql://x' } }, { CAREWINDOW_DATABASE_URL: 'sqlite:./x.db' }, null)
+        .databaseUrl,
+    ).toBe('sqlite:./x.db')
+  })
+
   it('lists every problem at once rather than the first', () => {
     expect(
       problemsOf(() => resolveConfig({ server: { port: -1 }, log_level: 'loud' }, {}, null)),

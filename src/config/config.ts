@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
+import { redactUrl } from '../logging.js'
 import { describeIssues } from '../validation.js'
+import { parseDatabaseUrl, SUPPORTED_DATABASE_URLS } from './database-url.js'
 import { automationsSchema, DEFAULT_AUTOMATIONS } from './automations.js'
 import { policySettingsSchema } from './policy-settings.js'
 import { rateCardsSchema } from './rate-cards.js'
@@ -262,6 +264,12 @@ export function resolveConfig(file: unknown, env: NodeJS.ProcessEnv, source: str
     problems.push(
       `${ENV.logLevel}: "${logLevel}" is not one of fatal, error, warn, info, debug, trace, silent`,
     )
+  const envDatabaseUrl = nonEmpty(env[ENV.databaseUrl])
+  const fileDatabaseUrl = databaseUrlOf(file)
+  // The URL in effect is checked, even when the rest of the file is wrong, so every problem is listed at once.
+  if (envDatabaseUrl !== undefined) checkDatabaseUrl(envDatabaseUrl, ENV.databaseUrl, problems)
+  else if (fileDatabaseUrl !== undefined)
+    checkDatabaseUrl(fileDatabaseUrl, `${source ?? 'config'}: database.url`, problems)
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems)
   const config = parsed.data
   problems.push(...duplicates(config))
@@ -273,7 +281,7 @@ export function resolveConfig(file: unknown, env: NodeJS.ProcessEnv, source: str
     publicUrl: nonEmpty(env[ENV.publicUrl]) ?? config.server.public_url ?? null,
     bodyLimitBytes: config.server.body_limit_bytes ?? DEFAULTS.bodyLimitBytes,
     ...timeBounds,
-    databaseUrl: nonEmpty(env[ENV.databaseUrl]) ?? config.database.url,
+    databaseUrl: envDatabaseUrl ?? config.database.url,
     migrateOnStart: migrate ?? config.database.migrate_on_start ?? true,
     logLevel: (logLevel as GatewayConfig['logLevel'] | undefined) ?? config.log_level ?? 'info',
     upstreamTimeoutMs: config.upstream.timeout_ms ?? DEFAULTS.upstreamTimeoutMs,
@@ -361,6 +369,22 @@ function duplicates(config: ConfigFile): string[] {
     }
   }
   return problems
+}
+
+/** A database URL with a scheme carewindow does not know would otherwise become a SQLite file named after it. */
+function checkDatabaseUrl(url: string, where: string, problems: string[]): void {
+  if (parseDatabaseUrl(url) === null)
+    problems.push(
+      `${where}: "${redactUrl(url)}" is not a database URL carewindow supports; use ${SUPPORTED_DATABASE_URLS}`,
+    )
+}
+
+function databaseUrlOf(file: unknown): string | undefined {
+  if (typeof file !== 'object' || file === null) return undefined
+  const database = (file as { database?: unknown }).database
+  if (typeof database !== 'object' || database === null) return undefined
+  const url = (database as { url?: unknown }).url
+  return typeof url === 'string' && url !== '' ? url : undefined
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
