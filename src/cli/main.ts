@@ -51,7 +51,7 @@ export async function runCli(argv: readonly string[], output: CliOutput = STANDA
     .command('serve')
     .description('run the gateway: the Graph-compatible proxy, webhooks and the /v1 API')
     .addOption(new Option('--config <file>', 'JSON config file').env('CAREWINDOW_CONFIG'))
-    .option('--port <port>', 'port to listen on (overrides the config and CAREWINDOW_PORT)')
+    .option('--port <port>', 'port to listen on (wins over CAREWINDOW_PORT, PORT and the config file)')
     .addHelpText('after', `\nEnvironment: ${ENVIRONMENT_VARIABLES.join(', ')}`)
     .action((options: { config?: string; port?: string }) =>
       serve({ configPath: options.config, port: options.port, version: VERSION, output }),

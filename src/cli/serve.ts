@@ -8,7 +8,7 @@ import type { CliOutput } from './output.js'
 export interface ServeOptions {
   /** The JSON config file, if any (`--config` or `CAREWINDOW_CONFIG`). */
   readonly configPath: string | undefined
-  /** `--port`, which wins over the config and `CAREWINDOW_PORT`. */
+  /** `--port`, which wins over `CAREWINDOW_PORT`, `PORT` and the config file. */
   readonly port: string | undefined
   readonly version: string
   readonly output: CliOutput

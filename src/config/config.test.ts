@@ -112,6 +112,27 @@ describe('resolveConfig', () => {
     })
   })
 
+  it.each([
+    ['the default', {}, {}, DEFAULTS.port],
+    ['the file', { server: { port: 9000 } }, {}, 9000],
+    ['PORT over the file', { server: { port: 9000 } }, { PORT: '9200' }, 9200],
+    [
+      'CAREWINDOW_PORT over PORT',
+      { server: { port: 9000 } },
+      { PORT: '9200', CAREWINDOW_PORT: '9100' },
+      9100,
+    ],
+  ])('listens on the port of %s', (_name, file, env, port) => {
+    expect(resolveConfig(file, env, null).port).toBe(port)
+  })
+
+  it('refuses a PORT that is not a port number, unless CAREWINDOW_PORT is set and PORT is not used', () => {
+    expect(problemsOf(() => resolveConfig({}, { PORT: 'http' }, null))).toEqual([
+      'PORT: "http" is not a port number (0–65535)',
+    ])
+    expect(resolveConfig({}, { PORT: 'http', CAREWINDOW_PORT: '9100' }, null).port).toBe(9100)
+  })
+
   it('fills a cloud upstream’s base URL with Graph’s and keeps the channel’s settings and templates', () => {
     const config = resolveConfig(
       {

@@ -215,6 +215,8 @@ const ENV = {
   publicUrl: 'CAREWINDOW_PUBLIC_URL',
   logLevel: 'CAREWINDOW_LOG_LEVEL',
   migrateOnStart: 'CAREWINDOW_MIGRATE_ON_START',
+  /** The port platforms such as Heroku, Render and Cloud Run tell a web process to listen on. */
+  platformPort: 'PORT',
 } as const
 
 /** The environment variables carewindow reads, for `--help` and the README. */
@@ -222,7 +224,8 @@ export const ENVIRONMENT_VARIABLES: readonly string[] = Object.values(ENV)
 
 /**
  * Reads and validates the configuration: the JSON file (`--config` or `CAREWINDOW_CONFIG`, optional), then
- * `CAREWINDOW_*` variables, which win over the file. Throws {@link ConfigError} listing every problem.
+ * `CAREWINDOW_*` variables, which win over the file (and `PORT`, below `CAREWINDOW_PORT` and above the file).
+ * Throws {@link ConfigError} listing every problem.
  */
 export async function loadConfig(
   options: { readonly path?: string; readonly env?: NodeJS.ProcessEnv } = {},
@@ -254,7 +257,11 @@ export function resolveConfig(file: unknown, env: NodeJS.ProcessEnv, source: str
   const problems = parsed.success
     ? []
     : describeIssues(parsed.error).map((line) => `${source ?? 'config'}: ${line}`)
-  const port = parseEnvInteger(env, ENV.port, problems)
+  // PORT is the platform's word, CAREWINDOW_PORT (and --port, which sets it) the operator's: the operator's wins.
+  const port =
+    nonEmpty(env[ENV.port]) === undefined
+      ? parseEnvInteger(env, ENV.platformPort, problems)
+      : parseEnvInteger(env, ENV.port, problems)
   const migrate = parseEnvBoolean(env, ENV.migrateOnStart, problems)
   const logLevel = nonEmpty(env[ENV.logLevel])
   if (
