@@ -454,6 +454,11 @@ describe('carewindow usage', () => {
     expect(run.stderr).toBe('')
   })
 
+  it.each(['--version', '-V'])('prints the package version with %s and exits 0', async (flag) => {
+    const { version } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string }
+    expect(await carewindow(flag)).toEqual({ code: EXIT.ok, stdout: `${version}\n`, stderr: '' })
+  })
+
   it("prints a command's options with decide --help", async () => {
     const run = await carewindow('decide', '--help')
     expect(run.code).toBe(EXIT.ok)

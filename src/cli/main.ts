@@ -44,6 +44,7 @@ export async function runCli(argv: readonly string[], output: CliOutput = STANDA
   const program = new Command()
     .name('carewindow')
     .description('Customer Care Window gateway for WhatsApp Business and Facebook Messenger')
+    .version(VERSION, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: output.out, writeErr: output.err })
 
