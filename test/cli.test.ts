@@ -1,5 +1,6 @@
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { once } from 'node:events'
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -485,6 +486,24 @@ describe('the carewindow process', { timeout: 60_000 }, () => {
     expect(failure.stdout).toBe('')
     expect(failure.stderr).toContain(`carewindow: ${file} is not a valid scenario:\n  events[0].at: `)
   })
+
+  it.each([['rules'], ['demo'], ['decide', '--scenario', 'examples/brief-walkthrough.json']])(
+    'ends %s quietly with exit 0 when its reader has gone (as `| head -1` does)',
+    async (...args) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', ...args], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      // Closed before the command writes its first line: every write meets a broken pipe (EPIPE).
+      child.stdout.destroy()
+      let stderr = ''
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString('utf8')
+      })
+      const [code] = (await once(child, 'close')) as [number | null]
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' })
+    },
+  )
 
   it('exits 0 for demo and prints the walkthrough', async () => {
     const { stdout } = await bin('demo')
