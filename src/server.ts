@@ -46,8 +46,9 @@ export async function startServer(options: {
   let gateway: Gateway | undefined
   try {
     await applyConfig(store, config, clock)
-    const sandbox =
-      config.tenants.length === 0 ? await ensureSandbox(store, clock, sandboxKeyFile(config)) : null
+    const sandbox = await ensureSandbox(store, clock, sandboxKeyFile(config), {
+      mayCreate: config.tenants.length === 0,
+    })
     gateway = new Gateway({
       store,
       config,
