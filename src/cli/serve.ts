@@ -36,7 +36,8 @@ export async function serve(options: ServeOptions): Promise<void> {
     version: options.version,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   })
-  options.output.out(`${startupBanner(server, options.version)}\n`)
+  // stdout is the JSON log, for a log shipper to parse; the banner is for the person who started the process.
+  options.output.err(`${startupBanner(server, options.version)}\n`)
   await new Promise<void>((resolve) => {
     let isShuttingDown = false
     const shutdown = (signal: string) => {

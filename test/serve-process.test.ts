@@ -1,0 +1,139 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { freePort } from './support/local-server.js'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const { version: VERSION } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as {
+  version: string
+}
+
+/** `carewindow …` as its own process, as a newcomer runs it, on a database in a directory of the test's own. */
+class CarewindowProcess {
+  stdout = ''
+  stderr = ''
+  private readonly exited: Promise<number | null>
+
+  constructor(private readonly child: ChildProcess) {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      this.stdout += chunk.toString('utf8')
+    })
+    child.stderr?.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString('utf8')
+    })
+    this.exited = once(child, 'close').then(([code]) => code as number | null)
+  }
+
+  static start(args: readonly string[], env: NodeJS.ProcessEnv): CarewindowProcess {
+    return new CarewindowProcess(
+      spawn(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', ...args], {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    )
+  }
+
+  /** Resolves once the start-up banner is out; rejects if the process ends first. */
+  async listening(): Promise<string> {
+    const deadline = Date.now() + 50_000
+    while (!this.isBannerOut()) {
+      if (this.child.exitCode !== null || Date.now() > deadline)
+        throw new Error(`carewindow did not start:\n${this.stderr}\n${this.stdout}`)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    return this.stderr
+  }
+
+  private isBannerOut(): boolean {
+    if (!this.stderr.includes('  Health: ')) return false
+    return (
+      !this.stderr.includes('  Sandbox: ') || this.stderr.includes('/v1/messages/<x-carewindow-message-id>')
+    )
+  }
+
+  /** SIGTERM (a graceful shutdown), and its exit code. */
+  async stop(): Promise<number | null> {
+    if (this.child.exitCode === null) this.child.kill('SIGTERM')
+    return this.exited
+  }
+
+  exit(): Promise<number | null> {
+    return this.exited
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null) this.child.kill('SIGKILL')
+  }
+}
+
+/** stdout's lines, each of which must be a JSON log line. */
+function logLines(stdout: string): Record<string, unknown>[] {
+  return stdout
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+}
+
+// Starting Node with tsx takes a few seconds on a busy machine; the limit only stops a hung process.
+describe('carewindow serve as a process', { timeout: 120_000 }, () => {
+  let directory: string
+  let env: NodeJS.ProcessEnv
+  const processes: CarewindowProcess[] = []
+
+  const carewindow = (args: readonly string[], extra: NodeJS.ProcessEnv = {}) => {
+    const started = CarewindowProcess.start(args, { ...env, ...extra })
+    processes.push(started)
+    return started
+  }
+
+  beforeEach(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'carewindow-serve-'))
+    // The test run's environment without carewindow's own variables or a platform's PORT; the sandbox key file
+    // goes next to the database, in the test's directory.
+    env = {
+      ...Object.fromEntries(
+        Object.entries(process.env).filter(([name]) => !name.startsWith('CAREWINDOW_') && name !== 'PORT'),
+      ),
+      CAREWINDOW_DATABASE_URL: `sqlite:${join(directory, 'carewindow.db')}`,
+    }
+  })
+  afterEach(async () => {
+    for (const started of processes.splice(0)) started.kill()
+    await rm(directory, { recursive: true, force: true })
+  })
+
+  it('listens on PORT, prints its banner on stderr and keeps stdout to JSON log lines', async () => {
+    const port = await freePort()
+    const gateway = carewindow(['serve'], { PORT: String(port) })
+
+    const banner = await gateway.listening()
+    expect(banner).toContain(`carewindow ${VERSION} is listening on http://127.0.0.1:${port}`)
+    const key = /API key: +(\S+)/.exec(banner)?.[1] ?? ''
+    expect(key).toMatch(/^cw_/)
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200)
+    expect(await gateway.stop()).toBe(0)
+
+    const lines = logLines(gateway.stdout)
+    expect(lines.map((line) => line.msg)).toContain('shutting down')
+    expect(gateway.stdout).not.toContain(key)
+  })
+
+  it('shows the sandbox key and walk-through again after carewindow tenant add', async () => {
+    const first = carewindow(['serve', '--port', String(await freePort())])
+    const key = /API key: +(\S+)/.exec(await first.listening())?.[1] ?? ''
+    expect(await first.stop()).toBe(0)
+
+    const tenant = carewindow(['tenant', 'add', '--id', 'acme'])
+    expect(await tenant.exit()).toBe(0)
+
+    const again = carewindow(['serve', '--port', String(await freePort())])
+    const banner = await again.listening()
+    expect(banner).toContain(`  API key:        ${key}   (from ${join(directory, 'sandbox.json')})`)
+    expect(banner).toContain('# 1. Reply to a customer who never wrote')
+  })
+})
