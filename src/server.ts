@@ -30,8 +30,10 @@ export function sandboxKeyFile(config: GatewayConfig): string {
 }
 
 /**
- * Opens the store (migrating unless told not to), applies the config, sets up the sandbox when nothing is
- * configured, starts the gateway's background work and listens. `close()` undoes it all in reverse.
+ * Opens the store (migrating unless told not to), applies the config, starts the gateway's background work and
+ * listens; then shows (and on a first start without tenants creates) the sandbox. Listening comes first so that a
+ * port in use stops the start before a sandbox key is made that nobody would see. `close()` undoes it all in
+ * reverse.
  */
 export async function startServer(options: {
   readonly config: GatewayConfig
@@ -44,11 +46,9 @@ export async function startServer(options: {
   const clock = options.clock ?? systemClock
   const store = await openStore(config.databaseUrl, { migrate: config.migrateOnStart })
   let gateway: Gateway | undefined
+  let app: FastifyInstance | undefined
   try {
     await applyConfig(store, config, clock)
-    const sandbox = await ensureSandbox(store, clock, sandboxKeyFile(config), {
-      mayCreate: config.tenants.length === 0,
-    })
     gateway = new Gateway({
       store,
       config,
@@ -59,26 +59,30 @@ export async function startServer(options: {
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
     })
     gateway.start()
-    const app = await buildApp({
+    app = await buildApp({
       gateway,
       ...(options.version === undefined ? {} : { version: options.version }),
     })
     const address = await app.listen({ host: config.host, port: config.port })
-    const running = gateway
+    const sandbox = await ensureSandbox(store, clock, sandboxKeyFile(config), {
+      mayCreate: config.tenants.length === 0,
+    })
+    const [running, listening] = [gateway, app]
     return {
-      app,
+      app: listening,
       gateway: running,
       url: address.replace('[::1]', 'localhost'),
       sandbox,
       store: redactDatabaseUrl(config.databaseUrl),
       async close() {
-        await app.close()
+        await listening.close()
         await running.stop()
         // Repeated errors counted since their last line are not lost with the process.
         repeatLimiterOf(logger).flush()
       },
     }
   } catch (error) {
+    await app?.close()
     if (gateway !== undefined) await gateway.stop()
     else await store.close()
     throw error

@@ -1,11 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
+import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { freePort } from './support/local-server.js'
+import { freePort, listenLocally } from './support/local-server.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const { version: VERSION } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as {
@@ -84,6 +86,7 @@ describe('carewindow serve as a process', { timeout: 120_000 }, () => {
   let directory: string
   let env: NodeJS.ProcessEnv
   const processes: CarewindowProcess[] = []
+  const servers: Server[] = []
 
   const carewindow = (args: readonly string[], extra: NodeJS.ProcessEnv = {}) => {
     const started = CarewindowProcess.start(args, { ...env, ...extra })
@@ -104,7 +107,23 @@ describe('carewindow serve as a process', { timeout: 120_000 }, () => {
   })
   afterEach(async () => {
     for (const started of processes.splice(0)) started.kill()
+    await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))))
     await rm(directory, { recursive: true, force: true })
+  })
+
+  it('refuses a port in use with one line saying how to choose another, exit 1, and no sandbox key made', async () => {
+    const holder = createServer()
+    servers.push(holder)
+    const port = await listenLocally(holder)
+
+    const gateway = carewindow(['serve', '--port', String(port)])
+
+    expect(await gateway.exit()).toBe(1)
+    expect(gateway.stderr).toBe(
+      `carewindow: cannot listen on 127.0.0.1:${port}: the port is in use (another carewindow, or another program). Choose another port with --port, CAREWINDOW_PORT or PORT (as platforms such as Heroku, Render and Cloud Run set it), e.g. --port ${port + 1}.\n`,
+    )
+    expect(logLines(gateway.stdout).every((line) => line.level !== undefined)).toBe(true)
+    expect(existsSync(join(directory, 'sandbox.json'))).toBe(false)
   })
 
   it('listens on PORT, prints its banner on stderr and keeps stdout to JSON log lines', async () => {

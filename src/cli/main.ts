@@ -4,9 +4,9 @@ import { Command, CommanderError, Option } from 'commander'
 import { ConfigError, ENVIRONMENT_VARIABLES } from '../config/config.js'
 import { serve } from './serve.js'
 import { registerAdminCommands } from './admin-commands.js'
-import { EXIT, InputError, type CliOutput } from './output.js'
+import { EXIT, FailureError, InputError, type CliOutput } from './output.js'
 
-export { EXIT, InputError, type CliOutput } from './output.js'
+export { EXIT, FailureError, InputError, type CliOutput } from './output.js'
 import {
   EXAMPLE_LANGUAGES,
   ISSUE_RESOLUTION_EXAMPLES,
@@ -131,6 +131,10 @@ export async function runCli(argv: readonly string[], output: CliOutput = STANDA
     if (error instanceof InputError || error instanceof ConfigError) {
       output.err(`carewindow: ${error.message}\n`)
       return EXIT.usage
+    }
+    if (error instanceof FailureError) {
+      output.err(`carewindow: ${error.message}\n`)
+      return EXIT.failure
     }
     throw error
   }

@@ -1,9 +1,10 @@
 import type { Clock } from '../gateway/clock.js'
 import { loadConfig } from '../config/config.js'
 import { createLogger } from '../logging.js'
-import { startServer } from '../server.js'
+import { startServer, type RunningServer } from '../server.js'
 import { startupBanner } from './banner.js'
-import type { CliOutput } from './output.js'
+import { listenProblem } from './listen-problem.js'
+import { FailureError, type CliOutput } from './output.js'
 
 export interface ServeOptions {
   /** The JSON config file, if any (`--config` or `CAREWINDOW_CONFIG`). */
@@ -21,7 +22,7 @@ export interface ServeOptions {
 /**
  * `carewindow serve`: loads the config, starts the gateway, prints its banner, and runs until SIGINT or SIGTERM
  * (or another of `stopOn`), then shuts down gracefully. Resolves once it has; throws a `ConfigError` for a config
- * it cannot use.
+ * it cannot use and a `FailureError` saying what to do when it cannot listen (a port in use, say).
  */
 export async function serve(options: ServeOptions): Promise<void> {
   const env = options.port === undefined ? process.env : { ...process.env, CAREWINDOW_PORT: options.port }
@@ -30,12 +31,19 @@ export async function serve(options: ServeOptions): Promise<void> {
     env,
   })
   const logger = createLogger(config.logLevel)
-  const server = await startServer({
-    config,
-    logger,
-    version: options.version,
-    ...(options.clock === undefined ? {} : { clock: options.clock }),
-  })
+  let server: RunningServer
+  try {
+    server = await startServer({
+      config,
+      logger,
+      version: options.version,
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+    })
+  } catch (error) {
+    const problem = listenProblem(error, config.host, config.port)
+    if (problem === null) throw error
+    throw new FailureError(problem)
+  }
   // stdout is the JSON log, for a log shipper to parse; the banner is for the person who started the process.
   options.output.err(`${startupBanner(server, options.version)}\n`)
   await new Promise<void>((resolve) => {
