@@ -61,6 +61,7 @@ export async function startServer(options: {
     gateway.start()
     app = await buildApp({
       gateway,
+      logRequests: config.logRequests,
       ...(options.version === undefined ? {} : { version: options.version }),
     })
     const address = await app.listen({ host: config.host, port: config.port })

@@ -258,6 +258,25 @@ describe('resolveConfig', () => {
     ).toBe('sqlite:./x.db')
   })
 
+  it('leaves the access log off and the log format to the terminal by default', () => {
+    expect(resolveConfig({}, {}, null)).toMatchObject({ logRequests: false, logFormat: null })
+  })
+
+  it('takes the access log and the log format from the file, and CAREWINDOW_LOG_* over it', () => {
+    const file = { log_requests: true, log_format: 'pretty' }
+    expect(resolveConfig(file, {}, null)).toMatchObject({ logRequests: true, logFormat: 'pretty' })
+    expect(
+      resolveConfig(file, { CAREWINDOW_LOG_REQUESTS: 'false', CAREWINDOW_LOG_FORMAT: 'JSON' }, null),
+    ).toMatchObject({ logRequests: false, logFormat: 'json' })
+  })
+
+  it.each([
+    ['CAREWINDOW_LOG_REQUESTS', 'always', 'CAREWINDOW_LOG_REQUESTS: "always" is not true or false'],
+    ['CAREWINDOW_LOG_FORMAT', 'xml', 'CAREWINDOW_LOG_FORMAT: "xml" is not json or pretty'],
+  ])('refuses %s=%s', (name, value, expected) => {
+    expect(problemsOf(() => resolveConfig({}, { [name]: value }, null))).toEqual([expected])
+  })
+
   it('lists every problem at once rather than the first', () => {
     expect(
       problemsOf(() => resolveConfig({ server: { port: -1 }, log_level: 'loud' }, {}, null)),

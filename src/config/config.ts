@@ -8,6 +8,8 @@ import { policySettingsSchema } from './policy-settings.js'
 import { rateCardsSchema } from './rate-cards.js'
 import { templateDefinitionSchema } from '../channels/whatsapp/template-definition.js'
 
+const LOG_FORMATS = ['json', 'pretty'] as const
+
 const upstreamSchema = z.discriminatedUnion('mode', [
   z.strictObject({
     mode: z.literal('cloud'),
@@ -93,6 +95,10 @@ export const configFileSchema = z.strictObject({
     .strictObject({ url: z.string().min(1).optional(), migrate_on_start: z.boolean().optional() })
     .default({}),
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  /** `json` (one object a line) or `pretty` (for people; needs the pino-pretty package). Unset: pretty on a terminal. */
+  log_format: z.enum(LOG_FORMATS).optional(),
+  /** Log every request (method, URL, status, time taken) at info. */
+  log_requests: z.boolean().optional(),
   upstream: z
     .strictObject({
       timeout_ms: z.number().int().min(1).optional(),
@@ -156,6 +162,10 @@ export interface GatewayConfig {
   readonly databaseUrl: string | undefined
   readonly migrateOnStart: boolean
   readonly logLevel: NonNullable<ConfigFile['log_level']>
+  /** How log lines are written; `null`: pretty when stdout is a terminal and pino-pretty is installed, else JSON. */
+  readonly logFormat: NonNullable<ConfigFile['log_format']> | null
+  /** Whether every request is logged (an access log). */
+  readonly logRequests: boolean
   readonly upstreamTimeoutMs: number
   readonly upstreamRetries: number
   /**
@@ -214,6 +224,8 @@ const ENV = {
   port: 'CAREWINDOW_PORT',
   publicUrl: 'CAREWINDOW_PUBLIC_URL',
   logLevel: 'CAREWINDOW_LOG_LEVEL',
+  logFormat: 'CAREWINDOW_LOG_FORMAT',
+  logRequests: 'CAREWINDOW_LOG_REQUESTS',
   migrateOnStart: 'CAREWINDOW_MIGRATE_ON_START',
   /** The port platforms such as Heroku, Render and Cloud Run tell a web process to listen on. */
   platformPort: 'PORT',
@@ -263,6 +275,10 @@ export function resolveConfig(file: unknown, env: NodeJS.ProcessEnv, source: str
       ? parseEnvInteger(env, ENV.platformPort, problems)
       : parseEnvInteger(env, ENV.port, problems)
   const migrate = parseEnvBoolean(env, ENV.migrateOnStart, problems)
+  const logRequests = parseEnvBoolean(env, ENV.logRequests, problems)
+  const logFormat = nonEmpty(env[ENV.logFormat])?.toLowerCase()
+  if (logFormat !== undefined && !(LOG_FORMATS as readonly string[]).includes(logFormat))
+    problems.push(`${ENV.logFormat}: "${logFormat}" is not json or pretty`)
   const logLevel = nonEmpty(env[ENV.logLevel])
   if (
     logLevel !== undefined &&
@@ -291,6 +307,8 @@ export function resolveConfig(file: unknown, env: NodeJS.ProcessEnv, source: str
     databaseUrl: envDatabaseUrl ?? config.database.url,
     migrateOnStart: migrate ?? config.database.migrate_on_start ?? true,
     logLevel: (logLevel as GatewayConfig['logLevel'] | undefined) ?? config.log_level ?? 'info',
+    logFormat: (logFormat as GatewayConfig['logFormat'] | undefined) ?? config.log_format ?? null,
+    logRequests: logRequests ?? config.log_requests ?? false,
     upstreamTimeoutMs: config.upstream.timeout_ms ?? DEFAULTS.upstreamTimeoutMs,
     upstreamRetries: config.upstream.retries ?? DEFAULTS.upstreamRetries,
     upstreamRetryTimeouts: config.upstream.retry_timeouts ?? DEFAULTS.upstreamRetryTimeouts,
