@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
@@ -10,6 +10,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { freePort, listenLocally } from './support/local-server.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const scriptVersion = spawnSync('script', ['--version'], { encoding: 'utf8' })
+const hasScript = scriptVersion.error === undefined && /util-linux/.test(scriptVersion.stdout)
 const { version: VERSION } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as {
   version: string
 }
@@ -126,7 +128,7 @@ describe('carewindow serve as a process', { timeout: 120_000 }, () => {
     expect(existsSync(join(directory, 'sandbox.json'))).toBe(false)
   })
 
-  it('listens on PORT, prints its banner on stderr and keeps stdout to JSON log lines', async () => {
+  it('listens on PORT, prints its banner on stderr and logs its facts, without the key, as a JSON line on stdout', async () => {
     const port = await freePort()
     const gateway = carewindow(['serve'], { PORT: String(port) })
 
@@ -139,8 +141,65 @@ describe('carewindow serve as a process', { timeout: 120_000 }, () => {
 
     const lines = logLines(gateway.stdout)
     expect(lines.map((line) => line.msg)).toContain('shutting down')
+    // stderr is not a terminal here: the banner's facts are in the log too, as one line, without the key.
+    expect(lines.filter((line) => line.msg === 'carewindow is listening')).toEqual([
+      expect.objectContaining({
+        level: 30,
+        url: `http://127.0.0.1:${port}`,
+        store: `sqlite:${join(directory, 'carewindow.db')}`,
+        version: VERSION,
+        sandbox: { tenant: 'sandbox', channel: '100000000000001', keyFile: join(directory, 'sandbox.json') },
+      }),
+    ])
     expect(gateway.stdout).not.toContain(key)
   })
+
+  // util-linux's script(1) runs a command on a pseudo-terminal, as a person at a terminal would see it.
+  it.skipIf(!hasScript)(
+    'on a terminal, pretty-prints its log through pino-pretty and stops on Ctrl-C',
+    async () => {
+      const serve = [
+        process.execPath,
+        '--import',
+        'tsx',
+        'src/cli/bin.ts',
+        'serve',
+        '--port',
+        String(await freePort()),
+      ]
+      const terminal = spawn(
+        'script',
+        ['--quiet', '--return', '--flush', '--command', serve.join(' '), '/dev/null'],
+        {
+          cwd: ROOT,
+          env: { ...env, NO_COLOR: '1' },
+          stdio: ['pipe', 'pipe', 'inherit'],
+        },
+      )
+      let screen = ''
+      terminal.stdout.on('data', (chunk: Buffer) => {
+        screen += chunk.toString('utf8')
+      })
+      const closed = once(terminal, 'close')
+      try {
+        const deadline = Date.now() + 50_000
+        while (!screen.includes('/v1/messages/<x-carewindow-message-id>') && Date.now() < deadline)
+          await new Promise((resolve) => setTimeout(resolve, 50))
+        terminal.stdin.write('\x03')
+        const [code] = (await closed) as [number | null]
+        expect(code).toBe(0)
+      } finally {
+        terminal.kill('SIGKILL')
+      }
+      const lines = screen.split(/\r?\n/)
+      expect(lines).toContainEqual(
+        expect.stringMatching(/^\[\d{2}:\d{2}:\d{2}\.\d{3}\] INFO: shutting down$/),
+      )
+      expect(lines.filter((line) => line.startsWith('{'))).toEqual([])
+      // The banner is on the screen: the start-up line is not logged as well.
+      expect(screen).not.toContain('carewindow is listening\r\n')
+    },
+  )
 
   it('shows the sandbox key and walk-through again after carewindow tenant add', async () => {
     const first = carewindow(['serve', '--port', String(await freePort())])

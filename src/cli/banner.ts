@@ -24,6 +24,20 @@ export function startupBanner(server: RunningServer, version: string): string {
   ].join('\n')
 }
 
+/** The banner's facts for the log: where carewindow listens, its store and the sandbox — never the sandbox's key. */
+export function startupFacts(server: RunningServer, version: string): Record<string, unknown> {
+  const sandbox = server.sandbox
+  return {
+    url: server.url,
+    store: server.store,
+    version,
+    sandbox:
+      sandbox === null
+        ? null
+        : { tenant: sandbox.tenantId, channel: sandbox.channel.externalId, keyFile: sandbox.keyFile },
+  }
+}
+
 /**
  * The sandbox walk-through, with the gateway's URL, the sandbox channel and its key filled in. The README's quick
  * start shows the same steps with `$KEY` (banner.test.ts keeps the two in step).

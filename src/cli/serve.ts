@@ -1,8 +1,9 @@
+import { isatty } from 'node:tty'
 import type { Clock } from '../gateway/clock.js'
 import { loadConfig } from '../config/config.js'
-import { createLogger } from '../logging.js'
+import { chooseLogFormat, createLogger, prettyPrinterPath } from '../logging.js'
 import { startServer, type RunningServer } from '../server.js'
-import { startupBanner } from './banner.js'
+import { startupBanner, startupFacts } from './banner.js'
 import { listenProblem } from './listen-problem.js'
 import { FailureError, type CliOutput } from './output.js'
 
@@ -30,7 +31,13 @@ export async function serve(options: ServeOptions): Promise<void> {
     ...(options.configPath === undefined ? {} : { path: options.configPath }),
     env,
   })
-  const logger = createLogger(config.logLevel)
+  const isPrettyPrinterInstalled = prettyPrinterPath() !== null
+  const format = chooseLogFormat(config.logFormat, isatty(1), isPrettyPrinterInstalled)
+  const logger = createLogger(config.logLevel, undefined, { format })
+  if (config.logFormat === 'pretty' && format !== 'pretty')
+    logger.warn(
+      'log_format is pretty, but the pino-pretty package (a development dependency) is not installed; logging JSON',
+    )
   let server: RunningServer
   try {
     server = await startServer({
@@ -46,6 +53,8 @@ export async function serve(options: ServeOptions): Promise<void> {
   }
   // stdout is the JSON log, for a log shipper to parse; the banner is for the person who started the process.
   options.output.err(`${startupBanner(server, options.version)}\n`)
+  // Nobody may be watching stderr (a container, a service manager): the log says the same, without the API key.
+  if (!isatty(2)) logger.info(startupFacts(server, options.version), 'carewindow is listening')
   await new Promise<void>((resolve) => {
     let isShuttingDown = false
     const shutdown = (signal: string) => {
