@@ -68,7 +68,8 @@ export async function startServer(options: {
     const sandbox = await ensureSandbox(store, clock, sandboxKeyFile(config), {
       mayCreate: config.tenants.length === 0,
     })
-    const [running, listening] = [gateway, app]
+    const running = gateway
+    const listening = app
     return {
       app: listening,
       gateway: running,
