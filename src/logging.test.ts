@@ -1,6 +1,20 @@
+import { execFile } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Writable } from 'node:stream'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createLogger, redactRequestUrl, redactUrl, repeatLimiterOf, RepeatLimiter } from './logging.js'
+import {
+  chooseLogFormat,
+  createLogger,
+  prettyPrinterPath,
+  redactRequestUrl,
+  redactUrl,
+  repeatLimiterOf,
+  RepeatLimiter,
+} from './logging.js'
 
 describe('redactUrl', () => {
   it.each([
@@ -134,5 +148,49 @@ describe('RepeatLimiter', () => {
 
     expect(repeatLimiterOf(logger).intervalMs).toBe(250)
     expect(lines.map((line) => line.repeated)).toEqual([undefined, 1])
+  })
+})
+
+describe('chooseLogFormat', () => {
+  it.each([
+    [null, true, true, 'pretty'],
+    [null, false, true, 'json'],
+    [null, true, false, 'json'],
+    ['json', true, true, 'json'],
+    ['pretty', false, true, 'pretty'],
+    ['pretty', true, false, 'json'],
+  ] as const)(
+    'asked for %s, on a terminal: %s, pino-pretty installed: %s — logs %s',
+    (requested, isTerminal, isInstalled, format) => {
+      expect(chooseLogFormat(requested, isTerminal, isInstalled)).toBe(format)
+    },
+  )
+})
+
+// A pino transport runs in a worker thread and writes to the process's stdout, so it is watched from outside.
+describe('the pretty format', { timeout: 60_000 }, () => {
+  it('finds pino-pretty, a development dependency', () => {
+    expect(prettyPrinterPath()).toMatch(/pino-pretty/)
+  })
+
+  it('writes lines for people through pino-pretty, still without secrets', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'carewindow-pretty-'))
+    const script = join(directory, 'log.mts')
+    await writeFile(
+      script,
+      [
+        `import { createLogger } from ${JSON.stringify(new URL('./logging.ts', import.meta.url).href)}`,
+        "const logger = createLogger('info', undefined, { format: 'pretty' })",
+        "logger.info({ sandbox: { apiKey: 'cw_secret_key' } }, 'carewindow is listening')",
+      ].join('\n'),
+    )
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      env: { ...process.env, NO_COLOR: '1' },
+    }).finally(() => rm(directory, { recursive: true, force: true }))
+    expect(stdout).toMatch(/^\[\d{2}:\d{2}:\d{2}\.\d{3}\] INFO: carewindow is listening\n/)
+    expect(stdout).toContain('"apiKey": "[redacted]"')
+    expect(stdout).not.toContain('cw_secret_key')
+    expect(stdout).not.toContain('{"level"')
   })
 })

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module'
 import pino, { type BaseLogger, type Logger } from 'pino'
 
 /** carewindow's own query parameters that carry credentials; their values never reach a log line. */
@@ -158,11 +159,55 @@ export function repeatLimiterOf(logger: LevelLogger): RepeatLimiter {
 export interface LoggerOptions {
   /** How often an error that keeps happening is logged again, with its count (default one minute). */
   readonly repeatIntervalMs?: number
+  /**
+   * `pretty`: lines for people, through pino-pretty in a pino transport, to stdout (see {@link chooseLogFormat});
+   * `json` (the default): one JSON object a line, to `destination` or stdout.
+   */
+  readonly format?: LogFormat
+}
+
+/** How log lines are written: JSON for machines (log shippers), or pretty for a person at a terminal. */
+export type LogFormat = 'json' | 'pretty'
+
+/**
+ * Where the pino-pretty package is installed, or `null`. It is a development dependency: a clone's `npm install`
+ * has it, a production install (`--omit=dev`) does not, and then carewindow logs JSON.
+ */
+export function prettyPrinterPath(): string | null {
+  try {
+    return createRequire(import.meta.url).resolve('pino-pretty')
+  } catch {
+    return null
+  }
 }
 
 /**
- * Structured JSON logs (pino) without secrets: authorization headers, tokens and secrets are redacted wherever
- * they appear, and request URLs lose credential query parameters.
+ * The format to log in: the one asked for (`CAREWINDOW_LOG_FORMAT`, `log_format`), else pretty when stdout is a
+ * terminal, where a person reads it. Pretty needs pino-pretty; without it the log is JSON.
+ */
+export function chooseLogFormat(
+  requested: LogFormat | null,
+  isTerminal: boolean,
+  isPrettyPrinterInstalled: boolean,
+): LogFormat {
+  const wanted = requested ?? (isTerminal ? 'pretty' : 'json')
+  return wanted === 'pretty' && isPrettyPrinterInstalled ? 'pretty' : 'json'
+}
+
+function prettyTransport(): pino.DestinationStream {
+  const target = prettyPrinterPath()
+  if (target === null) throw new Error('the pino-pretty package is not installed; log in the json format')
+  // The base `service` field and the process's pid and host say nothing to the person at the terminal.
+  return pino.transport({
+    target,
+    options: { destination: 1, ignore: 'pid,hostname,service', translateTime: 'SYS:HH:MM:ss.l' },
+  }) as pino.DestinationStream
+}
+
+/**
+ * Structured logs (pino) without secrets: authorization headers, tokens and secrets are redacted wherever they
+ * appear, and request URLs lose credential query parameters. JSON lines to `destination` (stdout by default), or
+ * pretty lines to stdout with `format: 'pretty'`.
  */
 export function createLogger(
   level: string,
@@ -197,7 +242,7 @@ export function createLogger(
         err: pino.stdSerializers.err,
       },
     },
-    destination,
+    destination ?? (options.format === 'pretty' ? prettyTransport() : undefined),
   )
   Object.defineProperty(logger, LIMITER, {
     value: new RepeatLimiter(options.repeatIntervalMs),

@@ -2,6 +2,7 @@ import { dirname } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { GatewayConfig } from './config/config.js'
+import { parseDatabaseUrl } from './config/database-url.js'
 import { applyConfig, ensureSandbox, type SandboxSetup } from './gateway/bootstrap.js'
 import { systemClock, type Clock } from './gateway/clock.js'
 import { Gateway } from './gateway/gateway.js'
@@ -23,18 +24,16 @@ export interface RunningServer {
 /** Where the sandbox's API key is kept: next to the SQLite database, or in ./data. */
 export function sandboxKeyFile(config: GatewayConfig): string {
   const url = config.databaseUrl
-  const sqlitePath =
-    url === undefined
-      ? DEFAULT_SQLITE_PATH
-      : /^postgres(ql)?:/.test(url)
-        ? DEFAULT_SQLITE_PATH
-        : url.replace(/^sqlite:(\/\/)?/, '')
+  const location = url === undefined || url === '' ? null : parseDatabaseUrl(url)
+  const sqlitePath = location?.kind === 'sqlite' ? location.path : DEFAULT_SQLITE_PATH
   return `${sqlitePath === ':memory:' ? dirname(DEFAULT_SQLITE_PATH) : dirname(sqlitePath)}/sandbox.json`
 }
 
 /**
- * Opens the store (migrating unless told not to), applies the config, sets up the sandbox when nothing is
- * configured, starts the gateway's background work and listens. `close()` undoes it all in reverse.
+ * Opens the store (migrating unless told not to), applies the config, starts the gateway's background work and
+ * listens; then shows (and on a first start without tenants creates) the sandbox. Listening comes first so that a
+ * port in use stops the start before a sandbox key is made that nobody would see. `close()` undoes it all in
+ * reverse.
  */
 export async function startServer(options: {
   readonly config: GatewayConfig
@@ -47,10 +46,9 @@ export async function startServer(options: {
   const clock = options.clock ?? systemClock
   const store = await openStore(config.databaseUrl, { migrate: config.migrateOnStart })
   let gateway: Gateway | undefined
+  let app: FastifyInstance | undefined
   try {
     await applyConfig(store, config, clock)
-    const sandbox =
-      config.tenants.length === 0 ? await ensureSandbox(store, clock, sandboxKeyFile(config)) : null
     gateway = new Gateway({
       store,
       config,
@@ -61,26 +59,32 @@ export async function startServer(options: {
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
     })
     gateway.start()
-    const app = await buildApp({
+    app = await buildApp({
       gateway,
+      logRequests: config.logRequests,
       ...(options.version === undefined ? {} : { version: options.version }),
     })
     const address = await app.listen({ host: config.host, port: config.port })
+    const sandbox = await ensureSandbox(store, clock, sandboxKeyFile(config), {
+      mayCreate: config.tenants.length === 0,
+    })
     const running = gateway
+    const listening = app
     return {
-      app,
+      app: listening,
       gateway: running,
       url: address.replace('[::1]', 'localhost'),
       sandbox,
       store: redactDatabaseUrl(config.databaseUrl),
       async close() {
-        await app.close()
+        await listening.close()
         await running.stop()
         // Repeated errors counted since their last line are not lost with the process.
         repeatLimiterOf(logger).flush()
       },
     }
   } catch (error) {
+    await app?.close()
     if (gateway !== undefined) await gateway.stop()
     else await store.close()
     throw error

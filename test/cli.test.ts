@@ -1,16 +1,44 @@
-import { execFile } from 'node:child_process'
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { execFile, spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { once } from 'node:events'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
 import { EXAMPLE_LANGUAGES, ISSUE_RESOLUTION_EXAMPLES, RULE_IDS } from '../src/domain/index.js'
 import { EXIT, runCli, type CliOutput } from '../src/cli/main.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const EXAMPLES = join(ROOT, 'examples')
 const exampleFiles = (await readdir(EXAMPLES)).filter((name) => name.endsWith('.json')).sort()
+
+const scratch = await mkdtemp(join(tmpdir(), 'carewindow-cli-'))
+afterAll(async () => {
+  await rm(scratch, { recursive: true, force: true })
+})
+
+async function scratchFile(name: string, content: string): Promise<string> {
+  const path = join(scratch, name)
+  await writeFile(path, content)
+  return path
+}
+
+/** The scenario the README documents under "Scenario files", as a reader would copy it into a file. */
+async function readmeScenario(): Promise<string> {
+  const readme = await readFile(join(ROOT, 'README.md'), 'utf8')
+  const section = readme.slice(readme.indexOf('### Scenario files'))
+  const block = /```json\n([\s\S]*?)```/.exec(section)?.[1]
+  if (block === undefined) throw new Error('README.md has no JSON block under "Scenario files"')
+  return scratchFile('readme-scenario.json', block)
+}
+
+/** Every scenario a newcomer meets: each file in examples/ and the README's. */
+const SCENARIOS: readonly (readonly [string, string])[] = [
+  ...exampleFiles.map((name) => [`examples/${name}`, join(EXAMPLES, name)] as const),
+  ['the README\'s "Scenario files" example', await readmeScenario()],
+]
 
 interface Run {
   readonly code: number
@@ -51,25 +79,15 @@ interface DecisionLine {
 
 async function decisionsOf(example: string): Promise<DecisionLine[]> {
   const run = await carewindow('decide', '--scenario', join(EXAMPLES, example), '--json')
+  return decisionLines(run)
+}
+
+function decisionLines(run: Run): DecisionLine[] {
   expect(run.code).toBe(EXIT.ok)
   return run.stdout
     .trimEnd()
     .split('\n')
     .map((line) => JSON.parse(line) as DecisionLine)
-}
-
-let scratch = ''
-beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'carewindow-cli-'))
-})
-afterAll(async () => {
-  await rm(scratch, { recursive: true, force: true })
-})
-
-async function scratchFile(name: string, content: string): Promise<string> {
-  const path = join(scratch, name)
-  await writeFile(path, content)
-  return path
 }
 
 const INVALID_SCENARIO = JSON.stringify({
@@ -91,10 +109,10 @@ describe('carewindow decide', () => {
     expect(exampleFiles.length).toBeGreaterThanOrEqual(5)
   })
 
-  it.each(exampleFiles)('prints one text block per decision for examples/%s', async (example) => {
+  it.each(SCENARIOS)('prints one text block per decision for %s', async (_name, file) => {
     const [text, json] = await Promise.all([
-      carewindow('decide', '--scenario', join(EXAMPLES, example)),
-      carewindow('decide', '--scenario', join(EXAMPLES, example), '--json'),
+      carewindow('decide', '--scenario', file),
+      carewindow('decide', '--scenario', file, '--json'),
     ])
     expect(text).toMatchObject({ code: EXIT.ok, stderr: '' })
     const blocks = text.stdout.trimEnd().split('\n\n')
@@ -107,8 +125,8 @@ describe('carewindow decide', () => {
     }
   })
 
-  it.each(exampleFiles)('prints one complete JSON line per decision for examples/%s', async (example) => {
-    const lines = await decisionsOf(example)
+  it.each(SCENARIOS)('prints one complete JSON line per decision for %s', async (_name, file) => {
+    const lines = decisionLines(await carewindow('decide', '--scenario', file, '--json'))
     expect(lines.length).toBeGreaterThan(0)
     for (const line of lines) {
       expect(line.at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
@@ -233,18 +251,81 @@ describe('carewindow decide', () => {
     expect(run.stdout).toBe('')
     expect(run.stderr).toBe(
       `carewindow: ${file} is not a valid scenario:\n` +
-        '  events[0].at: "2024-03-01 10:00" is not an ISO 8601 instant with offset, e.g. 2024-03-01T10:00:00Z\n',
+        '  events[0].at: "2024-03-01 10:00" is not an ISO 8601 instant with offset, e.g. 2024-03-01T10:00:00Z\n' +
+        '  events[1].message: a image message needs a "image" object\n',
     )
   })
 
-  it('reports send body problems only once the file is otherwise valid, still with their paths', async () => {
-    const scenario = JSON.parse(INVALID_SCENARIO) as { events: { at: string }[] }
-    const first = scenario.events[0]
-    if (first !== undefined) first.at = '2024-03-01T10:00:00Z'
-    const file = await scratchFile('bad-send.json', JSON.stringify(scenario))
+  it('lists schema and send body problems of every event at once, with their paths', async () => {
+    const file = await scratchFile(
+      'many-problems.json',
+      JSON.stringify({
+        channel: { platform: 'whatsapp', id: '106540352242922' },
+        events: [
+          { at: '2024-03-01 10:00', type: 'inbound', contact: '31612345678' },
+          { at: '2024-03-01T10:01:00Z', type: 'send', contact: '31612345678', message: { type: 'image' } },
+          {
+            at: '2024-03-01T10:02:00Z',
+            type: 'send',
+            contact: '31612345678',
+            message: { messaging_product: 'whatsapp', to: '31699999999', type: 'text', text: { body: 'Hi' } },
+          },
+          {
+            at: '2024-03-01T10:03:00Z',
+            type: 'send',
+            contact: '31612345678',
+            sender: 'human',
+            message: { messaging_product: 'sms', type: 'text', text: { body: 'Hi' } },
+          },
+        ],
+      }),
+    )
     const run = await carewindow('decide', '--scenario', file)
     expect(run).toMatchObject({ code: EXIT.usage, stdout: '' })
-    expect(run.stderr).toContain('\n  events[1].message: a image message needs a "image" object\n')
+    expect(run.stderr.split('\n')).toEqual([
+      `carewindow: ${file} is not a valid scenario:`,
+      '  events[0].at: "2024-03-01 10:00" is not an ISO 8601 instant with offset, e.g. 2024-03-01T10:00:00Z',
+      '  events[1].message: a image message needs a "image" object',
+      '  events[2].message.to: "31699999999" is not the event\'s contact (31612345678); leave "to" out to send to the contact',
+      expect.stringMatching(/^ {2}events\[3\]\.sender: /),
+      '  events[3].message.messaging_product: "sms" is not "whatsapp"; leave it out and the scenario fills it in',
+      '',
+    ])
+  })
+
+  it('decides the README\'s scenario, written without messaging_product and "to"', async () => {
+    const file = await readmeScenario()
+    expect(await readFile(file, 'utf8')).not.toContain('"to"')
+    const decisions = decisionLines(await carewindow('decide', '--scenario', file, '--json'))
+    expect(decisions.map((line) => [line.contact, line.reason])).toEqual([
+      ['31612345678', 'IN_CARE_WINDOW'],
+      ['31612345678', 'ISSUE_RESOLUTION_TEMPLATE'],
+    ])
+  })
+
+  it('decides a Messenger scenario whose sends leave out the recipient', async () => {
+    const file = await scratchFile(
+      'messenger-minimal.json',
+      JSON.stringify({
+        channel: { platform: 'messenger', id: '682498302938465' },
+        events: [
+          {
+            at: '2024-03-01T10:00:00Z',
+            type: 'inbound',
+            contact: '2487329847239847',
+            message: { text: 'hi' },
+          },
+          {
+            at: '2024-03-01T10:05:00Z',
+            type: 'send',
+            contact: '2487329847239847',
+            message: { messaging_type: 'RESPONSE', message: { text: 'Hello!' } },
+          },
+        ],
+      }),
+    )
+    const decisions = decisionLines(await carewindow('decide', '--scenario', file, '--json'))
+    expect(decisions).toMatchObject([{ contact: '2487329847239847', allowed: true }])
   })
 
   it('requires --scenario (exit 2)', async () => {
@@ -331,6 +412,28 @@ describe('carewindow templates', () => {
   })
 })
 
+describe('carewindow migrate', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs()
+  })
+
+  it.each(['mysql://x', 'postgress://db/carewindow'])(
+    'refuses CAREWINDOW_DATABASE_URL=%s with exit 2, naming the supported forms and creating nothing',
+    async (url) => {
+      vi.stubEnv('CAREWINDOW_DATABASE_URL', url)
+      const run = await carewindow('migrate')
+      expect(run).toEqual({
+        code: EXIT.usage,
+        stdout: '',
+        stderr:
+          'carewindow: invalid configuration:\n' +
+          `  CAREWINDOW_DATABASE_URL: "${url}" is not a database URL carewindow supports; use postgres://… (or postgresql://…) for PostgreSQL, or sqlite:PATH (or a plain file path, no scheme) for SQLite\n`,
+      })
+      expect(existsSync(join(ROOT, url.slice(0, url.indexOf(':') + 1)))).toBe(false)
+    },
+  )
+})
+
 describe('carewindow usage', () => {
   it('refuses an unknown command with exit 2', async () => {
     const run = await carewindow('decied')
@@ -350,6 +453,11 @@ describe('carewindow usage', () => {
     expect(run.code).toBe(EXIT.ok)
     for (const command of ['decide', 'demo', 'rules', 'templates']) expect(run.stdout).toContain(command)
     expect(run.stderr).toBe('')
+  })
+
+  it.each(['--version', '-V'])('prints the package version with %s and exits 0', async (flag) => {
+    const { version } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string }
+    expect(await carewindow(flag)).toEqual({ code: EXIT.ok, stdout: `${version}\n`, stderr: '' })
   })
 
   it("prints a command's options with decide --help", async () => {
@@ -378,6 +486,24 @@ describe('the carewindow process', { timeout: 60_000 }, () => {
     expect(failure.stdout).toBe('')
     expect(failure.stderr).toContain(`carewindow: ${file} is not a valid scenario:\n  events[0].at: `)
   })
+
+  it.each([['rules'], ['demo'], ['decide', '--scenario', 'examples/brief-walkthrough.json']])(
+    'ends %s quietly with exit 0 when its reader has gone (as `| head -1` does)',
+    async (...args) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', ...args], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      // Closed before the command writes its first line: every write meets a broken pipe (EPIPE).
+      child.stdout.destroy()
+      let stderr = ''
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString('utf8')
+      })
+      const [code] = (await once(child, 'close')) as [number | null]
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' })
+    },
+  )
 
   it('exits 0 for demo and prints the walkthrough', async () => {
     const { stdout } = await bin('demo')

@@ -19,6 +19,12 @@ describe('documentation', () => {
     expect(await read('docs/openapi.json')).toBe(await openApiJson())
   })
 
+  it('shows examples/readme-scenario.json verbatim as the README\'s "Scenario files" example', async () => {
+    const readme = await read('README.md')
+    const example = await read('examples/readme-scenario.json')
+    expect(readme.slice(readme.indexOf('### Scenario files'))).toContain(`\`\`\`json\n${example}\`\`\``)
+  })
+
   it('shows examples/library.ts verbatim as the README library example', async () => {
     const readme = await read('README.md')
     const example = await read('examples/library.ts')

@@ -4,9 +4,9 @@ import { Command, CommanderError, Option } from 'commander'
 import { ConfigError, ENVIRONMENT_VARIABLES } from '../config/config.js'
 import { serve } from './serve.js'
 import { registerAdminCommands } from './admin-commands.js'
-import { EXIT, InputError, type CliOutput } from './output.js'
+import { EXIT, FailureError, InputError, type CliOutput } from './output.js'
 
-export { EXIT, InputError, type CliOutput } from './output.js'
+export { EXIT, FailureError, InputError, type CliOutput } from './output.js'
 import {
   EXAMPLE_LANGUAGES,
   ISSUE_RESOLUTION_EXAMPLES,
@@ -44,6 +44,7 @@ export async function runCli(argv: readonly string[], output: CliOutput = STANDA
   const program = new Command()
     .name('carewindow')
     .description('Customer Care Window gateway for WhatsApp Business and Facebook Messenger')
+    .version(VERSION, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: output.out, writeErr: output.err })
 
@@ -51,7 +52,7 @@ export async function runCli(argv: readonly string[], output: CliOutput = STANDA
     .command('serve')
     .description('run the gateway: the Graph-compatible proxy, webhooks and the /v1 API')
     .addOption(new Option('--config <file>', 'JSON config file').env('CAREWINDOW_CONFIG'))
-    .option('--port <port>', 'port to listen on (overrides the config and CAREWINDOW_PORT)')
+    .option('--port <port>', 'port to listen on (wins over CAREWINDOW_PORT, PORT and the config file)')
     .addHelpText('after', `\nEnvironment: ${ENVIRONMENT_VARIABLES.join(', ')}`)
     .action((options: { config?: string; port?: string }) =>
       serve({ configPath: options.config, port: options.port, version: VERSION, output }),
@@ -130,6 +131,10 @@ export async function runCli(argv: readonly string[], output: CliOutput = STANDA
     if (error instanceof InputError || error instanceof ConfigError) {
       output.err(`carewindow: ${error.message}\n`)
       return EXIT.usage
+    }
+    if (error instanceof FailureError) {
+      output.err(`carewindow: ${error.message}\n`)
+      return EXIT.failure
     }
     throw error
   }

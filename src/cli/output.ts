@@ -9,3 +9,6 @@ export const EXIT = { ok: 0, failure: 1, usage: 2 } as const
 
 /** A problem with what the user gave the command: printed without a stack trace, exit code 2. */
 export class InputError extends Error {}
+
+/** The command could not do its work for a reason it explains (a port in use): printed without a stack trace, exit code 1. */
+export class FailureError extends Error {}

@@ -1,14 +1,16 @@
+import { isatty } from 'node:tty'
 import type { Clock } from '../gateway/clock.js'
 import { loadConfig } from '../config/config.js'
-import { createLogger } from '../logging.js'
-import { startServer } from '../server.js'
-import { startupBanner } from './banner.js'
-import type { CliOutput } from './output.js'
+import { chooseLogFormat, createLogger, prettyPrinterPath } from '../logging.js'
+import { startServer, type RunningServer } from '../server.js'
+import { startupBanner, startupFacts } from './banner.js'
+import { listenProblem } from './listen-problem.js'
+import { FailureError, type CliOutput } from './output.js'
 
 export interface ServeOptions {
   /** The JSON config file, if any (`--config` or `CAREWINDOW_CONFIG`). */
   readonly configPath: string | undefined
-  /** `--port`, which wins over the config and `CAREWINDOW_PORT`. */
+  /** `--port`, which wins over `CAREWINDOW_PORT`, `PORT` and the config file. */
   readonly port: string | undefined
   readonly version: string
   readonly output: CliOutput
@@ -21,22 +23,42 @@ export interface ServeOptions {
 /**
  * `carewindow serve`: loads the config, starts the gateway, prints its banner, and runs until SIGINT or SIGTERM
  * (or another of `stopOn`), then shuts down gracefully. Resolves once it has; throws a `ConfigError` for a config
- * it cannot use.
+ * it cannot use and a `FailureError` saying what to do when it cannot listen (a port in use, say).
  */
 export async function serve(options: ServeOptions): Promise<void> {
-  const env = options.port === undefined ? process.env : { ...process.env, CAREWINDOW_PORT: options.port }
+  // --port stands in for CAREWINDOW_PORT, and so for a CAREWINDOW_PORT_FILE too.
+  const env =
+    options.port === undefined
+      ? process.env
+      : { ...process.env, CAREWINDOW_PORT: options.port, CAREWINDOW_PORT_FILE: undefined }
   const config = await loadConfig({
     ...(options.configPath === undefined ? {} : { path: options.configPath }),
     env,
   })
-  const logger = createLogger(config.logLevel)
-  const server = await startServer({
-    config,
-    logger,
-    version: options.version,
-    ...(options.clock === undefined ? {} : { clock: options.clock }),
-  })
-  options.output.out(`${startupBanner(server, options.version)}\n`)
+  const isPrettyPrinterInstalled = prettyPrinterPath() !== null
+  const format = chooseLogFormat(config.logFormat, isatty(1), isPrettyPrinterInstalled)
+  const logger = createLogger(config.logLevel, undefined, { format })
+  if (config.logFormat === 'pretty' && format !== 'pretty')
+    logger.warn(
+      'log_format is pretty, but the pino-pretty package (a development dependency) is not installed; logging JSON',
+    )
+  let server: RunningServer
+  try {
+    server = await startServer({
+      config,
+      logger,
+      version: options.version,
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+    })
+  } catch (error) {
+    const problem = listenProblem(error, config.host, config.port)
+    if (problem === null) throw error
+    throw new FailureError(problem)
+  }
+  // stdout is the JSON log, for a log shipper to parse; the banner is for the person who started the process.
+  options.output.err(`${startupBanner(server, options.version)}\n`)
+  // Nobody may be watching stderr (a container, a service manager): the log says the same, without the API key.
+  if (!isatty(2)) logger.info(startupFacts(server, options.version), 'carewindow is listening')
   await new Promise<void>((resolve) => {
     let isShuttingDown = false
     const shutdown = (signal: string) => {

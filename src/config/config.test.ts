@@ -112,6 +112,27 @@ describe('resolveConfig', () => {
     })
   })
 
+  it.each([
+    ['the default', {}, {}, DEFAULTS.port],
+    ['the file', { server: { port: 9000 } }, {}, 9000],
+    ['PORT over the file', { server: { port: 9000 } }, { PORT: '9200' }, 9200],
+    [
+      'CAREWINDOW_PORT over PORT',
+      { server: { port: 9000 } },
+      { PORT: '9200', CAREWINDOW_PORT: '9100' },
+      9100,
+    ],
+  ])('listens on the port of %s', (_name, file, env, port) => {
+    expect(resolveConfig(file, env, null).port).toBe(port)
+  })
+
+  it('refuses a PORT that is not a port number, unless CAREWINDOW_PORT is set and PORT is not used', () => {
+    expect(problemsOf(() => resolveConfig({}, { PORT: 'http' }, null))).toEqual([
+      'PORT: "http" is not a port number (0–65535)',
+    ])
+    expect(resolveConfig({}, { PORT: 'http', CAREWINDOW_PORT: '9100' }, null).port).toBe(9100)
+  })
+
   it('fills a cloud upstream’s base URL with Graph’s and keeps the channel’s settings and templates', () => {
     const config = resolveConfig(
       {
@@ -202,6 +223,58 @@ describe('resolveConfig', () => {
     ['CAREWINDOW_LOG_LEVEL', 'loud', 'CAREWINDOW_LOG_LEVEL: "loud" is not one of'],
   ])('refuses %s=%s', (name, value, expected) => {
     expect(problemsOf(() => resolveConfig({}, { [name]: value }, null)).join('\n')).toContain(expected)
+  })
+
+  it.each(['mysql://x', 'postgress://db/carewindow', 'http://db.example/carewindow'])(
+    'refuses CAREWINDOW_DATABASE_URL=%s, naming the two forms it supports',
+    (url) => {
+      expect(problemsOf(() => resolveConfig({}, { CAREWINDOW_DATABASE_URL: url }, null))).toEqual([
+        `CAREWINDOW_DATABASE_URL: "${url}" is not a database URL carewindow supports; use postgres://… (or postgresql://…) for PostgreSQL, or sqlite:PATH (or a plain file path, no scheme) for SQLite`,
+      ])
+    },
+  )
+
+  it('refuses a database.url with an unknown scheme in the file, with the password hidden, among its other problems', () => {
+    expect(
+      problemsOf(() =>
+        resolveConfig(
+          { database: { url: 'mysql://carewindow:s3cret@db/carewindow' }, log_level: 'loud' },
+          {},
+          'carewindow.json',
+        ),
+      ),
+    ).toEqual([
+      expect.stringMatching(/^carewindow\.json: log_level: /),
+      expect.stringMatching(
+        /^carewindow\.json: database\.url: "mysql:\/\/carewindow:\*\*\*@db\/carewindow" is not a database URL carewindow supports; use postgres:/,
+      ),
+    ])
+  })
+
+  it('checks only the database URL in effect: the environment’s wins over the file’s', () => {
+    expect(
+      resolveConfig({ database: { url: 'mysql://x' } }, { CAREWINDOW_DATABASE_URL: 'sqlite:./x.db' }, null)
+        .databaseUrl,
+    ).toBe('sqlite:./x.db')
+  })
+
+  it('leaves the access log off and the log format to the terminal by default', () => {
+    expect(resolveConfig({}, {}, null)).toMatchObject({ logRequests: false, logFormat: null })
+  })
+
+  it('takes the access log and the log format from the file, and CAREWINDOW_LOG_* over it', () => {
+    const file = { log_requests: true, log_format: 'pretty' }
+    expect(resolveConfig(file, {}, null)).toMatchObject({ logRequests: true, logFormat: 'pretty' })
+    expect(
+      resolveConfig(file, { CAREWINDOW_LOG_REQUESTS: 'false', CAREWINDOW_LOG_FORMAT: 'JSON' }, null),
+    ).toMatchObject({ logRequests: false, logFormat: 'json' })
+  })
+
+  it.each([
+    ['CAREWINDOW_LOG_REQUESTS', 'always', 'CAREWINDOW_LOG_REQUESTS: "always" is not true or false'],
+    ['CAREWINDOW_LOG_FORMAT', 'xml', 'CAREWINDOW_LOG_FORMAT: "xml" is not json or pretty'],
+  ])('refuses %s=%s', (name, value, expected) => {
+    expect(problemsOf(() => resolveConfig({}, { [name]: value }, null))).toEqual([expected])
   })
 
   it('lists every problem at once rather than the first', () => {

@@ -1,11 +1,15 @@
 import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
+import { redactUrl } from '../logging.js'
 import { describeIssues } from '../validation.js'
+import { parseDatabaseUrl, SUPPORTED_DATABASE_URLS } from './database-url.js'
 import { automationsSchema, DEFAULT_AUTOMATIONS } from './automations.js'
 import { policySettingsSchema } from './policy-settings.js'
 import { rateCardsSchema } from './rate-cards.js'
 import { readVariableFiles, resolveSecretReferences } from './secrets.js'
 import { templateDefinitionSchema } from '../channels/whatsapp/template-definition.js'
+
+const LOG_FORMATS = ['json', 'pretty'] as const
 
 const upstreamSchema = z.discriminatedUnion('mode', [
   z.strictObject({
@@ -96,6 +100,10 @@ export const configFileSchema = z.strictObject({
     .strictObject({ url: z.string().min(1).optional(), migrate_on_start: z.boolean().optional() })
     .default({}),
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  /** `json` (one object a line) or `pretty` (for people; needs the pino-pretty package). Unset: pretty on a terminal. */
+  log_format: z.enum(LOG_FORMATS).optional(),
+  /** Log every request (method, URL, status, time taken) at info. */
+  log_requests: z.boolean().optional(),
   upstream: z
     .strictObject({
       timeout_ms: z.number().int().min(1).optional(),
@@ -159,6 +167,10 @@ export interface GatewayConfig {
   readonly databaseUrl: string | undefined
   readonly migrateOnStart: boolean
   readonly logLevel: NonNullable<ConfigFile['log_level']>
+  /** How log lines are written; `null`: pretty when stdout is a terminal and pino-pretty is installed, else JSON. */
+  readonly logFormat: NonNullable<ConfigFile['log_format']> | null
+  /** Whether every request is logged (an access log). */
+  readonly logRequests: boolean
   readonly upstreamTimeoutMs: number
   readonly upstreamRetries: number
   /**
@@ -217,7 +229,11 @@ const ENV = {
   port: 'CAREWINDOW_PORT',
   publicUrl: 'CAREWINDOW_PUBLIC_URL',
   logLevel: 'CAREWINDOW_LOG_LEVEL',
+  logFormat: 'CAREWINDOW_LOG_FORMAT',
+  logRequests: 'CAREWINDOW_LOG_REQUESTS',
   migrateOnStart: 'CAREWINDOW_MIGRATE_ON_START',
+  /** The port platforms such as Heroku, Render and Cloud Run tell a web process to listen on. */
+  platformPort: 'PORT',
 } as const
 
 /** The environment variables carewindow reads, for `--help` and the README. */
@@ -225,7 +241,8 @@ export const ENVIRONMENT_VARIABLES: readonly string[] = Object.values(ENV)
 
 /**
  * Reads and validates the configuration: the JSON file (`--config` or `CAREWINDOW_CONFIG`, optional), then
- * `CAREWINDOW_*` variables (each also as `CAREWINDOW_*_FILE`, a file holding its value), which win over the file.
+ * `CAREWINDOW_*` variables (each also as `CAREWINDOW_*_FILE`, a file holding its value), which win over the file
+ * (and `PORT`, below `CAREWINDOW_PORT` and above the file).
  * Throws {@link ConfigError} listing every problem.
  */
 export async function loadConfig(
@@ -268,8 +285,16 @@ export function resolveConfig(
       (line) => `${source ?? 'config'}: ${line}`,
     ),
   ]
-  const port = parseEnvInteger(env, ENV.port, problems)
+  // PORT is the platform's word, CAREWINDOW_PORT (and --port, which sets it) the operator's: the operator's wins.
+  const port =
+    nonEmpty(env[ENV.port]) === undefined
+      ? parseEnvInteger(env, ENV.platformPort, problems)
+      : parseEnvInteger(env, ENV.port, problems)
   const migrate = parseEnvBoolean(env, ENV.migrateOnStart, problems)
+  const logRequests = parseEnvBoolean(env, ENV.logRequests, problems)
+  const logFormat = nonEmpty(env[ENV.logFormat])?.toLowerCase()
+  if (logFormat !== undefined && !(LOG_FORMATS as readonly string[]).includes(logFormat))
+    problems.push(`${ENV.logFormat}: "${logFormat}" is not json or pretty`)
   const logLevel = nonEmpty(env[ENV.logLevel])
   if (
     logLevel !== undefined &&
@@ -278,6 +303,12 @@ export function resolveConfig(
     problems.push(
       `${ENV.logLevel}: "${logLevel}" is not one of fatal, error, warn, info, debug, trace, silent`,
     )
+  const envDatabaseUrl = nonEmpty(env[ENV.databaseUrl])
+  const fileDatabaseUrl = databaseUrlOf(file)
+  // The URL in effect is checked, even when the rest of the file is wrong, so every problem is listed at once.
+  if (envDatabaseUrl !== undefined) checkDatabaseUrl(envDatabaseUrl, ENV.databaseUrl, problems)
+  else if (fileDatabaseUrl !== undefined)
+    checkDatabaseUrl(fileDatabaseUrl, `${source ?? 'config'}: database.url`, problems)
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems)
   const config = parsed.data
   problems.push(...duplicates(config))
@@ -289,9 +320,11 @@ export function resolveConfig(
     publicUrl: nonEmpty(env[ENV.publicUrl]) ?? config.server.public_url ?? null,
     bodyLimitBytes: config.server.body_limit_bytes ?? DEFAULTS.bodyLimitBytes,
     ...timeBounds,
-    databaseUrl: nonEmpty(env[ENV.databaseUrl]) ?? config.database.url,
+    databaseUrl: envDatabaseUrl ?? config.database.url,
     migrateOnStart: migrate ?? config.database.migrate_on_start ?? true,
     logLevel: (logLevel as GatewayConfig['logLevel'] | undefined) ?? config.log_level ?? 'info',
+    logFormat: (logFormat as GatewayConfig['logFormat'] | undefined) ?? config.log_format ?? null,
+    logRequests: logRequests ?? config.log_requests ?? false,
     upstreamTimeoutMs: config.upstream.timeout_ms ?? DEFAULTS.upstreamTimeoutMs,
     upstreamRetries: config.upstream.retries ?? DEFAULTS.upstreamRetries,
     upstreamRetryTimeouts: config.upstream.retry_timeouts ?? DEFAULTS.upstreamRetryTimeouts,
@@ -377,6 +410,22 @@ function duplicates(config: ConfigFile): string[] {
     }
   }
   return problems
+}
+
+/** A database URL with a scheme carewindow does not know would otherwise become a SQLite file named after it. */
+function checkDatabaseUrl(url: string, where: string, problems: string[]): void {
+  if (parseDatabaseUrl(url) === null)
+    problems.push(
+      `${where}: "${redactUrl(url)}" is not a database URL carewindow supports; use ${SUPPORTED_DATABASE_URLS}`,
+    )
+}
+
+function databaseUrlOf(file: unknown): string | undefined {
+  if (typeof file !== 'object' || file === null) return undefined
+  const database = (file as { database?: unknown }).database
+  if (typeof database !== 'object' || database === null) return undefined
+  const url = (database as { url?: unknown }).url
+  return typeof url === 'string' && url !== '' ? url : undefined
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

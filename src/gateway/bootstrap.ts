@@ -102,8 +102,10 @@ function keepMetasVerdict(declared: Template, current: Template): Template {
 export interface SandboxSetup {
   readonly tenantId: string
   readonly channel: ChannelRecord
-  /** The API key, kept in `sandbox.json` next to the database so every start can show it. */
+  /** The API key, kept in `keyFile` (`sandbox.json` next to the database) so every start can show it. */
   readonly apiKey: string
+  readonly keyFile: string
+  /** Whether the key was made at this start (the sandbox was created, or its key file was lost). */
   readonly isNew: boolean
 }
 
@@ -111,22 +113,26 @@ export const SANDBOX_TENANT = 'sandbox'
 export const SANDBOX_PHONE_NUMBER_ID = '100000000000001'
 
 /**
- * Without any configured tenant, sets up (once) a sandbox tenant with a WhatsApp channel on the built-in
- * simulator, the shipped Issue Resolution templates (approved, English) and two ordinary templates, and an API
- * key. The key is written to `keyFile` (mode 600) because a sandbox key protects nothing real and a newcomer
- * needs it again at the next start; real tenants' keys are never written anywhere.
+ * The sandbox: a tenant with a WhatsApp channel on the built-in simulator, the shipped Issue Resolution templates
+ * (approved, English) and two ordinary templates, and an API key. It is created once, on a first start with no
+ * tenant at all (`mayCreate`: none is configured either); once it exists it is returned at every start — also after
+ * other tenants were added, by `carewindow tenant add` or the config file — so the banner keeps showing its key and
+ * walkthrough. The key is written to `keyFile` (mode 600) because a sandbox key protects nothing real and a newcomer
+ * needs it again at the next start; real tenants' keys are never written anywhere. A lost key file gets a new key.
  */
 export async function ensureSandbox(
   store: Store,
   clock: Clock,
   keyFile: string,
+  options: { readonly mayCreate: boolean } = { mayCreate: true },
 ): Promise<SandboxSetup | null> {
   const tenants = await store.listTenants()
-  if (tenants.some((tenant) => tenant.id !== SANDBOX_TENANT)) return null
+  const hasSandbox = tenants.some((tenant) => tenant.id === SANDBOX_TENANT)
+  if (!hasSandbox && (!options.mayCreate || tenants.length > 0)) return null
   const known = await readSandboxKey(keyFile)
   const existing = await store.findChannel('whatsapp', SANDBOX_PHONE_NUMBER_ID)
   if (existing !== undefined && known !== null && (await store.findApiKey(hashApiKey(known))) !== undefined)
-    return { tenantId: SANDBOX_TENANT, channel: existing, apiKey: known, isNew: false }
+    return { tenantId: SANDBOX_TENANT, channel: existing, apiKey: known, keyFile, isNew: false }
   const now = clock()
   const apiKey = generateApiKey()
   const channel = await store.transaction(async (tx) => {
@@ -165,7 +171,7 @@ export async function ensureSandbox(
   })
   await mkdir(dirname(keyFile), { recursive: true })
   await writeFile(keyFile, `${JSON.stringify({ api_key: apiKey }, null, 2)}\n`, { mode: 0o600 })
-  return { tenantId: SANDBOX_TENANT, channel, apiKey, isNew: true }
+  return { tenantId: SANDBOX_TENANT, channel, apiKey, keyFile, isNew: true }
 }
 
 async function readSandboxKey(keyFile: string): Promise<string | null> {

@@ -23,12 +23,14 @@ export async function authenticate(
 ): Promise<TenantRecord> {
   const key = apiKeyOf(request, bodyKey)
   const tenant = key === undefined || key === '' ? undefined : await gateway.directory.tenantForKey(key)
-  if (tenant === undefined)
-    throw new GatewayError(
-      'UNAUTHORIZED',
-      key === undefined
-        ? 'send Authorization: Bearer <carewindow API key>'
-        : 'the API key is unknown or revoked',
-    )
+  if (tenant === undefined) throw new GatewayError('UNAUTHORIZED', missingKeyDetails(request, key))
   return tenant
+}
+
+// The catalogue's hint (docs/errors.md) follows these details and says what to send, so they say what was wrong.
+function missingKeyDetails(request: FastifyRequest, key: string | undefined): string {
+  if (key !== undefined && key !== '') return 'the API key is unknown or revoked'
+  if (request.headers.authorization !== undefined)
+    return 'the Authorization header carries no API key (it takes the form "Bearer <key>")'
+  return 'the request carries no API key'
 }

@@ -1,3 +1,5 @@
+import { ConfigError } from '../config/config.js'
+import { parseDatabaseUrl, SUPPORTED_DATABASE_URLS } from '../config/database-url.js'
 import { redactUrl } from '../logging.js'
 import { openPostgresStore } from './postgres/postgres-store.js'
 import { DEFAULT_SQLITE_PATH, openSqliteStore } from './sqlite/sqlite-store.js'
@@ -5,16 +7,22 @@ import type { Store } from './store.js'
 
 /**
  * Opens the store a database URL names: `postgres://…` / `postgresql://…` for PostgreSQL, `sqlite:PATH`
- * (or a plain path) for SQLite. No URL: the embedded SQLite default.
+ * (or a plain path) for SQLite. No URL: the embedded SQLite default. Any other scheme is a {@link ConfigError}
+ * (the config refuses one already; this keeps a caller that skips it from creating a file named `mysql:/x`).
  */
 export function openStore(
   url: string | undefined,
   options: { readonly migrate?: boolean } = {},
 ): Promise<Store> {
   if (url === undefined || url === '') return openSqliteStore({ path: DEFAULT_SQLITE_PATH, ...options })
-  if (/^postgres(ql)?:\/\//.test(url)) return openPostgresStore({ url, ...options })
-  const path = url.startsWith('sqlite:') ? url.slice('sqlite:'.length).replace(/^\/\//, '') : url
-  return openSqliteStore({ path, ...options })
+  const location = parseDatabaseUrl(url)
+  if (location === null)
+    return Promise.reject(
+      new ConfigError([`database URL "${redactUrl(url)}" is not supported; use ${SUPPORTED_DATABASE_URLS}`]),
+    )
+  return location.kind === 'postgres'
+    ? openPostgresStore({ url: location.url, ...options })
+    : openSqliteStore({ path: location.path, ...options })
 }
 
 /** A database URL fit to print (see {@link redactUrl}); no URL names the embedded default. */

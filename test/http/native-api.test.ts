@@ -217,6 +217,28 @@ describe('the native /v1 API', () => {
       },
     )
 
+    it.each([
+      [{}, 'the request carries no API key. Send Authorization: Bearer <carewindow API key>.'],
+      [
+        { authorization: 'Basic YWNtZTpzZWNyZXQ=' },
+        'the Authorization header carries no API key (it takes the form "Bearer <key>"). Send Authorization: Bearer <carewindow API key>.',
+      ],
+      [
+        { authorization: 'Bearer cw_not_a_key_of_anyone_0000' },
+        'the API key is unknown or revoked. Send Authorization: Bearer <carewindow API key>.',
+      ],
+    ])('says once what is wrong with the credentials %j and what to send', async (headers, expected) => {
+      const reply = await fixture.app.inject({ method: 'GET', url: '/v1/channels', headers })
+      expect(reply.statusCode).toBe(401)
+      expect(
+        details({
+          status: reply.statusCode,
+          body: JSON.parse(reply.body) as unknown,
+          headers: reply.headers,
+        }),
+      ).toBe(expected)
+    })
+
     it('takes the API key from Graph’s access_token query parameter too', async () => {
       const reply = await fixture.call('GET', `/v1/channels?access_token=${GLOBEX_KEY}`, { key: null })
       expect(reply.status).toBe(200)

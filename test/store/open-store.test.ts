@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { ConfigError } from '../../src/config/config.js'
 import { openStore, redactDatabaseUrl } from '../../src/store/open-store.js'
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js'
 import { DEFAULT_SQLITE_PATH } from '../../src/store/sqlite/sqlite-store.js'
@@ -86,6 +87,15 @@ describe('openStore', () => {
     expect(store.dialect).toBe('sqlite')
     expect(existsSync(path)).toBe(true)
   })
+
+  it.each(['mysql://x', 'postgress://db/carewindow'])(
+    'refuses %s rather than creating a SQLite file named after it',
+    async (url) => {
+      await expect(openStore(url)).rejects.toThrow(ConfigError)
+      await expect(openStore(url)).rejects.toThrow('use postgres://… (or postgresql://…) for PostgreSQL')
+      expect(existsSync(url.slice(0, url.indexOf(':') + 1))).toBe(false)
+    },
+  )
 
   it('leaves the database unmigrated when migrations are turned off', async () => {
     const store = await open(`sqlite:${join(directory, 'bare.db')}`, { migrate: false })

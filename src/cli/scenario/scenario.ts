@@ -1,8 +1,7 @@
 import { z } from 'zod'
 import type { Instant, Intent, PolicySettings, RateCard, Template } from '../../domain/index.js'
 import { parseInstant } from '../../domain/index.js'
-import { messengerIntent, parseMessengerSend } from '../../channels/messenger/send-body.js'
-import { normalizeRecipient, parseWhatsAppSend } from '../../channels/whatsapp/send-body.js'
+import { normalizeRecipient } from '../../channels/whatsapp/send-body.js'
 import {
   templateDefinitionSchema,
   templateFromDefinition,
@@ -10,6 +9,7 @@ import {
 import { policySettingsSchema, toPolicySettings } from '../../config/policy-settings.js'
 import { rateCardsSchema, toRateCards } from '../../config/rate-cards.js'
 import { describeIssues } from '../../validation.js'
+import { checkScenarioSend, type SendCheck } from './scenario-send.js'
 
 const instant = z.string().transform((text, context): Instant => {
   const at = parseInstant(text)
@@ -51,7 +51,10 @@ const eventSchema = z.discriminatedUnion('type', [
     type: z.literal('send'),
     at: instant,
     contact,
-    /** The Graph send body (WhatsApp) or Send API body (Messenger). */
+    /**
+     * The Graph send body (WhatsApp) or Send API body (Messenger); the recipient (`to`, `recipient.id`) and
+     * WhatsApp's `messaging_product` may be left out (see scenario-send.ts).
+     */
     message: z.looseObject({}),
     sender: z.enum(['agent', 'bot']).default('bot'),
   }),
@@ -92,19 +95,31 @@ export interface Scenario {
 export type ScenarioParse =
   { readonly ok: true; readonly scenario: Scenario } | { readonly ok: false; readonly problems: string[] }
 
-/** Validates a scenario (already parsed from JSON). Every problem is reported with its path; nothing runs on a bad file. */
+/**
+ * Validates a scenario (already parsed from JSON). Every problem of the file is reported at once, each with its
+ * path (`events[3].message.to: …`); nothing runs on a bad file.
+ */
 export function parseScenario(input: unknown): ScenarioParse {
   const parsed = scenarioSchema.safeParse(input)
-  if (!parsed.success) return { ok: false, problems: describeIssues(parsed.error) }
+  // Send bodies are checked even when the rest of the file is wrong, so that one run lists every problem.
+  const sends = checkSends(input)
+  const problems = [
+    ...(parsed.success ? [] : describeIssues(parsed.error)),
+    ...[...sends.entries()].flatMap(([index, check]) =>
+      check.ok
+        ? []
+        : check.problems.map(
+            ({ path, message }) => `events[${index}].message${path === '' ? '' : `.${path}`}: ${message}`,
+          ),
+    ),
+  ]
+  if (!parsed.success || problems.length > 0) return { ok: false, problems: inFileOrder(problems) }
   const { channel, templates, rate_cards: rateCards, events, description } = parsed.data
-  const problems: string[] = []
   const validated = events.map((event, index): ScenarioEvent => {
     if (event.type !== 'send') return { ...event, index }
-    const { intent, problem } = sendIntent(channel.platform, event)
-    if (problem !== null) problems.push(`events[${index}].message: ${problem}`)
-    return { ...event, index, intent }
+    const check = sends.get(index)
+    return { ...event, index, intent: check?.ok === true ? check.intent : null }
   })
-  if (problems.length > 0) return { ok: false, problems }
   return {
     ok: true,
     scenario: {
@@ -120,28 +135,38 @@ export function parseScenario(input: unknown): ScenarioParse {
   }
 }
 
-function sendIntent(
-  platform: 'whatsapp' | 'messenger',
-  event: Extract<EventInput, { type: 'send' }>,
-): { intent: Intent | null; problem: string | null } {
-  if (platform === 'whatsapp') {
-    const parsed = parseWhatsAppSend(event.message)
-    if (!parsed.ok) return { intent: null, problem: parsed.problem.details }
-    if (parsed.value.kind === 'mark_read') return { intent: null, problem: null }
-    if (parsed.value.to !== event.contact)
-      return {
-        intent: null,
-        problem: `"to" (${parsed.value.to}) is not the event's contact (${event.contact})`,
-      }
-    return { intent: parsed.value.intent, problem: null }
+/** The send events' bodies, checked against the channel's platform and each event's contact, by event index. */
+function checkSends(input: unknown): Map<number, SendCheck> {
+  const checks = new Map<number, SendCheck>()
+  if (!isRecord(input) || !isRecord(input.channel) || !Array.isArray(input.events)) return checks
+  const platform = input.channel.platform
+  if (platform !== 'whatsapp' && platform !== 'messenger') return checks
+  for (const [index, event] of (input.events as unknown[]).entries()) {
+    if (!isRecord(event) || event.type !== 'send' || !isRecord(event.message)) continue
+    const contact =
+      typeof event.contact === 'string' && event.contact.trim() !== ''
+        ? normalizeRecipient(event.contact)
+        : null
+    const sender = event.sender === 'agent' ? 'agent' : 'bot'
+    checks.set(index, checkScenarioSend(platform, event.message, contact, sender))
   }
-  const parsed = parseMessengerSend(event.message)
-  if (!parsed.ok) return { intent: null, problem: parsed.problem.details }
-  if (parsed.value.recipientId !== event.contact)
-    return {
-      intent: null,
-      problem: `recipient.id (${parsed.value.recipientId}) is not the event's contact (${event.contact})`,
-    }
-  if (parsed.value.kind === 'sender_action') return { intent: null, problem: null }
-  return { intent: messengerIntent(parsed.value, event.sender), problem: null }
+  return checks
+}
+
+/**
+ * Problems in the order of the file: the channel, templates and rate cards, then each event's (its schema problems
+ * before its body's), then what is wrong with the file as a whole.
+ */
+function inFileOrder(problems: readonly string[]): string[] {
+  const rank = (problem: string): number => {
+    const event = /^events\[(\d+)\]/.exec(problem)
+    if (event !== null) return Number(event[1])
+    return /^(description|channel|templates|rate_cards|events)\b/.test(problem) ? -1 : Number.MAX_SAFE_INTEGER
+  }
+  // Array.prototype.sort is stable: problems of the same rank keep their order.
+  return [...problems].sort((a, b) => rank(a) - rank(b))
+}
+
+function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
