@@ -26,7 +26,7 @@ const IO_MODULES = [
 ]
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-bench/**', 'coverage/**', 'node_modules/**', 'data/**', 'web/dist/**'] },
+  { ignores: ['dist/**', 'dist-bench/**', 'coverage/**', 'node_modules/**', 'data/**', 'web/dist/**', 'packages/*/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
