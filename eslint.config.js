@@ -26,7 +26,18 @@ const IO_MODULES = [
 ]
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-bench/**', 'coverage/**', 'node_modules/**', 'data/**', 'web/dist/**', 'packages/*/dist/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'dist-bench/**',
+      'coverage/**',
+      'node_modules/**',
+      'data/**',
+      'web/dist/**',
+      'packages/*/dist/**',
+      '.dependency-cruiser.cjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

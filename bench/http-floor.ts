@@ -21,7 +21,7 @@ import BetterSqlite3 from 'better-sqlite3'
 import Fastify from 'fastify'
 import pg from 'pg'
 import { isValidSignature } from '../src/channels/signature.js'
-import { randomToken } from '../src/gateway/ids.js'
+import { randomToken } from '../src/shared/ids.js'
 import { GroupCommit } from '../src/store/group-commit.js'
 import {
   startSqliteCheckpointer,

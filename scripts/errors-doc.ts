@@ -1,8 +1,8 @@
 /**
- * docs/errors.md is generated from the error catalogue in src/gateway/errors.ts: `npm run docs:errors` writes
+ * docs/errors.md is generated from the error catalogue in src/shared/errors.ts: `npm run docs:errors` writes
  * it, and a test fails when the two drift apart.
  */
-import { ERRORS, type ErrorKey } from '../src/gateway/errors.js'
+import { ERRORS, type ErrorKey } from '../src/shared/errors.js'
 
 export function errorsMarkdown(): string {
   const rows = (Object.keys(ERRORS) as ErrorKey[]).map((key) => {
@@ -23,7 +23,7 @@ export function errorsMarkdown(): string {
     '`fbtrace_id` is carewindow’s request id (it is in the logs). Policy refusals — a message the rules do not allow —',
     'carry Graph’s own codes (131047, 132001, 131050, 10/2018278 …) and are listed in [decisions.md](decisions.md).',
     'The errors below are carewindow’s own: the request itself could not be handled. Generated from',
-    '`src/gateway/errors.ts` by `npm run docs:errors`.',
+    '`src/shared/errors.ts` by `npm run docs:errors`.',
     '',
     '| key | HTTP | Graph code | title | what to do |',
     '| --- | --- | --- | --- | --- |',

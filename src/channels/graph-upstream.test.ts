@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ChannelRecord } from '../store/store.js'
-import { UpstreamOutcomeUnknown, UpstreamUnavailable } from '../gateway/upstream.js'
+import { UpstreamOutcomeUnknown, UpstreamUnavailable } from './upstream.js'
 import { graphUpstream } from './graph-upstream.js'
 
 /**

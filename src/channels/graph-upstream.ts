@@ -5,7 +5,7 @@ import {
   type Upstream,
   type UpstreamReply,
   type UpstreamRequest,
-} from '../gateway/upstream.js'
+} from './upstream.js'
 
 export interface GraphUpstreamOptions {
   /** Per attempt. */

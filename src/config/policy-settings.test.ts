@@ -4,8 +4,9 @@ import {
   MESSENGER_POLICY_CHANGE_BRIEF,
   MESSENGER_POLICY_CHANGE_META,
 } from '../domain/index.js'
-import { describeIssues } from '../validation.js'
-import { dateOrInstant, policySettingsSchema, toPolicySettings } from './policy-settings.js'
+import { describeIssues } from '../shared/validation.js'
+import { dateOrInstant } from '../shared/validation.js'
+import { policySettingsSchema, toPolicySettings } from './policy-settings.js'
 
 function settingsFrom(input: unknown) {
   return toPolicySettings(policySettingsSchema.parse(input))

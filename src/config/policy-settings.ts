@@ -2,25 +2,10 @@ import { z } from 'zod'
 import {
   MESSENGER_POLICY_CHANGE_BRIEF,
   MESSENGER_POLICY_CHANGE_META,
-  parseDate,
-  parseInstant,
   policySettings,
-  type Instant,
   type PolicySettings,
 } from '../domain/index.js'
-
-/** A calendar date (`2020-03-04`, midnight UTC) or an ISO 8601 instant with offset. */
-export const dateOrInstant = z.string().transform((text, context): Instant => {
-  const at = parseDate(text) ?? parseInstant(text)
-  if (at === undefined) {
-    context.addIssue({
-      code: 'custom',
-      message: `"${text}" is not a date (2020-03-04) or an ISO 8601 instant with offset (2020-03-04T00:00:00Z)`,
-    })
-    return z.NEVER
-  }
-  return at
-})
+import { dateOrInstant } from '../shared/validation.js'
 
 /**
  * A channel's policy settings as written in a config or scenario file (snake_case JSON). Unknown keys are

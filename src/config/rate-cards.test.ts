@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { SAMPLE_RATE_CARDS } from '../domain/index.js'
-import { describeIssues } from '../validation.js'
+import { describeIssues } from '../shared/validation.js'
 import { rateCardsSchema, toRateCards } from './rate-cards.js'
 
 const card = (overrides: Record<string, unknown> = {}) => ({

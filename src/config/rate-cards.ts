@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { RATE_CATEGORIES, SAMPLE_RATE_CARDS, type RateCard, type RateCategory } from '../domain/index.js'
-import { dateOrInstant } from './policy-settings.js'
+import { dateOrInstant } from '../shared/validation.js'
 
 /** A price as a decimal string ("0.0147") or number, in the card's currency, with at most 6 decimals. */
 const amount = z.union([z.string(), z.number()]).transform((value, context): number => {

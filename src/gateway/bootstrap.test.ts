@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js'
 import type { Store } from '../store/store.js'
 import { ensureSandbox, SANDBOX_PHONE_NUMBER_ID, SANDBOX_TENANT } from './bootstrap.js'
-import { hashApiKey } from './ids.js'
+import { hashApiKey } from '../shared/ids.js'
 
 const clock = () => Date.parse('2025-09-01T09:00:00Z')
 

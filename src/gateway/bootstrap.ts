@@ -7,8 +7,8 @@ import { DEFAULT_AUTOMATIONS } from '../config/automations.js'
 import type { ChannelConfig, GatewayConfig, TenantConfig } from '../config/config.js'
 import { templateFromDefinition } from '../channels/whatsapp/template-definition.js'
 import type { ChannelRecord, Store, UpstreamConfig } from '../store/store.js'
-import type { Clock } from './clock.js'
-import { generateApiKey, hashApiKey, keyPrefix, randomId } from './ids.js'
+import type { Clock } from '../shared/clock.js'
+import { generateApiKey, hashApiKey, keyPrefix, randomId } from '../shared/ids.js'
 
 /**
  * Makes the store hold what the config file declares: tenants, their API keys (stored hashed), channels and

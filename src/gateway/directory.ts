@@ -7,8 +7,8 @@ import {
 } from '../domain/index.js'
 import { policySettingsSchema, toPolicySettings } from '../config/policy-settings.js'
 import type { ChannelRecord, Store, TenantRecord } from '../store/store.js'
-import type { Clock } from './clock.js'
-import { hashApiKey } from './ids.js'
+import type { Clock } from '../shared/clock.js'
+import { hashApiKey } from '../shared/ids.js'
 
 /**
  * How long looked-up API keys, tenants, channels and templates are reused before they are read again: a change made

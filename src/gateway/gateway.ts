@@ -7,28 +7,28 @@ import { signatureOf } from '../channels/signature.js'
 import { messengerSandbox } from '../channels/messenger/sandbox.js'
 import { WhatsAppSandbox } from '../channels/whatsapp/sandbox.js'
 import type { ChannelRecord, Store } from '../store/store.js'
-import { systemClock, type Clock } from './clock.js'
-import { KnownContacts } from './contacts.js'
+import { systemClock, type Clock } from '../shared/clock.js'
+import { KnownContacts } from './contacts/contacts.js'
 import { Directory } from './directory.js'
-import { Inbox } from './inbox.js'
+import { Inbox } from './webhooks/inbox.js'
 import { Metrics } from './metrics.js'
-import { Outbox } from './outbox.js'
-import { MessageOutcomes } from './message-outcomes.js'
+import { Outbox } from './outbox/outbox.js'
+import { MessageOutcomes } from './send/message-outcomes.js'
 import { isStoreUnavailable } from '../store/store-errors.js'
-import { SendReconciler } from './send-reconciler.js'
-import { ReceiptWriter } from './receipt-writer.js'
-import { notificationSubjects } from './receipt-subjects.js'
+import { SendReconciler } from './send/send-reconciler.js'
+import { ReceiptWriter } from './webhooks/receipt-writer.js'
+import { notificationSubjects } from './webhooks/receipt-subjects.js'
 import type { GatewayReply } from './reply.js'
-import { UpstreamUnavailable, type Upstream } from './upstream.js'
-import { receiveWebhook, verifyWebhook } from './webhook-intake.js'
-import { messengerReceiptHandler } from './messenger-inbox.js'
-import { sendMessenger, type MessengerSendRequest } from './messenger-send.js'
-import { whatsappReceiptHandler } from './whatsapp-inbox.js'
-import { automationHandlers, type InternalSendResult } from '../scheduler/automations.js'
+import { UpstreamUnavailable, type Upstream } from '../channels/upstream.js'
+import { receiveWebhook, verifyWebhook } from './webhooks/webhook-intake.js'
+import { messengerReceiptHandler } from './webhooks/messenger-inbox.js'
+import { sendMessenger, type MessengerSendRequest } from './send/messenger-send.js'
+import { whatsappReceiptHandler } from './webhooks/whatsapp-inbox.js'
+import { automationHandlers, type InternalSendResult } from './automations/automations.js'
 import { DEFAULT_SCHEDULER_OPTIONS, Scheduler, type SchedulerOptions } from '../scheduler/scheduler.js'
-import { ERRORS, GatewayError } from './errors.js'
-import { randomId } from './ids.js'
-import { sendWhatsApp, type WhatsAppSendRequest } from './whatsapp-send.js'
+import { ERRORS, GatewayError } from '../shared/errors.js'
+import { randomId } from '../shared/ids.js'
+import { sendWhatsApp, type WhatsAppSendRequest } from './send/whatsapp-send.js'
 
 export interface GatewayOptions {
   readonly store: Store
@@ -90,7 +90,7 @@ export class Gateway {
   private readonly sendBudgetMs: number
   /** Contacts known to be stored (sends skip storing them again). */
   private readonly contacts = new KnownContacts()
-  readonly sandbox: WhatsAppSandbox
+  readonly sandbox: WhatsAppSandbox<ChannelRecord>
   readonly scheduler: Scheduler
   readonly rateCards: readonly RateCard[]
   private readonly cloud: Upstream
@@ -169,7 +169,7 @@ export class Gateway {
       this.logger,
       2 * this.sendBudgetMs,
     )
-    this.sandbox = new WhatsAppSandbox({
+    this.sandbox = new WhatsAppSandbox<ChannelRecord>({
       clock: this.clock,
       statusDelaysMs: options.config.sandboxStatusDelaysMs,
       notify: (channel, body) => this.simulateNotification(channel, body),

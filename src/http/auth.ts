@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import type { Gateway } from '../gateway/gateway.js'
-import { GatewayError } from '../gateway/errors.js'
+import { GatewayError } from '../shared/errors.js'
 import type { TenantRecord } from '../store/store.js'
 
 /** The API key a request carries: `Authorization: Bearer <key>`, or Graph's `access_token` (query, or body). */

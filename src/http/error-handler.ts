@@ -1,9 +1,9 @@
 import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
 import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { ERRORS, GatewayError, graphErrorBody, type ErrorKey } from '../gateway/errors.js'
-import { randomId } from '../gateway/ids.js'
-import { repeatLimiterOf } from '../logging.js'
+import { ERRORS, GatewayError, graphErrorBody, type ErrorKey } from '../shared/errors.js'
+import { randomId } from '../shared/ids.js'
+import { repeatLimiterOf } from '../shared/logging.js'
 import { isStoreUnavailable } from '../store/store-errors.js'
 
 /** Errors on these routes carry WhatsApp's `error_data.messaging_product`. */

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { GatewayError } from '../gateway/errors.js'
+import { GatewayError } from '../shared/errors.js'
 
 /**
  * Text with a NUL character (U+0000) cannot be stored in PostgreSQL and means nothing in a message, an id or a

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import type { Instant } from '../domain/index.js'
-import type { Clock } from '../gateway/clock.js'
-import { repeatLimiterOf } from '../logging.js'
+import type { Clock } from '../shared/clock.js'
+import { repeatLimiterOf } from '../shared/logging.js'
 import type { JobRecord, Store } from '../store/store.js'
 
 /** What a job's run decided: it is done, or it must run again at a later instant (the window moved). */

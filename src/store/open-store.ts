@@ -1,6 +1,6 @@
 import { ConfigError } from '../config/config.js'
 import { parseDatabaseUrl, SUPPORTED_DATABASE_URLS } from '../config/database-url.js'
-import { redactUrl } from '../logging.js'
+import { redactUrl } from '../shared/logging.js'
 import { openPostgresStore } from './postgres/postgres-store.js'
 import { DEFAULT_SQLITE_PATH, openSqliteStore } from './sqlite/sqlite-store.js'
 import type { Store } from './store.js'

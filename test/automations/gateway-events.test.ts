@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { eventId } from '../../src/gateway/events.js'
+import { eventId } from '../../src/gateway/outbox/events.js'
 import {
   DAY,
   DIALECTS,

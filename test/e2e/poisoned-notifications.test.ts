@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { MAX_ATTEMPTS, RETRY_BASE_MS } from '../../src/gateway/inbox.js'
+import { MAX_ATTEMPTS, RETRY_BASE_MS } from '../../src/gateway/webhooks/inbox.js'
 import type { RunningServer } from '../../src/server.js'
 import {
   API_KEY,

@@ -1,7 +1,7 @@
 import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resolveConfig } from '../../src/config/config.js'
-import { createLogger } from '../../src/logging.js'
+import { createLogger } from '../../src/shared/logging.js'
 import { startServer, type RunningServer } from '../../src/server.js'
 import { FakeGraph } from '../support/fake-graph.js'
 import {

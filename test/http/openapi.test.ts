@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { openApiJson } from '../../scripts/openapi-doc.js'
-import { EVENT_TYPES } from '../../src/gateway/events.js'
+import { EVENT_TYPES } from '../../src/gateway/outbox/events.js'
 import { TAGS } from '../../src/http/openapi/document.js'
 
 interface Operation {

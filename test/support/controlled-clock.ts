@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/gateway/clock.js'
+import type { Clock } from '../../src/shared/clock.js'
 
 /**
  * A clock that runs with the system clock, offset by an amount the test sets from another process: how a test

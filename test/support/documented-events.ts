@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { EVENT_TYPES, type EventType } from '../../src/gateway/events.js'
+import { EVENT_TYPES, type EventType } from '../../src/gateway/outbox/events.js'
 import { eventSchemaName, eventSchemas } from '../../src/http/openapi/events.js'
 import { HTTP_SCHEMAS } from '../../src/http/openapi/schemas.js'
 

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream'
 import type { Logger } from 'pino'
-import { createLogger } from '../../src/logging.js'
+import { createLogger } from '../../src/shared/logging.js'
 
 /** One line of carewindow's JSON log, as far as the tests read it. */
 export interface LogLine {

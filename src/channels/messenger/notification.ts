@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { Instant } from '../../domain/index.js'
-import { describeIssues } from '../../validation.js'
+import { describeIssues } from '../../shared/validation.js'
 import { describe, NotificationFields, record } from '../notification-fields.js'
 import { WIRE_LIMITS } from '../wire-limits.js'
 

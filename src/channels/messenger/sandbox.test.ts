@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_AUTOMATIONS } from '../../config/automations.js'
 import type { ChannelRecord } from '../../store/store.js'
-import type { UpstreamRequest } from '../../gateway/upstream.js'
+import type { UpstreamRequest } from '../upstream.js'
 import { messengerSandbox } from './sandbox.js'
 
 const PSID = '1254477777772919'

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { Upstream, UpstreamReply, UpstreamRequest } from '../../gateway/upstream.js'
+import type { Upstream, UpstreamReply, UpstreamRequest } from '../upstream.js'
 import { parseLooseJson } from './send-request.js'
 
 /** The built-in stand-in for the Send API: accepts what carewindow allows and answers like Meta. */

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { MessagingType, MessengerIntent, MessengerSender } from '../../domain/index.js'
 import { WIRE_LIMITS } from '../wire-limits.js'
-import { describeIssues } from '../../validation.js'
+import { describeIssues } from '../../shared/validation.js'
 import { invalidParameter as invalid, type Parsed } from '../wire-problem.js'
 
 /** A Messenger Send API request body, validated. */

@@ -5,7 +5,7 @@ import {
   type Template,
   type TemplateStatus,
 } from '../../domain/index.js'
-import { describeIssues } from '../../validation.js'
+import { describeIssues } from '../../shared/validation.js'
 import { invalidParameter as invalid, type Parsed } from '../wire-problem.js'
 import {
   templateDefinitionSchema,

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { parseInstant, type Instant } from '../../domain/index.js'
-import { describeIssues } from '../../validation.js'
+import { describeIssues } from '../../shared/validation.js'
 import { NotificationFields, record, records } from '../notification-fields.js'
 import { WIRE_LIMITS } from '../wire-limits.js'
 import { normalizeRecipient } from './send-body.js'

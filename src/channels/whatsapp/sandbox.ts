@@ -1,16 +1,15 @@
 import type { Billing } from '../../domain/index.js'
-import type { Clock } from '../../gateway/clock.js'
-import { randomToken } from '../../gateway/ids.js'
-import type { Upstream, UpstreamReply, UpstreamRequest } from '../../gateway/upstream.js'
-import type { ChannelRecord } from '../../store/store.js'
+import type { Clock } from '../../shared/clock.js'
+import { randomToken } from '../../shared/ids.js'
+import type { Upstream, UpstreamChannel, UpstreamReply, UpstreamRequest } from '../upstream.js'
 import { normalizeRecipient } from './send-body.js'
 
-export interface SandboxOptions {
+export interface SandboxOptions<C extends UpstreamChannel> {
   readonly clock: Clock
   /** After a send: when the simulated `sent`, `delivered` and `read` statuses arrive (ms); fewer for fewer. */
   readonly statusDelaysMs: readonly number[]
   /** Hands a simulated Meta notification (JSON text) to the webhook intake, as if Meta had posted it. */
-  readonly notify: (channel: ChannelRecord, body: string) => Promise<void>
+  readonly notify: (channel: C, body: string) => Promise<void>
 }
 
 const STATUSES = ['sent', 'delivered', 'read'] as const
@@ -21,10 +20,10 @@ const STATUSES = ['sent', 'delivered', 'read'] as const
  * through the normal webhook path, with a `pricing` object from carewindow's own billing. Simulated statuses live
  * in memory: a restart forgets the ones not yet reported.
  */
-export class WhatsAppSandbox implements Upstream {
+export class WhatsAppSandbox<C extends UpstreamChannel> implements Upstream {
   private readonly timers = new Set<NodeJS.Timeout>()
 
-  constructor(private readonly options: SandboxOptions) {}
+  constructor(private readonly options: SandboxOptions<C>) {}
 
   forward(request: UpstreamRequest): Promise<UpstreamReply> {
     const body = JSON.parse(request.body) as { status?: string; to?: string; recipient?: string }
@@ -43,7 +42,7 @@ export class WhatsAppSandbox implements Upstream {
   }
 
   /** Schedules the statuses of a message the sandbox accepted. */
-  simulateStatuses(channel: ChannelRecord, wamid: string, recipient: string, billing: Billing): void {
+  simulateStatuses(channel: C, wamid: string, recipient: string, billing: Billing): void {
     this.options.statusDelaysMs.forEach((delayMs, index) => {
       const timer = setTimeout(() => {
         this.timers.delete(timer)
@@ -71,7 +70,7 @@ export class WhatsAppSandbox implements Upstream {
 }
 
 function statusNotification(
-  channel: ChannelRecord,
+  channel: UpstreamChannel,
   wamid: string,
   recipient: string,
   status: (typeof STATUSES)[number],

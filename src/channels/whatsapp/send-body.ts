@@ -5,7 +5,7 @@ import {
   type WhatsAppSessionType,
   type WhatsAppTemplateIntent,
 } from '../../domain/index.js'
-import { describeIssues } from '../../validation.js'
+import { describeIssues } from '../../shared/validation.js'
 import { invalidParameter as invalid, type Parsed } from '../wire-problem.js'
 import { WIRE_LIMITS } from '../wire-limits.js'
 

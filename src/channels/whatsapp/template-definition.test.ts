@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { describeIssues } from '../../validation.js'
+import { describeIssues } from '../../shared/validation.js'
 import {
   templateDefinitionSchema,
   templateFromDefinition,

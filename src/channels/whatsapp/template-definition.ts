@@ -7,7 +7,7 @@ import {
   type TemplateButton,
   type TemplateCategory,
 } from '../../domain/index.js'
-import { dateOrInstant } from '../../config/policy-settings.js'
+import { dateOrInstant } from '../../shared/validation.js'
 
 const category = z
   .string()

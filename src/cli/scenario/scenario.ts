@@ -8,7 +8,7 @@ import {
 } from '../../channels/whatsapp/template-definition.js'
 import { policySettingsSchema, toPolicySettings } from '../../config/policy-settings.js'
 import { rateCardsSchema, toRateCards } from '../../config/rate-cards.js'
-import { describeIssues } from '../../validation.js'
+import { describeIssues } from '../../shared/validation.js'
 import { checkScenarioSend, type SendCheck } from './scenario-send.js'
 
 const instant = z.string().transform((text, context): Instant => {

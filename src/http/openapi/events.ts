@@ -5,12 +5,12 @@ import {
   type PlusOneState,
   type WindowType,
 } from '../../domain/index.js'
-import { EVENT_TYPES, type EventType } from '../../gateway/events.js'
+import { EVENT_TYPES, type EventType } from '../../gateway/outbox/events.js'
 import { schemaRef, type OpenApiObject } from './schemas.js'
 
 // The events carewindow POSTs to a tenant's webhook URL (docs/events.md), as OpenAPI 3.1 `webhooks`: one per
 // event type of EVENT_TYPES, so a new type does not compile until it is described here, and one per relayed Meta
-// notification. Each body is the same envelope (gateway/events.ts) with the type's `data`.
+// notification. Each body is the same envelope (gateway/outbox/events.ts) with the type's `data`.
 
 const instant = { type: 'string', format: 'date-time' } as const
 const maybeInstant = { type: ['string', 'null'], format: 'date-time' } as const

@@ -1,5 +1,5 @@
 import { REFUSAL_ERRORS } from '../../domain/index.js'
-import { ERRORS, graphErrorBody, type ErrorKey } from '../../gateway/errors.js'
+import { ERRORS, graphErrorBody, type ErrorKey } from '../../shared/errors.js'
 import { schemaRef, type OpenApiObject } from './schemas.js'
 
 /**

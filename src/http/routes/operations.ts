@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { Gateway } from '../../gateway/gateway.js'
-import { repeatLimiterOf } from '../../logging.js'
+import { repeatLimiterOf } from '../../shared/logging.js'
 import { STORE_RETRY_AFTER_SECONDS } from '../error-handler.js'
 
 const statusBody = (value: string, description: string) => ({

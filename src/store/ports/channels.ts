@@ -1,10 +1,8 @@
 import type { Instant, Platform } from '../../domain/index.js'
 import type { Automations } from '../../config/automations.js'
+import type { UpstreamConfig } from '../../channels/upstream.js'
 
-/** Where a channel's allowed messages go: Meta's Graph API, or the built-in simulator. */
-export type UpstreamConfig =
-  | { readonly mode: 'cloud'; readonly baseUrl: string; readonly accessToken: string }
-  | { readonly mode: 'sandbox' }
+export type { UpstreamConfig }
 
 export interface ChannelRecord {
   readonly id: string

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { automationsSchema, DEFAULT_AUTOMATIONS } from '../../../config/automations.js'
 import type { Gateway } from '../../../gateway/gateway.js'
-import { channelAutomations, replaceAutomations } from '../../../gateway/native/automations.js'
+import { channelAutomations, replaceAutomations } from '../../../gateway/api/automations.js'
 import {
   channelParamsSchema,
   jsonObject,

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { templateDefinitionSchema } from '../../../channels/whatsapp/template-definition.js'
 import type { Gateway } from '../../../gateway/gateway.js'
-import { GatewayError } from '../../../gateway/errors.js'
+import { GatewayError } from '../../../shared/errors.js'
 import {
   caseByExternalId,
   createCase,
@@ -11,8 +11,8 @@ import {
   tenantCase,
   updateCase,
   type CaseChanges,
-} from '../../../gateway/native/cases.js'
-import { contactIdOf } from '../../../gateway/native/channels.js'
+} from '../../../gateway/api/cases.js'
+import { contactIdOf } from '../../../gateway/api/channels.js'
 import { caseJson } from '../../../representations/case-json.js'
 import { authenticate } from '../../auth.js'
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './contacts.js'

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { Gateway } from '../../../gateway/gateway.js'
-import { tenantChannels } from '../../../gateway/native/channels.js'
+import { tenantChannels } from '../../../gateway/api/channels.js'
 import { authenticate } from '../../auth.js'
 import { jsonObject, responses } from './shared.js'
 

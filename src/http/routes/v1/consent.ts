@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { Gateway } from '../../../gateway/gateway.js'
-import { GatewayError } from '../../../gateway/errors.js'
-import { consentHistory, recordConsent } from '../../../gateway/native/consent.js'
+import { GatewayError } from '../../../shared/errors.js'
+import { consentHistory, recordConsent } from '../../../gateway/api/consent.js'
 import {
   contactParamsSchema,
   instantSchema,

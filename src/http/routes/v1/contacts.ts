@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { Gateway } from '../../../gateway/gateway.js'
-import { GatewayError } from '../../../gateway/errors.js'
-import { contactWindow, decodeCursor, listContactWindows } from '../../../gateway/native/contact-windows.js'
+import { GatewayError } from '../../../shared/errors.js'
+import { contactWindow, decodeCursor, listContactWindows } from '../../../gateway/api/contact-windows.js'
 import {
   channelParamsSchema,
   contactParamsSchema,

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { Gateway } from '../../../gateway/gateway.js'
-import { GatewayError } from '../../../gateway/errors.js'
+import { GatewayError } from '../../../shared/errors.js'
 import {
   decodeDeliveryCursor,
   listDeadDeliveries,
@@ -9,7 +9,7 @@ import {
   redriveDeadDeliveries,
   redriveDeadDelivery,
   tenantDeadDelivery,
-} from '../../../gateway/native/dead-deliveries.js'
+} from '../../../gateway/api/dead-deliveries.js'
 import { authenticate } from '../../auth.js'
 import { jsonObject, parseInput, responses } from './shared.js'
 

@@ -6,7 +6,7 @@ import {
   listDeadLetters,
   retryDeadLetter,
   tenantDeadLetter,
-} from '../../../gateway/native/dead-letters.js'
+} from '../../../gateway/api/dead-letters.js'
 import { authenticate } from '../../auth.js'
 import { jsonObject, parseInput, responses } from './shared.js'
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { Gateway } from '../../../gateway/gateway.js'
-import { dryRunDecision } from '../../../gateway/native/dry-run.js'
+import { dryRunDecision } from '../../../gateway/api/dry-run.js'
 import {
   channelParamsSchema,
   instantSchema,

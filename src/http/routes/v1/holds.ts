@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { Gateway } from '../../../gateway/gateway.js'
-import { cancelHold, listContactHolds, tenantHold } from '../../../gateway/native/holds.js'
+import { cancelHold, listContactHolds, tenantHold } from '../../../gateway/api/holds.js'
 import { authenticate } from '../../auth.js'
 import {
   contactParamsSchema,

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Gateway } from '../../../gateway/gateway.js'
-import { tenantMessage } from '../../../gateway/native/messages.js'
+import { tenantMessage } from '../../../gateway/api/messages.js'
 import { authenticate } from '../../auth.js'
 import { jsonObject, responses } from './shared.js'
 

@@ -5,7 +5,7 @@ import {
   templateFromDefinition,
 } from '../../../channels/whatsapp/template-definition.js'
 import type { Gateway } from '../../../gateway/gateway.js'
-import { GatewayError } from '../../../gateway/errors.js'
+import { GatewayError } from '../../../shared/errors.js'
 import {
   channelTemplate,
   createTemplate,
@@ -14,7 +14,7 @@ import {
   listChannelTemplates,
   replaceTemplate,
   requireWhatsApp,
-} from '../../../gateway/native/templates.js'
+} from '../../../gateway/api/templates.js'
 import {
   channelParamsSchema,
   jsonObject,

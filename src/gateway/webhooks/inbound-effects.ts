@@ -1,0 +1,67 @@
+import {
+  applyEvent,
+  NEW_CONTACT,
+  type ContactEvent,
+  type Instant,
+  type PolicySettings,
+} from '../../domain/index.js'
+import { contactJobId, JOB_KINDS } from '../../scheduler/jobs.js'
+import type { ChannelRecord, Store } from '../../store/store.js'
+import { contactRecord } from '../contacts/contacts.js'
+import { saveWindowAfterMessage } from '../contacts/window-lifecycle.js'
+
+/** A customer's message, to be folded into the contact's stored state. */
+export interface InboundMessage {
+  readonly channel: ChannelRecord
+  readonly contactId: string
+  /** The message as the policy engine folds it. */
+  readonly event: ContactEvent
+  /** The name Meta shows for the contact (WhatsApp's `profile.name`), if any: stored with the contact. */
+  readonly profileName: string | null
+  /** When the customer sent it (Meta's timestamp), not when it was processed. */
+  readonly sentAt: Instant
+  /** Meta's message id (WhatsApp) or the event's id (Messenger). */
+  readonly messageId: string
+  readonly settings: PolicySettings
+}
+
+/**
+ * Records a customer's message and what follows from it, inside the processing transaction. The contact is created
+ * on first sight and its window row locked for the read-modify-write (concurrent writers never lose each other's
+ * events); the message is folded in with the policy engine's own fold; the window's lifecycle saves it with its
+ * timed work and announces what the business has not heard yet (window-lifecycle.ts). Replies held for this
+ * contact are released once the window is announced open.
+ */
+export async function recordInbound(tx: Store, message: InboundMessage, now: Instant): Promise<void> {
+  const { channel, contactId, settings } = message
+  const locked = await tx.lockContactWindow(contactRecord(channel, contactId, now, message.profileName))
+  const previous = locked.state ?? NEW_CONTACT
+  const opened = await saveWindowAfterMessage(tx, {
+    channel,
+    contactId,
+    previous,
+    announced: locked.announced,
+    state: applyEvent(previous, channel.platform, message.event, settings),
+    settings,
+    sentAt: message.sentAt,
+    messageId: message.messageId,
+    now,
+  })
+  if (
+    opened &&
+    channel.automations.hold_replies.enabled &&
+    (await tx.listHolds(channel.id, contactId, 'held')).length > 0
+  ) {
+    await tx.scheduleJob(
+      {
+        id: contactJobId(JOB_KINDS.releaseHeld, channel.id, contactId),
+        kind: JOB_KINDS.releaseHeld,
+        channelId: channel.id,
+        contactId,
+        dueAt: now,
+        payload: {},
+      },
+      now,
+    )
+  }
+}

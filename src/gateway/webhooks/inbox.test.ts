@@ -1,0 +1,505 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import BetterSqlite3 from 'better-sqlite3'
+import pino from 'pino'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { openSqliteStore } from '../../store/sqlite/sqlite-store.js'
+import type { ReceiptRecord, Store } from '../../store/store.js'
+import { GatewayError } from '../../shared/errors.js'
+import {
+  Inbox,
+  MAX_ATTEMPTS,
+  RETRY_BASE_MS,
+  type InboxOptions,
+  type InboxPacing,
+  type ReceiptHandler,
+} from './inbox.js'
+
+const AT = Date.parse('2025-09-01T10:00:00Z')
+
+interface StoredReceipt {
+  readonly id: number
+  readonly processed: boolean
+  readonly error: string | null
+  readonly isDead: boolean
+}
+
+describe('the inbox of stored webhook notifications', () => {
+  let directory: string
+  let path: string
+  let store: Store
+  /** The inbox's clock: tests move it on to make a failed receipt's retry due. */
+  let now = AT
+
+  beforeEach(async () => {
+    now = AT
+    directory = await mkdtemp(join(tmpdir(), 'carewindow-inbox-'))
+    path = join(directory, 'inbox.db')
+    store = await openSqliteStore({ path })
+  })
+
+  afterEach(async () => {
+    await store.close()
+    await rm(directory, { recursive: true, force: true })
+  })
+
+  const receive = (bodies: readonly string[], subjects: readonly string[] | null = []): Promise<number[]> =>
+    store.insertReceipts(
+      bodies.map((body) => ({
+        platform: 'whatsapp',
+        body,
+        signature: 'sha256=00',
+        receivedAt: AT,
+        subjects,
+      })),
+    )
+
+  const stored = (): StoredReceipt[] => {
+    const database = new BetterSqlite3(path, { readonly: true })
+    try {
+      const rows = database
+        .prepare('select id, processed_at, error, dead_at from webhook_receipts order by id')
+        .all() as { id: number; processed_at: number | null; error: string | null; dead_at: number | null }[]
+      return rows.map((row) => ({
+        id: row.id,
+        processed: row.processed_at !== null,
+        error: row.error,
+        isDead: row.dead_at !== null,
+      }))
+    } finally {
+      database.close()
+    }
+  }
+
+  /** An inbox over the test store on the test's clock, unpaced, logging nothing. */
+  const inboxWith = (handler: ReceiptHandler, options: Partial<InboxOptions> = {}): Inbox =>
+    new Inbox(store, () => now, handler, pino({ level: 'silent' }), options)
+
+  /** A handler that only counts what it is given. */
+  const counting =
+    (count: () => void): ReceiptHandler =>
+    () => {
+      count()
+      return Promise.resolve()
+    }
+
+  /** Processes what is stored, `polls` times over, as the inbox's poll timer would. */
+  const poll = async (inbox: Inbox, polls: number): Promise<void> => {
+    for (let round = 0; round < polls; round++) {
+      inbox.kick()
+      await inbox.drain()
+    }
+  }
+
+  it('lets the event loop take turns while it works off a backlog (requests are answered meanwhile)', async () => {
+    await receive(Array.from({ length: 1_000 }, (_, index) => `n${index}`))
+    let processed = 0
+    const processedAtTurns: number[] = []
+    const inbox = inboxWith(counting(() => processed++))
+    // Stands for a request waiting on the loop: at each turn it gets, it notes how far the inbox had come.
+    let isWatching = true
+    const watch = (): void => {
+      processedAtTurns.push(processed)
+      if (isWatching) setImmediate(watch)
+    }
+    setImmediate(watch)
+    await poll(inbox, 1)
+    isWatching = false
+    expect(processed).toBe(1_000)
+    // On SQLite a batch never waits on I/O; without a turn between batches, the first turn came after all of them.
+    expect(processedAtTurns.some((count) => count > 0 && count < 1_000)).toBe(true)
+  })
+
+  it('drains what was stored before the call, not the notifications that keep arriving after it', async () => {
+    const [first, second] = await receive(['before-1', 'before-2'])
+    let isStreaming = true
+    let arrived = 0
+    // Each notification processed brings another one, as a steady webhook stream would: the inbox is never empty.
+    const inbox: Inbox = inboxWith(async (tx, receipt) => {
+      if (!isStreaming) return
+      arrived++
+      inbox.kick()
+      await tx.insertReceipts([
+        { platform: 'whatsapp', body: `after-${receipt.id}`, signature: 's', receivedAt: AT, subjects: [] },
+      ])
+    })
+    const pending = (): number[] =>
+      stored()
+        .filter((receipt) => !receipt.processed)
+        .map((receipt) => receipt.id)
+
+    await inbox.drain()
+    const left = pending()
+    isStreaming = false
+    expect(left).not.toContain(first)
+    expect(left).not.toContain(second)
+    expect(arrived).toBeGreaterThanOrEqual(2)
+    await inbox.stop()
+  })
+
+  it('stops after the batch in progress, leaving the backlog stored for the next start', async () => {
+    await receive(Array.from({ length: 1_000 }, (_, index) => `n${index}`))
+    const seen: string[] = []
+    const handler: ReceiptHandler = (_tx, receipt) => Promise.resolve(void seen.push(receipt.body))
+    const first = inboxWith(handler)
+    first.kick()
+    while (seen.length === 0) await new Promise((resolve) => setImmediate(resolve))
+    await first.stop()
+    const left = stored().filter((receipt) => !receipt.processed).length
+    expect(left).toBeGreaterThan(0)
+    expect(seen).toHaveLength(1_000 - left)
+
+    const next = inboxWith(handler)
+    await poll(next, 1)
+    expect(seen).toEqual(Array.from({ length: 1_000 }, (_, index) => `n${index}`))
+    expect(stored().every((receipt) => receipt.processed)).toBe(true)
+  })
+
+  it('answers a drain asked for while it stops once it has stopped, with everything before it applied', async () => {
+    await receive(Array.from({ length: 1_000 }, (_, index) => `n${index}`))
+    let processed = 0
+    const inbox = inboxWith(counting(() => processed++))
+    inbox.kick()
+    while (processed === 0) await new Promise((resolve) => setImmediate(resolve))
+    const stopped = inbox.stop()
+    const drained = inbox.drain()
+    await stopped
+    await drained
+    expect(processed).toBe(1_000)
+    expect(stored().every((receipt) => receipt.processed)).toBe(true)
+  })
+
+  it('processes first what a decision about one contact waits for, and answers it without the rest', async () => {
+    const receipt = (body: string, subjects: readonly string[] | null) => ({
+      platform: 'whatsapp' as const,
+      body,
+      signature: 'sha256=00',
+      receivedAt: AT,
+      subjects,
+    })
+    await store.insertReceipts([
+      ...Array.from({ length: 500 }, (_, index) => receipt(`kim-${index}`, ['whatsapp:1:kim'])),
+      receipt('unscoped', null),
+      receipt('kim-and-sam', ['whatsapp:1:kim', 'whatsapp:1:sam']),
+      ...Array.from({ length: 500 }, (_, index) => receipt(`kim-${500 + index}`, ['whatsapp:1:kim'])),
+      receipt('sam', ['whatsapp:1:sam']),
+    ])
+    const seen: string[] = []
+    const inbox = inboxWith((_tx, stored) => Promise.resolve(void seen.push(stored.body)))
+    await inbox.drain(['whatsapp:1:sam'])
+    // Sam's receipts, and the unscoped one before them (it could change any decision), came before Kim's backlog.
+    expect(seen.slice(0, 3)).toEqual(['unscoped', 'kim-and-sam', 'sam'])
+    await inbox.stop()
+    await poll(inbox, 1)
+    expect(seen).toHaveLength(1_003)
+    expect(new Set(seen).size).toBe(1_003)
+  })
+
+  it('processes every notification once, in arrival order', async () => {
+    await receive(['a', 'b', 'c'])
+    const seen: string[] = []
+    const inbox = inboxWith((_tx, receipt) => Promise.resolve(void seen.push(receipt.body)))
+    await poll(inbox, 3)
+    expect(seen).toEqual(['a', 'b', 'c'])
+    expect(stored().every((receipt) => receipt.processed && receipt.error === null)).toBe(true)
+  })
+
+  it('sets a notification that fails for a moment aside, goes on with the others, and applies it once its retry is due', async () => {
+    await receive(['a', 'flaky', 'c'])
+    const seen: string[] = []
+    let flakyFailures = 2
+    const handler: ReceiptHandler = (_tx, receipt: ReceiptRecord) => {
+      if (receipt.body === 'flaky' && flakyFailures-- > 0)
+        return Promise.reject(new Error('deadlock detected'))
+      seen.push(receipt.body)
+      return Promise.resolve()
+    }
+    const inbox = inboxWith(handler)
+    await poll(inbox, 1)
+    // 'a' ran twice: first in the batch the failure rolled back, then on its own; 'c' did not wait for 'flaky'.
+    expect(seen).toEqual(['a', 'a', 'c'])
+    expect(stored().map((receipt) => receipt.processed)).toEqual([true, false, true])
+    // Its first retry is due a second later.
+    now += RETRY_BASE_MS - 1
+    await poll(inbox, 1)
+    expect(seen).toEqual(['a', 'a', 'c'])
+    now += 1
+    await poll(inbox, 1)
+    expect(seen).toEqual(['a', 'a', 'c', 'flaky'])
+    expect(stored()).toEqual([
+      { id: 1, processed: true, error: null, isDead: false },
+      { id: 2, processed: true, error: null, isDead: false },
+      { id: 3, processed: true, error: null, isDead: false },
+    ])
+  })
+
+  it(`keeps a notification that never applies as a dead letter after ${MAX_ATTEMPTS} tries; the others are processed`, async () => {
+    await receive(['a', 'poison', 'c'])
+    let poisonTries = 0
+    const handler: ReceiptHandler = (_tx, receipt) => {
+      if (receipt.body !== 'poison') return Promise.resolve()
+      poisonTries++
+      return Promise.reject(new Error('unexpected notification shape'))
+    }
+    const inbox = inboxWith(handler)
+    await poll(inbox, 1)
+    expect(stored().map((receipt) => receipt.processed)).toEqual([true, false, true])
+    for (let attempt = 1; attempt < MAX_ATTEMPTS; attempt++) {
+      now += RETRY_BASE_MS * 2 ** (attempt - 1)
+      await poll(inbox, 1)
+    }
+    expect(stored()).toEqual([
+      { id: 1, processed: true, error: null, isDead: false },
+      { id: 2, processed: false, error: 'unexpected notification shape', isDead: true },
+      { id: 3, processed: true, error: null, isDead: false },
+    ])
+    const tries = poisonTries
+    now += 3_600_000
+    await poll(inbox, 3)
+    expect(poisonTries).toBe(tries)
+  })
+
+  it('does not count a failure of the database itself against a notification', async () => {
+    await receive(['a'])
+    let isDown = true
+    const inbox = inboxWith(
+      () => (isDown ? Promise.reject(new Error('connection terminated')) : Promise.resolve()),
+      { isPassing: (error) => error instanceof Error && error.message === 'connection terminated' },
+    )
+    await poll(inbox, 2 * MAX_ATTEMPTS)
+    expect(stored()).toEqual([{ id: 1, processed: false, error: null, isDead: false }])
+    isDown = false
+    await poll(inbox, 1)
+    expect(stored()).toEqual([{ id: 1, processed: true, error: null, isDead: false }])
+  })
+
+  describe('a decision that waits for notifications about its subjects', () => {
+    const SAM = 'whatsapp:1:sam'
+
+    const refusal = async (waiting: Promise<void>): Promise<GatewayError> => {
+      const error: unknown = await waiting.then(
+        () => new Error('the decision went ahead'),
+        (problem: unknown) => problem,
+      )
+      if (!(error instanceof GatewayError)) throw error
+      return error
+    }
+
+    it('goes ahead once they are applied, at once when there are none', async () => {
+      await receive(['sam'], [SAM])
+      const seen: string[] = []
+      const inbox = inboxWith((_tx, receipt) => Promise.resolve(void seen.push(receipt.body)))
+      await inbox.drain([SAM])
+      expect(seen).toEqual(['sam'])
+      await inbox.drain(['whatsapp:1:nobody'])
+    })
+
+    it('is refused, naming the notification and how to fix it, while one of them is a dead letter', async () => {
+      const [first, poison] = await receive(['first', 'poison'], [SAM])
+      let isPoisoned = true
+      const inbox = inboxWith(
+        (_tx, receipt) =>
+          isPoisoned && receipt.body === 'poison'
+            ? Promise.reject(new Error('bad shape'))
+            : Promise.resolve(),
+        { subjectsOf: () => [SAM] },
+      )
+      await poll(inbox, 1)
+      for (let attempt = 1; attempt < MAX_ATTEMPTS; attempt++) {
+        now += RETRY_BASE_MS * 2 ** (attempt - 1)
+        await poll(inbox, 1)
+      }
+
+      const error = await refusal(inbox.drain([SAM]))
+      expect(error.key).toBe('CONTACT_STATE_UNKNOWN')
+      expect(error.details).toContain(
+        `notification ${poison}, which can change this decision, could not be applied (bad shape)`,
+      )
+      expect(error.details).toContain(`POST /v1/dead-letters/${poison}/retry`)
+      // Decisions about other contacts go ahead.
+      await inbox.drain(['whatsapp:1:kim'])
+
+      isPoisoned = false
+      expect(await store.retryDeadReceipt(poison!)).toBe(true)
+      await inbox.drain([SAM])
+      expect(stored().map((receipt) => receipt.processed)).toEqual([true, true])
+      expect(first).toBe(1)
+    })
+
+    it('is refused with Retry-After when one of them waits for a retry later than the decision may wait', async () => {
+      await receive(['flaky'], [SAM])
+      const inbox = inboxWith(() => Promise.reject(new Error('deadlock detected')), { decisionWaitMs: 100 })
+      await poll(inbox, 1)
+
+      const error = await refusal(inbox.drain([SAM]))
+      expect(error.key).toBe('CONTACT_STATE_PENDING')
+      expect(error.details).toMatch(/failed to apply \(deadlock detected\) and is tried again in 1 s/)
+      expect(error.retryAfterSeconds).toBe(1)
+    })
+
+    it('is refused with Retry-After, not kept waiting, when they are not applied within decisionWaitMs', async () => {
+      await receive(['slow'], [SAM])
+      let release = (): void => undefined
+      const inbox = inboxWith(() => new Promise<void>((resolve) => (release = resolve)), {
+        decisionWaitMs: 50,
+      })
+
+      const error = await refusal(inbox.drain([SAM]))
+      expect(error.key).toBe('CONTACT_STATE_PENDING')
+      expect(error.details).toMatch(/not applied within inbox\.decision_wait_ms \(50 ms\)/)
+      expect(error.retryAfterSeconds).toBeGreaterThanOrEqual(1)
+      release()
+      await inbox.stop()
+    })
+  })
+
+  it('rolls back what a failed notification wrote, so a retry does not apply it twice', async () => {
+    await receive(['flaky'])
+    let failures = 1
+    const handler: ReceiptHandler = async (tx) => {
+      await tx.upsertTenant({
+        id: `tenant-${failures}`,
+        name: 'Acme',
+        webhookUrl: null,
+        webhookSecret: null,
+        createdAt: AT,
+      })
+      if (failures-- > 0) throw new Error('deadlock detected')
+    }
+    const inbox = inboxWith(handler)
+    await poll(inbox, 3)
+    expect(await store.getTenant('tenant-1')).toBeUndefined()
+    expect(await store.getTenant('tenant-0')).toBeDefined()
+  })
+
+  describe('while requests keep coming (pacing)', () => {
+    const MINUTE = 60_000
+    let answered = 0
+    let processed = 0
+    // Every notification processed stands for a request answered meanwhile: the loop is busy serving.
+    const busyHandler: ReceiptHandler = () => {
+      processed++
+      answered++
+      return Promise.resolve()
+    }
+    const pacing: InboxPacing = { answered: () => answered, minShare: 0.1, fullSpeedLagMs: MINUTE }
+
+    beforeEach(() => {
+      answered = 0
+      processed = 0
+      // Only rests use setTimeout; turns of the loop (setImmediate) stay real.
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    })
+
+    afterEach(() => {
+      vi.useRealTimers()
+    })
+
+    const turns = async (count: number): Promise<void> => {
+      for (let turn = 0; turn < count; turn++) await new Promise((resolve) => setImmediate(resolve))
+    }
+
+    /** Lets the loop turn until `isDone` holds, or gives up after many turns. */
+    const until = async (isDone: () => boolean): Promise<void> => {
+      for (let turn = 0; turn < 10_000 && !isDone(); turn++) await turns(1)
+    }
+
+    const pacedInbox = (
+      at: number,
+      handler: ReceiptHandler = busyHandler,
+      paced: InboxPacing = pacing,
+    ): Inbox => new Inbox(store, () => at, handler, pino({ level: 'silent' }), { pacing: paced })
+
+    const BACKLOG = 250
+    const storeBacklog = () => receive(Array.from({ length: BACKLOG }, (_, index) => `n${index}`))
+
+    /** Works off the backlog without a single rest (no timer is ever set), then stops. */
+    const expectNoRest = async (inbox: Inbox): Promise<void> => {
+      inbox.kick()
+      await until(() => processed === BACKLOG)
+      expect(processed).toBe(BACKLOG)
+      expect(vi.getTimerCount()).toBe(0)
+      await inbox.stop()
+    }
+
+    it('rests after a batch while requests were answered during it, and goes on when the rest is over', async () => {
+      await storeBacklog()
+      const inbox = pacedInbox(AT + 1_000)
+      inbox.kick()
+      await until(() => processed >= 100)
+      await turns(50)
+      expect(processed).toBe(100)
+      expect(vi.getTimerCount()).toBe(1)
+      await vi.advanceTimersToNextTimerAsync()
+      await until(() => processed >= 200)
+      await turns(50)
+      expect(processed).toBe(200)
+      await inbox.stop()
+      expect(processed).toBe(250)
+    })
+
+    it('keeps resting while requests keep coming, and ends the rest a slice after they stop', async () => {
+      await storeBacklog()
+      // A slow first batch (2 ms a notification) earns a rest of several slices.
+      const inbox = pacedInbox(AT + 1_000, () => {
+        const spinUntil = performance.now() + (processed < 100 ? 2 : 0)
+        while (performance.now() < spinUntil);
+        processed++
+        answered++
+        return Promise.resolve()
+      })
+      inbox.kick()
+      await until(() => processed >= 100)
+      await turns(50)
+      expect(vi.getTimerCount()).toBe(1)
+      // Requests keep coming during the rest: it goes on, slice after slice.
+      for (let slice = 0; slice < 3; slice++) {
+        answered++
+        await vi.advanceTimersToNextTimerAsync()
+        await turns(50)
+        expect(processed).toBe(100)
+        expect(vi.getTimerCount()).toBe(1)
+      }
+      // A slice without a request: the storm has passed, and processing goes on at once.
+      await vi.advanceTimersToNextTimerAsync()
+      await until(() => processed >= 200)
+      expect(processed).toBeGreaterThanOrEqual(200)
+      await inbox.stop()
+    })
+
+    it('does not rest when no request was answered during the batch', async () => {
+      await storeBacklog()
+      await expectNoRest(
+        pacedInbox(
+          AT + 1_000,
+          counting(() => processed++),
+        ),
+      )
+    })
+
+    it('takes the whole loop once the backlog is as old as fullSpeedLagMs, so a storm cannot grow it for ever', async () => {
+      await storeBacklog()
+      await expectNoRest(pacedInbox(AT + MINUTE))
+    })
+
+    it('never rests when the lag allowed is 0 (inbox.max_lag_ms: 0)', async () => {
+      await storeBacklog()
+      await expectNoRest(pacedInbox(AT, busyHandler, { ...pacing, fullSpeedLagMs: 0 }))
+    })
+
+    it('ends its rest when a decision drains the inbox, and goes at full speed until the drain is answered', async () => {
+      await storeBacklog()
+      const inbox = pacedInbox(AT + 1_000)
+      inbox.kick()
+      await until(() => processed >= 100)
+      await turns(10)
+      expect(vi.getTimerCount()).toBe(1)
+      // No timer is advanced: the drain alone has to get the other 150 processed.
+      await inbox.drain()
+      expect(processed).toBe(250)
+      expect(stored().every((receipt) => receipt.processed)).toBe(true)
+      await inbox.stop()
+    })
+  })
+})

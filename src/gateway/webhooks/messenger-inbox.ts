@@ -1,0 +1,98 @@
+import { messengerReferralSource } from '../../channels/messenger/inbound-event.js'
+import { parseMessengerNotification } from '../../channels/messenger/notification.js'
+import { isValidSignature } from '../../channels/signature.js'
+import type { ChannelRecord } from '../../store/store.js'
+import { recordInbound } from './inbound-effects.js'
+import { timeOrderedId } from '../../shared/ids.js'
+import type { ReceiptHandler } from './inbox.js'
+import { relayToTenants } from '../outbox/relay.js'
+import type { WhatsAppInboxDependencies } from './whatsapp-inbox.js'
+
+/**
+ * Applies a stored Messenger notification: messages, postbacks, quick replies, reactions, referrals and opt-ins
+ * open and extend the standard window (MSG-1; a click-to-Messenger ad gives 7 days, MSG-AD), deduplicated by
+ * `mid`; echoes and read receipts never do; deliveries mark carewindow's messages delivered. Events for a Page
+ * whose app secret did not sign the notification are ignored. Then the notification is relayed.
+ */
+export function messengerReceiptHandler(deps: WhatsAppInboxDependencies): ReceiptHandler {
+  return async (tx, receipt) => {
+    const json: unknown = JSON.parse(receipt.body)
+    const parsed = parseMessengerNotification(json)
+    if (!parsed.ok) throw new Error(`not a Messenger notification: ${parsed.problem}`)
+    const pages = new Map(
+      (await deps.directory.channelsOf('messenger', { via: tx }))
+        .filter((channel) => isValidSignature(receipt.body, receipt.signature, channel.appSecret))
+        .map((channel) => [channel.externalId, channel]),
+    )
+    const concerned = new Set<ChannelRecord>()
+    for (const change of parsed.changes) {
+      const channel = pages.get(change.pageId)
+      if (channel === undefined) {
+        deps.logger.warn(
+          { receipt: receipt.id, pageId: change.pageId },
+          'notification for an unknown Page, or one whose app secret did not sign it: ignored',
+        )
+        continue
+      }
+      concerned.add(channel)
+      const now = deps.clock()
+      if (change.kind === 'delivery') {
+        for (const mid of change.mids) {
+          const message = await tx.findMessageByExternalId(channel.id, 'outbound', mid)
+          if (message !== undefined && ['pending', 'accepted', 'sent'].includes(message.status))
+            await tx.updateMessage(message.id, { status: 'delivered', statusAt: change.at })
+        }
+        continue
+      }
+      const inserted = await tx.insertMessage({
+        id: timeOrderedId('msg', now),
+        tenantId: channel.tenantId,
+        channelId: channel.id,
+        contactId: change.psid,
+        direction: 'inbound',
+        externalId: change.eventId,
+        at: change.at,
+        bodyJson: JSON.stringify(change.event),
+        allowed: null,
+        reason: null,
+        decisionJson: null,
+        priceMicros: null,
+        currency: null,
+        status: 'received',
+        statusAt: receipt.receivedAt,
+        metaPricingJson: null,
+        errorJson: null,
+        createdAt: now,
+      })
+      if (!inserted) continue
+      deps.metrics.webhookLag.observe(Math.max(0, now - change.at) / 1000)
+      const { settings } = deps.directory.policyOf(channel)
+      await recordInbound(
+        tx,
+        {
+          channel,
+          contactId: change.psid,
+          event: {
+            kind: 'inbound',
+            at: change.at,
+            referral:
+              change.referralSource === undefined ? null : messengerReferralSource(change.referralSource),
+            messageType: change.type,
+          },
+          profileName: null,
+          sentAt: change.at,
+          messageId: change.eventId,
+          settings,
+        },
+        now,
+      )
+    }
+    for (const note of parsed.skipped) deps.logger.debug({ receipt: receipt.id }, note)
+    // Echoes, read receipts and the like change no window, but the business still gets them.
+    for (const pageId of parsed.pageIds) {
+      const channel = pages.get(pageId)
+      if (channel !== undefined) concerned.add(channel)
+    }
+    await relayToTenants(tx, deps.clock(), receipt.body, json, [...concerned], 'messenger.notification')
+  }
+}

@@ -1,0 +1,141 @@
+import { createHash, timingSafeEqual } from 'node:crypto'
+import type { Platform } from '../../domain/index.js'
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../../channels/bounded-json.js'
+import { isValidSignature } from '../../channels/signature.js'
+import type { ChannelRecord } from '../../store/store.js'
+import type { Clock } from '../../shared/clock.js'
+import type { Directory } from '../directory.js'
+import { GatewayError } from '../../shared/errors.js'
+import type { Metrics } from '../metrics.js'
+import type { GatewayReply } from '../reply.js'
+import type { ReceiptWriter } from './receipt-writer.js'
+import { notificationSubjects } from './receipt-subjects.js'
+
+export interface WebhookIntakeDependencies {
+  readonly directory: Directory
+  readonly writer: ReceiptWriter
+  readonly clock: Clock
+  readonly metrics: Metrics
+}
+
+/** Refuses malformed UTF-8 instead of replacing it, and keeps a byte order mark (which JSON.parse then refuses). */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+const OBJECTS: Readonly<Record<Platform, string>> = {
+  whatsapp: 'whatsapp_business_account',
+  messenger: 'page',
+}
+
+/**
+ * `POST /webhooks/{platform}`: the signature is checked over the raw bytes first — against the app secrets of
+ * the platform's channels — and a notification no secret signed is refused with 401 before anything is parsed or
+ * stored. A signed one is stored exactly as received and only then acknowledged (200); processing follows.
+ */
+export async function receiveWebhook(
+  deps: WebhookIntakeDependencies,
+  platform: Platform,
+  rawBody: Buffer,
+  signature: string | undefined,
+): Promise<GatewayReply> {
+  const isSigned = (channels: readonly ChannelRecord[]) =>
+    [...new Set(channels.map((channel) => channel.appSecret))].some((secret) =>
+      isValidSignature(rawBody, signature, secret),
+    )
+  if (
+    !isSigned(await deps.directory.channelsOf(platform)) &&
+    !isSigned(await deps.directory.channelsOf(platform, { fresh: true }))
+  ) {
+    deps.metrics.webhookReceipts.inc({ platform, outcome: 'rejected' })
+    throw new GatewayError(
+      'INVALID_SIGNATURE',
+      signature === undefined
+        ? 'the X-Hub-Signature-256 header is missing'
+        : 'X-Hub-Signature-256 does not match the body for the app secret of any channel',
+    )
+  }
+  // The receipt is kept as text and its signature checked again over that text when it is processed: bytes that
+  // are not UTF-8 would not survive the round trip, and the notification would be acknowledged, then ignored.
+  let body: string
+  try {
+    body = STRICT_UTF8.decode(rawBody)
+  } catch {
+    throw new GatewayError('INVALID_JSON', 'the notification body is not UTF-8 text, so not valid JSON')
+  }
+  if (jsonDepthExceeds(rawBody))
+    throw new GatewayError(
+      'INVALID_JSON',
+      `the notification nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep`,
+    )
+  let json: unknown
+  try {
+    json = JSON.parse(body)
+  } catch {
+    throw new GatewayError('INVALID_JSON', 'the notification body is not valid JSON')
+  }
+  if (
+    typeof json !== 'object' ||
+    json === null ||
+    (json as { object?: unknown }).object !== OBJECTS[platform]
+  )
+    throw new GatewayError(
+      'INVALID_REQUEST',
+      `a ${platform} notification has "object": "${OBJECTS[platform]}"`,
+    )
+  // Read now as the inbox will read it: what cannot be applied is refused before it is acknowledged, so it is never
+  // stored to fail later (Meta never sends such bodies; one signed by someone holding the app secret must not wedge
+  // the inbox). What it can change lets a decision wait only for what concerns it.
+  const read = notificationSubjects(platform, json)
+  if (!read.ok) {
+    deps.metrics.webhookReceipts.inc({ platform, outcome: 'rejected' })
+    throw new GatewayError('INVALID_NOTIFICATION', read.problem)
+  }
+  await deps.writer.write({
+    platform,
+    body,
+    signature: signature ?? '',
+    receivedAt: deps.clock(),
+    subjects: read.subjects,
+  })
+  deps.metrics.webhookReceipts.inc({ platform, outcome: 'stored' })
+  return { status: 200, body: 'EVENT_RECEIVED', headers: { 'content-type': 'text/plain' } }
+}
+
+/**
+ * `GET /webhooks/{platform}` and `GET /webhooks/{platform}/{channel_external_id}`: Meta's subscription handshake.
+ * Answers `hub.challenge` when the token is the verify_token of a channel of the platform — of that one channel when
+ * the path names it. Tokens are compared as SHA-256 digests in constant time, and every candidate is compared (no
+ * early exit), so the answer's timing says nothing about how much of a token matched or which channel's it is.
+ */
+export async function verifyWebhook(
+  directory: Directory,
+  platform: Platform,
+  query: Readonly<Record<string, unknown>>,
+  channelExternalId?: string,
+): Promise<GatewayReply> {
+  const mode = query['hub.mode']
+  const token = query['hub.verify_token']
+  const challenge = query['hub.challenge']
+  if (mode !== 'subscribe' || typeof token !== 'string' || typeof challenge !== 'string')
+    throw new GatewayError(
+      'VERIFY_TOKEN_MISMATCH',
+      'expected hub.mode=subscribe, hub.verify_token and hub.challenge',
+    )
+  const channels = (await directory.channelsOf(platform, { fresh: true })).filter(
+    (channel) => channelExternalId === undefined || channel.externalId === channelExternalId,
+  )
+  const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest()
+  const given = sha256(token)
+  let isMatch = false
+  for (const channel of channels) {
+    const isThisOne = timingSafeEqual(given, sha256(channel.verifyToken))
+    isMatch = isThisOne || isMatch
+  }
+  if (!isMatch)
+    throw new GatewayError(
+      'VERIFY_TOKEN_MISMATCH',
+      channelExternalId === undefined
+        ? `hub.verify_token is not the verify_token of any ${platform} channel`
+        : `hub.verify_token is not the verify_token of ${platform} channel ${channelExternalId}`,
+    )
+  return { status: 200, body: challenge, headers: { 'content-type': 'text/plain' } }
+}
