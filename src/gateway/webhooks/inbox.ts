@@ -7,16 +7,13 @@ import type { GatewayError } from '../../shared/errors.js'
 import { repeatLimiterOf } from '../../shared/logging.js'
 import { Pacer, UNPACED, type InboxPacing } from './inbox-pacing.js'
 import { beforeDeadline, TIMED_OUT, waitAtMost } from '../../shared/timing.js'
-import { recordFailure, stateUnknown, statePending } from './receipt-failures.js'
+import { stateUnknown, statePending } from './receipt-failures.js'
+import { BATCH, processBatch, type BatchContext, type ReceiptHandler } from './inbox-batches.js'
 import { WaitingDecisions } from './waiting-decisions.js'
 
 export { MAX_ATTEMPTS, RETRY_BASE_MS } from './receipt-failures.js'
 
-/** Processes one stored notification inside the transaction that marks it processed. */
-export type ReceiptHandler = (tx: Store, receipt: ReceiptRecord) => Promise<void>
-
-/** Receipts processed per transaction. */
-const BATCH = 100
+export type { ReceiptHandler } from './inbox-batches.js'
 
 /** How often a decision that waits looks again, when no batch of this process ends to wake it sooner. */
 const WAIT_POLL_MS = 50
@@ -59,18 +56,6 @@ const DEFAULT_OPTIONS: InboxOptions = {
   onSetAside: () => undefined,
 }
 
-/** What a batch did. */
-interface BatchOutcome {
-  readonly processed: number
-  /** When the oldest receipt of the batch was received (null when the batch does not say). */
-  readonly oldestReceivedAt: number | null
-  /**
-   * Claimed for a decision's subjects, or ended early for a decision that started waiting: either way a short batch
-   * says nothing about the rest of the inbox.
-   */
-  readonly isPartial: boolean
-}
-
 /**
  * Works through stored webhook notifications (the inbox), oldest first — except those a decision waits for (see
  * {@link drain}), which go first: on SQLite otherwise in arrival order; on PostgreSQL several batches at a time,
@@ -106,16 +91,30 @@ export class Inbox {
   private isStopping = false
   private readonly options: InboxOptions
   private readonly pacer: Pacer
+  private readonly batches: BatchContext
 
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
-    private readonly handler: ReceiptHandler,
+    handler: ReceiptHandler,
     private readonly logger: Logger,
     options: Partial<InboxOptions> = {},
   ) {
     this.options = { ...DEFAULT_OPTIONS, ...options }
     this.pacer = new Pacer(this.options.pacing)
+    this.batches = {
+      store,
+      clock,
+      handler,
+      logger,
+      waiting: this.waiting,
+      isPassing: this.options.isPassing,
+      subjectsOf: this.options.subjectsOf,
+      onSetAside: (isDead) => {
+        this.mayHaveFailures = true
+        this.options.onSetAside(isDead)
+      },
+    }
   }
 
   private get pacing(): InboxPacing {
@@ -313,7 +312,7 @@ export class Inbox {
     for (;;) {
       const started = performance.now()
       const answered = this.pacing.answered()
-      const { processed, oldestReceivedAt, isPartial } = await this.processBatch()
+      const { processed, oldestReceivedAt, isPartial } = await processBatch(this.batches)
       this.batchDone()
       if (processed === 0 && !isPartial) return
       if (processed > 0) this.options.onProcessed()
@@ -344,86 +343,5 @@ export class Inbox {
     const waiters = this.batchWaiters
     this.batchWaiters = []
     for (const resolve of waiters) resolve()
-  }
-
-  /**
-   * One batch: the receipts a waiting decision needs first (one subject list per batch, in turn), otherwise the
-   * oldest. A batch for subjects says nothing about the rest of the inbox, so the run goes on after it.
-   */
-  private async processBatch(): Promise<BatchOutcome> {
-    const subjects = this.waiting.next()
-    try {
-      return await this.store.transaction(async (tx) => {
-        const receipts = await tx.claimReceipts(BATCH, this.clock(), subjects)
-        const processed: number[] = []
-        let hasYielded = false
-        for (const receipt of receipts) {
-          // A decision started waiting: what this batch holds is committed now and the rest released, so the
-          // receipts it waits for are never stuck behind a long batch (on PostgreSQL one takes seconds in a storm).
-          if (subjects === undefined && processed.length > 0 && this.waiting.isAnyWaiting) {
-            hasYielded = true
-            break
-          }
-          await this.handler(tx, receipt)
-          processed.push(receipt.id)
-        }
-        await tx.markReceiptsProcessed(processed, this.clock())
-        // Nothing left for the subjects (or held by another worker): the next batch takes the oldest instead.
-        if (subjects !== undefined && receipts.length === 0) this.waiting.skipNext()
-        return {
-          processed: processed.length,
-          oldestReceivedAt: receipts[0]?.receivedAt ?? null,
-          isPartial: subjects !== undefined || hasYielded,
-        }
-      })
-    } catch (error) {
-      if (this.options.isPassing(error)) throw error
-      this.logger.warn({ err: error }, 'a batch of webhook receipts failed; processing them one by one')
-      return { processed: await this.processOneByOne(), oldestReceivedAt: null, isPartial: false }
-    }
-  }
-
-  /**
-   * After a batch failed: the receipts the inbox may take, each in a transaction of its own that claims it as a
-   * batch does — receipts another worker holds are left to it. One that fails is set aside (tried again later,
-   * after a pause that doubles each time, or kept as a dead letter after {@link MAX_ATTEMPTS} tries) and the
-   * others go on: a bad notification never holds up the ones behind it. A failure that is the database's own
-   * ends the pass instead; nothing is counted against the receipts, and the next poll tries again.
-   */
-  private async processOneByOne(): Promise<number> {
-    let processed = 0
-    while (processed < BATCH) {
-      let claimed: ReceiptRecord | undefined
-      try {
-        const isDone = await this.store.transaction(async (tx) => {
-          const [receipt] = await tx.claimReceipts(1, this.clock())
-          if (receipt === undefined) return true
-          claimed = receipt
-          await this.handler(tx, receipt)
-          await tx.markReceiptsProcessed([receipt.id], this.clock())
-          return false
-        })
-        if (isDone) break
-      } catch (error) {
-        if (claimed === undefined || this.options.isPassing(error)) throw error
-        await this.setAside(claimed, error)
-      }
-      processed++
-    }
-    return processed
-  }
-
-  /** Records a receipt's failed try: it is tried again later, or kept as a dead letter after its last try. */
-  private async setAside(receipt: ReceiptRecord, error: unknown): Promise<void> {
-    this.mayHaveFailures = true
-    const isDead = await recordFailure(this.store, receipt, error, this.clock(), this.options.subjectsOf)
-    this.options.onSetAside(isDead)
-    const fields = { err: error, receipt: receipt.id, attempts: receipt.attempts + 1 }
-    if (isDead)
-      this.logger.error(
-        fields,
-        'webhook receipt could not be applied; kept as a dead letter (GET /v1/dead-letters), and decisions it concerns are refused until it is retried or discarded',
-      )
-    else this.logger.warn(fields, 'webhook receipt could not be applied; it will be tried again')
   }
 }
