@@ -242,9 +242,10 @@ function sqliteWriter(path: string, channelId: string): SeedWriter {
   const insertContact = database.prepare(
     'insert into contacts (channel_id, contact_id, country, profile_name, created_at) values (?, ?, ?, null, ?)',
   )
+  // Each window as a customer's message leaves it: announced open (window.opened went out), its close to come.
   const insertWindow = database.prepare(
-    'insert into windows (channel_id, contact_id, state_json, last_user_message_at, expires_at, updated_at) ' +
-      'values (?, ?, ?, ?, ?, ?)',
+    'insert into windows (channel_id, contact_id, state_json, last_user_message_at, expires_at, updated_at, ' +
+      "announced, announced_expires_at) values (?, ?, ?, ?, ?, ?, 'open', ?)",
   )
   const insertJob = database.prepare(
     'insert into jobs (id, kind, channel_id, contact_id, due_at, payload_json, status, attempts, locked_until, ' +
@@ -254,7 +255,15 @@ function sqliteWriter(path: string, channelId: string): SeedWriter {
     chunk.contactIds.forEach((contactId, i) => {
       const messageAt = chunk.messageAts[i] as number
       insertContact.run(channelId, contactId, 'NL', messageAt)
-      insertWindow.run(channelId, contactId, chunk.states[i], messageAt, chunk.expiresAts[i], messageAt)
+      insertWindow.run(
+        channelId,
+        contactId,
+        chunk.states[i],
+        messageAt,
+        chunk.expiresAts[i],
+        messageAt,
+        chunk.expiresAts[i],
+      )
     })
     chunk.jobIds.forEach((id, i) => {
       insertJob.run(
@@ -307,9 +316,9 @@ async function postgresWriter(url: string, channelId: string): Promise<SeedWrite
         [channels, chunk.contactIds, chunk.messageAts],
       )
       await client.query(
-        'insert into windows (channel_id, contact_id, state_json, last_user_message_at, expires_at, updated_at) ' +
-          'select c, k, s, m, e, m from unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[]) ' +
-          'as t(c, k, s, m, e)',
+        'insert into windows (channel_id, contact_id, state_json, last_user_message_at, expires_at, updated_at, ' +
+          "announced, announced_expires_at) select c, k, s, m, e, m, 'open', e from unnest($1::text[], " +
+          '$2::text[], $3::text[], $4::bigint[], $5::bigint[]) as t(c, k, s, m, e)',
         [channels, chunk.contactIds, chunk.states, chunk.messageAts, chunk.expiresAts],
       )
       await client.query(

@@ -386,6 +386,28 @@ for (const dialect of DIALECTS) {
         expect(await store.claimClosedAnnouncement(id, CONTACT_ID, closesAt + DAY_MS)).toBe(true)
       })
 
+      it('claims the closes of several windows in one call, each only if it is still announced open by then', async () => {
+        const { id } = await seedChannel()
+        const closesAt = T0 + DAY_MS
+        const contacts = ['31600000011', '31600000012', '31600000013']
+        for (const contact of contacts)
+          await store.saveWindowWithJobs(windowRecord(id, contact, closesAt, opened), [], T0, {
+            state: 'open',
+            expiresAt: closesAt,
+          })
+        // The second was announced closed already (its customer's next message, say).
+        expect(await store.claimClosedAnnouncement(id, contacts[1] ?? '', closesAt)).toBe(true)
+
+        const claims = contacts.map((contactId) => ({ channelId: id, contactId, expiresAt: closesAt }))
+        expect(await store.transaction((tx) => tx.claimClosedAnnouncements(claims))).toEqual([
+          true,
+          false,
+          true,
+        ])
+        expect(await store.claimClosedAnnouncements(claims)).toEqual([false, false, false])
+        expect(await store.claimClosedAnnouncements([])).toEqual([])
+      })
+
       it('shows no window for a contact that was locked but never saved', async () => {
         const { id } = await seedChannel()
 

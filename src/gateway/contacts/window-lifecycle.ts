@@ -227,17 +227,23 @@ export function keepAliveDue(found: WindowAtJob | null): Instant | null {
 
 /**
  * Queues the announcements window jobs decided, in one transaction's writes. A close is announced only by the
- * path that claims it (see `claimClosedAnnouncement`): the scheduler of another instance, or the customer's next
+ * path that claims it (see `claimClosedAnnouncements`), all of a round's closes in one statement: the scheduler of another instance, or the customer's next
  * message, may have announced it already. Resolves to the closes this call announced.
  */
 export async function announce(tx: Store, notices: readonly WindowNotice[]): Promise<WindowAtClose[]> {
+  const announcements = notices.flatMap((notice) => (notice.kind === 'announce' ? [notice] : []))
+  const closes = announcements.flatMap(({ event, closedAt }) =>
+    closedAt === null
+      ? []
+      : [{ channelId: event.channel.id, contactId: event.contactId, expiresAt: closedAt }],
+  )
+  const claimed = closes.length === 0 ? [] : await tx.claimClosedAnnouncements(closes)
   const events: EventInput[] = []
   const closed: WindowAtClose[] = []
-  for (const notice of notices) {
-    if (notice.kind !== 'announce') continue
-    const { event, closedAt } = notice
+  let close = 0
+  for (const { event, closedAt } of announcements) {
     if (closedAt !== null) {
-      if (!(await tx.claimClosedAnnouncement(event.channel.id, event.contactId, closedAt))) continue
+      if (claimed[close++] !== true) continue
       closed.push({ channel: event.channel, contactId: event.contactId, closedAt })
     }
     events.push(event)

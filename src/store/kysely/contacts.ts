@@ -1,7 +1,15 @@
 import { sql, type Selectable } from 'kysely'
-import type { ContactState, Instant } from '../../domain/index.js'
+import type { ContactState } from '../../domain/index.js'
 import type { ContactsTable } from '../schema.js'
-import type { Announcement, ContactRecord, LockedWindow, WindowQuery, WindowRecord } from '../store.js'
+import type {
+  Announcement,
+  ClosedAnnouncement,
+  ContactRecord,
+  LockedWindow,
+  WindowQuery,
+  WindowRecord,
+} from '../store.js'
+import { statement, type Statement } from '../sql-statement.js'
 import { inSlices, run, type Connection } from './connection.js'
 import { HOT } from './hot.js'
 import { contactOf, lockedWindowOf, windowOf, windowParameters, type LockedWindowRow } from './rows.js'
@@ -108,21 +116,48 @@ export async function readWindowState(
   return (await readWindow(c, channelId, contactId)).state
 }
 
-export async function claimClosedAnnouncement(
+/** Claims per statement: three parameters each, well within SQLite's limit. */
+const CLAIMS_PER_STATEMENT = 300
+
+/** The claim statement per number of windows: one `values` row per window, the expiry cast for PostgreSQL. */
+const claimStatements = new Map<number, Statement>()
+
+function claimStatement(count: number): Statement {
+  let known = claimStatements.get(count)
+  if (known === undefined) {
+    const rows = Array.from({ length: count }, () => '(?, ?, cast(? as bigint))').join(', ')
+    known = statement(
+      `with claim (channel_id, contact_id, expires_at) as (values ${rows}) ` +
+        "update windows set announced = 'closed', announced_expires_at = claim.expires_at from claim " +
+        'where windows.channel_id = claim.channel_id and windows.contact_id = claim.contact_id ' +
+        "and windows.announced = 'open' and windows.announced_expires_at <= claim.expires_at " +
+        'returning windows.channel_id, windows.contact_id',
+    )
+    claimStatements.set(count, known)
+  }
+  return known
+}
+
+/**
+ * One statement per slice of windows: a scheduler round announces hundreds of closes at once, and a round trip per
+ * window took PostgreSQL's `npm run bench -- scheduler` from 4,776 to 2,833 events/s.
+ */
+export async function claimClosedAnnouncements(
   c: Connection,
-  channelId: string,
-  contactId: string,
-  expiresAt: Instant,
-): Promise<boolean> {
-  const result = await c.db
-    .updateTable('windows')
-    .set({ announced: 'closed', announced_expires_at: expiresAt })
-    .where('channel_id', '=', channelId)
-    .where('contact_id', '=', contactId)
-    .where('announced', '=', 'open')
-    .where('announced_expires_at', '<=', expiresAt)
-    .executeTakeFirst()
-  return Number(result.numUpdatedRows) > 0
+  claims: readonly ClosedAnnouncement[],
+): Promise<boolean[]> {
+  const claimed = new Set<string>()
+  for (let start = 0; start < claims.length; start += CLAIMS_PER_STATEMENT) {
+    const slice = claims.slice(start, start + CLAIMS_PER_STATEMENT)
+    const parameters = slice.flatMap((claim) => [claim.channelId, claim.contactId, claim.expiresAt])
+    const { rows } = await run<{ channel_id: string; contact_id: string }>(
+      c,
+      claimStatement(slice.length),
+      parameters,
+    )
+    for (const row of rows) claimed.add(`${row.channel_id}\n${row.contact_id}`)
+  }
+  return claims.map((claim) => claimed.has(`${claim.channelId}\n${claim.contactId}`))
 }
 
 /** Saves the window, and with `announced` what the business is told of it, in one statement. */

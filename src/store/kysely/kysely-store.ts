@@ -8,6 +8,7 @@ import type {
   CasePatch,
   CaseRecord,
   ChannelRecord,
+  ClosedAnnouncement,
   ContactRecord,
   DeadReceiptRecord,
   DeliveryCursor,
@@ -141,8 +142,12 @@ export class KyselyStore extends KyselyConnection implements Store {
   ): Promise<void> {
     return this.queries.saveWindowWithJobs(this, window, scheduled, now, announced)
   }
-  claimClosedAnnouncement(channelId: string, contactId: string, expiresAt: Instant): Promise<boolean> {
-    return contacts.claimClosedAnnouncement(this, channelId, contactId, expiresAt)
+  async claimClosedAnnouncement(channelId: string, contactId: string, expiresAt: Instant): Promise<boolean> {
+    const [claimed] = await contacts.claimClosedAnnouncements(this, [{ channelId, contactId, expiresAt }])
+    return claimed === true
+  }
+  claimClosedAnnouncements(claims: readonly ClosedAnnouncement[]): Promise<boolean[]> {
+    return contacts.claimClosedAnnouncements(this, claims)
   }
   listWindows(channelId: string, query: WindowQuery): Promise<WindowRecord[]> {
     return contacts.listWindows(this, channelId, query)

@@ -25,6 +25,13 @@ export interface Announcement {
   readonly expiresAt: Instant
 }
 
+/** A window whose close is to be announced: the contact, and the expiry it closed at. */
+export interface ClosedAnnouncement {
+  readonly channelId: string
+  readonly contactId: string
+  readonly expiresAt: Instant
+}
+
 /** A contact's window locked for a read-modify-write: its state (none for a new contact) and what was announced. */
 export interface LockedWindow {
   readonly state: ContactState | undefined
@@ -84,5 +91,7 @@ export interface ContactStore {
    * otherwise: another path announced the close already, or the customer's next message opened a new window.
    */
   claimClosedAnnouncement(channelId: string, contactId: string, expiresAt: Instant): Promise<boolean>
+  /** {@link claimClosedAnnouncement} for several windows (distinct contacts) in one statement; which were claimed. */
+  claimClosedAnnouncements(claims: readonly ClosedAnnouncement[]): Promise<boolean[]>
   listWindows(channelId: string, query: WindowQuery): Promise<WindowRecord[]>
 }
