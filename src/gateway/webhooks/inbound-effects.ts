@@ -6,7 +6,8 @@ import {
   type PolicySettings,
 } from '../../domain/index.js'
 import { contactJobId, JOB_KINDS } from '../../scheduler/jobs.js'
-import type { ChannelRecord, Store } from '../../store/store.js'
+import type { ChannelRecord, MessageRecord, Store } from '../../store/store.js'
+import { timeOrderedId } from '../../shared/ids.js'
 import { contactRecord } from '../contacts/contacts.js'
 import { saveWindowAfterMessage } from '../contacts/window-lifecycle.js'
 
@@ -63,5 +64,40 @@ export async function recordInbound(tx: Store, message: InboundMessage, now: Ins
       },
       now,
     )
+  }
+}
+
+/** A customer's message as stored, before it is applied: `received`, with no decision or price. */
+export function inboundMessageRecord(
+  channel: ChannelRecord,
+  message: {
+    readonly contactId: string
+    /** Meta's message id (WhatsApp) or the event's id (Messenger): Meta's retries are told apart by it. */
+    readonly externalId: string
+    readonly at: number
+    readonly body: unknown
+    readonly receivedAt: number
+  },
+  now: number,
+): MessageRecord {
+  return {
+    id: timeOrderedId('msg', now),
+    tenantId: channel.tenantId,
+    channelId: channel.id,
+    contactId: message.contactId,
+    direction: 'inbound',
+    externalId: message.externalId,
+    at: message.at,
+    bodyJson: JSON.stringify(message.body),
+    allowed: null,
+    reason: null,
+    decisionJson: null,
+    priceMicros: null,
+    currency: null,
+    status: 'received',
+    statusAt: message.receivedAt,
+    metaPricingJson: null,
+    errorJson: null,
+    createdAt: now,
   }
 }

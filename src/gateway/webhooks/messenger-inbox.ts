@@ -2,8 +2,7 @@ import { messengerReferralSource } from '../../channels/messenger/inbound-event.
 import { parseMessengerNotification } from '../../channels/messenger/notification.js'
 import { isValidSignature } from '../../channels/signature.js'
 import type { ChannelRecord } from '../../store/store.js'
-import { recordInbound } from './inbound-effects.js'
-import { timeOrderedId } from '../../shared/ids.js'
+import { inboundMessageRecord, recordInbound } from './inbound-effects.js'
 import type { ReceiptHandler } from './inbox.js'
 import { relayToTenants } from '../outbox/relay.js'
 import type { WhatsAppInboxDependencies } from './whatsapp-inbox.js'
@@ -44,26 +43,19 @@ export function messengerReceiptHandler(deps: WhatsAppInboxDependencies): Receip
         }
         continue
       }
-      const inserted = await tx.insertMessage({
-        id: timeOrderedId('msg', now),
-        tenantId: channel.tenantId,
-        channelId: channel.id,
-        contactId: change.psid,
-        direction: 'inbound',
-        externalId: change.eventId,
-        at: change.at,
-        bodyJson: JSON.stringify(change.event),
-        allowed: null,
-        reason: null,
-        decisionJson: null,
-        priceMicros: null,
-        currency: null,
-        status: 'received',
-        statusAt: receipt.receivedAt,
-        metaPricingJson: null,
-        errorJson: null,
-        createdAt: now,
-      })
+      const inserted = await tx.insertMessage(
+        inboundMessageRecord(
+          channel,
+          {
+            contactId: change.psid,
+            externalId: change.eventId,
+            at: change.at,
+            body: change.event,
+            receivedAt: receipt.receivedAt,
+          },
+          now,
+        ),
+      )
       if (!inserted) continue
       deps.metrics.webhookLag.observe(Math.max(0, now - change.at) / 1000)
       const { settings } = deps.directory.policyOf(channel)

@@ -15,9 +15,8 @@ import type { Clock } from '../../shared/clock.js'
 import { appendConsentEvent } from '../contacts/consent.js'
 import { ensureContact } from '../contacts/contacts.js'
 import { emitEvent } from '../outbox/events.js'
-import { recordInbound } from './inbound-effects.js'
+import { inboundMessageRecord, recordInbound } from './inbound-effects.js'
 import type { Directory } from '../directory.js'
-import { timeOrderedId } from '../../shared/ids.js'
 import type { ReceiptHandler } from './inbox.js'
 import type { Metrics } from '../metrics.js'
 import { relayToTenants } from '../outbox/relay.js'
@@ -104,26 +103,19 @@ async function applyChange(
   const { settings } = deps.directory.policyOf(channel)
   switch (change.kind) {
     case 'message': {
-      const inserted = await tx.insertMessage({
-        id: timeOrderedId('msg', now),
-        tenantId: channel.tenantId,
-        channelId: channel.id,
-        contactId: change.contact,
-        direction: 'inbound',
-        externalId: change.messageId,
-        at: change.at,
-        bodyJson: JSON.stringify(change.message),
-        allowed: null,
-        reason: null,
-        decisionJson: null,
-        priceMicros: null,
-        currency: null,
-        status: 'received',
-        statusAt: receipt.receivedAt,
-        metaPricingJson: null,
-        errorJson: null,
-        createdAt: now,
-      })
+      const inserted = await tx.insertMessage(
+        inboundMessageRecord(
+          channel,
+          {
+            contactId: change.contact,
+            externalId: change.messageId,
+            at: change.at,
+            body: change.message,
+            receivedAt: receipt.receivedAt,
+          },
+          now,
+        ),
+      )
       // Meta retries notifications: a message id seen before changes nothing.
       if (!inserted) return
       deps.metrics.webhookLag.observe(Math.max(0, now - change.at) / 1000)

@@ -74,8 +74,8 @@ async function lockContactWindow(c: Connection, contact: ContactRecord): Promise
   return lockedWindowOf(rows[0])
 }
 
-/** The window saved (with what was announced, for negative counts) and its jobs upserted in one statement, per job count. */
-const savingWindowByCount = new Map<number, Statement>()
+/** The window saved (with or without what was announced) and its jobs upserted in one statement, per job count. */
+const savingWindowByCount = new Map<string, Statement>()
 
 async function saveWindowWithJobs(
   c: Connection,
@@ -89,7 +89,7 @@ async function saveWindowWithJobs(
     await saveWindow(c, window, announced)
     return upsertJobs(c, jobs, now)
   }
-  const key = announced === undefined ? jobs.length : -jobs.length
+  const key = `${announced === undefined ? 'saving' : 'announcing'}:${jobs.length}`
   let fused = savingWindowByCount.get(key)
   if (fused === undefined) {
     const save = announced === undefined ? SAVE_WINDOW : SAVE_ANNOUNCED_WINDOW
