@@ -167,12 +167,15 @@ describe('carewindow serve as a process', { timeout: 120_000 }, () => {
         '--port',
         String(await freePort()),
       ]
+      // script(1) runs the command through $SHELL -c. `exec` makes the gateway the terminal's foreground process
+      // whatever the shell: a shell left waiting in between (dash, say) would be ended by the Ctrl-C itself.
+      const command = `exec ${serve.map((word) => `'${word.replaceAll("'", `'\\''`)}'`).join(' ')}`
       const terminal = spawn(
         'script',
-        ['--quiet', '--return', '--flush', '--command', serve.join(' '), '/dev/null'],
+        ['--quiet', '--return', '--flush', '--command', command, '/dev/null'],
         {
           cwd: ROOT,
-          env: { ...env, NO_COLOR: '1' },
+          env: { ...env, NO_COLOR: '1', SHELL: '/bin/sh' },
           stdio: ['pipe', 'pipe', 'inherit'],
         },
       )
@@ -185,6 +188,7 @@ describe('carewindow serve as a process', { timeout: 120_000 }, () => {
         const deadline = Date.now() + 50_000
         while (!screen.includes('/v1/messages/<x-carewindow-message-id>') && Date.now() < deadline)
           await new Promise((resolve) => setTimeout(resolve, 50))
+        expect(screen, 'the banner before the Ctrl-C').toContain('/v1/messages/<x-carewindow-message-id>')
         terminal.stdin.write('\x03')
         const [code] = (await closed) as [number | null]
         expect(code).toBe(0)
