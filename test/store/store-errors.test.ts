@@ -47,7 +47,8 @@ describe('isStoreUnavailable, on PostgreSQL’s real errors', () => {
   })
 
   it('recognises a pool that had no connection to give within its connection timeout', async () => {
-    const pool = new pg.Pool({ connectionString: postgresUrl(), max: 1, connectionTimeoutMillis: 50 })
+    // A second long enough for the first connection on a loaded machine; the query then waits it out behind it.
+    const pool = new pg.Pool({ connectionString: postgresUrl(), max: 1, connectionTimeoutMillis: 1_000 })
     const held = await pool.connect()
     try {
       expect(isStoreUnavailable(await failureOf(() => pool.query('select 1')))).toBe(true)
