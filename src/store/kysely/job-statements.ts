@@ -3,7 +3,9 @@ import { placeholders, statement, type SqlValue, type Statement } from '../sql-s
 
 /**
  * Scheduling jobs as SQL text: every inbound message (re)schedules two or three window jobs, and a multi-row
- * upsert built by Kysely per message cost more than running it. One set of statements per job count.
+ * upsert built by Kysely per message costs about as much as running it — measured for three jobs (one machine,
+ * 20,000 runs): 34.2 µs to build and compile, 31.6 µs for SQLite to run the prepared statement. One set of
+ * statements per job count.
  */
 export const UPSERT_JOB_INTO =
   'insert into jobs (id, kind, channel_id, contact_id, due_at, payload_json, status, attempts, last_error, ' +
