@@ -26,7 +26,8 @@ import type {
 /** A Dutch mobile number: its messages are priced in the NL market. */
 export const DUTCH_CONTACT = '31612345678'
 
-const instant = (iso: string): Instant => parseInstant(iso) ?? Number.NaN
+/** The instant an ISO 8601 timestamp with an offset names, for fixtures' constants (NaN for a malformed one). */
+export const instant = (iso: string): Instant => parseInstant(iso) ?? Number.NaN
 
 /** The customer's last message in most fixtures: 2024-03-01 10:00 UTC, under CBP with four categories. */
 export const LAST = instant('2024-03-01T10:00:00Z')
