@@ -674,6 +674,23 @@ describe('the native /v1 API', () => {
       expect(reply).toMatchObject({ status: 202, body: { contact: '3'.repeat(63) } })
     })
 
+    // Fastify used to check the body against the route's documentation first, in words of its own, before the key.
+    it('asks for the API key before it looks at the body', async () => {
+      const reply = await fixture.call('POST', `/v1/sandbox/${ACME_NUMBER}/inbound`, { body: {}, key: null })
+      expect(reply.status).toBe(401)
+    })
+
+    it('refuses a body without "from", or with a number for it, naming the field as every /v1 route does', async () => {
+      for (const body of [{}, { from: 31612345678 }]) {
+        const reply = await inbound(body)
+        expect(reply.status, JSON.stringify(body)).toBe(400)
+        expect(details(reply)).toMatch(
+          /^from: "from" is the customer’s phone number \(wa_id\), 6 to 64 characters/,
+        )
+      }
+      expect(await fixture.countRows('contacts')).toBe(0)
+    })
+
     it('refuses an "at" outside 2000–2100 with a 400 naming it, and stores nothing', async () => {
       const reply = await inbound({ from: '31612345678', at: '1970-01-01T00:00:00Z' })
       expect(reply.status).toBe(400)

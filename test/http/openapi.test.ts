@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest'
+import type { z } from 'zod'
 import { openApiJson } from '../../scripts/openapi-doc.js'
 import { EVENT_TYPES } from '../../src/gateway/outbox/events.js'
 import { TAGS } from '../../src/http/openapi/document.js'
+import { createCaseSchema } from '../../src/http/routes/v1/cases.js'
+import { optInSchema } from '../../src/http/routes/v1/consent.js'
 
 interface Operation {
   readonly operationId?: string
@@ -127,4 +130,70 @@ describe('the OpenAPI document', () => {
       ).toBeDefined()
     }
   })
+
+  it('documents a /v1 body as its zod schema checks it: required fields, unknown keys, enums and lengths', () => {
+    const bodies: readonly (readonly [string, z.ZodType, Record<string, unknown>])[] = [
+      [
+        'recordOptIn',
+        optInSchema,
+        {
+          scope: 'marketing',
+          source: 'website_form',
+          evidence: 'form v3',
+          actor: 'agent:maria',
+          at: '2024-03-02T10:00:00Z',
+        },
+      ],
+      [
+        'createCase',
+        createCaseSchema,
+        {
+          contact_id: '31612345678',
+          external_id: 'T-1042',
+          subject: 'Router',
+          language: 'en',
+          parameters: { ticket_id: 'T-1042' },
+          status: 'open',
+        },
+      ],
+    ]
+    for (const [operationId, schema, valid] of bodies) {
+      const body = requestBodyOf(operationId)
+      const accepts = (value: unknown) => schema.safeParse(value).success
+      expect(accepts(valid), operationId).toBe(true)
+      expect(Object.keys(body.properties).sort(), operationId).toEqual(Object.keys(valid).sort())
+      for (const [name, property] of Object.entries(body.properties)) {
+        const where = `${operationId} ${name}`
+        const { [name]: _left, ...without } = valid
+        expect(accepts(without), `${where} left out`).toBe(!(body.required ?? []).includes(name))
+        for (const value of property.enum ?? [])
+          expect(accepts({ ...valid, [name]: value }), where).toBe(true)
+        if (property.enum !== undefined)
+          expect(accepts({ ...valid, [name]: 'no_such_value' }), where).toBe(false)
+        if (property.maxLength !== undefined) {
+          expect(accepts({ ...valid, [name]: 'x'.repeat(property.maxLength) }), where).toBe(true)
+          expect(accepts({ ...valid, [name]: 'x'.repeat(property.maxLength + 1) }), where).toBe(false)
+        }
+      }
+      expect(body.additionalProperties, operationId).toBe(false)
+      expect(accepts({ ...valid, unknown_field: 1 }), operationId).toBe(false)
+    }
+  })
 })
+
+interface PropertySchema {
+  readonly enum?: readonly unknown[]
+  readonly maxLength?: number
+}
+
+/** The JSON Schema of an operation's request body in the document. */
+function requestBodyOf(operationId: string): {
+  readonly properties: Record<string, PropertySchema>
+  readonly required?: readonly string[]
+  readonly additionalProperties?: unknown
+} {
+  const operation = operations.find((candidate) => candidate.operation.operationId === operationId)?.operation
+  const schema = operation?.requestBody?.content['application/json']?.schema
+  if (schema === undefined) throw new Error(`${operationId} documents no JSON body`)
+  return schema as ReturnType<typeof requestBodyOf>
+}

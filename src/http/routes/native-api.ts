@@ -18,8 +18,9 @@ import { registerTemplateRoutes } from './v1/templates.js'
  * notifications that could not be applied (dead letters) and the deliveries to the tenant's webhook that were given
  * up (dead deliveries). Every route takes `Authorization: Bearer <API key>` and sees only its tenant's data.
  *
- * The routes' JSON schemas are the OpenAPI documentation only: zod validates each input (so every 400 names its
- * field the same way) and replies are serialised as they are, never trimmed to a schema.
+ * Each route's request parts are zod schemas its handler validates (so every 400 names its field the same way);
+ * `documentedZod` shows them in the OpenAPI document and keeps them from Fastify. Replies are serialised as they are,
+ * never trimmed to a schema, and a JSON Schema given to Fastify here anyway would document, never validate.
  */
 export function registerNativeApiRoutes(app: FastifyInstance, gateway: Gateway): void {
   void app.register((scope, _options, done) => {

@@ -9,9 +9,13 @@ import { formatInstant } from '../../domain/index.js'
 import { EARLIEST_WIRE_INSTANT, instantProblem, LATEST_WIRE_INSTANT } from '../../channels/wire-limits.js'
 import { authenticate } from '../auth.js'
 import { graphErrorResponses } from '../openapi/responses.js'
-import { documentedRequest } from '../openapi/schemas.js'
+import { documentedZod } from '../openapi/request-schemas.js'
 
 const FROM = `"from" is the customer’s phone number (wa_id), 6 to ${MAX_CONTACT_ID_LENGTH} characters`
+
+const paramsSchema = z.object({
+  channelId: z.string().meta({ description: 'A sandbox WhatsApp channel’s phone_number_id' }),
+})
 
 const inboundSchema = z.strictObject({
   /** The customer, keyed as carewindow keys contacts (a number without `+`, spaces or dashes). */
@@ -24,8 +28,14 @@ const inboundSchema = z.strictObject({
       if (contact !== '') return contact
       context.addIssue({ code: 'custom', message: `${FROM}, not blank` })
       return z.NEVER
-    }),
-  text: z.string().min(1).max(4096).default('Hi'),
+    })
+    .meta({ examples: ['31612345678'] }),
+  text: z
+    .string()
+    .min(1)
+    .max(4096)
+    .default('Hi')
+    .meta({ examples: ['Hi'] }),
   /** `ad` or `post` makes it a click-to-WhatsApp ad / Page call-to-action message (free entry point). */
   referral: z.enum(['ad', 'post']).optional(),
   /** When the customer wrote (ISO 8601); default now. Lets a demo replay yesterday. */
@@ -53,25 +63,8 @@ export function registerSandboxRoutes(app: FastifyInstance, gateway: Gateway): v
         description:
           'Builds the notification Meta would send for a customer’s text message, signs it with the channel’s app secret and takes the real webhook path; answers once the window is updated. `referral` makes it a click-to-WhatsApp ad or Page call-to-action message (a free entry point); `at` replays another instant.',
         tags: ['sandbox'],
-        ...documentedRequest({
-          params: {
-            type: 'object',
-            properties: {
-              channelId: { type: 'string', description: 'A sandbox WhatsApp channel’s phone_number_id' },
-            },
-            required: ['channelId'],
-          },
-        }),
-        body: {
-          type: 'object',
-          properties: {
-            from: { type: 'string', examples: ['31612345678'] },
-            text: { type: 'string', examples: ['Hi'] },
-            referral: { type: 'string', enum: ['ad', 'post'] },
-            at: { type: 'string', format: 'date-time' },
-          },
-          required: ['from'],
-        },
+        // The body as well: the handler's zod checks it once the caller and the channel are known.
+        ...documentedZod({ params: paramsSchema, body: inboundSchema }),
         response: {
           202: {
             description: 'The window is updated as Meta’s notification would have updated it.',

@@ -15,6 +15,7 @@ import {
 import { contactIdOf } from '../../../gateway/api/channels.js'
 import { caseJson } from '../../../representations/case-json.js'
 import { authenticate } from '../../auth.js'
+import { documentedZod } from '../../openapi/request-schemas.js'
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './contacts.js'
 import {
   channelParamsSchema,
@@ -42,29 +43,45 @@ const externalId = z
   .trim()
   .min(1, 'external_id must not be empty')
   .max(200, 'external_id has at most 200 characters')
+  .meta({ description: 'Your own ticket id, unique per channel', examples: ['T-1042'] })
 const subject = z
   .string('subject must be a string')
   .trim()
   .min(1, 'subject must not be empty')
   .max(1000, 'subject has at most 1000 characters')
-const language = templateDefinitionSchema.shape.language
-const parameters = z.record(
-  z.string().regex(/^([1-9]\d{0,2}|[a-z_][a-z0-9_]{0,99})$/),
-  z
-    .string('a parameter’s value is a string')
-    .min(1, 'a parameter’s value must not be empty')
-    .max(1024, 'a parameter’s value has at most 1024 characters'),
-  {
-    // The key's own issue is reported as the record's, so the record says what a key must look like.
-    error: (issue) =>
-      issue.code === 'invalid_key'
-        ? 'a parameter is named like its placeholder: "ticket_id" for {{ticket_id}}, "1" for {{1}}'
-        : 'parameters is an object of template parameters by placeholder name, such as {"ticket_id": "T-42"}',
-  },
-)
+  .meta({ examples: ['Router does not connect'] })
+const language = templateDefinitionSchema.shape.language.meta({
+  description:
+    'The customer’s language ("en", "pt_BR"): picks the keep-alive message and the re-engagement template’s language',
+  examples: ['en'],
+})
+const parameters = z
+  .record(
+    z.string().regex(/^([1-9]\d{0,2}|[a-z_][a-z0-9_]{0,99})$/),
+    z
+      .string('a parameter’s value is a string')
+      .min(1, 'a parameter’s value must not be empty')
+      .max(1024, 'a parameter’s value has at most 1024 characters'),
+    {
+      // The key's own issue is reported as the record's, so the record says what a key must look like.
+      error: (issue) =>
+        issue.code === 'invalid_key'
+          ? 'a parameter is named like its placeholder: "ticket_id" for {{ticket_id}}, "1" for {{1}}'
+          : 'parameters is an object of template parameters by placeholder name, such as {"ticket_id": "T-42"}',
+    },
+  )
+  .meta({
+    description:
+      'Template parameters by placeholder name for the Issue Resolution re-engagement ({"ticket_id": "T-42"} for {{ticket_id}}, {"1": "…"} for {{1}}); ticket_id falls back to external_id. Replaced as a whole.',
+    examples: [{ ticket_id: 'T-1042' }],
+  })
 
-const createSchema = z.strictObject({
-  contact_id: z.string('contact_id is the contact’s wa_id (phone number) or PSID'),
+/** A new case's body. */
+export const createCaseSchema = z.strictObject({
+  contact_id: z.string('contact_id is the contact’s wa_id (phone number) or PSID').meta({
+    description: 'wa_id (phone number; +, spaces and dashes are ignored) or PSID',
+    examples: ['31612345678'],
+  }),
   external_id: externalId.optional(),
   subject: subject.optional(),
   language: language.optional(),
@@ -82,16 +99,20 @@ const patchSchema = z.strictObject({
 
 const pageSize = `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`
 const listQuerySchema = z.strictObject({
-  contact_id: z.string().optional(),
-  status: status.optional(),
-  external_id: externalId.optional(),
+  contact_id: z
+    .string()
+    .optional()
+    .meta({ description: 'Only this contact’s cases', examples: ['31612345678'] }),
+  status: status.optional().describe('Only cases in this status'),
+  external_id: externalId.optional().describe('Only the case with your ticket id'),
   limit: z.coerce
     .number(pageSize)
     .int(pageSize)
     .min(1, pageSize)
     .max(MAX_PAGE_SIZE, pageSize)
-    .default(DEFAULT_PAGE_SIZE),
-  cursor: z.string().optional(),
+    .default(DEFAULT_PAGE_SIZE)
+    .describe('Cases per page'),
+  cursor: z.string().optional().describe('paging.next_cursor of the previous page'),
   access_token: z.string().optional(),
 })
 
@@ -109,47 +130,13 @@ const caseExample = {
   updated_at: '2024-03-01T10:00:00.000Z',
 }
 
-const fieldDocs = {
-  external_id: {
-    type: ['string', 'null'],
-    description: 'Your own ticket id, unique per channel',
-    examples: ['T-1042'],
-  },
-  status: { type: 'string', enum: CASE_STATUSES },
-  subject: { type: ['string', 'null'], examples: ['Router does not connect'] },
-  language: {
-    type: ['string', 'null'],
-    description:
-      'The customer’s language ("en", "pt_BR"): picks the keep-alive message and the re-engagement template’s language',
-    examples: ['en'],
-  },
-  parameters: {
-    type: 'object',
-    additionalProperties: { type: 'string' },
-    description:
-      'Template parameters by placeholder name for the Issue Resolution re-engagement ({"ticket_id": "T-42"} for {{ticket_id}}, {"1": "…"} for {{1}}); ticket_id falls back to external_id. Replaced as a whole.',
-    examples: [{ ticket_id: 'T-1042' }],
-  },
-} as const
+const caseParamsSchema = z.object({
+  caseId: z.string().meta({ description: 'The case’s id', examples: [caseExample.id] }),
+})
 
-const caseParamsSchema = {
-  type: 'object',
-  properties: { caseId: { type: 'string', description: 'The case’s id', examples: [caseExample.id] } },
-  required: ['caseId'],
-} as const
-
-const externalIdParamsSchema = {
-  type: 'object',
-  properties: {
-    ...channelParamsSchema.properties,
-    externalId: {
-      type: 'string',
-      description: 'The case’s external_id, URL-encoded',
-      examples: ['T-1042'],
-    },
-  },
-  required: ['channelId', 'externalId'],
-} as const
+const externalIdParamsSchema = channelParamsSchema.extend({
+  externalId: z.string().meta({ description: 'The case’s external_id, URL-encoded', examples: ['T-1042'] }),
+})
 
 const updateDescription =
   'Changes the fields given (null clears subject, language or external_id). Resolving a case stops the contact’s pending Issue Resolution re-engagement, unless another case of theirs is still open or replies are held for them. 409 when another case of the channel has the new external_id.'
@@ -172,26 +159,13 @@ export function registerCaseRoutes(app: FastifyInstance, gateway: Gateway): void
         description:
           'Opens a case (ticket) for a contact on the channel; the contact is created if carewindow has not seen it. external_id is your own ticket id, unique per channel (409 when a case has it). status defaults to open.',
         tags: ['cases'],
-        params: channelParamsSchema,
-        body: {
-          type: 'object',
-          properties: {
-            contact_id: {
-              type: 'string',
-              description: 'wa_id (phone number; +, spaces and dashes are ignored) or PSID',
-              examples: ['31612345678'],
-            },
-            ...fieldDocs,
-            status: { ...fieldDocs.status, default: 'open' },
-          },
-          required: ['contact_id'],
-        },
+        ...documentedZod({ params: channelParamsSchema, body: createCaseSchema }),
         response: responses({ 201: jsonObject('The case', caseExample) }, [400, 401, 404, 409]),
       },
     },
     async (request: FastifyRequest<{ Params: ChannelParams }>, reply) => {
       const { channel } = await tenantChannel(gateway, request)
-      const input = parseInput(createSchema, requireBody(request, 'the case'))
+      const input = parseInput(createCaseSchema, requireBody(request, 'the case'))
       const created = await createCase(gateway, channel, {
         contactId: contactIdOf(channel, input.contact_id),
         status: input.status,
@@ -213,31 +187,7 @@ export function registerCaseRoutes(app: FastifyInstance, gateway: Gateway): void
         description:
           'The channel’s cases, oldest first. Filter by contact_id, status or external_id; page with limit (1–500, default 50) and the opaque paging.next_cursor, null on the last page.',
         tags: ['cases'],
-        params: channelParamsSchema,
-        querystring: {
-          type: 'object',
-          properties: {
-            contact_id: {
-              type: 'string',
-              description: 'Only this contact’s cases',
-              examples: ['31612345678'],
-            },
-            status: { ...fieldDocs.status, description: 'Only cases in this status' },
-            external_id: {
-              type: 'string',
-              description: 'Only the case with your ticket id',
-              examples: ['T-1042'],
-            },
-            limit: {
-              type: 'integer',
-              minimum: 1,
-              maximum: MAX_PAGE_SIZE,
-              default: DEFAULT_PAGE_SIZE,
-              description: 'Cases per page',
-            },
-            cursor: { type: 'string', description: 'paging.next_cursor of the previous page' },
-          },
-        },
+        ...documentedZod({ params: channelParamsSchema, querystring: listQuerySchema }),
         response: responses({
           200: jsonObject('A page of cases', {
             data: [caseExample],
@@ -274,7 +224,7 @@ export function registerCaseRoutes(app: FastifyInstance, gateway: Gateway): void
         description:
           'The case with its status, subject, language, template parameters and when it was last re-engaged.',
         tags: ['cases'],
-        params: caseParamsSchema,
+        ...documentedZod({ params: caseParamsSchema }),
         response: responses({ 200: jsonObject('The case', caseExample) }, [401, 404]),
       },
     },
@@ -293,8 +243,7 @@ export function registerCaseRoutes(app: FastifyInstance, gateway: Gateway): void
         summary: 'Update a case',
         description: updateDescription,
         tags: ['cases'],
-        params: caseParamsSchema,
-        body: { type: 'object', properties: fieldDocs },
+        ...documentedZod({ params: caseParamsSchema, body: patchSchema }),
         response: responses({ 200: jsonObject('The updated case', caseExample) }, [400, 401, 404, 409]),
       },
     },
@@ -318,7 +267,7 @@ export function registerCaseRoutes(app: FastifyInstance, gateway: Gateway): void
         summary: 'Read a case by your ticket id',
         description: 'The channel’s case with this external_id.',
         tags: ['cases'],
-        params: externalIdParamsSchema,
+        ...documentedZod({ params: externalIdParamsSchema }),
         response: responses({ 200: jsonObject('The case', caseExample) }, [401, 404]),
       },
     },
@@ -336,8 +285,7 @@ export function registerCaseRoutes(app: FastifyInstance, gateway: Gateway): void
         summary: 'Update a case by your ticket id',
         description: updateDescription,
         tags: ['cases'],
-        params: externalIdParamsSchema,
-        body: { type: 'object', properties: fieldDocs },
+        ...documentedZod({ params: externalIdParamsSchema, body: patchSchema }),
         response: responses({ 200: jsonObject('The updated case', caseExample) }, [400, 401, 404, 409]),
       },
     },

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import type { Gateway } from '../../../gateway/gateway.js'
 import { GatewayError } from '../../../shared/errors.js'
 import { consentHistory, recordConsent } from '../../../gateway/api/consent.js'
+import { documentedZod } from '../../openapi/request-schemas.js'
 import {
   contactParamsSchema,
   instantSchema,
@@ -19,16 +20,26 @@ const scope = z.enum(
   'scope must be all, marketing, utility or authentication',
 )
 
-const optInSchema = z.strictObject({
+/** An opt-in's body. */
+export const optInSchema = z.strictObject({
   scope,
   source: z
     .string('source says where the consent came from: website_form, qr_code, keyword, api, import, …')
     .trim()
     .min(1, 'source must not be empty')
-    .max(100),
-  evidence: z.string().max(4000).optional(),
-  actor: z.string().max(200).optional(),
-  at: instantSchema.optional(),
+    .max(100)
+    .meta({ examples: ['website_form'] }),
+  evidence: z
+    .string()
+    .max(4000)
+    .optional()
+    .meta({ examples: ['Checkbox "Send me updates on WhatsApp", form v3'] }),
+  actor: z
+    .string()
+    .max(200)
+    .optional()
+    .meta({ examples: ['agent:maria'] }),
+  at: instantSchema.optional().describe('When it was given; default now'),
 })
 
 const optOutSchema = optInSchema.extend({
@@ -36,18 +47,10 @@ const optOutSchema = optInSchema.extend({
   source: optInSchema.shape.source.default('api'),
 })
 
-const optOutQuerySchema = z.strictObject({ scope: scope.optional(), access_token: z.string().optional() })
-
-const bodySchema = {
-  type: 'object',
-  properties: {
-    scope: { type: 'string', enum: ['all', 'marketing', 'utility', 'authentication'] },
-    source: { type: 'string', examples: ['website_form'] },
-    evidence: { type: 'string', examples: ['Checkbox "Send me updates on WhatsApp", form v3'] },
-    actor: { type: 'string', examples: ['agent:maria'] },
-    at: { type: 'string', format: 'date-time', description: 'When it was given; default now' },
-  },
-} as const
+const optOutQuerySchema = z.strictObject({
+  scope: scope.optional().describe('What the opt-out covers (or give it in the body); default all'),
+  access_token: z.string().optional(),
+})
 
 const eventExample = {
   id: 7,
@@ -73,8 +76,7 @@ export function registerConsentRoutes(app: FastifyInstance, gateway: Gateway): v
         description:
           'Appends an opt-in to the contact’s consent ledger: scope (all or one template category), source, optional evidence, actor and time (default now). Opening a window is never an opt-in (CCW-5); after the window only opted-in templates may go out (CCW-6).',
         tags: ['consent'],
-        params: contactParamsSchema,
-        body: { ...bodySchema, required: ['scope', 'source'] },
+        ...documentedZod({ params: contactParamsSchema, body: optInSchema }),
         response: responses({ 201: jsonObject('The stored ledger entry', eventExample) }),
       },
     },
@@ -102,17 +104,8 @@ export function registerConsentRoutes(app: FastifyInstance, gateway: Gateway): v
         description:
           'Appends an opt-out to the ledger (the opt-ins stay in the history). An optional JSON body takes the opt-in’s fields (scope, source, evidence, actor, at); scope may be given in the query instead, default all; source defaults to api. A marketing opt-out refuses marketing templates (Graph code 131050); an opt-out of all revokes every category.',
         tags: ['consent'],
-        params: contactParamsSchema,
         // The body is optional; OpenAPI would mark a documented body as required.
-        querystring: {
-          type: 'object',
-          properties: {
-            scope: {
-              ...bodySchema.properties.scope,
-              description: 'What the opt-out covers (or give it in the body); default all',
-            },
-          },
-        },
+        ...documentedZod({ params: contactParamsSchema, querystring: optOutQuerySchema }),
         response: responses({
           200: jsonObject('The stored ledger entry', { ...eventExample, kind: 'opt_out', source: 'api' }),
         }),
@@ -147,7 +140,7 @@ export function registerConsentRoutes(app: FastifyInstance, gateway: Gateway): v
         description:
           'Every opt-in and opt-out, oldest first, and the consent in force now per category (marketing, utility, authentication) with the entry that set it.',
         tags: ['consent'],
-        params: contactParamsSchema,
+        ...documentedZod({ params: contactParamsSchema }),
         response: responses({
           200: jsonObject('History and current consent', {
             contact_id: '31612345678',

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import type { Gateway } from '../../../gateway/gateway.js'
 import { GatewayError } from '../../../shared/errors.js'
 import { contactWindow, decodeCursor, listContactWindows } from '../../../gateway/api/contact-windows.js'
+import { documentedZod } from '../../openapi/request-schemas.js'
 import {
   channelParamsSchema,
   contactParamsSchema,
@@ -19,15 +20,22 @@ export const MAX_PAGE_SIZE = 500
 export const DEFAULT_PAGE_SIZE = 50
 
 const listQuerySchema = z.strictObject({
-  state: z.enum(['open', 'closed'], 'state must be open or closed').optional(),
-  sort: z.enum(['expires_at', 'contact_id'], 'sort must be expires_at or contact_id').default('expires_at'),
+  state: z
+    .enum(['open', 'closed'], 'state must be open or closed')
+    .optional()
+    .describe('Only contacts whose window is in this state'),
+  sort: z
+    .enum(['expires_at', 'contact_id'], 'sort must be expires_at or contact_id')
+    .default('expires_at')
+    .describe('Soonest expiry first, or by contact id'),
   limit: z.coerce
     .number(`limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`)
     .int(`limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`)
     .min(1, `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`)
     .max(MAX_PAGE_SIZE, `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`)
-    .default(DEFAULT_PAGE_SIZE),
-  cursor: z.string().optional(),
+    .default(DEFAULT_PAGE_SIZE)
+    .describe('Contacts per page'),
+  cursor: z.string().optional().describe('paging.next_cursor of the previous page'),
   access_token: z.string().optional(),
 })
 
@@ -52,7 +60,7 @@ export function registerContactRoutes(app: FastifyInstance, gateway: Gateway): v
         description:
           'Whether the customer care window is open, its type, when it opened, the last user message, when it expires and the seconds left; Messenger adds the human-agent horizon and the 24+1 allowance. A contact never heard from has a closed window with null instants.',
         tags: ['windows'],
-        params: contactParamsSchema,
+        ...documentedZod({ params: contactParamsSchema }),
         response: responses({
           200: jsonObject('The window', {
             contact_id: '31612345678',
@@ -78,31 +86,7 @@ export function registerContactRoutes(app: FastifyInstance, gateway: Gateway): v
         description:
           'The channel’s contacts that have a window (they wrote, or were written to), with country, profile name and the window now. Filter by state; sort by expiry (soonest first, default) or contact id; page with limit (1–500, default 50) and the opaque paging.next_cursor, null on the last page.',
         tags: ['windows'],
-        params: channelParamsSchema,
-        querystring: {
-          type: 'object',
-          properties: {
-            state: {
-              type: 'string',
-              enum: ['open', 'closed'],
-              description: 'Only contacts whose window is in this state',
-            },
-            sort: {
-              type: 'string',
-              enum: ['expires_at', 'contact_id'],
-              default: 'expires_at',
-              description: 'Soonest expiry first, or by contact id',
-            },
-            limit: {
-              type: 'integer',
-              minimum: 1,
-              maximum: MAX_PAGE_SIZE,
-              default: DEFAULT_PAGE_SIZE,
-              description: 'Contacts per page',
-            },
-            cursor: { type: 'string', description: 'paging.next_cursor of the previous page' },
-          },
-        },
+        ...documentedZod({ params: channelParamsSchema, querystring: listQuerySchema }),
         response: responses({
           200: jsonObject('A page of contacts', {
             data: [

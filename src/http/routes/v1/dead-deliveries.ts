@@ -11,6 +11,7 @@ import {
   tenantDeadDelivery,
 } from '../../../gateway/api/dead-deliveries.js'
 import { authenticate } from '../../auth.js'
+import { documentedZod } from '../../openapi/request-schemas.js'
 import { jsonObject, parseInput, responses } from './shared.js'
 
 const MAX_PAGE_SIZE = 100
@@ -25,18 +26,16 @@ const wholeNumber = (what: string, max: number, fallback: number) =>
     .default(fallback)
 
 const listQuerySchema = z.strictObject({
-  limit: wholeNumber('limit', MAX_PAGE_SIZE, 50),
-  cursor: z.string().optional(),
+  limit: wholeNumber('limit', MAX_PAGE_SIZE, 50).describe(`How many to list (1–${MAX_PAGE_SIZE})`),
+  cursor: z.string().optional().describe('paging.next_cursor of the previous page'),
   access_token: z.string().optional(),
 })
 
 const redriveAllQuerySchema = z.strictObject({
-  limit: wholeNumber('limit', MAX_REDRIVE_BATCH, MAX_REDRIVE_BATCH),
+  limit: wholeNumber('limit', MAX_REDRIVE_BATCH, MAX_REDRIVE_BATCH).describe(
+    'How many to re-drive in this call, oldest first',
+  ),
   access_token: z.string().optional(),
-})
-
-const idSchema = z.strictObject({
-  deliveryId: z.string().regex(/^[\x21-\x7e]{1,256}$/, 'a delivery id is the id in GET /v1/dead-deliveries'),
 })
 
 const deliveryExample = {
@@ -49,17 +48,15 @@ const deliveryExample = {
   last_attempt_at: '2024-03-03T22:14:09.000Z',
 }
 
-const idParams = {
-  type: 'object',
-  properties: {
-    deliveryId: {
-      type: 'string',
+const idSchema = z.strictObject({
+  deliveryId: z
+    .string()
+    .regex(/^[\x21-\x7e]{1,256}$/, 'a delivery id is the id in GET /v1/dead-deliveries')
+    .meta({
       description: 'The delivery’s id: X-Carewindow-Delivery of its attempts',
       examples: [deliveryExample.id],
-    },
-  },
-  required: ['deliveryId'],
-} as const
+    }),
+})
 
 type IdRequest = FastifyRequest<{ Params: { deliveryId: string } }>
 
@@ -78,19 +75,7 @@ export function registerDeadDeliveryRoutes(app: FastifyInstance, gateway: Gatewa
         description:
           'The tenant’s dead deliveries, oldest first: each with its event type, the attempts made, why the last one failed (credentials in URLs shown as ***) and when. Page with limit (1–100, default 50) and the opaque paging.next_cursor, null on the last page. The count of all dead deliveries is the carewindow_outbox_dead_deliveries metric.',
         tags: TAGS,
-        querystring: {
-          type: 'object',
-          properties: {
-            limit: {
-              type: 'integer',
-              minimum: 1,
-              maximum: MAX_PAGE_SIZE,
-              default: 50,
-              description: 'How many to list (1–100)',
-            },
-            cursor: { type: 'string', description: 'paging.next_cursor of the previous page' },
-          },
-        },
+        ...documentedZod({ querystring: listQuerySchema }),
         response: responses(
           {
             200: jsonObject('A page of dead deliveries', {
@@ -126,18 +111,7 @@ export function registerDeadDeliveryRoutes(app: FastifyInstance, gateway: Gatewa
         summary: 'Deliver the dead deliveries again',
         description: `Makes the tenant’s oldest dead deliveries pending again, at most limit (1–${MAX_REDRIVE_BATCH}, default ${MAX_REDRIVE_BATCH}) per call: each is delivered as if new, with the same id and bytes. The answer says how many were re-driven and how many are still dead; call again until remaining is 0. Refused (400) while the tenant has no webhook.`,
         tags: TAGS,
-        querystring: {
-          type: 'object',
-          properties: {
-            limit: {
-              type: 'integer',
-              minimum: 1,
-              maximum: MAX_REDRIVE_BATCH,
-              default: MAX_REDRIVE_BATCH,
-              description: 'How many to re-drive in this call, oldest first',
-            },
-          },
-        },
+        ...documentedZod({ querystring: redriveAllQuerySchema }),
         response: responses(
           {
             200: jsonObject('How many were re-driven, and how many are still dead', {
@@ -164,7 +138,7 @@ export function registerDeadDeliveryRoutes(app: FastifyInstance, gateway: Gatewa
         summary: 'A delivery your webhook did not take',
         description: 'The dead delivery with the payload it carries, exactly what its attempts POSTed.',
         tags: TAGS,
-        params: idParams,
+        ...documentedZod({ params: idSchema }),
         response: responses({
           200: jsonObject('The dead delivery', {
             ...deliveryExample,
@@ -188,7 +162,7 @@ export function registerDeadDeliveryRoutes(app: FastifyInstance, gateway: Gatewa
         description:
           'Makes it pending again, due now, with no attempts counted: it is delivered as if new, with the same id (X-Carewindow-Delivery) and the same signed bytes, and if the webhook still fails it is retried and given up as before. Refused (400) while the tenant has no webhook.',
         tags: TAGS,
-        params: idParams,
+        ...documentedZod({ params: idSchema }),
         response: responses({
           200: jsonObject('Pending again', { ...deliveryExample, status: 'pending', attempts: 0 }),
         }),

@@ -8,6 +8,7 @@ import {
   tenantDeadLetter,
 } from '../../../gateway/api/dead-letters.js'
 import { authenticate } from '../../auth.js'
+import { documentedZod } from '../../openapi/request-schemas.js'
 import { jsonObject, parseInput, responses } from './shared.js'
 
 const MAX_PAGE_SIZE = 100
@@ -18,13 +19,15 @@ const listQuerySchema = z.strictObject({
     .int('after must be the next_after of the previous page')
     .min(0, 'after must be the next_after of the previous page')
     .max(Number.MAX_SAFE_INTEGER, 'after must be the next_after of the previous page')
-    .default(0),
+    .default(0)
+    .describe('next_after of the previous page'),
   limit: z.coerce
     .number(`limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`)
     .int(`limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`)
     .min(1, `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`)
     .max(MAX_PAGE_SIZE, `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`)
-    .default(50),
+    .default(50)
+    .describe('Dead letters per page'),
   access_token: z.string().optional(),
 })
 
@@ -32,7 +35,8 @@ const idSchema = z.strictObject({
   deadLetterId: z
     .string()
     .regex(/^[1-9]\d{0,15}$/, 'a dead letter id is the id in GET /v1/dead-letters')
-    .transform(Number),
+    .transform(Number)
+    .meta({ description: 'The id in GET /v1/dead-letters', examples: ['4711'] }),
 })
 
 const deadLetterExample = {
@@ -46,14 +50,6 @@ const deadLetterExample = {
   concerns: [{ channel_id: '106540352242922', contact_id: '31612345678' }],
   body: { object: 'whatsapp_business_account', entry: ['…'] },
 }
-
-const idParams = {
-  type: 'object',
-  properties: {
-    deadLetterId: { type: 'string', description: 'The id in GET /v1/dead-letters', examples: ['4711'] },
-  },
-  required: ['deadLetterId'],
-} as const
 
 type IdRequest = FastifyRequest<{ Params: { deadLetterId: string } }>
 
@@ -72,19 +68,7 @@ export function registerDeadLetterRoutes(app: FastifyInstance, gateway: Gateway)
         description:
           'The tenant’s dead letters, oldest first: each with why its last try failed, the contacts and templates it concerns (whose decisions are refused meanwhile) and the notification as Meta sent it. Page with limit (1–100, default 50) and after = the previous page’s next_after (null on the last page). The count of all dead letters is the carewindow_inbox_dead_letters metric.',
         tags: ['dead letters'],
-        querystring: {
-          type: 'object',
-          properties: {
-            after: { type: 'integer', minimum: 0, description: 'next_after of the previous page' },
-            limit: {
-              type: 'integer',
-              minimum: 1,
-              maximum: MAX_PAGE_SIZE,
-              default: 50,
-              description: 'Dead letters per page',
-            },
-          },
-        },
+        ...documentedZod({ querystring: listQuerySchema }),
         response: responses(
           { 200: jsonObject('The dead letters', { data: [deadLetterExample], next_after: null }) },
           [400, 401],
@@ -107,7 +91,7 @@ export function registerDeadLetterRoutes(app: FastifyInstance, gateway: Gateway)
         description:
           'Why its last try failed, the contacts and templates it concerns, and the notification as Meta sent it.',
         tags: ['dead letters'],
-        params: idParams,
+        ...documentedZod({ params: idSchema }),
         response: responses({ 200: jsonObject('The dead letter', deadLetterExample) }),
       },
     },
@@ -126,7 +110,7 @@ export function registerDeadLetterRoutes(app: FastifyInstance, gateway: Gateway)
         description:
           'It is applied as if it had just arrived, before anything newer about the same contacts; decisions about them wait for it and go ahead once it is applied. If it fails again it is retried and given up as before.',
         tags: ['dead letters'],
-        params: idParams,
+        ...documentedZod({ params: idSchema }),
         response: responses({
           200: jsonObject('Being tried again', { ...deadLetterExample, status: 'retrying' }),
         }),
@@ -147,7 +131,7 @@ export function registerDeadLetterRoutes(app: FastifyInstance, gateway: Gateway)
         description:
           'It is never applied, and decisions about what it concerns go ahead on what carewindow knows without it. Use it when the notification can never apply and what it said is known (or does not matter).',
         tags: ['dead letters'],
-        params: idParams,
+        ...documentedZod({ params: idSchema }),
         response: responses({ 200: jsonObject('Discarded', { ...deadLetterExample, status: 'discarded' }) }),
       },
     },

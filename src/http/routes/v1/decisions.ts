@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { Gateway } from '../../../gateway/gateway.js'
 import { dryRunDecision } from '../../../gateway/api/dry-run.js'
+import { documentedZod } from '../../openapi/request-schemas.js'
 import {
   channelParamsSchema,
   instantSchema,
@@ -14,10 +15,22 @@ import {
 } from './shared.js'
 
 const dryRunSchema = z.strictObject({
-  message: z.looseObject(
-    {},
-    'message must be the body you would send: Graph’s send body (WhatsApp) or the Send API body (Messenger)',
-  ),
+  message: z
+    .looseObject(
+      {},
+      'message must be the body you would send: Graph’s send body (WhatsApp) or the Send API body (Messenger)',
+    )
+    .meta({
+      description: 'The Graph send body (WhatsApp) or Send API body (Messenger)',
+      examples: [
+        {
+          messaging_product: 'whatsapp',
+          to: '31612345678',
+          type: 'text',
+          text: { body: 'Your order has shipped' },
+        },
+      ],
+    }),
   at: instantSchema.optional(),
   sender: z.enum(['agent', 'bot'], 'sender must be agent or bot').default('bot'),
 })
@@ -33,27 +46,7 @@ export function registerDecisionRoutes(app: FastifyInstance, gateway: Gateway): 
         description:
           'Decides a message exactly as a send would — from the stored window, consent and templates — and answers with the decision, the rules that made it, the window, consent, billing and a plain-language explanation. Nothing is written and nothing is sent. `at` asks about another instant (“would this go out tomorrow at 10:00?”); it cannot be before the contact’s latest event. `sender` matters on Messenger only (HUMAN_AGENT is for people).',
         tags: ['decisions'],
-        params: channelParamsSchema,
-        body: {
-          type: 'object',
-          properties: {
-            message: {
-              type: 'object',
-              description: 'The Graph send body (WhatsApp) or Send API body (Messenger)',
-              examples: [
-                {
-                  messaging_product: 'whatsapp',
-                  to: '31612345678',
-                  type: 'text',
-                  text: { body: 'Your order has shipped' },
-                },
-              ],
-            },
-            at: { type: 'string', format: 'date-time', examples: ['2024-03-02T10:00:00Z'] },
-            sender: { type: 'string', enum: ['agent', 'bot'], default: 'bot' },
-          },
-          required: ['message'],
-        },
+        ...documentedZod({ params: channelParamsSchema, body: dryRunSchema }),
         response: responses({
           200: jsonObject('The decision', {
             at: '2024-03-02T11:00:00.000Z',

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import type { Gateway } from '../../../gateway/gateway.js'
 import { cancelHold, listContactHolds, tenantHold } from '../../../gateway/api/holds.js'
 import { authenticate } from '../../auth.js'
+import { documentedZod } from '../../openapi/request-schemas.js'
 import {
   contactParamsSchema,
   jsonObject,
@@ -21,7 +22,8 @@ const HOLD_STATUSES = ['held', 'releasing', 'released', 'failed', 'cancelled', '
 const listQuerySchema = z.strictObject({
   status: z
     .enum(HOLD_STATUSES, 'status must be held, releasing, released, failed, cancelled or expired')
-    .optional(),
+    .optional()
+    .describe('Only replies in this status'),
   access_token: z.string().optional(),
 })
 
@@ -44,17 +46,9 @@ const holdExample = {
   released_at: null,
 }
 
-const holdParamsSchema = {
-  type: 'object',
-  properties: {
-    holdId: {
-      type: 'string',
-      description: 'held.id of the 202 reply to the send',
-      examples: ['hold_3k9xQ…'],
-    },
-  },
-  required: ['holdId'],
-} as const
+const holdParamsSchema = z.object({
+  holdId: z.string().meta({ description: 'held.id of the 202 reply to the send', examples: ['hold_3k9xQ…'] }),
+})
 
 /**
  * Held replies: free-form messages a channel with `hold_replies` kept (202) because the window was closed, sent
@@ -70,13 +64,7 @@ export function registerHoldRoutes(app: FastifyInstance, gateway: Gateway): void
         description:
           'Oldest first — the order they are released in. status: held (waiting), releasing (being sent now), released (sent; message_id), failed (its send was refused at release; error says why), cancelled, expired.',
         tags: ['held replies'],
-        params: contactParamsSchema,
-        querystring: {
-          type: 'object',
-          properties: {
-            status: { type: 'string', enum: HOLD_STATUSES, description: 'Only replies in this status' },
-          },
-        },
+        ...documentedZod({ params: contactParamsSchema, querystring: listQuerySchema }),
         response: responses({ 200: jsonObject('The held replies', { data: [holdExample] }) }),
       },
     },
@@ -95,7 +83,7 @@ export function registerHoldRoutes(app: FastifyInstance, gateway: Gateway): void
         summary: 'A held reply',
         description: 'Its status, the body it sends, and the messages it was refused as and sent as.',
         tags: ['held replies'],
-        params: holdParamsSchema,
+        ...documentedZod({ params: holdParamsSchema }),
         response: responses({ 200: jsonObject('The held reply', holdExample) }, [401, 404]),
       },
     },
@@ -114,7 +102,7 @@ export function registerHoldRoutes(app: FastifyInstance, gateway: Gateway): void
         description:
           'It will not be sent. Only a reply still held can be cancelled: one already released (or failed, expired, cancelled) is a 409, also when the customer came back and it went out at this very moment.',
         tags: ['held replies'],
-        params: holdParamsSchema,
+        ...documentedZod({ params: holdParamsSchema }),
         response: responses(
           { 200: jsonObject('The cancelled reply', { ...holdExample, status: 'cancelled' }) },
           [401, 404, 409],

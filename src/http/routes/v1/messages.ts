@@ -1,8 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { z } from 'zod'
 import type { Gateway } from '../../../gateway/gateway.js'
 import { tenantMessage } from '../../../gateway/api/messages.js'
 import { authenticate } from '../../auth.js'
+import { documentedZod } from '../../openapi/request-schemas.js'
 import { jsonObject, responses } from './shared.js'
+
+const messageParamsSchema = z.object({
+  messageId: z
+    .string()
+    .meta({ description: 'The x-carewindow-message-id of the send', examples: ['msg_3k9xQ…'] }),
+})
 
 /** `GET /v1/messages/{message_id}`: one of the caller's messages with its decision. */
 export function registerMessageRoutes(app: FastifyInstance, gateway: Gateway): void {
@@ -15,17 +23,7 @@ export function registerMessageRoutes(app: FastifyInstance, gateway: Gateway): v
         description:
           'A message carewindow decided (outbound) or received (inbound), by the id in the x-carewindow-message-id header of the send: direction, contact, status and its time, the decision with the rules that made it and its explanation, carewindow’s price and the pricing object Meta reported.',
         tags: ['messages'],
-        params: {
-          type: 'object',
-          properties: {
-            messageId: {
-              type: 'string',
-              description: 'The x-carewindow-message-id of the send',
-              examples: ['msg_3k9xQ…'],
-            },
-          },
-          required: ['messageId'],
-        },
+        ...documentedZod({ params: messageParamsSchema }),
         response: responses(
           {
             200: jsonObject('The message', {

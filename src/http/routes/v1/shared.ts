@@ -36,6 +36,7 @@ export const instantSchema = z
     })
     return z.NEVER
   })
+  .meta({ format: 'date-time', examples: ['2024-03-02T10:00:00Z'] })
 
 export interface ChannelParams {
   readonly channelId: string
@@ -64,33 +65,24 @@ export async function tenantContact(
   return { tenant, channel, contactId: contactIdOf(channel, request.params.contactId) }
 }
 
-// OpenAPI pieces. The schemas document the routes; zod validates (so errors name the field the same way
-// everywhere), and replies are serialised as they are.
+// OpenAPI pieces. Request parts are zod schemas, validated in the handlers (so errors name the field the same way
+// everywhere) and shown in the document by documentedZod; replies are serialised as they are.
 
-export const channelParamsSchema = {
-  type: 'object',
-  properties: {
-    channelId: {
-      type: 'string',
-      description: 'The channel’s phone_number_id (WhatsApp) or Page id (Messenger)',
-      examples: ['106540352242922'],
-    },
-  },
-  required: ['channelId'],
-} as const
+/** The channel in the path: looked up as given (an unknown one is a 404), so the schema only documents it. */
+export const channelParamsSchema = z.object({
+  channelId: z.string().meta({
+    description: 'The channel’s phone_number_id (WhatsApp) or Page id (Messenger)',
+    examples: ['106540352242922'],
+  }),
+})
 
-export const contactParamsSchema = {
-  type: 'object',
-  properties: {
-    ...channelParamsSchema.properties,
-    contactId: {
-      type: 'string',
-      description: 'The contact’s wa_id (phone number; +, spaces and dashes are ignored) or PSID',
-      examples: ['31612345678'],
-    },
-  },
-  required: ['channelId', 'contactId'],
-} as const
+/** The channel and the contact in the path, documented like {@link channelParamsSchema}. */
+export const contactParamsSchema = channelParamsSchema.extend({
+  contactId: z.string().meta({
+    description: 'The contact’s wa_id (phone number; +, spaces and dashes are ignored) or PSID',
+    examples: ['31612345678'],
+  }),
+})
 
 /**
  * Response documentation: the success schemas given, and Graph's error envelope (a shared response of

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { z } from 'zod'
 import { templatesFromGraphList } from '../../../channels/whatsapp/graph-templates.js'
 import {
   templateDefinitionSchema,
@@ -15,6 +16,7 @@ import {
   replaceTemplate,
   requireWhatsApp,
 } from '../../../gateway/api/templates.js'
+import { documentedZod } from '../../openapi/request-schemas.js'
 import {
   channelParamsSchema,
   jsonObject,
@@ -30,36 +32,38 @@ interface TemplateParams extends ChannelParams {
   readonly language: string
 }
 
-const templateParamsSchema = {
-  type: 'object',
-  properties: {
-    ...channelParamsSchema.properties,
-    name: { type: 'string', description: 'The template’s name', examples: ['ticket_update'] },
-    language: { type: 'string', description: 'Its language code', examples: ['en'] },
-  },
-  required: ['channelId', 'name', 'language'],
-} as const
+const templateParamsSchema = channelParamsSchema.extend({
+  name: z.string().meta({ description: 'The template’s name', examples: ['ticket_update'] }),
+  language: z.string().meta({ description: 'Its language code', examples: ['en'] }),
+})
+
+const DEFINITION =
+  'A template definition: name, language, category, status (default APPROVED), issue_resolution (default false), body with {{1}} or {{named}} placeholders, optional header, footer, buttons, category_changes'
+
+const { shape } = templateDefinitionSchema
+
+/** A template's body (the definition the config file takes too), with the document's examples. */
+const definitionSchema = templateDefinitionSchema
+  .extend({
+    name: shape.name.meta({ examples: ['ticket_update'] }),
+    language: shape.language.meta({ examples: ['en'] }),
+    category: shape.category.meta({ examples: ['UTILITY'] }),
+    status: shape.status.meta({ examples: ['APPROVED'] }),
+    body: shape.body.meta({ examples: ['We have updates regarding your ticket {{ticket_id}}.'] }),
+  })
+  .meta({ description: DEFINITION })
 
 // In a PUT the path names the template; the body may repeat its name and language, but not contradict them.
-const replacementSchema = templateDefinitionSchema.partial({ name: true, language: true })
+const replacementSchema = definitionSchema
+  .partial({ name: true, language: true })
+  .meta({ description: DEFINITION })
 
-const definitionDoc = {
-  type: 'object',
-  description:
-    'A template definition: name, language, category, status (default APPROVED), issue_resolution (default false), body with {{1}} or {{named}} placeholders, optional header, footer, buttons, category_changes',
-  properties: {
-    name: { type: 'string', examples: ['ticket_update'] },
-    language: { type: 'string', examples: ['en'] },
-    category: { type: 'string', examples: ['UTILITY'] },
-    status: { type: 'string', examples: ['APPROVED'] },
-    issue_resolution: { type: 'boolean' },
-    header: { type: 'object' },
-    body: { type: 'string', examples: ['We have updates regarding your ticket {{ticket_id}}.'] },
-    footer: { type: 'string' },
-    buttons: { type: 'array', items: { type: 'object' } },
-    category_changes: { type: 'array', items: { type: 'object' } },
-  },
-} as const
+// Documentation only: templatesFromGraphList checks the list itself and skips, with the reason, each template it
+// cannot take.
+const graphTemplateListSchema = z.looseObject({
+  data: z.array(z.looseObject({})),
+  paging: z.looseObject({}).optional(),
+})
 
 const templateExample = {
   name: 'ticket_update',
@@ -94,7 +98,7 @@ export function registerTemplateRoutes(app: FastifyInstance, gateway: Gateway): 
         summary: 'List templates',
         description: 'The channel’s templates by name and language, each with a preview.',
         tags: ['templates'],
-        params: channelParamsSchema,
+        ...documentedZod({ params: channelParamsSchema }),
         response: responses({ 200: jsonObject('The templates', { data: [templateExample] }) }, [401, 404]),
       },
     },
@@ -112,14 +116,13 @@ export function registerTemplateRoutes(app: FastifyInstance, gateway: Gateway): 
         description:
           'Registers a template carewindow decides sends with (it does not submit it to Meta). 409 when the name and language exist; PUT replaces.',
         tags: ['templates'],
-        params: channelParamsSchema,
-        body: { ...definitionDoc, required: ['name', 'language', 'category', 'body'] },
+        ...documentedZod({ params: channelParamsSchema, body: definitionSchema }),
         response: responses({ 201: jsonObject('The template', templateExample) }, [400, 401, 404, 409]),
       },
     },
     async (request: FastifyRequest<{ Params: ChannelParams }>, reply) => {
       const channel = await whatsappChannel(request)
-      const definition = parseInput(templateDefinitionSchema, requireBody(request, 'the template'))
+      const definition = parseInput(definitionSchema, requireBody(request, 'the template'))
       return reply
         .status(201)
         .send(await createTemplate(gateway, channel, templateFromDefinition(definition)))
@@ -135,12 +138,7 @@ export function registerTemplateRoutes(app: FastifyInstance, gateway: Gateway): 
         description:
           'Takes the JSON of Graph’s GET /{WABA-ID}/message_templates ({"data": [...], "paging": {...}}) and creates or updates each template. Graph does not know the Issue Resolution tag: existing templates keep theirs. Templates carewindow cannot represent are listed in skipped with the reason.',
         tags: ['templates'],
-        params: channelParamsSchema,
-        body: {
-          type: 'object',
-          properties: { data: { type: 'array', items: { type: 'object' } }, paging: { type: 'object' } },
-          required: ['data'],
-        },
+        ...documentedZod({ params: channelParamsSchema, body: graphTemplateListSchema }),
         response: responses({
           200: jsonObject('What was imported', {
             imported: 3,
@@ -171,7 +169,7 @@ export function registerTemplateRoutes(app: FastifyInstance, gateway: Gateway): 
         summary: 'Read a template',
         description: 'The template’s definition, with a preview.',
         tags: ['templates'],
-        params: templateParamsSchema,
+        ...documentedZod({ params: templateParamsSchema }),
         response: responses({ 200: jsonObject('The template', templateExample) }, [401, 404]),
       },
     },
@@ -188,8 +186,7 @@ export function registerTemplateRoutes(app: FastifyInstance, gateway: Gateway): 
         description:
           'Replaces the whole definition (201 when it did not exist). The next decision uses it. The body may omit name and language; if given they must match the path.',
         tags: ['templates'],
-        params: templateParamsSchema,
-        body: { ...definitionDoc, required: ['category', 'body'] },
+        ...documentedZod({ params: templateParamsSchema, body: replacementSchema }),
         response: responses({
           200: jsonObject('The replaced template', templateExample),
           201: jsonObject('The new template', templateExample),
@@ -229,7 +226,7 @@ export function registerTemplateRoutes(app: FastifyInstance, gateway: Gateway): 
         summary: 'Delete a template',
         description: 'Sends of it are refused from now on (Graph code 132001).',
         tags: ['templates'],
-        params: templateParamsSchema,
+        ...documentedZod({ params: templateParamsSchema }),
         response: responses({ 200: jsonObject('Deleted', { success: true }) }, [401, 404]),
       },
     },
