@@ -2,10 +2,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { Gateway } from '../../gateway/gateway.js'
 import { GatewayError } from '../../shared/errors.js'
-import { normalizeRecipient } from '../../channels/whatsapp/send-body.js'
 import { MAX_CONTACT_ID_LENGTH } from '../../gateway/api/channels.js'
 import { describeIssues } from '../../shared/validation.js'
-import { formatInstant } from '../../domain/index.js'
+import { formatInstant, parseWaId } from '../../domain/index.js'
 import { EARLIEST_WIRE_INSTANT, instantProblem, LATEST_WIRE_INSTANT } from '../../channels/wire-limits.js'
 import { authenticate } from '../auth.js'
 import { graphErrorResponses } from '../openapi/responses.js'
@@ -14,15 +13,15 @@ import { documentedRequest } from '../openapi/schemas.js'
 const FROM = `"from" is the customer’s phone number (wa_id), 6 to ${MAX_CONTACT_ID_LENGTH} characters`
 
 const inboundSchema = z.strictObject({
-  /** The customer, keyed as carewindow keys contacts (a number without `+`, spaces or dashes). */
+  /** The customer, keyed as carewindow keys contacts (its `wa_id`: see `parseWaId`). */
   from: z
     .string(FROM)
     .min(6, FROM)
     .max(MAX_CONTACT_ID_LENGTH, FROM)
     .transform((from, context) => {
-      const contact = normalizeRecipient(from)
-      if (contact !== '') return contact
-      context.addIssue({ code: 'custom', message: `${FROM}, not blank` })
+      const contact = parseWaId(from)
+      if (contact.ok) return contact.id
+      context.addIssue({ code: 'custom', message: contact.problem })
       return z.NEVER
     }),
   text: z.string().min(1).max(4096).default('Hi'),
