@@ -85,7 +85,8 @@ export const contactParamsSchema = {
     ...channelParamsSchema.properties,
     contactId: {
       type: 'string',
-      description: 'The contact’s wa_id (phone number; +, spaces and dashes are ignored) or PSID',
+      description:
+        'The contact’s wa_id (a phone number: +, 00, spaces, dashes and a trunk 0 are read away), business-scoped user id or PSID',
       examples: ['31612345678'],
     },
   },
