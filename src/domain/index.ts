@@ -130,6 +130,13 @@ export {
 } from './pricing/rate-card.js'
 export { SAMPLE_RATE_CARDS } from './pricing/sample-rate-cards.js'
 export { countryOfPhoneNumber } from './pricing/market.js'
+export {
+  MAX_WA_ID_DIGITS,
+  MAX_WRITTEN_CONTACT_ID_LENGTH,
+  parseWaId,
+  parseWhatsAppContactId,
+  type WaIdParse,
+} from './contacts/wa-id.js'
 
 export {
   WHATSAPP_SESSION_TYPES,

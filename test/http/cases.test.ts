@@ -178,8 +178,17 @@ describe('cases under /v1', () => {
     it.each<[string, unknown, string]>([
       ['no contact_id', { subject: 'Help' }, 'contact_id: contact_id is the contact’s wa_id'],
       ['a contact_id that is a number', { contact_id: 31612345678 }, 'contact_id: contact_id is'],
-      ['an empty contact_id', { contact_id: '  ' }, 'contact_id: a wa_id (phone number) or PSID'],
-      ['a contact_id of 257 characters', { contact_id: '3'.repeat(257) }, 'contact_id: a wa_id'],
+      ['an empty contact_id', { contact_id: '  ' }, 'contact_id: an empty text is not a phone number'],
+      [
+        'a contact_id of 257 characters',
+        { contact_id: '3'.repeat(257) },
+        'contact_id: a text of 257 characters is not a phone number',
+      ],
+      [
+        'a contact_id written nationally',
+        { contact_id: '06 1234 5678' },
+        'contact_id: "06 1234 5678" is written',
+      ],
       ['an unknown field', { contact_id: SANNE, priority: 'high' }, 'Unrecognized key: "priority"'],
       ['a status that is not one', { contact_id: SANNE, status: 'closed' }, 'status: status must be open'],
       ['a status that is not a string', { contact_id: SANNE, status: 1 }, 'status: status must be open'],

@@ -664,14 +664,20 @@ describe('the native /v1 API', () => {
     it('refuses a "from" that is blank once spaces and dashes are taken out', async () => {
       const reply = await inbound({ from: '       ' })
       expect(reply.status).toBe(400)
-      expect(details(reply)).toMatch(/^from: .*not blank/)
+      expect(details(reply)).toMatch(/^from: an empty text is not a phone number/)
       expect(await fixture.countRows('contacts')).toBe(0)
     })
 
-    it('takes a "from" of 64 characters and keys the customer without its +', async () => {
-      const from = `+${'3'.repeat(63)}`
-      const reply = await inbound({ from })
-      expect(reply).toMatchObject({ status: 202, body: { contact: '3'.repeat(63) } })
+    it('refuses a "from" that cannot be a wa_id, saying why, and stores nothing', async () => {
+      const reply = await inbound({ from: `+${'3'.repeat(63)}` })
+      expect(reply.status).toBe(400)
+      expect(details(reply)).toMatch(/^from: "\+3{31}…" has 63 digits; a phone number has at most 15/)
+      expect(await fixture.countRows('contacts')).toBe(0)
+    })
+
+    it('keys the customer by the wa_id of a "from" written with +, 00, spaces or a trunk 0', async () => {
+      const reply = await inbound({ from: '+31 (0)6-1234-5678' })
+      expect(reply).toMatchObject({ status: 202, body: { contact: '31612345678' } })
     })
 
     // Fastify used to check the body against the route's documentation first, in words of its own, before the key.

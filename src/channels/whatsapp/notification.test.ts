@@ -52,6 +52,45 @@ describe('parseWhatsAppNotification', () => {
   })
 
   it.each([
+    ['a wa_id as Meta sends it', '31612345678', '31612345678'],
+    ['a + and the trunk 0 after the country code', '+31 06 12345678', '31612345678'],
+    ['the 00 international prefix', '0031 6 1234 5678', '31612345678'],
+    ['a Mexican mobile number as WhatsApp writes it', '5215512345678', '5215512345678'],
+    ['a business-scoped user id', 'US.13491208655302741918', 'US.13491208655302741918'],
+    ['a number carewindow cannot read, kept as Meta wrote it', '+999 123-456', '999123456'],
+    ['an id with letters, kept as Meta wrote it', ' 48XXXXXXXXX ', '48XXXXXXXXX'],
+  ])('keys the sender of %s as the proxy keys "to", and its profile name with it', (_, from, contact) => {
+    const parsed = parseWhatsAppNotification(
+      notification({
+        contacts: [{ profile: { name: 'Sanne' }, wa_id: from }],
+        messages: [message({ from })],
+      }),
+    )
+    expect(parsed).toMatchObject({ ok: true, changes: [{ kind: 'message', contact, profileName: 'Sanne' }] })
+  })
+
+  it('keys a status’s recipient and a user preference’s contact the same way', () => {
+    const statuses = parseWhatsAppNotification(
+      notification({
+        statuses: [
+          { id: 'wamid.X', status: 'sent', timestamp: String(AT_SECONDS), recipient_id: '+31 06 12345678' },
+        ],
+      }),
+    )
+    expect(statuses).toMatchObject({ ok: true, changes: [{ kind: 'status', recipient: '31612345678' }] })
+    const preferences = parseWhatsAppNotification(
+      notification(
+        { user_preferences: [{ wa_id: '0031 6 1234 5678', value: 'stop', timestamp: String(AT_SECONDS) }] },
+        'user_preferences',
+      ),
+    )
+    expect(preferences).toMatchObject({
+      ok: true,
+      changes: [{ kind: 'user_preference', contact: '31612345678' }],
+    })
+  })
+
+  it.each([
     ['"entry" that is a string', { object: 'whatsapp_business_account', entry: 'x' }, /^entry: /],
     ['no "entry"', { object: 'whatsapp_business_account' }, /^entry: /],
     [

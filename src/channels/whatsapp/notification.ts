@@ -1,9 +1,8 @@
 import { z } from 'zod'
-import { parseInstant, type Instant } from '../../domain/index.js'
+import { parseInstant, parseWhatsAppContactId, type Instant } from '../../domain/index.js'
 import { describeIssues } from '../../shared/validation.js'
 import { NotificationFields, record, records } from '../notification-fields.js'
 import { WIRE_LIMITS } from '../wire-limits.js'
-import { normalizeRecipient } from './send-body.js'
 
 /**
  * A WhatsApp webhook notification, read loosely: Meta adds fields over time, and one unknown field must never
@@ -161,7 +160,7 @@ function readMessagesValue(
   for (const contact of records(value.contacts)) {
     const id = loose(contact.wa_id) ?? loose(contact.user_id)
     const name = loose(record(contact.profile)?.name)
-    if (id !== null && name !== null) names.set(normalizeRecipient(id), name)
+    if (id !== null && name !== null) names.set(contactKey(id), name)
   }
   for (const [index, message] of items(value.messages)) {
     const at = `${path}.messages[${index}]`
@@ -271,10 +270,23 @@ function templateOf(
 function contactId(fields: NotificationFields, value: unknown, path: string): string | null {
   const text = fields.text(value, path, WIRE_LIMITS.contactIdLength)
   if (text === null) return null
-  const id = normalizeRecipient(text)
+  const id = contactKey(text)
   if (/[\p{L}\p{N}]/u.test(id)) return id
   fields.problem(path, 'a contact id has at least one letter or digit')
   return null
+}
+
+/**
+ * The contact as carewindow keys it: a `wa_id` normalised exactly as a business's `to` is (`parseWaId`), so
+ * that both find one window. Meta sends `wa_id`s already normalised; an id that is not a phone number carewindow
+ * can read is kept as Meta wrote it, without `+`, spaces or dashes — a customer's message is never dropped
+ * because carewindow's phone-number metadata disagrees with Meta.
+ */
+function contactKey(text: string): string {
+  const parsed = parseWhatsAppContactId(text)
+  if (parsed.ok) return parsed.id
+  const digits = text.replace(/[\s()+-]/g, '')
+  return /^\d+$/.test(digits) ? digits : text.trim()
 }
 
 /** The objects of a list, with their positions (anything else in it is not an item carewindow acts on). */

@@ -1,8 +1,7 @@
-import type { Billing } from '../../domain/index.js'
+import { parseWhatsAppContactId, type Billing } from '../../domain/index.js'
 import type { Clock } from '../../shared/clock.js'
 import { randomToken } from '../../shared/ids.js'
 import type { Upstream, UpstreamChannel, UpstreamReply, UpstreamRequest } from '../upstream.js'
-import { normalizeRecipient } from './send-body.js'
 
 export interface SandboxOptions<C extends UpstreamChannel> {
   readonly clock: Clock
@@ -30,12 +29,14 @@ export class WhatsAppSandbox<C extends UpstreamChannel> implements Upstream {
     if (body.status === 'read')
       return Promise.resolve({ status: 200, body: JSON.stringify({ success: true }) })
     const input = body.to ?? body.recipient ?? ''
+    // carewindow forwards only sends whose recipient it read, so the id is always there; Graph answers with it.
+    const contact = parseWhatsAppContactId(input)
     const wamid = `wamid.${randomToken(24, 'base64url')}`
     return Promise.resolve({
       status: 200,
       body: JSON.stringify({
         messaging_product: 'whatsapp',
-        contacts: [{ input, wa_id: normalizeRecipient(input) }],
+        contacts: [{ input, wa_id: contact.ok ? contact.id : input }],
         messages: [{ id: wamid, message_status: 'accepted' }],
       }),
     })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { normalizeRecipient, parseWhatsAppSend } from './send-body.js'
+import { parseWhatsAppSend } from './send-body.js'
 
 // The bodies of reference §1.2 (Meta's Postman collection and template docs), with a real recipient.
 const TO = '16505551234'
@@ -188,6 +188,9 @@ describe('parseWhatsAppSend', () => {
 
   it.each([
     ['+31 6 1234 5678', '31612345678'],
+    ['0031 6 1234 5678', '31612345678'],
+    ['+31 06 12345678', '31612345678'],
+    ['+31 (0)6-1234-5678', '31612345678'],
     ['+1 (650) 555-1234', '16505551234'],
     ['31-6-12345678', '31612345678'],
     ['US.13491208655302741918', 'US.13491208655302741918'],
@@ -247,7 +250,32 @@ describe('parseWhatsAppSend', () => {
     [
       'a "to" of only spaces and dashes',
       { ...envelope, to: ' - + ', type: 'text', text: { body: 'Hi' } },
-      '"to"',
+      'to: "- +" is not a phone number',
+    ],
+    [
+      'a "to" with letters',
+      { ...envelope, to: '31612abc', type: 'text', text: { body: 'Hi' } },
+      'to: "31612abc" is neither a phone number',
+    ],
+    [
+      'a "to" too short for its country',
+      { ...envelope, to: '+31 6 12', type: 'text', text: { body: 'Hi' } },
+      'to: "+31 6 12" is too short for a phone number in NL (+31)',
+    ],
+    [
+      'a "to" with a country calling code that does not exist',
+      { ...envelope, to: '+999 1234 5678', type: 'text', text: { body: 'Hi' } },
+      'to: "+999 1234 5678" does not start with a country calling code that exists',
+    ],
+    [
+      'a "to" written nationally',
+      { ...envelope, to: '06 1234 5678', type: 'text', text: { body: 'Hi' } },
+      'to: "06 1234 5678" is written nationally',
+    ],
+    [
+      'a "recipient" that is no business-scoped user id',
+      { messaging_product: 'whatsapp', recipient: 'alice', type: 'text', text: { body: 'Hi' } },
+      'recipient: "alice" is neither',
     ],
     [
       'a template name of 1,000 characters',
@@ -275,18 +303,5 @@ describe('parseWhatsAppSend', () => {
   it('lists every message type it accepts when the type is unknown', () => {
     const parsed = parseWhatsAppSend({ ...envelope, type: 'sms' })
     expect(parsed.ok || parsed.problem.details).toMatch(/text, image, .*interactive.*, template$/)
-  })
-})
-
-describe('normalizeRecipient', () => {
-  it.each([
-    ['31612345678', '31612345678'],
-    ['+31612345678', '31612345678'],
-    [' +31 6 1234 5678 ', '31612345678'],
-    ['+1 (650) 555-1234', '16505551234'],
-    ['US.13491208655302741918', 'US.13491208655302741918'],
-    ['  US.13491208655302741918 ', 'US.13491208655302741918'],
-  ])('keys %j as %j', (id, expected) => {
-    expect(normalizeRecipient(id)).toBe(expected)
   })
 })

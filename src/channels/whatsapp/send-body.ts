@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import {
+  parseWhatsAppContactId,
   WHATSAPP_SESSION_TYPES,
   type WhatsAppSessionIntent,
   type WhatsAppSessionType,
@@ -13,7 +14,7 @@ import { WIRE_LIMITS } from '../wire-limits.js'
 export type WhatsAppSendRequest =
   | {
       readonly kind: 'message'
-      /** The recipient's `wa_id` (normalised: digits only) or business-scoped user id. */
+      /** The recipient's `wa_id` (see `parseWaId`: digits only, country code first) or business-scoped user id. */
       readonly to: string
       readonly intent: WhatsAppSessionIntent | WhatsAppTemplateIntent
     }
@@ -79,13 +80,12 @@ export function parseWhatsAppSend(body: unknown): Parsed<WhatsAppSendRequest> {
       )
     return { ok: true, value: { kind: 'mark_read', messageId: request.message_id } }
   }
+  const field = request.to === undefined ? 'recipient' : 'to'
   const to = request.to ?? request.recipient
   if (to === undefined) return invalid('"to" is required: the recipient\'s phone number (wa_id)')
-  const recipient = normalizeRecipient(to)
-  if (recipient.length > WIRE_LIMITS.contactIdLength || !/[\p{L}\p{N}]/u.test(recipient))
-    return invalid(
-      `"to" is the recipient's phone number (wa_id) or business-scoped user id: letters and digits, at most ${WIRE_LIMITS.contactIdLength} characters besides spaces, "+" and dashes`,
-    )
+  const contact = parseWhatsAppContactId(to)
+  if (!contact.ok) return invalid(`${field}: ${contact.problem}`)
+  const recipient = contact.id
   // Graph's default message type is text.
   const type = request.type ?? 'text'
   if (!SEND_TYPES.has(type))
@@ -113,10 +113,4 @@ export function parseWhatsAppSend(body: unknown): Parsed<WhatsAppSendRequest> {
       intent: { platform: 'whatsapp', kind: 'template', template: template.data },
     },
   }
-}
-
-/** Phone numbers are keyed without `+`, spaces, dashes or brackets; business-scoped user ids are kept as they are. */
-export function normalizeRecipient(id: string): string {
-  const digits = id.replace(/[\s()+-]/g, '')
-  return /^\d+$/.test(digits) ? digits : id.trim()
 }

@@ -32,13 +32,18 @@ describe('checkScenarioSend', () => {
 
   it('takes WhatsApp\'s "recipient" as the recipient when "to" is absent', () => {
     expect(
-      checkScenarioSend('whatsapp', { recipient: 'someone', type: 'text', text: {} }, '31612345678', 'bot'),
+      checkScenarioSend(
+        'whatsapp',
+        { recipient: 'US.13491208655302741918', type: 'text', text: {} },
+        '31612345678',
+        'bot',
+      ),
     ).toEqual({
       ok: false,
       problems: [
         {
           path: 'recipient',
-          message: `"someone" is not the event's contact (31612345678); leave "recipient" out to send to the contact`,
+          message: `"US.13491208655302741918" is not the event's contact (31612345678); leave "recipient" out to send to the contact`,
         },
       ],
     })

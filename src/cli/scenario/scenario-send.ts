@@ -1,6 +1,6 @@
-import type { Intent, MessengerSender } from '../../domain/index.js'
+import { parseWhatsAppContactId, type Intent, type MessengerSender } from '../../domain/index.js'
 import { messengerIntent, parseMessengerSend } from '../../channels/messenger/send-body.js'
-import { normalizeRecipient, parseWhatsAppSend } from '../../channels/whatsapp/send-body.js'
+import { parseWhatsAppSend } from '../../channels/whatsapp/send-body.js'
 
 /** A problem with a send event's `message`, at a path inside it (`to`, `template.name`; empty: the whole body). */
 export interface SendProblem {
@@ -13,9 +13,9 @@ export type SendCheck =
   | { readonly ok: true; readonly intent: Intent | null }
   | { readonly ok: false; readonly problems: readonly SendProblem[] }
 
-// Stands in for the recipient while a body whose event has no usable contact is checked; the contact's own
-// problem is reported by the scenario's schema.
-const UNKNOWN_CONTACT = '0'
+// Stands in for the recipient while a body whose event has no usable contact is checked (a wa_id and a PSID at
+// once); the contact's own problem is reported with the event.
+const UNKNOWN_CONTACT = '15550000000'
 
 /**
  * Checks a scenario's send body as the platform's API would, after filling in what a scenario may leave out: the
@@ -49,7 +49,7 @@ function checkWhatsAppSend(message: Readonly<Record<string, unknown>>, contact: 
   const recipientKey = message.to === undefined && message.recipient !== undefined ? 'recipient' : 'to'
   const given = message[recipientKey]
   if (given === undefined) body.to = contact ?? UNKNOWN_CONTACT
-  else if (typeof given === 'string' && contact !== null && normalizeRecipient(given) !== contact) {
+  else if (typeof given === 'string' && contact !== null && sameWhatsAppContact(given, contact) === false) {
     problems.push(recipientMismatch(recipientKey, recipientKey, given, contact))
     body[recipientKey] = contact
   }
@@ -70,7 +70,7 @@ function checkMessengerSend(
   if (recipient === undefined) body.recipient = { id: contact ?? UNKNOWN_CONTACT }
   else if (isRecord(recipient) && contact !== null) {
     const id = recipient.id
-    if ((typeof id === 'string' || typeof id === 'number') && normalizeRecipient(String(id)) !== contact) {
+    if ((typeof id === 'string' || typeof id === 'number') && String(id).trim() !== contact) {
       problems.push(recipientMismatch('recipient.id', 'recipient', String(id), contact))
       body.recipient = { ...recipient, id: contact }
     }
@@ -82,6 +82,12 @@ function checkMessengerSend(
     ok: true,
     intent: parsed.value.kind === 'sender_action' ? null : messengerIntent(parsed.value, sender),
   }
+}
+
+/** Whether a written recipient is the contact; `null` when it is no contact at all (the body's check says why). */
+function sameWhatsAppContact(given: string, contact: string): boolean | null {
+  const parsed = parseWhatsAppContactId(given)
+  return parsed.ok ? parsed.id === contact : null
 }
 
 function recipientMismatch(path: string, field: string, given: string, contact: string): SendProblem {

@@ -189,19 +189,19 @@ describe('parseScenario', () => {
   it('sorts events by time, keeping same-instant events in file order', () => {
     const scenario = scenarioOf(
       whatsapp([
-        { at: '2024-03-01T12:00:00Z', type: 'inbound', contact: 'c' },
-        { at: '2024-03-01T10:00:00Z', type: 'optout', contact: 'a' },
-        { at: '2024-03-01T11:00:00+01:00', type: 'optin', contact: 'b' },
-        { at: '2024-03-01T10:00:00.000Z', type: 'inbound', contact: 'd' },
-        { at: '2024-03-01T09:00:00Z', type: 'inbound', contact: 'e' },
+        { at: '2024-03-01T12:00:00Z', type: 'inbound', contact: '31600000003' },
+        { at: '2024-03-01T10:00:00Z', type: 'optout', contact: '31600000001' },
+        { at: '2024-03-01T11:00:00+01:00', type: 'optin', contact: '31600000002' },
+        { at: '2024-03-01T10:00:00.000Z', type: 'inbound', contact: '31600000004' },
+        { at: '2024-03-01T09:00:00Z', type: 'inbound', contact: '31600000005' },
       ]),
     )
     expect(scenario.events.map((event) => [event.index, event.contact])).toEqual([
-      [4, 'e'],
-      [1, 'a'],
-      [2, 'b'],
-      [3, 'd'],
-      [0, 'c'],
+      [4, '31600000005'],
+      [1, '31600000001'],
+      [2, '31600000002'],
+      [3, '31600000004'],
+      [0, '31600000003'],
     ])
   })
 

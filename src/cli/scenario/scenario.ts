@@ -1,7 +1,6 @@
 import { z } from 'zod'
-import type { Instant, Intent, PolicySettings, RateCard, Template } from '../../domain/index.js'
-import { parseInstant } from '../../domain/index.js'
-import { normalizeRecipient } from '../../channels/whatsapp/send-body.js'
+import type { Instant, Intent, PolicySettings, RateCard, Template, WaIdParse } from '../../domain/index.js'
+import { parseInstant, parseWhatsAppContactId } from '../../domain/index.js'
 import {
   templateDefinitionSchema,
   templateFromDefinition,
@@ -23,10 +22,8 @@ const instant = z.string().transform((text, context): Instant => {
   return at
 })
 
-const contact = z
-  .string()
-  .min(1, 'contact is the wa_id (phone number) or Messenger PSID')
-  .transform(normalizeRecipient)
+// Keyed per platform once the file is read (see contactsOf): a phone number as its wa_id, a PSID as given.
+const contact = z.string().min(1, 'contact is the wa_id (phone number) or Messenger PSID')
 
 const consentFields = {
   at: instant,
@@ -101,10 +98,15 @@ export type ScenarioParse =
  */
 export function parseScenario(input: unknown): ScenarioParse {
   const parsed = scenarioSchema.safeParse(input)
-  // Send bodies are checked even when the rest of the file is wrong, so that one run lists every problem.
-  const sends = checkSends(input)
+  // Contacts and send bodies are checked even when the rest of the file is wrong, so that one run lists every
+  // problem.
+  const contacts = contactsOf(input)
+  const sends = checkSends(input, contacts)
   const problems = [
     ...(parsed.success ? [] : describeIssues(parsed.error)),
+    ...[...contacts.entries()].flatMap(([index, contact]) =>
+      contact.ok ? [] : [`events[${index}].contact: ${contact.problem}`],
+    ),
     ...[...sends.entries()].flatMap(([index, check]) =>
       check.ok
         ? []
@@ -115,7 +117,9 @@ export function parseScenario(input: unknown): ScenarioParse {
   ]
   if (!parsed.success || problems.length > 0) return { ok: false, problems: inFileOrder(problems) }
   const { channel, templates, rate_cards: rateCards, events, description } = parsed.data
-  const validated = events.map((event, index): ScenarioEvent => {
+  const validated = events.map((given, index): ScenarioEvent => {
+    const keyed = contacts.get(index)
+    const event = { ...given, contact: keyed?.ok === true ? keyed.id : given.contact }
     if (event.type !== 'send') return { ...event, index }
     const check = sends.get(index)
     return { ...event, index, intent: check?.ok === true ? check.intent : null }
@@ -135,18 +139,38 @@ export function parseScenario(input: unknown): ScenarioParse {
   }
 }
 
+/**
+ * The events' contacts as carewindow keys them, by event index: on WhatsApp a phone number's wa_id (written in any
+ * form `parseWaId` reads, or a problem) or a business-scoped user id; on Messenger the PSID as given. Events
+ * whose contact is not a string are left to the schema's problems.
+ */
+function contactsOf(input: unknown): Map<number, WaIdParse> {
+  const contacts = new Map<number, WaIdParse>()
+  if (!isRecord(input) || !isRecord(input.channel) || !Array.isArray(input.events)) return contacts
+  const platform = input.channel.platform
+  if (platform !== 'whatsapp' && platform !== 'messenger') return contacts
+  for (const [index, event] of (input.events as unknown[]).entries()) {
+    if (!isRecord(event) || typeof event.contact !== 'string' || event.contact === '') continue
+    contacts.set(
+      index,
+      platform === 'whatsapp'
+        ? parseWhatsAppContactId(event.contact)
+        : { ok: true, id: event.contact.trim() },
+    )
+  }
+  return contacts
+}
+
 /** The send events' bodies, checked against the channel's platform and each event's contact, by event index. */
-function checkSends(input: unknown): Map<number, SendCheck> {
+function checkSends(input: unknown, contacts: ReadonlyMap<number, WaIdParse>): Map<number, SendCheck> {
   const checks = new Map<number, SendCheck>()
   if (!isRecord(input) || !isRecord(input.channel) || !Array.isArray(input.events)) return checks
   const platform = input.channel.platform
   if (platform !== 'whatsapp' && platform !== 'messenger') return checks
   for (const [index, event] of (input.events as unknown[]).entries()) {
     if (!isRecord(event) || event.type !== 'send' || !isRecord(event.message)) continue
-    const contact =
-      typeof event.contact === 'string' && event.contact.trim() !== ''
-        ? normalizeRecipient(event.contact)
-        : null
+    const keyed = contacts.get(index)
+    const contact = keyed?.ok === true && keyed.id !== '' ? keyed.id : null
     const sender = event.sender === 'agent' ? 'agent' : 'bot'
     checks.set(index, checkScenarioSend(platform, event.message, contact, sender))
   }

@@ -1,5 +1,4 @@
-import { formatInstant } from '../../domain/index.js'
-import { normalizeRecipient } from '../../channels/whatsapp/send-body.js'
+import { formatInstant, parseWhatsAppContactId } from '../../domain/index.js'
 import { WIRE_LIMITS } from '../../channels/wire-limits.js'
 import type { ChannelRecord, Store } from '../../store/store.js'
 import type { Clock } from '../../shared/clock.js'
@@ -35,9 +34,17 @@ export async function findTenantChannel(
 /** The longest contact id the API takes: the same bound as every id read off the wire (see wire-limits.ts). */
 export const MAX_CONTACT_ID_LENGTH = WIRE_LIMITS.contactIdLength
 
-/** A contact id as carewindow keys it: a `wa_id` without `+`, spaces or dashes; a PSID as given. */
+/**
+ * A contact id as carewindow keys it: on WhatsApp the `wa_id` of a phone number however it is written (see
+ * `parseWaId`; 400 when it cannot be one) or a business-scoped user id; a Messenger PSID as given.
+ */
 export function contactIdOf(channel: ChannelRecord, contactId: string): string {
-  const normalized = channel.platform === 'whatsapp' ? normalizeRecipient(contactId) : contactId.trim()
+  if (channel.platform === 'whatsapp') {
+    const parsed = parseWhatsAppContactId(contactId)
+    if (!parsed.ok) throw new GatewayError('INVALID_REQUEST', `contact_id: ${parsed.problem}`)
+    return parsed.id
+  }
+  const normalized = contactId.trim()
   if (normalized === '' || normalized.length > MAX_CONTACT_ID_LENGTH)
     throw new GatewayError(
       'INVALID_REQUEST',

@@ -2,10 +2,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { Gateway } from '../../gateway/gateway.js'
 import { GatewayError } from '../../shared/errors.js'
-import { normalizeRecipient } from '../../channels/whatsapp/send-body.js'
 import { MAX_CONTACT_ID_LENGTH } from '../../gateway/api/channels.js'
 import { describeIssues } from '../../shared/validation.js'
-import { formatInstant } from '../../domain/index.js'
+import { formatInstant, parseWaId } from '../../domain/index.js'
 import { EARLIEST_WIRE_INSTANT, instantProblem, LATEST_WIRE_INSTANT } from '../../channels/wire-limits.js'
 import { authenticate } from '../auth.js'
 import { graphErrorResponses } from '../openapi/responses.js'
@@ -18,15 +17,15 @@ const paramsSchema = z.object({
 })
 
 const inboundSchema = z.strictObject({
-  /** The customer, keyed as carewindow keys contacts (a number without `+`, spaces or dashes). */
+  /** The customer, keyed as carewindow keys contacts (its `wa_id`: see `parseWaId`). */
   from: z
     .string(FROM)
     .min(6, FROM)
     .max(MAX_CONTACT_ID_LENGTH, FROM)
     .transform((from, context) => {
-      const contact = normalizeRecipient(from)
-      if (contact !== '') return contact
-      context.addIssue({ code: 'custom', message: `${FROM}, not blank` })
+      const contact = parseWaId(from)
+      if (contact.ok) return contact.id
+      context.addIssue({ code: 'custom', message: contact.problem })
       return z.NEVER
     })
     .meta({ examples: ['31612345678'] }),

@@ -79,7 +79,8 @@ export const channelParamsSchema = z.object({
 /** The channel and the contact in the path, documented like {@link channelParamsSchema}. */
 export const contactParamsSchema = channelParamsSchema.extend({
   contactId: z.string().meta({
-    description: 'The contact’s wa_id (phone number; +, spaces and dashes are ignored) or PSID',
+    description:
+      'The contact’s wa_id (a phone number: +, 00, spaces, dashes and a trunk 0 are read away), business-scoped user id or PSID',
     examples: ['31612345678'],
   }),
 })
