@@ -8,7 +8,10 @@ import type { EarlierReply, SendResult } from './send-result.js'
  * Graph did not take it (unreachable, rate-limiting): the job fails and is tried again when its lease ends — its
  * Idempotency-Key was let go, so the next try sends.
  */
-export function internalSendResult(result: SendResult, channel: ChannelRecord): InternalSendResult {
+export function internalSendResult(
+  result: SendResult,
+  channel: Pick<ChannelRecord, 'externalId'>,
+): InternalSendResult {
   switch (result.kind) {
     case 'replayed':
       return result.first.kind === 'earlier_reply'
@@ -32,7 +35,7 @@ export function internalSendResult(result: SendResult, channel: ChannelRecord): 
   }
 }
 
-function notTaken(channel: ChannelRecord, why: string): UpstreamUnavailable {
+function notTaken(channel: Pick<ChannelRecord, 'externalId'>, why: string): UpstreamUnavailable {
   return new UpstreamUnavailable(
     `the automation's message to ${channel.externalId} was not taken (${why}); it will be tried again`,
   )
