@@ -18,17 +18,23 @@ import { isStoreUnavailable } from '../store/store-errors.js'
 import { SendReconciler } from './send/send-reconciler.js'
 import { ReceiptWriter } from './webhooks/receipt-writer.js'
 import { notificationSubjects } from './webhooks/receipt-subjects.js'
-import type { GatewayReply } from './reply.js'
-import { UpstreamUnavailable, type Upstream } from '../channels/upstream.js'
-import { receiveWebhook, verifyWebhook } from './webhooks/webhook-intake.js'
+import type { Upstream } from '../channels/upstream.js'
+import {
+  receiveWebhook,
+  verifyWebhook,
+  type StoredNotification,
+  type VerifiedSubscription,
+} from './webhooks/webhook-intake.js'
 import { messengerReceiptHandler } from './webhooks/messenger-inbox.js'
 import { sendMessenger, type MessengerSendRequest } from './send/messenger-send.js'
 import { whatsappReceiptHandler } from './webhooks/whatsapp-inbox.js'
 import { automationHandlers, type InternalSendResult } from './automations/automations.js'
 import { DEFAULT_SCHEDULER_OPTIONS, Scheduler, type SchedulerOptions } from '../scheduler/scheduler.js'
-import { ERRORS, GatewayError } from '../shared/errors.js'
+import { GatewayError } from '../shared/errors.js'
 import { randomId } from '../shared/ids.js'
 import { sendWhatsApp, type WhatsAppSendRequest } from './send/whatsapp-send.js'
+import { internalSendResult } from './send/internal-send.js'
+import type { SendResult } from './send/send-result.js'
 
 export interface GatewayOptions {
   readonly store: Store
@@ -230,11 +236,11 @@ export class Gateway {
     return channel.platform === 'whatsapp' ? this.sandbox : messengerSandbox
   }
 
-  sendWhatsApp(request: WhatsAppSendRequest): Promise<GatewayReply> {
+  sendWhatsApp(request: WhatsAppSendRequest): Promise<SendResult> {
     return sendWhatsApp(this.sendDependencies(), request)
   }
 
-  sendMessenger(request: MessengerSendRequest): Promise<GatewayReply> {
+  sendMessenger(request: MessengerSendRequest): Promise<SendResult> {
     return sendMessenger(this.sendDependencies(), request)
   }
 
@@ -282,9 +288,9 @@ export class Gateway {
       idempotencyKey,
       traceId: randomId('job'),
     }
-    let reply: GatewayReply
+    let result: SendResult
     try {
-      reply =
+      result =
         channel.platform === 'whatsapp'
           ? await this.sendWhatsApp({ ...common, rawBody, body, holdable: false })
           : await this.sendMessenger({
@@ -300,32 +306,16 @@ export class Gateway {
             })
     } catch (error) {
       if (!(error instanceof GatewayError)) throw error
-      return { allowed: false, status: error.status, messageId: null, reason: error.key }
+      return { allowed: false, messageId: null, reason: error.key }
     }
-    // Graph may have taken it and never said (504): the key keeps that answer, so trying again could only replay
-    // it — the job is done, as a send that went out would be.
-    if (reply.status === ERRORS.UPSTREAM_OUTCOME_UNKNOWN.status)
-      return {
-        allowed: true,
-        status: reply.status,
-        messageId: reply.headers?.['x-carewindow-message-id'] ?? null,
-        reason: reply.headers?.['x-carewindow-decision'] ?? null,
-      }
-    // Graph did not take it (down, rate-limiting): the job fails and is tried again when its lease ends — the
-    // idempotency key is let go, so the next try sends.
-    if (reply.status >= 500 || reply.status === 429)
-      throw new UpstreamUnavailable(
-        `the automation's message to ${channel.externalId} was not taken (HTTP ${reply.status}); it will be tried again`,
-      )
-    return {
-      allowed: reply.status >= 200 && reply.status < 300,
-      status: reply.status,
-      messageId: reply.headers?.['x-carewindow-message-id'] ?? null,
-      reason: reply.headers?.['x-carewindow-decision'] ?? null,
-    }
+    return internalSendResult(result, channel)
   }
 
-  receiveWebhook(platform: Platform, rawBody: Buffer, signature: string | undefined): Promise<GatewayReply> {
+  receiveWebhook(
+    platform: Platform,
+    rawBody: Buffer,
+    signature: string | undefined,
+  ): Promise<StoredNotification> {
     return receiveWebhook(
       { directory: this.directory, writer: this.writer, clock: this.clock, metrics: this.metrics },
       platform,
@@ -334,7 +324,7 @@ export class Gateway {
     )
   }
 
-  verifyWebhook(platform: Platform, query: Readonly<Record<string, unknown>>): Promise<GatewayReply> {
+  verifyWebhook(platform: Platform, query: Readonly<Record<string, unknown>>): Promise<VerifiedSubscription> {
     return verifyWebhook(this.directory, platform, query)
   }
 

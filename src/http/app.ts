@@ -1,16 +1,10 @@
-import Fastify, {
-  LogController,
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type FastifyReply,
-} from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { Gateway } from '../gateway/gateway.js'
 import { GatewayError } from '../shared/errors.js'
 import { randomId } from '../shared/ids.js'
 import { parseBoundedJson } from '../channels/bounded-json.js'
-import type { GatewayReply } from '../gateway/reply.js'
 import { registerNulGuard } from './nul-guard.js'
 import { swaggerOptions } from './openapi/document.js'
 import { answerClientError, registerErrorHandler } from './error-handler.js'
@@ -142,13 +136,4 @@ function requestObserver(
     known.count.inc()
     known.duration.observe(elapsedMs / 1000)
   }
-}
-
-/** Sends a use case's reply: its status, headers and (JSON unless said otherwise) body. */
-export function sendReply(reply: FastifyReply, result: GatewayReply): FastifyReply {
-  reply.status(result.status)
-  reply.type(result.headers?.['content-type'] ?? 'application/json')
-  for (const [name, value] of Object.entries(result.headers ?? {}))
-    if (name !== 'content-type') reply.header(name, value)
-  return reply.send(result.body)
 }

@@ -1,10 +1,11 @@
 import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
 import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { ERRORS, GatewayError, graphErrorBody, type ErrorKey } from '../shared/errors.js'
+import { ERRORS, GatewayError, type ErrorKey } from '../shared/errors.js'
 import { randomId } from '../shared/ids.js'
 import { repeatLimiterOf } from '../shared/logging.js'
 import { isStoreUnavailable } from '../store/store-errors.js'
+import { catalogueErrorBody } from './replies/graph-envelope.js'
 
 /** Errors on these routes carry WhatsApp's `error_data.messaging_product`. */
 const WHATSAPP_ROUTE = /^\/(v\d+\.\d+\/\d+\/messages|webhooks\/whatsapp)/
@@ -52,18 +53,14 @@ export function sendError(
   key: ErrorKey,
   details: string,
 ): FastifyReply {
-  const entry = ERRORS[key]
   if (key === 'STORE_UNAVAILABLE') reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS))
   return reply
-    .status(entry.status)
+    .status(ERRORS[key].status)
     .type('application/json')
     .send(
-      graphErrorBody({
-        code: entry.code,
-        title: entry.title,
-        details: `${details}. ${entry.hint}`.replace(/\.\. /, '. '),
-        product: WHATSAPP_ROUTE.test(request.url) ? 'whatsapp' : null,
+      catalogueErrorBody(key, details, {
         traceId: request.id,
+        product: WHATSAPP_ROUTE.test(request.url) ? 'whatsapp' : null,
       }),
     )
 }
@@ -108,12 +105,7 @@ export function answerClientError(error: ConnectionError, socket: Socket): void 
         ? ['HEADERS_TOO_LARGE', 'the request headers are too large']
         : ['INVALID_REQUEST', 'the request is not valid HTTP/1.1']
   const entry = ERRORS[key]
-  const body = graphErrorBody({
-    code: entry.code,
-    title: entry.title,
-    details: `${details}. ${entry.hint}`,
-    traceId: randomId('req'),
-  })
+  const body = catalogueErrorBody(key, details, { traceId: randomId('req') })
   if (!socket.writable) {
     socket.destroy()
     return

@@ -163,27 +163,3 @@ export class GatewayError extends Error {
     return ERRORS[this.key].status
   }
 }
-
-/** Graph's error envelope, as text. `product` adds `error_data.messaging_product` as WhatsApp does. */
-export function graphErrorBody(error: {
-  readonly code: number
-  readonly subcode?: number | null
-  readonly title: string
-  readonly details: string
-  readonly product?: 'whatsapp' | null
-  readonly traceId: string
-}): string {
-  return JSON.stringify({
-    error: {
-      message: `(#${error.code}) ${error.title}`,
-      type: 'OAuthException',
-      code: error.code,
-      ...(error.subcode === undefined || error.subcode === null ? {} : { error_subcode: error.subcode }),
-      error_data: {
-        ...(error.product ? { messaging_product: error.product } : {}),
-        details: error.details,
-      },
-      fbtrace_id: error.traceId,
-    },
-  })
-}

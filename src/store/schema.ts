@@ -166,6 +166,9 @@ export interface IdempotencyKeysTable {
   tenant_id: string
   key: string
   request_hash: string
+  /** The send's result as JSON (from 0009; `NULL` while unanswered and for keys answered before). */
+  result_json: string | null
+  /** The reply as sent, for keys answered before 0009. */
   response_status: number | null
   response_body: string | null
   message_id: string | null

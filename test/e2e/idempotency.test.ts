@@ -124,6 +124,50 @@ for (const dialect of DIALECTS)
       expect(await messageRows(stranger)).toBe(1)
     })
 
+    it('replays the first answer with its message id and decision, so a client that lost it learns them', async () => {
+      const first = await postMessage(server.url, body, { idempotencyKey: key })
+      const second = await postMessage(server.url, body, { idempotencyKey: key })
+
+      expect(first.headers.get('idempotent-replayed')).toBeNull()
+      expect(second.headers.get('idempotent-replayed')).toBe('true')
+      expect(first.headers.get('x-carewindow-message-id')).toMatch(/^msg_/)
+      expect(second.headers.get('x-carewindow-message-id')).toBe(first.headers.get('x-carewindow-message-id'))
+      expect(first.headers.get('x-carewindow-decision')).toBe('IN_CARE_WINDOW')
+      expect(second.headers.get('x-carewindow-decision')).toBe('IN_CARE_WINDOW')
+    })
+
+    it("replays a refusal with the refused message's id and the reason it was refused", async () => {
+      const stranger = textMessage('491709876543', `Are you there ${sequence}?`)
+
+      const first = await postMessage(server.url, stranger, { idempotencyKey: key })
+      const second = await postMessage(server.url, stranger, { idempotencyKey: key })
+
+      expect([first.status, second.status]).toEqual([400, 400])
+      expect(second.headers.get('idempotent-replayed')).toBe('true')
+      expect(second.headers.get('x-carewindow-message-id')).toBe(first.headers.get('x-carewindow-message-id'))
+      expect(second.headers.get('x-carewindow-decision')).toBe('WINDOW_CLOSED')
+      expect(first.headers.get('x-carewindow-decision')).toBe('WINDOW_CLOSED')
+    })
+
+    it('replays a key answered before results were kept with the reply it kept, as it kept it', async () => {
+      const first = await postMessage(server.url, body, { idempotencyKey: key })
+      // The form a key's answer was kept in before 0009: the reply as sent, and no result.
+      const kept = first.text.replaceAll("'", "''")
+      await database.execute(
+        `update idempotency_keys set response_status = ${first.status}, response_body = '${kept}', result_json = null where key = '${key}'`,
+      )
+
+      const second = await postMessage(server.url, body, { idempotencyKey: key })
+
+      expect(second.status).toBe(first.status)
+      expect(second.text).toBe(first.text)
+      expect(second.headers.get('idempotent-replayed')).toBe('true')
+      expect(second.headers.get('x-carewindow-message-id')).toBe(first.headers.get('x-carewindow-message-id'))
+      expect(second.headers.get('x-carewindow-decision')).toBe('IN_CARE_WINDOW')
+      expect(graph.acceptedBodies(body)).toBe(1)
+      expect(await messageRows(body)).toBe(1)
+    })
+
     it('does not remember a 502, so a retry with the same key is sent once Graph is back', async () => {
       graph.failNext(3)
 

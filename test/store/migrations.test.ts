@@ -94,5 +94,34 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         [contacts.none, null, null],
       ])
     })
+
+    it('0009 keeps the replies of keys answered before it, which then hold no result', async () => {
+      opened = await openEmpty(dialect)
+      const { db, schema } = opened
+      await migrateToLatest(db, dialect, schema, '0008-window-announcements')
+      await sql`insert into tenants (id, name, webhook_url, webhook_secret, created_at) values ('t', 't', null, null, ${T0})`.execute(
+        db,
+      )
+      const body = '{"messaging_product":"whatsapp","messages":[{"id":"wamid.1"}]}'
+      await sql`insert into idempotency_keys (tenant_id, key, request_hash, response_status, response_body, message_id,
+          created_at)
+        values ('t', 'answered', 'h1', 200, ${body}, 'msg_1', ${T0}),
+          ('t', 'in-progress', 'h2', null, null, 'msg_2', ${T0})`.execute(db)
+
+      await migrateToLatest(db, dialect, schema)
+
+      const { rows } = await sql<{
+        key: string
+        response_status: number | null
+        response_body: string | null
+        result_json: string | null
+      }>`select key, response_status, response_body, result_json from idempotency_keys order by key`.execute(
+        db,
+      )
+      expect(rows).toEqual([
+        { key: 'answered', response_status: 200, response_body: body, result_json: null },
+        { key: 'in-progress', response_status: null, response_body: null, result_json: null },
+      ])
+    })
   })
 }

@@ -1170,7 +1170,7 @@ for (const dialect of DIALECTS) {
 
       it("records a new key, then returns the first request's record for the same key", async () => {
         const first = { tenantId: TENANT_ID, key: 'k1', requestHash: 'h1', createdAt: T0 }
-        const pending = { ...first, responseStatus: null, responseBody: null, messageId: null }
+        const pending = { ...first, result: null, responseStatus: null, responseBody: null, messageId: null }
 
         expect(await claim('k1', 'h1')).toEqual({ created: true, record: pending })
         expect(await claim('k1', 'h2')).toEqual({ created: false, record: pending })
@@ -1179,21 +1179,22 @@ for (const dialect of DIALECTS) {
         expect((await claim('k1', 'h1', 'tenant-2')).created).toBe(true)
       })
 
-      it('returns the stored response once the key is completed', async () => {
+      it('returns the stored result once the key is completed', async () => {
         await claim('k1', 'h1')
 
-        await store.completeIdempotencyKey(TENANT_ID, 'k1', 200, '{"messages":[{"id":"wamid.1"}]}')
+        await store.completeIdempotencyKey(TENANT_ID, 'k1', '{"kind":"forwarded","messageId":"m1"}')
 
         expect((await claim('k1', 'h1')).record).toMatchObject({
-          responseStatus: 200,
-          responseBody: '{"messages":[{"id":"wamid.1"}]}',
+          result: '{"kind":"forwarded","messageId":"m1"}',
+          responseStatus: null,
+          responseBody: null,
         })
       })
 
       it('releases a key still in progress so it can be claimed again, but never a completed one', async () => {
         await claim('k1', 'h1')
         await claim('k2', 'h2')
-        await store.completeIdempotencyKey(TENANT_ID, 'k2', 201, '{}')
+        await store.completeIdempotencyKey(TENANT_ID, 'k2', '{"kind":"refused"}')
 
         await store.releaseIdempotencyKey(TENANT_ID, 'k1')
         await store.releaseIdempotencyKey(TENANT_ID, 'k2')
@@ -1204,7 +1205,7 @@ for (const dialect of DIALECTS) {
         })
         expect(await claim('k2', 'h2-retried')).toMatchObject({
           created: false,
-          record: { requestHash: 'h2', responseStatus: 201 },
+          record: { requestHash: 'h2', result: '{"kind":"refused"}' },
         })
       })
 
@@ -1215,17 +1216,16 @@ for (const dialect of DIALECTS) {
         await claim('k2', 'h2')
 
         await store.transaction((tx) => tx.bindIdempotencyKey(TENANT_ID, 'k1', 'm1'))
-        expect((await claim('k1', 'h1')).record).toMatchObject({ messageId: 'm1', responseStatus: null })
+        expect((await claim('k1', 'h1')).record).toMatchObject({ messageId: 'm1', result: null })
 
-        await store.completeIdempotencyKeyOfMessage('m1', 504, '{"error":{}}')
-        await store.completeIdempotencyKeyOfMessage('m1', 200, '{"late":true}')
-        await store.completeIdempotencyKeyOfMessage('m-unknown', 200, '{}')
+        await store.completeIdempotencyKeyOfMessage('m1', '{"kind":"outcome_unknown"}')
+        await store.completeIdempotencyKeyOfMessage('m1', '{"kind":"forwarded"}')
+        await store.completeIdempotencyKeyOfMessage('m-unknown', '{}')
         expect((await claim('k1', 'h1')).record).toMatchObject({
           messageId: 'm1',
-          responseStatus: 504,
-          responseBody: '{"error":{}}',
+          result: '{"kind":"outcome_unknown"}',
         })
-        expect((await claim('k2', 'h2')).record).toMatchObject({ messageId: null, responseStatus: null })
+        expect((await claim('k2', 'h2')).record).toMatchObject({ messageId: null, result: null })
       })
     })
 

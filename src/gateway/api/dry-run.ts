@@ -1,7 +1,14 @@
-import { decide, formatInstant, type Instant, type Intent, type MessengerSender } from '../../domain/index.js'
+import {
+  decide,
+  formatInstant,
+  type Decision,
+  type Instant,
+  type Intent,
+  type MessengerSender,
+  type PolicySettings,
+} from '../../domain/index.js'
 import { messengerIntent, parseMessengerSend } from '../../channels/messenger/send-body.js'
 import { parseWhatsAppSend } from '../../channels/whatsapp/send-body.js'
-import { decisionJson } from '../../representations/decision-json.js'
 import type { ChannelRecord } from '../../store/store.js'
 import { loadDecisionInputs } from '../send/decision-inputs.js'
 import { GatewayError } from '../../shared/errors.js'
@@ -17,15 +24,24 @@ export interface DryRunRequest {
   readonly sender: MessengerSender
 }
 
+/** What a dry run came to: the decision a send would get, for whom, under which settings. */
+export interface DryRun {
+  /** The contact as carewindow keys it. */
+  readonly contact: string
+  readonly decision: Decision
+  /** The channel's policy settings the decision was made under. */
+  readonly settings: PolicySettings
+}
+
 /**
  * Would this message go out? Decides it from the same stored state, consent and templates a send would, at
- * `at`, and answers with the decision and its explanation. Nothing is written and nothing is sent.
+ * `at`, and gives back the decision. Nothing is written and nothing is sent.
  */
 export async function dryRunDecision(
   deps: NativeApiDependencies,
   channel: ChannelRecord,
   request: DryRunRequest,
-): Promise<Record<string, unknown>> {
+): Promise<DryRun> {
   const { contact, intent } = intentOf(channel, request)
   // As for a send: windows and consent reflect every notification about the contact already acknowledged to Meta.
   await deps.inbox.drain(decisionSubjects(channel, contact, intent))
@@ -39,8 +55,7 @@ export async function dryRunDecision(
       'INVALID_REQUEST',
       `at: the contact's window is known as of ${formatInstant(asOf)} (its latest event); ask about that instant or later`,
     )
-  const decision = decide(intent, inputs.context, at)
-  return decisionJson(decision, { contact, settings: inputs.settings })
+  return { contact, decision: decide(intent, inputs.context, at), settings: inputs.settings }
 }
 
 function intentOf(

@@ -28,15 +28,15 @@ import type { JobHandler, JobOutcome } from '../../scheduler/scheduler.js'
 /** What an automation's send came to: it went through `decide` like any send, and was recorded either way. */
 export interface InternalSendResult {
   readonly allowed: boolean
-  readonly status: number
-  /** carewindow's id of the recorded message (`null` when an earlier run's reply was replayed). */
+  /** carewindow's id of the recorded message (`null` when the request was refused before it was decided). */
   readonly messageId: string | null
+  /** The decision's reason, or the catalogue key of the error carewindow answered (`null`: unknown). */
   readonly reason: string | null
 }
 
 /**
  * Sends a message on a channel's behalf, through the normal send path, once per idempotency key. Throws when Graph
- * did not take it (5xx): the job then fails and runs again when its lease ends, with the same key.
+ * did not take it (unreachable, rate-limiting): the job then fails and runs again when its lease ends, with the same key.
  */
 export type InternalSend = (
   channel: ChannelRecord,

@@ -1,72 +1,54 @@
+import type { Platform } from '../../domain/index.js'
 import type { Clock } from '../../shared/clock.js'
-import { ERRORS, graphErrorBody } from '../../shared/errors.js'
 import type { IdempotencyClaim, KeyOutcome, MessageOutcome, MessageOutcomes } from './message-outcomes.js'
-import type { GatewayReply } from '../reply.js'
-import { UpstreamOutcomeUnknown, UpstreamUnavailable } from '../../channels/upstream.js'
+import { UpstreamOutcomeUnknown, UpstreamUnavailable, type UpstreamReply } from '../../channels/upstream.js'
+import type {
+  AllowedSendDecision,
+  Forwarded,
+  OutcomeUnknown,
+  UpstreamFailed,
+  UpstreamRefused,
+} from './send-result.js'
 
 export interface ForwardingDependencies {
   readonly outcomes: MessageOutcomes
   readonly clock: Clock
 }
 
-/** A recorded, allowed message about to be forwarded, and what its reply carries. */
+/** A recorded, allowed message about to be forwarded. */
 export interface ForwardedMessage {
   readonly messageId: string
-  /** carewindow's headers (`x-carewindow-message-id`, `x-carewindow-decision` …), sent next to Graph's. */
-  readonly headers: Readonly<Record<string, string>>
+  readonly decision: AllowedSendDecision
+  readonly platform: Platform
   readonly traceId: string
-  /** `whatsapp` adds `error_data.messaging_product` to carewindow's own errors, as WhatsApp does. */
-  readonly product: 'whatsapp' | null
-  /** The Idempotency-Key it was sent under: its reply is kept (or let go) with the message's outcome. */
+  /** The Idempotency-Key it was sent under: its result is kept (or the key let go) with the message's outcome. */
   readonly idempotency: IdempotencyClaim | null
-  /** Graph's id of the message in its success answer (`wamid`, Messenger's `message_id`), or `null`. */
-  readonly externalIdOf: (reply: GatewayReply) => string | null
+  /** Graph's id of the message in its success body (`wamid`, Messenger's `message_id`), or `null`. */
+  readonly externalIdOf: (body: string) => string | null
 }
 
-/**
- * The reply for a message Graph may or may not have taken (504, {@link ERRORS.UPSTREAM_OUTCOME_UNKNOWN}): it is
- * kept as the Idempotency-Key's reply, so no retry with the key sends it again.
- */
-export function outcomeUnknownReply(
-  messageId: string,
-  reason: string,
-  traceId: string,
-  product: 'whatsapp' | null,
-  headers: Readonly<Record<string, string>> = { 'x-carewindow-message-id': messageId },
-): GatewayReply {
-  const entry = ERRORS.UPSTREAM_OUTCOME_UNKNOWN
-  return {
-    status: entry.status,
-    headers,
-    body: graphErrorBody({
-      code: entry.code,
-      title: entry.title,
-      details: `message ${messageId}: ${reason}. ${entry.hint}`,
-      product,
-      traceId,
-    }),
-  }
-}
+/** What came of forwarding an allowed message. */
+export type ForwardResult = Forwarded | UpstreamRefused | UpstreamFailed | OutcomeUnknown
 
 /**
  * Forwards an allowed, recorded message and records what came of it, with what becomes of its Idempotency-Key:
  *
- * - Graph took it (2xx with its id): `accepted`, and the key keeps Graph's reply;
+ * - Graph took it (2xx with its id): `accepted`, forwarded, and the key keeps the result;
  * - Graph refused it (4xx): `failed` with Graph's error, passed on as it is, and kept;
  * - Graph is rate-limiting (429): `failed`, passed on with its `Retry-After`, and the key let go — a retry may send;
- * - Graph could not be reached, or answered 5xx after the retries: `failed`, 502, and the key let go;
+ * - Graph could not be reached, or answered 5xx after the retries: `failed`, and the key let go;
  * - no usable answer came (a timeout, a reset after the request went out, a 2xx carewindow cannot read): Graph may
- *   have taken it — `unknown`, 504 with the message id, and the key keeps that answer: it never sends again.
+ *   have taken it — `unknown`, and the key keeps that result: it never sends again.
  *
- * When the database cannot take the outcome, the client still gets what Graph said, and the outcome is written
+ * When the database cannot take the outcome, the client still learns what Graph said, and the outcome is written
  * once the database answers again (see {@link MessageOutcomes.writeLater}).
  */
 export async function forwardAndRecord(
   deps: ForwardingDependencies,
   message: ForwardedMessage,
-  send: () => Promise<GatewayReply>,
-): Promise<GatewayReply> {
-  const { reply, patch, key } = await settle(message, send)
+  send: () => Promise<UpstreamReply>,
+): Promise<ForwardResult> {
+  const { result, patch, key } = await settle(message, send)
   const outcome: MessageOutcome = {
     id: message.messageId,
     patch: { statusAt: deps.clock(), ...patch },
@@ -77,71 +59,57 @@ export async function forwardAndRecord(
   } catch {
     deps.outcomes.writeLater(outcome)
   }
-  return { ...reply, idempotency: 'done' }
+  return result
 }
 
-async function settle(
-  message: ForwardedMessage,
-  send: () => Promise<GatewayReply>,
-): Promise<{ reply: GatewayReply; patch: MessageOutcome['patch']; key: KeyOutcome }> {
-  const unknown = (reason: string) => {
-    const reply = outcomeUnknownReply(
-      message.messageId,
-      reason,
-      message.traceId,
-      message.product,
-      message.headers,
-    )
+interface Settled {
+  readonly result: ForwardResult
+  readonly patch: MessageOutcome['patch']
+  readonly key: KeyOutcome
+}
+
+async function settle(message: ForwardedMessage, send: () => Promise<UpstreamReply>): Promise<Settled> {
+  const sent = {
+    messageId: message.messageId,
+    decision: message.decision,
+    platform: message.platform,
+    traceId: message.traceId,
+  }
+  const unknown = (problem: string): Settled => {
+    const result: OutcomeUnknown = { ...sent, kind: 'outcome_unknown', problem }
     return {
-      reply,
-      patch: { status: 'unknown' as const, errorJson: JSON.stringify({ upstream: reason }) },
-      key: { kind: 'complete' as const, status: reply.status, body: reply.body },
+      result,
+      patch: { status: 'unknown', errorJson: JSON.stringify({ upstream: problem }) },
+      key: { kind: 'complete', result },
     }
   }
-  let answer: GatewayReply
+  let answer: UpstreamReply
   try {
     answer = await send()
   } catch (error) {
     if (error instanceof UpstreamOutcomeUnknown) return unknown(error.message)
     if (!(error instanceof UpstreamUnavailable)) throw error
-    const entry = ERRORS.UPSTREAM_UNAVAILABLE
     return {
-      reply: {
-        status: entry.status,
-        headers: message.headers,
-        body: graphErrorBody({
-          code: entry.code,
-          title: entry.title,
-          details: error.message,
-          product: message.product,
-          traceId: message.traceId,
-        }),
-      },
+      result: { ...sent, kind: 'upstream_failed', problem: error.message },
       patch: { status: 'failed', errorJson: JSON.stringify({ upstream: error.message }) },
       key: { kind: 'release' },
     }
   }
-  const reply = { ...answer, headers: { ...message.headers, ...answer.headers } }
   if (answer.status >= 200 && answer.status < 300) {
-    const externalId = message.externalIdOf(answer)
+    const externalId = message.externalIdOf(answer.body)
     if (externalId === null)
       return unknown(
         `Graph answered ${answer.status} without a message id carewindow could read (${preview(answer.body)})`,
       )
-    return {
-      reply,
-      patch: { status: 'accepted', externalId },
-      key: { kind: 'complete', status: answer.status, body: answer.body },
-    }
+    const result: Forwarded = { ...sent, kind: 'forwarded', upstream: answer, externalId }
+    return { result, patch: { status: 'accepted', externalId }, key: { kind: 'complete', result } }
   }
+  const result: UpstreamRefused = { ...sent, kind: 'upstream_refused', upstream: answer }
   return {
-    reply,
+    result,
     patch: { status: 'failed', errorJson: answer.body },
     // A 429 is Graph saying "not now", not a verdict on the message: a retry with the key may send it.
-    key:
-      answer.status === 429
-        ? { kind: 'release' }
-        : { kind: 'complete', status: answer.status, body: answer.body },
+    key: answer.status === 429 ? { kind: 'release' } : { kind: 'complete', result },
   }
 }
 

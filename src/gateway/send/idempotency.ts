@@ -4,7 +4,7 @@ import type { Clock } from '../../shared/clock.js'
 import { GatewayError } from '../../shared/errors.js'
 import { sha256Hex } from '../../shared/ids.js'
 import type { IdempotencyClaim } from './message-outcomes.js'
-import type { GatewayReply } from '../reply.js'
+import { parseKeptResult, type EarlierReply, type SendResult } from './send-result.js'
 
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255
 
@@ -21,7 +21,7 @@ export interface IdempotencyDependencies {
   readonly sendBudgetMs: number
   /**
    * Settles a message a key's first request recorded and forwarded but never saw through — it is `pending`, and
-   * its request is gone: the outcome is unknown. Returns the reply the key keeps from then on.
+   * its request is gone: the outcome is unknown, and the key keeps that result from then on.
    */
   readonly settleStaleSend: (messageId: string) => Promise<void>
 }
@@ -32,20 +32,21 @@ export interface HeldKey extends IdempotencyClaim {
 }
 
 /**
- * Runs `handle` once per (tenant, Idempotency-Key): a repeat with the same body gets the first reply back without
- * sending or billing again; a repeat with another body is refused; a repeat while the first is still being handled
- * waits for its reply. The key names the message its request decided before the message goes upstream, so from
- * then on nothing sends it again — not a retry after a crash, not one after the database dropped during the Graph
- * call: such a send is waited for, then settled as unknown (504 with the message id), never repeated. Replies that
- * say nothing was sent (Graph unavailable, Graph's 429) let the key go, so a retry sends.
+ * Runs `handle` once per (tenant, Idempotency-Key): a repeat with the same body gets the first result back
+ * (`replayed`) without sending or billing again; a repeat with another body is refused; a repeat while the first is
+ * still being handled waits for its result. The key names the message its request decided before the message goes
+ * upstream, so from then on nothing sends it again — not a retry after a crash, not one after the database dropped
+ * during the Graph call: such a send is waited for, then settled as unknown, never repeated. `handle` settles the
+ * key with the message (see decideAndRecord and forwardAndRecord): results that say nothing was sent (Graph
+ * unavailable, Graph's 429) let it go, so a retry sends.
  */
 export async function withIdempotency(
   deps: IdempotencyDependencies,
   tenantId: string,
   key: string | undefined,
   rawBody: string,
-  handle: (held: HeldKey | null) => Promise<GatewayReply>,
-): Promise<GatewayReply> {
+  handle: (held: HeldKey | null) => Promise<SendResult>,
+): Promise<SendResult> {
   if (key === undefined) return handle(null)
   if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH)
     throw new GatewayError(
@@ -90,37 +91,38 @@ export async function withIdempotency(
         'IDEMPOTENCY_KEY_REUSED',
         `Idempotency-Key "${key}" was first used with a different body`,
       )
+    if (record.result !== null) return { kind: 'replayed', first: parseKeptResult(record.result) }
     if (record.responseStatus === null)
       throw new GatewayError(
         'IDEMPOTENCY_IN_PROGRESS',
         `the first request with Idempotency-Key "${key}" is still being handled`,
       )
-    return {
-      status: record.responseStatus,
-      body: record.responseBody ?? '',
-      headers: {
-        'idempotent-replayed': 'true',
-        ...(record.messageId === null ? {} : { 'x-carewindow-message-id': record.messageId }),
-      },
-    }
+    return { kind: 'replayed', first: await earlierReply(store, record, record.responseStatus) }
   }
   const held: HeldKey = { tenantId, key, messageId: null }
-  let reply: GatewayReply
   try {
-    reply = await handle(held)
+    return await handle(held)
   } catch (error) {
     // Once a message is recorded under the key it may have gone out: the key stays with it.
     if (held.messageId === null) await store.releaseIdempotencyKey(tenantId, key)
     throw error
   }
-  const keep = reply.idempotency ?? (reply.status >= 500 ? 'release' : 'complete')
-  if (keep === 'release') await store.releaseIdempotencyKey(tenantId, key)
-  else if (keep === 'complete') await store.completeIdempotencyKey(tenantId, key, reply.status, reply.body)
-  return reply
+}
+
+/** A key answered before results were kept: its reply as it was sent, and its message's decision from the record. */
+async function earlierReply(store: Store, record: IdempotencyRecord, status: number): Promise<EarlierReply> {
+  const message = record.messageId === null ? undefined : await store.getMessage(record.messageId)
+  return {
+    kind: 'earlier_reply',
+    status,
+    body: record.responseBody ?? '',
+    messageId: record.messageId,
+    reason: message?.reason ?? null,
+  }
 }
 
 function isUnanswered(claim: { readonly created: boolean; readonly record: IdempotencyRecord }): boolean {
-  return !claim.created && claim.record.responseStatus === null
+  return !claim.created && claim.record.result === null && claim.record.responseStatus === null
 }
 
 function isStale(deps: IdempotencyDependencies, record: IdempotencyRecord): boolean {

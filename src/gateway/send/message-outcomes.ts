@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { MessagePatch, Store } from '../../store/store.js'
 import { GroupCommit } from '../../store/group-commit.js'
+import { keptResultJson, type KeptSendResult } from './send-result.js'
 
 /** The Idempotency-Key a send was made under: what becomes of it goes with the message's outcome. */
 export interface IdempotencyClaim {
@@ -8,9 +9,9 @@ export interface IdempotencyClaim {
   readonly key: string
 }
 
-/** What becomes of the key: it keeps this reply for every retry, or it is let go so a retry sends anew. */
+/** What becomes of the key: it keeps this result for every retry, or it is let go so a retry sends anew. */
 export type KeyOutcome =
-  { readonly kind: 'complete'; readonly status: number; readonly body: string } | { readonly kind: 'release' }
+  { readonly kind: 'complete'; readonly result: KeptSendResult } | { readonly kind: 'release' }
 
 /** What came of a forwarded message: Graph's id and status, or its error — and of its Idempotency-Key. */
 export interface MessageOutcome {
@@ -56,8 +57,7 @@ export class MessageOutcomes extends GroupCommit<MessageOutcome> {
             await tx.completeIdempotencyKey(
               key.claim.tenantId,
               key.claim.key,
-              key.outcome.status,
-              key.outcome.body,
+              keptResultJson(key.outcome.result),
             )
         }
       }),

@@ -1,17 +1,16 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
-import type { Decision } from '../../domain/index.js'
 import { messengerIntent, parseMessengerSend } from '../../channels/messenger/send-body.js'
 import { forwardBody, type MessengerWireRequest } from '../../channels/messenger/send-request.js'
 import type { ChannelRecord, TenantRecord } from '../../store/store.js'
 import { GatewayError } from '../../shared/errors.js'
 import { withIdempotency } from './idempotency.js'
 import { decisionSubjects } from '../webhooks/receipt-subjects.js'
-import type { GatewayReply } from '../reply.js'
-import type { Upstream, UpstreamRequest } from '../../channels/upstream.js'
+import type { Upstream, UpstreamReply, UpstreamRequest } from '../../channels/upstream.js'
 import { forwardAndRecord } from './forwarding.js'
+import { allowedSendDecision, type SendResult } from './send-result.js'
 import {
   decideAndRecord,
-  refusalReply,
+  upstreamAnswer,
   upstreamFailureOutcome,
   type WhatsAppSendDependencies,
 } from './whatsapp-send.js'
@@ -37,12 +36,12 @@ export function appsecretProof(accessToken: string, appSecret: string): string {
  * client's `appsecret_proof`, when present, must be the proof of the key it sent with the channel's app
  * secret. Allowed messages go to Meta with the Page's own token and a fresh proof; refusals use Meta's
  * Messenger envelope (code 10 / subcode 2018278 outside the window, 100 for a tag not allowed at that date).
- * With auto-tagging on, an agent's late reply is sent as `MESSAGE_TAG` / `HUMAN_AGENT`, and the reply says so.
+ * With auto-tagging on, an agent's late reply is sent as `MESSAGE_TAG` / `HUMAN_AGENT`, and the result says so.
  */
 export async function sendMessenger(
   deps: WhatsAppSendDependencies,
   request: MessengerSendRequest,
-): Promise<GatewayReply> {
+): Promise<SendResult> {
   const { wire, channel } = request
   if (
     wire.appsecretProof !== undefined &&
@@ -56,45 +55,35 @@ export async function sendMessenger(
   if (!parsed.ok) throw new GatewayError('INVALID_REQUEST', parsed.problem.details)
   const send = parsed.value
   const upstream = deps.upstreamFor(channel)
-  if (send.kind === 'sender_action') return forward(deps, upstream, request, forwardBody(wire))
+  if (send.kind === 'sender_action')
+    return { kind: 'passed_on', upstream: await forward(deps, upstream, request, forwardBody(wire)) }
   const body = forwardBody(wire)
   return withIdempotency(deps.idempotency, request.tenant.id, request.idempotencyKey, body, async (key) => {
     await deps.inbox.drain(decisionSubjects(channel, send.recipientId))
     const intent = messengerIntent(send, sender === 'agent' ? 'agent' : 'bot')
-    const { decision, messageId, answer } = await decideAndRecord(
-      deps,
-      channel,
-      send.recipientId,
-      intent,
-      body,
-      {
-        key,
-        answer: (outcome) =>
-          refusalReply(
-            outcome.decision,
-            headersOf(outcome.messageId, outcome.decision),
-            request.traceId,
-            null,
-          ),
-      },
-    )
-    const headers = headersOf(messageId, decision)
-    if (!decision.allowed) return answer ?? refusalReply(decision, headers, request.traceId, null)
-    let outgoing = body
-    if (decision.autoTagged === true) {
-      outgoing = forwardBody(wire, { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' })
-      headers['x-carewindow-auto-tag'] = 'HUMAN_AGENT'
-    }
+    const recorded = await decideAndRecord(deps, channel, send.recipientId, intent, body, {
+      key,
+      traceId: request.traceId,
+    })
+    if (recorded.unsent !== null) return recorded.unsent
+    const { decision, messageId } = recorded
+    const outgoing =
+      decision.autoTagged === true
+        ? forwardBody(wire, { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' })
+        : body
     return forwardAndRecord(
       deps,
-      { messageId, headers, traceId: request.traceId, product: null, idempotency: key, externalIdOf: midOf },
+      {
+        messageId,
+        decision: allowedSendDecision(decision),
+        platform: 'messenger',
+        traceId: request.traceId,
+        idempotency: key,
+        externalIdOf: midOf,
+      },
       () => forward(deps, upstream, request, outgoing),
     )
   })
-}
-
-function headersOf(messageId: string, decision: Decision): Record<string, string> {
-  return { 'x-carewindow-message-id': messageId, 'x-carewindow-decision': decision.reason }
 }
 
 async function forward(
@@ -102,7 +91,7 @@ async function forward(
   upstream: Upstream,
   request: MessengerSendRequest,
   body: string,
-): Promise<GatewayReply> {
+): Promise<UpstreamReply> {
   const { channel } = request
   const token = channel.upstream.mode === 'cloud' ? channel.upstream.accessToken : ''
   const forwarded: UpstreamRequest = {
@@ -117,11 +106,7 @@ async function forward(
   try {
     const reply = await upstream.forward(forwarded)
     deps.metrics.upstreamRequests.inc({ mode: channel.upstream.mode, outcome: String(reply.status) })
-    return {
-      status: reply.status,
-      body: reply.body,
-      ...(reply.headers === undefined ? {} : { headers: reply.headers }),
-    }
+    return upstreamAnswer(reply)
   } catch (error) {
     deps.metrics.upstreamRequests.inc({ mode: channel.upstream.mode, outcome: upstreamFailureOutcome(error) })
     throw error
@@ -134,9 +119,10 @@ function isProof(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b)
 }
 
-function midOf(reply: GatewayReply): string | null {
+/** Messenger's `message_id` in the Send API's success body, or `null`. */
+function midOf(body: string): string | null {
   try {
-    const id = (JSON.parse(reply.body) as { message_id?: unknown }).message_id
+    const id = (JSON.parse(body) as { message_id?: unknown }).message_id
     return typeof id === 'string' ? id : null
   } catch {
     return null

@@ -2,7 +2,8 @@ import type { Logger } from 'pino'
 import type { Store } from '../../store/store.js'
 import type { Clock } from '../../shared/clock.js'
 import type { Directory } from '../directory.js'
-import { outcomeUnknownReply } from './forwarding.js'
+import { ALLOW_REASONS, type AllowReason } from '../../domain/index.js'
+import { keptResultJson, type OutcomeUnknown } from './send-result.js'
 
 /** Stale sends settled per round. */
 const BATCH = 100
@@ -12,7 +13,7 @@ const BATCH = 100
  * outcome is written when Graph answers; one still `pending` long after it could have been answered belongs to a
  * send that stopped half-way — its process died, or the database was unreachable when Graph answered and the
  * process stopped before it could write it. Graph may have taken it: it becomes `unknown`, and the Idempotency-Key
- * it was sent under keeps a 504 that says so, so no retry sends it again. Every instance settles (the change is
+ * it was sent under keeps that result, so no retry sends it again. Every instance settles (the change is
  * conditional on `pending`, so two never settle one message differently); at start, and every `intervalMs`.
  */
 export class SendReconciler {
@@ -78,23 +79,36 @@ export class SendReconciler {
   async settle(messageId: string): Promise<void> {
     const message = await this.store.getMessage(messageId)
     if (message === undefined) return
-    const channel = await this.directory.channelById(message.channelId)
-    const reason = `no outcome was recorded within ${Math.round(this.staleAfterMs / 1000)} s of forwarding it (the process sending it stopped, or the database was unreachable when Graph answered)`
-    const reply = outcomeUnknownReply(
+    const channel =
+      (await this.directory.channelById(message.channelId)) ??
+      (await this.store.listChannels()).find((candidate) => candidate.id === message.channelId)
+    // Messages go with their channel (the rows cascade): there is nothing left to settle.
+    if (channel === undefined) return
+    if (message.allowed !== true || !isAllowReason(message.reason))
+      throw new Error(`message ${messageId} was never allowed, so never forwarded: it has no send to settle`)
+    const problem = `no outcome was recorded within ${Math.round(this.staleAfterMs / 1000)} s of forwarding it (the process sending it stopped, or the database was unreachable when Graph answered)`
+    const result: OutcomeUnknown = {
+      kind: 'outcome_unknown',
       messageId,
-      reason,
-      messageId,
-      channel?.platform === 'whatsapp' ? 'whatsapp' : null,
-    )
+      decision: { allowed: true, reason: message.reason },
+      platform: channel.platform,
+      // No request is left to name: the message's id stands for it.
+      traceId: messageId,
+      problem,
+    }
     await this.store.transaction(async (tx) => {
       const current = await tx.getMessage(messageId)
       if (current?.status === 'pending')
         await tx.updateMessage(messageId, {
           status: 'unknown',
           statusAt: this.clock(),
-          errorJson: JSON.stringify({ upstream: reason }),
+          errorJson: JSON.stringify({ upstream: problem }),
         })
-      await tx.completeIdempotencyKeyOfMessage(messageId, reply.status, reply.body)
+      await tx.completeIdempotencyKeyOfMessage(messageId, keptResultJson(result))
     })
   }
+}
+
+function isAllowReason(reason: string | null): reason is AllowReason {
+  return (ALLOW_REASONS as readonly (string | null)[]).includes(reason)
 }

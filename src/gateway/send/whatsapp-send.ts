@@ -2,8 +2,7 @@ import type { Logger } from 'pino'
 import {
   applyEvent,
   decide,
-  formatInstant,
-  type Decision,
+  type AllowedDecision,
   type Intent,
   type RefusedDecision,
 } from '../../domain/index.js'
@@ -17,16 +16,23 @@ import { loadDecisionInputs } from './decision-inputs.js'
 import { emitEvent } from '../outbox/events.js'
 import { holdReply, isHoldable } from './held-replies.js'
 import type { Directory } from '../directory.js'
-import { GatewayError, graphErrorBody } from '../../shared/errors.js'
+import { GatewayError } from '../../shared/errors.js'
 import { timeOrderedId } from '../../shared/ids.js'
 import { withIdempotency, type HeldKey, type IdempotencyDependencies } from './idempotency.js'
 import { forwardAndRecord } from './forwarding.js'
 import type { Inbox } from '../webhooks/inbox.js'
 import type { MessageOutcomes } from './message-outcomes.js'
 import type { Metrics } from '../metrics.js'
-import type { GatewayReply } from '../reply.js'
-import { UpstreamOutcomeUnknown, type Upstream } from '../../channels/upstream.js'
+import { UpstreamOutcomeUnknown, type Upstream, type UpstreamReply } from '../../channels/upstream.js'
 import { decisionSubjects } from '../webhooks/receipt-subjects.js'
+import {
+  allowedSendDecision,
+  keptResultJson,
+  refusedSendDecision,
+  type Held,
+  type Refused,
+  type SendResult,
+} from './send-result.js'
 
 export interface WhatsAppSendDependencies {
   readonly store: Store
@@ -58,32 +64,35 @@ export interface WhatsAppSendRequest {
 }
 
 /** The outcome of deciding and recording a send, before anything goes upstream. */
-export interface RecordedDecision {
+export type RecordedDecision =
+  | (RecordedMessage & { readonly decision: AllowedDecision; readonly unsent: null })
+  | (RecordedMessage & {
+      readonly decision: RefusedDecision
+      /** The refusal's result, or the hold's when the message was held instead (a channel option). */
+      readonly unsent: Refused | Held
+    })
+
+interface RecordedMessage {
   readonly messageId: string
-  readonly decision: Decision
   readonly contact: string
-  /** Set when the refused message was held instead (the channel holds replies refused for a closed window). */
-  readonly held: HeldMessageRecord | null
-  /** The answer to a decision that is not forwarded (see {@link DecideOptions.answer}), or `null`. */
-  readonly answer: GatewayReply | null
 }
 
 /**
  * `POST /{version}/{phone_number_id}/messages`: decides, records the message with its decision and billing
- * either way, forwards allowed messages unchanged and answers with Graph's reply; refuses the others at once
- * with Graph's error envelope. An `Idempotency-Key` makes a retried request send and bill once.
+ * either way, forwards allowed messages unchanged and reports Graph's answer; refuses the others at once. An
+ * `Idempotency-Key` makes a retried request send and bill once.
  */
 export async function sendWhatsApp(
   deps: WhatsAppSendDependencies,
   request: WhatsAppSendRequest,
-): Promise<GatewayReply> {
+): Promise<SendResult> {
   const parsed = parseWhatsAppSend(request.body)
   if (!parsed.ok) throw new GatewayError('INVALID_REQUEST', parsed.problem.details)
   const send = parsed.value
   const upstream = deps.upstreamFor(request.channel)
   if (send.kind === 'mark_read') {
     // Not a message: read receipts are always passed on.
-    return forward(deps, upstream, request)
+    return { kind: 'passed_on', upstream: await forward(deps, upstream, request) }
   }
   return withIdempotency(
     deps.idempotency,
@@ -96,55 +105,30 @@ export async function sendWhatsApp(
       const recorded = await decideAndRecord(deps, request.channel, send.to, send.intent, request.rawBody, {
         holdable: request.holdable !== false,
         key,
-        answer: (outcome) => unsentReply(outcome, request.traceId),
+        traceId: request.traceId,
       })
-      const { decision, messageId } = recorded
-      if (!decision.allowed) {
-        if (recorded.held !== null) deps.onHeld?.()
-        return recorded.answer ?? unsentReply({ messageId, decision, held: recorded.held }, request.traceId)
+      if (recorded.unsent !== null) {
+        if (recorded.unsent.kind === 'held') deps.onHeld?.()
+        return recorded.unsent
       }
-      const reply = await forwardAndRecord(
+      const { decision, messageId } = recorded
+      const result = await forwardAndRecord(
         deps,
         {
           messageId,
-          headers: { 'x-carewindow-message-id': messageId, 'x-carewindow-decision': decision.reason },
+          decision: allowedSendDecision(decision),
+          platform: 'whatsapp',
           traceId: request.traceId,
-          product: 'whatsapp',
           idempotency: key,
-          externalIdOf: messageIdOf,
+          externalIdOf: wamidOf,
         },
         () => forward(deps, upstream, request),
       )
-      const wamid = reply.status < 300 ? messageIdOf(reply) : null
-      if (request.channel.upstream.mode === 'sandbox' && wamid !== null)
-        deps.sandbox.simulateStatuses(request.channel, wamid, recorded.contact, decision.billing)
-      return reply
+      if (request.channel.upstream.mode === 'sandbox' && result.kind === 'forwarded')
+        deps.sandbox.simulateStatuses(request.channel, result.externalId, recorded.contact, decision.billing)
+      return result
     },
   )
-}
-
-/** The answer to a WhatsApp send that is not forwarded: held (202), or refused in Graph's envelope (400). */
-function unsentReply(outcome: UnsentDecision, traceId: string): GatewayReply {
-  const { decision, messageId, held } = outcome
-  const headers = { 'x-carewindow-message-id': messageId, 'x-carewindow-decision': decision.reason }
-  if (held === null) return refusalReply(decision, headers, traceId, 'whatsapp')
-  return {
-    status: 202,
-    headers: { ...headers, 'x-carewindow-hold-id': held.id },
-    body: JSON.stringify({
-      held: { id: held.id, status: held.status, expires_at: formatInstant(held.expiresAt) },
-      message_id: messageId,
-      details:
-        'The customer care window is closed: the message is held, the customer is invited back with the re-engagement template, and the message goes out when they reply.',
-    }),
-  }
-}
-
-/** A decision that is not forwarded: refused, or held (202) until the customer writes. */
-export interface UnsentDecision {
-  readonly messageId: string
-  readonly decision: RefusedDecision
-  readonly held: HeldMessageRecord | null
 }
 
 export interface DecideOptions {
@@ -152,18 +136,19 @@ export interface DecideOptions {
   readonly holdable?: boolean
   /**
    * The Idempotency-Key the send is made under: it is bound to the message in the transaction that records it,
-   * before anything goes upstream (and `key.messageId` is set once that has committed).
+   * before anything goes upstream (and `key.messageId` is set once that has committed). A refusal's result is kept
+   * with it there and then.
    */
   readonly key?: HeldKey | null
-  /** The answer to a decision that is not forwarded; the key keeps it, written in the same transaction. */
-  readonly answer?: (outcome: UnsentDecision) => GatewayReply
+  /** The request's trace id, which a refusal's result carries. */
+  readonly traceId: string
 }
 
 /**
  * Decides a message for a contact and records it, atomically: the contact's window row is locked, so two sends
  * to one contact are decided one after the other (a Messenger +1 is granted once). An allowed message enters the
  * contact's history before it goes upstream — if Graph then refuses it, the history errs on the cautious side.
- * With an Idempotency-Key, the key names the message from the same transaction on, and a refusal's answer is kept
+ * With an Idempotency-Key, the key names the message from the same transaction on, and a refusal's result is kept
  * with it there and then.
  */
 export async function decideAndRecord(
@@ -172,14 +157,12 @@ export async function decideAndRecord(
   contact: string,
   intent: Intent,
   rawBody: string,
-  options: DecideOptions = {},
+  options: DecideOptions,
 ): Promise<RecordedDecision> {
   const messageId = timeOrderedId('msg', deps.clock())
-  let held: HeldMessageRecord | null = null
-  let answer: GatewayReply | null = null
   let country: string | null = null
   const key = options.key ?? null
-  const decision = await deps.store.transaction(async (tx) => {
+  const recorded = await deps.store.transaction(async (tx): Promise<RecordedDecision> => {
     const now = deps.clock()
     const known = deps.contacts.countryOf(channel.id, contact)
     country = known !== undefined ? known : (await ensureContact(tx, channel, contact, now)).country
@@ -217,9 +200,14 @@ export async function decideAndRecord(
         settings,
       )
       await saveContactState(tx, channel, contact, next, settings, now)
-    } else if (options.holdable === true && isHoldable(channel, intent, decided)) {
-      held = await holdReply(tx, channel, contact, rawBody, messageId, state, now)
-    } else {
+      if (key !== null) await tx.bindIdempotencyKey(key.tenantId, key.key, messageId)
+      return { messageId, contact, decision: decided, unsent: null }
+    }
+    const held =
+      options.holdable === true && isHoldable(channel, intent, decided)
+        ? await holdReply(tx, channel, contact, rawBody, messageId, state, now)
+        : null
+    if (held === null)
       await emitEvent(tx, {
         type: 'message.refused',
         channel,
@@ -235,31 +223,39 @@ export async function decideAndRecord(
           error: { code: decided.error.code, subcode: decided.error.subcode, details: decided.error.details },
         },
       })
-    }
-    if (!decided.allowed && options.answer !== undefined) {
-      answer = options.answer({ messageId, decision: decided, held })
-      if (key !== null) {
-        answer = { ...answer, idempotency: 'done' }
-        await tx.completeIdempotencyKey(key.tenantId, key.key, answer.status, answer.body, messageId)
-      }
-    } else if (key !== null) await tx.bindIdempotencyKey(key.tenantId, key.key, messageId)
-    return decided
+    const unsent = unsentResult(decided, messageId, channel, held, options.traceId)
+    if (key !== null)
+      await tx.completeIdempotencyKey(key.tenantId, key.key, keptResultJson(unsent), messageId)
+    return { messageId, contact, decision: decided, unsent }
   })
   if (key !== null) key.messageId = messageId
   deps.contacts.remember(channel.id, contact, country)
   deps.metrics.decisions.inc({
     platform: channel.platform,
-    allowed: String(decision.allowed),
-    reason: decision.reason,
+    allowed: String(recorded.decision.allowed),
+    reason: recorded.decision.reason,
   })
-  return { messageId, decision, contact, held, answer }
+  return recorded
+}
+
+/** The result of a decision that is not forwarded: refused, or held until the customer writes. */
+function unsentResult(
+  decision: RefusedDecision,
+  messageId: string,
+  channel: ChannelRecord,
+  held: HeldMessageRecord | null,
+  traceId: string,
+): Refused | Held {
+  const unsent = { messageId, decision: refusedSendDecision(decision), platform: channel.platform, traceId }
+  if (held === null) return { ...unsent, kind: 'refused' }
+  return { ...unsent, kind: 'held', hold: { id: held.id, status: held.status, expiresAt: held.expiresAt } }
 }
 
 async function forward(
   deps: Pick<WhatsAppSendDependencies, 'metrics'>,
   upstream: Upstream,
   request: WhatsAppSendRequest,
-): Promise<GatewayReply> {
+): Promise<UpstreamReply> {
   const mode = request.channel.upstream.mode
   try {
     const reply = await upstream.forward({
@@ -270,14 +266,19 @@ async function forward(
       contentType: 'application/json',
     })
     deps.metrics.upstreamRequests.inc({ mode, outcome: String(reply.status) })
-    return {
-      status: reply.status,
-      body: reply.body,
-      ...(reply.headers === undefined ? {} : { headers: reply.headers }),
-    }
+    return upstreamAnswer(reply)
   } catch (error) {
     deps.metrics.upstreamRequests.inc({ mode, outcome: upstreamFailureOutcome(error) })
     throw error
+  }
+}
+
+/** Graph's answer as a send's result keeps it: its status, body and the headers it passes on, nothing else. */
+export function upstreamAnswer(reply: UpstreamReply): UpstreamReply {
+  return {
+    status: reply.status,
+    body: reply.body,
+    ...(reply.headers === undefined ? {} : { headers: reply.headers }),
   }
 }
 
@@ -286,32 +287,11 @@ export function upstreamFailureOutcome(error: unknown): string {
   return error instanceof UpstreamOutcomeUnknown ? 'unknown' : 'unavailable'
 }
 
-/** Graph's envelope for a refused message: HTTP 400 with the decision's code and its reason in `details`. */
-export function refusalReply(
-  decision: RefusedDecision,
-  headers: Readonly<Record<string, string>>,
-  traceId: string,
-  product: 'whatsapp' | null,
-): GatewayReply {
-  return {
-    status: 400,
-    headers,
-    body: graphErrorBody({
-      code: decision.error.code,
-      subcode: decision.error.subcode,
-      title: decision.error.title,
-      details: decision.error.details,
-      product,
-      traceId,
-    }),
-  }
-}
-
 /** The `wamid` in Graph's success body (`messages[0].id`), or `null`. */
-function messageIdOf(reply: GatewayReply): string | null {
+function wamidOf(body: string): string | null {
   try {
-    const body = JSON.parse(reply.body) as { messages?: readonly { id?: unknown }[] }
-    const id = body.messages?.[0]?.id
+    const parsed = JSON.parse(body) as { messages?: readonly { id?: unknown }[] }
+    const id = parsed.messages?.[0]?.id
     return typeof id === 'string' ? id : null
   } catch {
     return null

@@ -7,7 +7,6 @@ import type { Clock } from '../../shared/clock.js'
 import type { Directory } from '../directory.js'
 import { GatewayError } from '../../shared/errors.js'
 import type { Metrics } from '../metrics.js'
-import type { GatewayReply } from '../reply.js'
 import type { ReceiptWriter } from './receipt-writer.js'
 import { notificationSubjects } from './receipt-subjects.js'
 
@@ -16,6 +15,18 @@ export interface WebhookIntakeDependencies {
   readonly writer: ReceiptWriter
   readonly clock: Clock
   readonly metrics: Metrics
+}
+
+/** A signed notification, durably stored and to be applied: Meta is told it was received. */
+export interface StoredNotification {
+  readonly kind: 'stored'
+  readonly platform: Platform
+}
+
+/** Meta's subscription handshake passed: its challenge, to answer with. */
+export interface VerifiedSubscription {
+  readonly kind: 'verified'
+  readonly challenge: string
 }
 
 /** Refuses malformed UTF-8 instead of replacing it, and keeps a byte order mark (which JSON.parse then refuses). */
@@ -28,15 +39,15 @@ const OBJECTS: Readonly<Record<Platform, string>> = {
 
 /**
  * `POST /webhooks/{platform}`: the signature is checked over the raw bytes first — against the app secrets of
- * the platform's channels — and a notification no secret signed is refused with 401 before anything is parsed or
- * stored. A signed one is stored exactly as received and only then acknowledged (200); processing follows.
+ * the platform's channels — and a notification no secret signed is refused (INVALID_SIGNATURE) before anything is
+ * parsed or stored. A signed one is stored exactly as received and only then acknowledged; processing follows.
  */
 export async function receiveWebhook(
   deps: WebhookIntakeDependencies,
   platform: Platform,
   rawBody: Buffer,
   signature: string | undefined,
-): Promise<GatewayReply> {
+): Promise<StoredNotification> {
   const isSigned = (channels: readonly ChannelRecord[]) =>
     [...new Set(channels.map((channel) => channel.appSecret))].some((secret) =>
       isValidSignature(rawBody, signature, secret),
@@ -97,12 +108,12 @@ export async function receiveWebhook(
     subjects: read.subjects,
   })
   deps.metrics.webhookReceipts.inc({ platform, outcome: 'stored' })
-  return { status: 200, body: 'EVENT_RECEIVED', headers: { 'content-type': 'text/plain' } }
+  return { kind: 'stored', platform }
 }
 
 /**
  * `GET /webhooks/{platform}` and `GET /webhooks/{platform}/{channel_external_id}`: Meta's subscription handshake.
- * Answers `hub.challenge` when the token is the verify_token of a channel of the platform — of that one channel when
+ * Gives back `hub.challenge` when the token is the verify_token of a channel of the platform — of that one channel when
  * the path names it. Tokens are compared as SHA-256 digests in constant time, and every candidate is compared (no
  * early exit), so the answer's timing says nothing about how much of a token matched or which channel's it is.
  */
@@ -111,7 +122,7 @@ export async function verifyWebhook(
   platform: Platform,
   query: Readonly<Record<string, unknown>>,
   channelExternalId?: string,
-): Promise<GatewayReply> {
+): Promise<VerifiedSubscription> {
   const mode = query['hub.mode']
   const token = query['hub.verify_token']
   const challenge = query['hub.challenge']
@@ -137,5 +148,5 @@ export async function verifyWebhook(
         ? `hub.verify_token is not the verify_token of any ${platform} channel`
         : `hub.verify_token is not the verify_token of ${platform} channel ${channelExternalId}`,
     )
-  return { status: 200, body: challenge, headers: { 'content-type': 'text/plain' } }
+  return { kind: 'verified', challenge }
 }

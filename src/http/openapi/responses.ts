@@ -1,5 +1,6 @@
 import { REFUSAL_ERRORS } from '../../domain/index.js'
-import { ERRORS, graphErrorBody, type ErrorKey } from '../../shared/errors.js'
+import type { ErrorKey } from '../../shared/errors.js'
+import { catalogueErrorBody } from '../replies/graph-envelope.js'
 import { schemaRef, type OpenApiObject } from './schemas.js'
 
 /**
@@ -49,15 +50,7 @@ interface SharedResponse {
 
 /** Graph's error envelope for one of carewindow's own errors, exactly as the error handler writes it. */
 function catalogueExample(key: ErrorKey, details: string): OpenApiObject {
-  const entry = ERRORS[key]
-  return JSON.parse(
-    graphErrorBody({
-      code: entry.code,
-      title: entry.title,
-      details: `${details}. ${entry.hint}`,
-      traceId: 'req_3k9xQ2mZ8bT1',
-    }),
-  ) as OpenApiObject
+  return JSON.parse(catalogueErrorBody(key, details, { traceId: 'req_3k9xQ2mZ8bT1' })) as OpenApiObject
 }
 
 const refusal = REFUSAL_ERRORS.WINDOW_CLOSED

@@ -3,8 +3,10 @@ import { readMessengerRequest } from '../../channels/messenger/send-request.js'
 import type { Gateway } from '../../gateway/gateway.js'
 import { GatewayError } from '../../shared/errors.js'
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../../gateway/send/idempotency.js'
+import type { SendResult } from '../../gateway/send/send-result.js'
 import type { ChannelRecord, TenantRecord } from '../../store/store.js'
-import { sendReply } from '../app.js'
+import { sendReply } from '../replies/http-reply.js'
+import { sendResultReply } from '../replies/send-reply.js'
 import { apiKeyOf, authenticate } from '../auth.js'
 import { graphErrorResponses, sharedResponses } from '../openapi/responses.js'
 import { documentedRequest, schemaRef } from '../openapi/schemas.js'
@@ -55,7 +57,7 @@ export function registerGraphProxyRoutes(app: FastifyInstance, gateway: Gateway)
         (await gateway.directory.tenantChannel(tenant.id, 'messenger', id))
       if (channel === undefined)
         throw new GatewayError('NOT_FOUND', `Unsupported post request. Object with ID '${id}' does not exist`)
-      return sendReply(reply, await send(gateway, request, tenant, channel, version))
+      return sendReply(reply, sendResultReply(await send(gateway, request, tenant, channel, version)))
     },
   )
 
@@ -86,7 +88,7 @@ export function registerGraphProxyRoutes(app: FastifyInstance, gateway: Gateway)
       if (page === undefined) throw new GatewayError('NOT_FOUND', 'this tenant has no Messenger Page')
       if (pages.length > 1)
         throw new GatewayError('AMBIGUOUS_PAGE', `this tenant has ${pages.length} Messenger Pages`)
-      return sendReply(reply, await send(gateway, request, tenant, page, version))
+      return sendReply(reply, sendResultReply(await send(gateway, request, tenant, page, version)))
     },
   )
 }
@@ -179,7 +181,7 @@ async function send(
   tenant: TenantRecord,
   channel: ChannelRecord,
   version: string,
-) {
+): Promise<SendResult> {
   const idempotencyKey = request.headers['idempotency-key']
   const common = {
     tenant,

@@ -3,9 +3,9 @@ import type { Platform } from '../../domain/index.js'
 import { isValidSignature } from '../../channels/signature.js'
 import type { Gateway } from '../../gateway/gateway.js'
 import { GatewayError } from '../../shared/errors.js'
-import { verifyWebhook } from '../../gateway/webhooks/webhook-intake.js'
+import { verifyWebhook, type VerifiedSubscription } from '../../gateway/webhooks/webhook-intake.js'
 import type { ChannelRecord } from '../../store/store.js'
-import { sendReply } from '../app.js'
+import { sendReply, type HttpReply } from '../replies/http-reply.js'
 import { graphErrorResponses, sharedResponses } from '../openapi/responses.js'
 import { documentedRequest, schemaRef } from '../openapi/schemas.js'
 
@@ -105,7 +105,10 @@ function routes(app: FastifyInstance, gateway: Gateway): void {
         },
       },
       async (request, reply) =>
-        sendReply(reply, await gateway.verifyWebhook(platform, request.query as Record<string, unknown>)),
+        sendReply(
+          reply,
+          challengeReply(await gateway.verifyWebhook(platform, request.query as Record<string, unknown>)),
+        ),
     )
     app.get(
       `/webhooks/${platform}/:channel_external_id`,
@@ -125,11 +128,13 @@ function routes(app: FastifyInstance, gateway: Gateway): void {
       async (request: ChannelRequest, reply) =>
         sendReply(
           reply,
-          await verifyWebhook(
-            gateway.directory,
-            platform,
-            request.query as Record<string, unknown>,
-            request.params.channel_external_id,
+          challengeReply(
+            await verifyWebhook(
+              gateway.directory,
+              platform,
+              request.query as Record<string, unknown>,
+              request.params.channel_external_id,
+            ),
           ),
         ),
     )
@@ -146,8 +151,10 @@ function routes(app: FastifyInstance, gateway: Gateway): void {
           ...NOTIFICATION_SCHEMA,
         },
       },
-      async (request: FastifyRequest, reply) =>
-        sendReply(reply, await gateway.receiveWebhook(platform, rawBodyOf(request), signatureOf(request))),
+      async (request: FastifyRequest, reply) => {
+        await gateway.receiveWebhook(platform, rawBodyOf(request), signatureOf(request))
+        return sendReply(reply, RECEIVED)
+      },
     )
     app.post(
       `/webhooks/${platform}/:channel_external_id`,
@@ -176,10 +183,19 @@ function routes(app: FastifyInstance, gateway: Gateway): void {
               : `X-Hub-Signature-256 does not match the body for the app secret of ${platform} channel ${externalId}`,
           )
         }
-        return sendReply(reply, await gateway.receiveWebhook(platform, rawBody, signature))
+        await gateway.receiveWebhook(platform, rawBody, signature)
+        return sendReply(reply, RECEIVED)
       },
     )
   }
+}
+
+/** What Meta is answered once a notification is stored, as its own examples answer. */
+const RECEIVED: HttpReply = { status: 200, body: 'EVENT_RECEIVED', headers: { 'content-type': 'text/plain' } }
+
+/** The handshake passed: `hub.challenge` back, as text. */
+function challengeReply(verified: VerifiedSubscription): HttpReply {
+  return { status: 200, body: verified.challenge, headers: { 'content-type': 'text/plain' } }
 }
 
 function rawBodyOf(request: FastifyRequest): Buffer {

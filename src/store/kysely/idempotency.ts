@@ -5,7 +5,7 @@ import type { Connection } from './connection.js'
 
 export async function claimIdempotencyKey(
   c: Connection,
-  record: Omit<IdempotencyRecord, 'responseStatus' | 'responseBody' | 'messageId'>,
+  record: Omit<IdempotencyRecord, 'result' | 'responseStatus' | 'responseBody' | 'messageId'>,
 ): Promise<{ created: boolean; record: IdempotencyRecord }> {
   const inserted = await c.db
     .insertInto('idempotency_keys')
@@ -13,6 +13,7 @@ export async function claimIdempotencyKey(
       tenant_id: record.tenantId,
       key: record.key,
       request_hash: record.requestHash,
+      result_json: null,
       response_status: null,
       response_body: null,
       message_id: null,
@@ -33,6 +34,7 @@ export async function claimIdempotencyKey(
       tenantId: row.tenant_id,
       key: row.key,
       requestHash: row.request_hash,
+      result: row.result_json,
       responseStatus: row.response_status,
       responseBody: row.response_body,
       messageId: row.message_id,
@@ -59,15 +61,13 @@ export async function completeIdempotencyKey(
   c: Connection,
   tenantId: string,
   key: string,
-  status: number,
-  body: string,
+  result: string,
   messageId?: string,
 ): Promise<void> {
   await c.db
     .updateTable('idempotency_keys')
     .set({
-      response_status: status,
-      response_body: body,
+      result_json: result,
       ...(messageId === undefined ? {} : { message_id: messageId }),
     })
     .where('tenant_id', '=', tenantId)
@@ -78,13 +78,13 @@ export async function completeIdempotencyKey(
 export async function completeIdempotencyKeyOfMessage(
   c: Connection,
   messageId: string,
-  status: number,
-  body: string,
+  result: string,
 ): Promise<void> {
   await c.db
     .updateTable('idempotency_keys')
-    .set({ response_status: status, response_body: body })
+    .set({ result_json: result })
     .where('message_id', '=', messageId)
+    .where('result_json', 'is', null)
     .where('response_status', 'is', null)
     .execute()
 }
@@ -94,6 +94,7 @@ export async function releaseIdempotencyKey(c: Connection, tenantId: string, key
     .deleteFrom('idempotency_keys')
     .where('tenant_id', '=', tenantId)
     .where('key', '=', key)
+    .where('result_json', 'is', null)
     .where('response_status', 'is', null)
     .execute()
 }

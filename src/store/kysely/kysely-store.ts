@@ -286,24 +286,18 @@ export class KyselyStore extends KyselyConnection implements Store {
 
   // Idempotency keys
   claimIdempotencyKey(
-    record: Omit<IdempotencyRecord, 'responseStatus' | 'responseBody' | 'messageId'>,
+    record: Omit<IdempotencyRecord, 'result' | 'responseStatus' | 'responseBody' | 'messageId'>,
   ): Promise<{ created: boolean; record: IdempotencyRecord }> {
     return idempotency.claimIdempotencyKey(this, record)
   }
   bindIdempotencyKey(tenantId: string, key: string, messageId: string): Promise<void> {
     return idempotency.bindIdempotencyKey(this, tenantId, key, messageId)
   }
-  completeIdempotencyKey(
-    tenantId: string,
-    key: string,
-    status: number,
-    body: string,
-    messageId?: string,
-  ): Promise<void> {
-    return idempotency.completeIdempotencyKey(this, tenantId, key, status, body, messageId)
+  completeIdempotencyKey(tenantId: string, key: string, result: string, messageId?: string): Promise<void> {
+    return idempotency.completeIdempotencyKey(this, tenantId, key, result, messageId)
   }
-  completeIdempotencyKeyOfMessage(messageId: string, status: number, body: string): Promise<void> {
-    return idempotency.completeIdempotencyKeyOfMessage(this, messageId, status, body)
+  completeIdempotencyKeyOfMessage(messageId: string, result: string): Promise<void> {
+    return idempotency.completeIdempotencyKeyOfMessage(this, messageId, result)
   }
   releaseIdempotencyKey(tenantId: string, key: string): Promise<void> {
     return idempotency.releaseIdempotencyKey(this, tenantId, key)

@@ -7,6 +7,7 @@ import * as deadLetters from './0005-dead-letters.js'
 import * as idempotencyIntents from './0006-idempotency-intents.js'
 import * as deadDeliveries from './0007-dead-deliveries.js'
 import * as windowAnnouncements from './0008-window-announcements.js'
+import * as idempotencyResults from './0009-idempotency-results.js'
 
 export type SqlDialect = 'sqlite' | 'postgres'
 
@@ -21,6 +22,7 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
     '0006-idempotency-intents': { up: (db) => idempotencyIntents.up(db) },
     '0007-dead-deliveries': { up: (db) => deadDeliveries.up(db, dialect) },
     '0008-window-announcements': { up: (db) => windowAnnouncements.up(db, dialect) },
+    '0009-idempotency-results': { up: (db) => idempotencyResults.up(db) },
   }
 }
 

@@ -4,7 +4,12 @@ export interface IdempotencyRecord {
   readonly tenantId: string
   readonly key: string
   readonly requestHash: string
-  /** `null` while the first request is still being handled. */
+  /**
+   * What the first request came to, as the send use case serialised it (JSON); `null` while the first request is
+   * still being handled, and for keys answered before 0009.
+   */
+  readonly result: string | null
+  /** Keys answered before 0009 kept the reply as sent: its HTTP status and body (`null` for keys answered since). */
   readonly responseStatus: number | null
   readonly responseBody: string | null
   /**
@@ -22,20 +27,14 @@ export interface IdempotencyRecord {
 export interface IdempotencyStore {
   /** Records the key if it is new (`created: true`); otherwise returns the first request's record. */
   claimIdempotencyKey(
-    record: Omit<IdempotencyRecord, 'responseStatus' | 'responseBody' | 'messageId'>,
+    record: Omit<IdempotencyRecord, 'result' | 'responseStatus' | 'responseBody' | 'messageId'>,
   ): Promise<{ readonly created: boolean; readonly record: IdempotencyRecord }>
   /** Names the message a key's request decided (call it in the transaction that records the message). */
   bindIdempotencyKey(tenantId: string, key: string, messageId: string): Promise<void>
-  /** Keeps the reply of a key's request (and the message it decided, when given, in the same write). */
-  completeIdempotencyKey(
-    tenantId: string,
-    key: string,
-    status: number,
-    body: string,
-    messageId?: string,
-  ): Promise<void>
-  /** Completes the key bound to a message, if there is one still waiting for its reply. */
-  completeIdempotencyKeyOfMessage(messageId: string, status: number, body: string): Promise<void>
-  /** Forgets a key whose request has no reply yet, so a retry with it is handled anew. */
+  /** Keeps the result of a key's request (and the message it decided, when given, in the same write). */
+  completeIdempotencyKey(tenantId: string, key: string, result: string, messageId?: string): Promise<void>
+  /** Completes the key bound to a message, if there is one still waiting for its result. */
+  completeIdempotencyKeyOfMessage(messageId: string, result: string): Promise<void>
+  /** Forgets a key whose request has no result yet, so a retry with it is handled anew. */
   releaseIdempotencyKey(tenantId: string, key: string): Promise<void>
 }

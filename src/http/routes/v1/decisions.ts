@@ -3,6 +3,7 @@ import { z } from 'zod'
 import type { Gateway } from '../../../gateway/gateway.js'
 import { dryRunDecision } from '../../../gateway/api/dry-run.js'
 import { documentedZod } from '../../openapi/request-schemas.js'
+import { decisionJson } from '../../../representations/decision-json.js'
 import {
   channelParamsSchema,
   instantSchema,
@@ -67,11 +68,12 @@ export function registerDecisionRoutes(app: FastifyInstance, gateway: Gateway): 
     async (request: FastifyRequest<{ Params: ChannelParams }>) => {
       const { channel } = await tenantChannel(gateway, request)
       const input = parseInput(dryRunSchema, requireBody(request, 'the message to decide'))
-      return dryRunDecision(gateway, channel, {
+      const { contact, decision, settings } = await dryRunDecision(gateway, channel, {
         message: input.message,
         sender: input.sender,
         ...(input.at === undefined ? {} : { at: input.at }),
       })
+      return decisionJson(decision, { contact, settings })
     },
   )
 }
