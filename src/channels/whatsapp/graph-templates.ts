@@ -26,8 +26,11 @@ export interface GraphTemplateImport {
   readonly skipped: readonly SkippedGraphTemplate[]
 }
 
-// Graph's answer to `GET /{WABA-ID}/message_templates`; only what carewindow reads is checked, the rest is kept loose.
-const listSchema = z.looseObject({
+/**
+ * Graph's answer to `GET /{WABA-ID}/message_templates`; only what carewindow reads is checked, the rest is kept
+ * loose. Each template in `data` is checked on its own, and one carewindow cannot take is skipped with the reason.
+ */
+export const graphTemplateListSchema = z.looseObject({
   data: z.array(z.unknown(), '"data" must be the list of templates of Graph’s message_templates answer'),
 })
 
@@ -58,7 +61,7 @@ const unsupported = (reason: string): Step<never> => ({ ok: false, reason })
  * skipped with the reason; the others are still converted. Only a body that is not such a list is a problem.
  */
 export function templatesFromGraphList(list: unknown): Parsed<GraphTemplateImport> {
-  const parsed = listSchema.safeParse(list)
+  const parsed = graphTemplateListSchema.safeParse(list)
   if (!parsed.success) return invalid(describeIssues(parsed.error).join('; '))
   const templates: Template[] = []
   const skipped: SkippedGraphTemplate[] = []

@@ -1,6 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { z } from 'zod'
-import { templatesFromGraphList } from '../../../channels/whatsapp/graph-templates.js'
+import {
+  graphTemplateListSchema,
+  templatesFromGraphList,
+} from '../../../channels/whatsapp/graph-templates.js'
 import {
   templateDefinitionSchema,
   templateFromDefinition,
@@ -57,13 +60,6 @@ const definitionSchema = templateDefinitionSchema
 const replacementSchema = definitionSchema
   .partial({ name: true, language: true })
   .meta({ description: DEFINITION })
-
-// Documentation only: templatesFromGraphList checks the list itself and skips, with the reason, each template it
-// cannot take.
-const graphTemplateListSchema = z.looseObject({
-  data: z.array(z.looseObject({})),
-  paging: z.looseObject({}).optional(),
-})
 
 const templateExample = {
   name: 'ticket_update',
