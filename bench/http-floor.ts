@@ -34,14 +34,14 @@ const WINDOW_MS = 24 * 60 * 60 * 1000
 
 /** What the floor writes: one row per acknowledged webhook and per decided send. */
 interface FloorTables {
-  insertReceipts(rows: readonly FloorReceipt[]): Promise<void>
+  insertNotifications(rows: readonly FloorNotification[]): Promise<void>
   insertMessages(rows: readonly FloorMessage[]): Promise<void>
   /** Rows of a `select count(*) as n …`. */
   count(query: string): Promise<number>
   close(): Promise<void>
 }
 
-interface FloorReceipt {
+interface FloorNotification {
   readonly body: string
   readonly receivedAt: number
 }
@@ -56,7 +56,7 @@ interface FloorMessage {
 }
 
 const CREATE_TABLES = [
-  'create table floor_receipts (id integer primary key, body text not null, received_at bigint not null)',
+  'create table floor_notifications (id integer primary key, body text not null, received_at bigint not null)',
   'create table floor_messages (id integer primary key, contact text not null, body text not null, ' +
     'allowed integer not null, reason text not null, wamid text, at bigint not null)',
 ]
@@ -70,7 +70,8 @@ function placeholders(rows: number, columns: number, numbered: boolean): string 
   ).join(', ')
 }
 
-const receiptValues = (rows: readonly FloorReceipt[]) => rows.flatMap((row) => [row.body, row.receivedAt])
+const notificationValues = (rows: readonly FloorNotification[]) =>
+  rows.flatMap((row) => [row.body, row.receivedAt])
 const messageValues = (rows: readonly FloorMessage[]) =>
   rows.flatMap((row) => [row.contact, row.body, row.allowed ? 1 : 0, row.reason, row.wamid, row.at])
 
@@ -95,8 +96,8 @@ function sqliteTables(path: string): FloorTables {
     database.transaction(() => statement.run(values))()
   }
   return {
-    insertReceipts(rows) {
-      insert('floor_receipts', ['body', 'received_at'], rows.length, receiptValues(rows))
+    insertNotifications(rows) {
+      insert('floor_notifications', ['body', 'received_at'], rows.length, notificationValues(rows))
       return Promise.resolve()
     },
     insertMessages(rows) {
@@ -130,8 +131,8 @@ async function postgresTables(url: string): Promise<FloorTables> {
     })
   }
   return {
-    insertReceipts: (rows) =>
-      insert('floor_receipts', ['body', 'received_at'], rows.length, receiptValues(rows)),
+    insertNotifications: (rows) =>
+      insert('floor_notifications', ['body', 'received_at'], rows.length, notificationValues(rows)),
     insertMessages: (rows) =>
       insert(
         'floor_messages',
@@ -175,7 +176,7 @@ export async function startFloor(databaseUrl: string): Promise<FloorServer> {
   const tables = /^postgres(ql)?:\/\//.test(databaseUrl)
     ? await postgresTables(databaseUrl)
     : sqliteTables(databaseUrl.replace(/^sqlite:(\/\/)?/, ''))
-  const receipts = new GroupCommit<FloorReceipt>((rows) => tables.insertReceipts(rows))
+  const notifications = new GroupCommit<FloorNotification>((rows) => tables.insertNotifications(rows))
   const messages = new GroupCommit<FloorMessage>((rows) => tables.insertMessages(rows))
   const keyHash = createHash('sha256').update(API_KEY).digest('hex')
   /** Each contact's last inbound message (ms). */
@@ -192,7 +193,7 @@ export async function startFloor(databaseUrl: string): Promise<FloorServer> {
       return reply.status(401).send({ error: 'invalid signature' })
     const body = raw.toString('utf8')
     const json: unknown = JSON.parse(body)
-    await receipts.write({ body, receivedAt: Date.now() })
+    await notifications.write({ body, receivedAt: Date.now() })
     for (const { from, at } of inboundSenders(json))
       lastInbound.set(from, Math.max(at, lastInbound.get(from) ?? at))
     return reply.status(200).type('text/plain').send('EVENT_RECEIVED')
@@ -236,8 +237,8 @@ export async function startFloor(databaseUrl: string): Promise<FloorServer> {
       let openWindows = 0
       for (const at of lastInbound.values()) if (now - at < WINDOW_MS) openWindows++
       return {
-        receipts: await tables.count('select count(*) as n from floor_receipts'),
-        pendingReceipts: 0,
+        notifications: await tables.count('select count(*) as n from floor_notifications'),
+        pendingNotifications: 0,
         inboundMessages: 0,
         acceptedSends: await tables.count('select count(*) as n from floor_messages where allowed = 1'),
         openWindows,
@@ -245,7 +246,7 @@ export async function startFloor(databaseUrl: string): Promise<FloorServer> {
     },
     async close() {
       await app.close()
-      await receipts.flushed()
+      await notifications.flushed()
       await messages.flushed()
       await tables.close()
     },

@@ -26,9 +26,9 @@ export interface ServerRequest {
 
 /** What carewindow stored, read from the database (a connection of its own). */
 export interface StoredCounts {
-  readonly receipts: number
-  /** `countPendingReceipts()`: stored, not yet processed. */
-  readonly pendingReceipts: number
+  readonly notifications: number
+  /** `countPendingNotifications()`: stored, not yet processed. */
+  readonly pendingNotifications: number
   readonly inboundMessages: number
   /** Outbound messages the upstream accepted. */
   readonly acceptedSends: number
@@ -51,7 +51,7 @@ interface Role {
 const BACKLOG_DRAIN_MS = 600_000
 
 const COUNTS_SQL = {
-  receipts: 'select count(*) as n from webhook_receipts',
+  notifications: 'select count(*) as n from webhook_notifications',
   inboundMessages: "select count(*) as n from messages where direction = 'inbound'",
   acceptedSends: "select count(*) as n from messages where direction = 'outbound' and status = 'accepted'",
   openWindows: 'select count(*) as n from windows where expires_at > $1',
@@ -67,8 +67,8 @@ async function startCarewindow(databaseUrl: string): Promise<Role> {
     async stats() {
       const now = Date.now()
       return {
-        receipts: await count.run(COUNTS_SQL.receipts),
-        pendingReceipts: await server.gateway.store.countPendingReceipts(),
+        notifications: await count.run(COUNTS_SQL.notifications),
+        pendingNotifications: await server.gateway.store.countPendingNotifications(),
         inboundMessages: await count.run(COUNTS_SQL.inboundMessages),
         acceptedSends: await count.run(COUNTS_SQL.acceptedSends),
         openWindows: await count.run(COUNTS_SQL.openWindows, now),
@@ -130,8 +130,8 @@ async function startBare(): Promise<Role> {
   })
   const url = await app.listen({ host: '127.0.0.1', port: 0 })
   const none: StoredCounts = {
-    receipts: 0,
-    pendingReceipts: 0,
+    notifications: 0,
+    pendingNotifications: 0,
     inboundMessages: 0,
     acceptedSends: 0,
     openWindows: 0,

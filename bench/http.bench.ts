@@ -117,7 +117,7 @@ async function benchIngest(settings: HttpBenchSettings, bare: BenchServer, write
   write(
     `\n  webhook ingest: POST ${path}, Meta's inbound text notification (meta-platform.md §2.3), signed\n` +
       '  (X-Hub-Signature-256, the channel’s app secret), a new contact and message id per request; carewindow answers\n' +
-      '  200 once the receipt is committed and applies it in the background (the inbox)\n',
+      '  200 once the notification is committed and applies it in the background (the inbox)\n',
   )
   write(HEADER)
   const prepared = Math.ceil((settings.warmupSeconds + settings.seconds) * PREPARED_PER_SECOND)
@@ -125,9 +125,9 @@ async function benchIngest(settings: HttpBenchSettings, bare: BenchServer, write
     const { body, signature } = notifications.next()
     return { body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature } }
   }
-  const receipts = (before: StoredCounts, after: StoredCounts) => ({
-    what: 'receipts',
-    count: after.receipts - before.receipts,
+  const storedNotifications = (before: StoredCounts, after: StoredCounts) => ({
+    what: 'notifications',
+    count: after.notifications - before.notifications,
   })
 
   const forBare = new SignedNotifications(0, 20_000, { cycle: true })
@@ -149,7 +149,7 @@ async function benchIngest(settings: HttpBenchSettings, bare: BenchServer, write
         const run = {
           label: 'carewindow, SQLite (WAL)',
           target: TARGETS.sqliteIngest,
-          stored: receipts,
+          stored: storedNotifications,
           notifications,
           floor,
         }
@@ -182,7 +182,7 @@ async function benchIngest(settings: HttpBenchSettings, bare: BenchServer, write
       const run = {
         label: `carewindow, PostgreSQL ${version}`,
         target: TARGETS.postgresIngest,
-        stored: receipts,
+        stored: storedNotifications,
         notifications,
         floor,
       }
@@ -281,7 +281,7 @@ async function measureFloor(settings: HttpBenchSettings, run: FloorRun, write: W
       const figures = await measure(settings, server, path, next)
       const after = await server.stats()
       write(row(label, figures, baseline))
-      const stored = after.receipts + after.acceptedSends - before.receipts - before.acceptedSends
+      const stored = after.notifications + after.acceptedSends - before.notifications - before.acceptedSends
       write(`      stored ${format(stored)} rows for ${format(figures.responses2xx)} 2xx responses\n`)
       return figures
     } finally {
@@ -362,7 +362,7 @@ async function measureCarewindow(
   write(
     `      stored ${format(stored.count)} ${stored.what} for ${format(figures.responses2xx)} 2xx responses ` +
       `(${format(inFlight)} more requests in flight when the run ended); inbox backlog at end of run ` +
-      `${format(atEnd.pendingReceipts)} receipts, drained in ${drainSeconds.toFixed(1)} s` +
+      `${format(atEnd.pendingNotifications)} notifications, drained in ${drainSeconds.toFixed(1)} s` +
       (applied === 0
         ? '\n'
         : `; ${format(applied)} inbound messages applied (${format(applied / (settings.seconds + drainSeconds))}/s ` +

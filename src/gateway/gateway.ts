@@ -16,8 +16,8 @@ import { Outbox } from './outbox/outbox.js'
 import { MessageOutcomes } from './send/message-outcomes.js'
 import { isStoreUnavailable } from '../store/store-errors.js'
 import { SendReconciler } from './send/send-reconciler.js'
-import { ReceiptWriter } from './webhooks/receipt-writer.js'
-import { notificationSubjects } from './webhooks/receipt-subjects.js'
+import { NotificationWriter } from './webhooks/notification-writer.js'
+import { notificationSubjects } from './webhooks/notification-subjects.js'
 import type { Upstream } from '../channels/upstream.js'
 import {
   receiveWebhook,
@@ -25,9 +25,9 @@ import {
   type StoredNotification,
   type VerifiedSubscription,
 } from './webhooks/webhook-intake.js'
-import { messengerReceiptHandler } from './webhooks/messenger-inbox.js'
+import { messengerNotificationHandler } from './webhooks/messenger-inbox.js'
 import { sendMessenger, type MessengerSendRequest } from './send/messenger-send.js'
-import { whatsappReceiptHandler } from './webhooks/whatsapp-inbox.js'
+import { whatsappNotificationHandler } from './webhooks/whatsapp-inbox.js'
 import { automationHandlers, type InternalSendResult } from './automations/automations.js'
 import { DEFAULT_SCHEDULER_OPTIONS, Scheduler, type SchedulerOptions } from '../scheduler/scheduler.js'
 import { GatewayError } from '../shared/errors.js'
@@ -53,7 +53,7 @@ export interface GatewayOptions {
 /** The Graph version carewindow uses for the messages it sends itself (automations). */
 export const AUTOMATION_GRAPH_VERSION = 'v21.0'
 
-/** How often the inbox looks for receipts stored by other instances or left by a crash. */
+/** How often the inbox looks for notifications stored by other instances or left by a crash. */
 const INBOX_POLL_MS = 1_000
 
 /** How often sends whose outcome was never recorded are looked for (see send-reconciler.ts). */
@@ -69,7 +69,7 @@ export function sendBudgetMs(config: GatewayConfig): number {
 
 /**
  * While requests keep coming and nothing waits for it, processing of acknowledged webhooks takes a tenth of the
- * event loop at first, so a storm is acknowledged at the rate its receipts can be stored; its share grows as the
+ * event loop at first, so a storm is acknowledged at the rate its notifications can be stored; its share grows as the
  * backlog ages, to all of it at `inbox.max_lag_ms`.
  */
 const INBOX_MIN_SHARE = 0.1
@@ -87,7 +87,7 @@ export class Gateway {
   readonly directory: Directory
   readonly inbox: Inbox
   readonly outbox: Outbox
-  readonly writer: ReceiptWriter
+  readonly writer: NotificationWriter
   /** What came of forwarded messages, group-committed. */
   readonly outcomes: MessageOutcomes
   /** Settles sends whose outcome was never recorded. */
@@ -119,13 +119,13 @@ export class Gateway {
       logger: this.logger,
     }
     const handlers = {
-      whatsapp: whatsappReceiptHandler(inboxDependencies),
-      messenger: messengerReceiptHandler(inboxDependencies),
+      whatsapp: whatsappNotificationHandler(inboxDependencies),
+      messenger: messengerNotificationHandler(inboxDependencies),
     }
     this.inbox = new Inbox(
       this.store,
       this.clock,
-      (tx, receipt) => handlers[receipt.platform](tx, receipt),
+      (tx, notification) => handlers[notification.platform](tx, notification),
       this.logger,
       {
         onProcessed: () => {
@@ -138,8 +138,8 @@ export class Gateway {
           fullSpeedLagMs: options.config.inboxMaxLagMs,
         },
         decisionWaitMs: options.config.inboxDecisionWaitMs,
-        subjectsOf: (receipt) => {
-          const read = notificationSubjects(receipt.platform, JSON.parse(receipt.body))
+        subjectsOf: (notification) => {
+          const read = notificationSubjects(notification.platform, JSON.parse(notification.body))
           return read.ok ? read.subjects : []
         },
         isPassing: isStoreUnavailable,
@@ -163,7 +163,7 @@ export class Gateway {
       this.logger,
       this.metrics,
     )
-    this.writer = new ReceiptWriter(this.store, () => {
+    this.writer = new NotificationWriter(this.store, () => {
       this.inbox.kick()
     })
     this.outcomes = new MessageOutcomes(this.store, this.logger)

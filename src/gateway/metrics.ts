@@ -34,8 +34,8 @@ export class Metrics {
     registers: [this.registry],
   })
 
-  readonly webhookReceipts = new Counter({
-    name: 'carewindow_webhook_receipts_total',
+  readonly webhookNotifications = new Counter({
+    name: 'carewindow_webhook_notifications_total',
     help: 'Webhook notifications received, by platform and outcome (stored, rejected).',
     labelNames: ['platform', 'outcome'] as const,
     registers: [this.registry],
@@ -84,7 +84,7 @@ export class Metrics {
       help: 'Webhook notifications stored but not yet applied (dead letters not counted).',
       registers: [this.registry],
       async collect() {
-        this.set(await store.countPendingReceipts())
+        this.set(await store.countPendingNotifications())
       },
     })
     new Gauge({
@@ -92,7 +92,7 @@ export class Metrics {
       help: 'Notifications that could not be applied after their last try, waiting for an operator (GET /v1/dead-letters); decisions about what they concern are refused.',
       registers: [this.registry],
       async collect() {
-        this.set(await store.countDeadReceipts())
+        this.set(await store.countDeadNotifications())
       },
     })
     if (options.processMetrics !== false)

@@ -13,8 +13,8 @@ export interface Database {
   consent_events: ConsentEventsTable
   templates: TemplatesTable
   messages: MessagesTable
-  webhook_receipts: WebhookReceiptsTable
-  receipt_subjects: ReceiptSubjectsTable
+  webhook_notifications: WebhookNotificationsTable
+  notification_subjects: NotificationSubjectsTable
   webhook_deliveries: WebhookDeliveriesTable
   idempotency_keys: IdempotencyKeysTable
   jobs: JobsTable
@@ -127,7 +127,7 @@ export interface MessagesTable {
   created_at: number
 }
 
-export interface WebhookReceiptsTable {
+export interface WebhookNotificationsTable {
   id: Generated<number>
   platform: string
   body: string
@@ -141,9 +141,9 @@ export interface WebhookReceiptsTable {
   dead_at: number | null
 }
 
-export interface ReceiptSubjectsTable {
+export interface NotificationSubjectsTable {
   subject: string
-  receipt_id: number
+  notification_id: number
 }
 
 export interface WebhookDeliveriesTable {

@@ -8,7 +8,7 @@ import type { HoldStore } from './ports/holds.js'
 import type { IdempotencyStore } from './ports/idempotency.js'
 import type { JobStore } from './ports/jobs.js'
 import type { MessageStore } from './ports/messages.js'
-import type { ReceiptStore } from './ports/receipts.js'
+import type { NotificationStore } from './ports/notifications.js'
 import type { TemplateStore } from './ports/templates.js'
 import type { TenantStore } from './ports/tenants.js'
 
@@ -21,7 +21,7 @@ export type * from './ports/holds.js'
 export type * from './ports/idempotency.js'
 export type * from './ports/jobs.js'
 export type * from './ports/messages.js'
-export type * from './ports/receipts.js'
+export type * from './ports/notifications.js'
 export type * from './ports/templates.js'
 export type * from './ports/tenants.js'
 
@@ -48,7 +48,7 @@ export type Store = StoreSession &
   ConsentStore &
   TemplateStore &
   MessageStore &
-  ReceiptStore &
+  NotificationStore &
   DeliveryStore &
   IdempotencyStore &
   JobStore &

@@ -509,7 +509,7 @@ export class AutomationsFixture {
     await this.database.execute('update cases set last_reengaged_at = null where id = $1', [caseId])
   }
 
-  /** Fails the test if carewindow logged a warning or an error (a job failed, a receipt could not be processed). */
+  /** Fails the test if carewindow logged a warning or an error (a job failed, a notification could not be processed). */
   expectNoProblems(): void {
     expect(this.problems).toEqual([])
   }

@@ -114,9 +114,9 @@ describe('a kill -9 under webhook load', { timeout: 120_000 }, () => {
     )
     const count = (sql: string) =>
       query((database) => (database.prepare(sql).get() as { count: number }).count)
-    const storedBeforeRestart = count('select count(*) as count from webhook_receipts')
+    const storedBeforeRestart = count('select count(*) as count from webhook_notifications')
     const unprocessedAtRestart = count(
-      'select count(*) as count from webhook_receipts where processed_at is null',
+      'select count(*) as count from webhook_notifications where processed_at is null',
     )
     const undeliveredAtRestart = count(
       "select count(*) as count from webhook_deliveries where status = 'pending'",
@@ -150,7 +150,7 @@ describe('a kill -9 under webhook load', { timeout: 120_000 }, () => {
             (
               database
                 .prepare(
-                  "select (select count(*) from webhook_receipts where processed_at is null) + (select count(*) from webhook_deliveries where status = 'pending') as count",
+                  "select (select count(*) from webhook_notifications where processed_at is null) + (select count(*) from webhook_deliveries where status = 'pending') as count",
                 )
                 .get() as { count: number }
             ).count === 0,
@@ -166,16 +166,18 @@ describe('a kill -9 under webhook load', { timeout: 120_000 }, () => {
       return acknowledged.map((id) => ({ id, count: (count.get(id) as { count: number }).count }))
     })
     const totals = query((database) => ({
-      receipts: (
-        database.prepare('select count(*) as count from webhook_receipts').get() as { count: number }
+      notifications: (
+        database.prepare('select count(*) as count from webhook_notifications').get() as { count: number }
       ).count,
       inbound: (
         database.prepare("select count(*) as count from messages where direction = 'inbound'").get() as {
           count: number
         }
       ).count,
-      failedReceipts: (
-        database.prepare('select count(*) as count from webhook_receipts where error is not null').get() as {
+      failedNotifications: (
+        database
+          .prepare('select count(*) as count from webhook_notifications where error is not null')
+          .get() as {
           count: number
         }
       ).count,
@@ -183,7 +185,7 @@ describe('a kill -9 under webhook load', { timeout: 120_000 }, () => {
     const deliveryIds = receiver.delivered.map((delivery) => delivery.deliveryId)
     console.info(
       `crash test: ${attempted} posted, ${acknowledged.length} acknowledged before the kill, ` +
-        `${storedBeforeRestart} receipts on disk after it (${unprocessedAtRestart} not yet processed, ` +
+        `${storedBeforeRestart} notifications on disk after it (${unprocessedAtRestart} not yet processed, ` +
         `${undeliveredAtRestart} relays not yet delivered), ${totals.inbound} inbound messages stored ` +
         `(${stored.filter((entry) => entry.count === 1).length} of the acknowledged exactly once), ` +
         `${receiver.delivered.length} relayed (${deliveryIds.length - new Set(deliveryIds).size} redelivered after the crash)`,
@@ -192,7 +194,7 @@ describe('a kill -9 under webhook load', { timeout: 120_000 }, () => {
     expect(acknowledged.length).toBeGreaterThanOrEqual(KILL_AFTER_ACKNOWLEDGED)
     expect(stored.filter((entry) => entry.count !== 1)).toEqual([])
     expect(storedBeforeRestart).toBeGreaterThanOrEqual(acknowledged.length)
-    expect(totals.failedReceipts).toBe(0)
+    expect(totals.failedNotifications).toBe(0)
     expect(totals.inbound).toBeGreaterThanOrEqual(acknowledged.length)
     expect(receiver.delivered.every((delivery) => delivery.isSignatureValid)).toBe(true)
   })

@@ -78,7 +78,7 @@ const AGENTS: PageTenant = {
 }
 
 type Dialect = 'sqlite' | 'postgres'
-type CountedTable = 'messages' | 'webhook_receipts'
+type CountedTable = 'messages' | 'webhook_notifications'
 
 /** carewindow's database for one suite, read behind its back to count rows. */
 interface TestDatabase {
@@ -461,7 +461,7 @@ for (const dialect of DIALECTS) {
         it('refuses unsigned and mis-signed notifications with 401 and stores nothing', async () => {
           now = ATTACHMENT_EXAMPLE_AT + 2 * HOUR_MS
           await server.gateway.inbox.drain()
-          const before = [await database.count('webhook_receipts'), await database.count('messages')]
+          const before = [await database.count('webhook_notifications'), await database.count('messages')]
           const body = pageNotification(
             ACME.pageId,
             [userMessage(QUIET_USER, ACME.pageId, now - MINUTE_MS)],
@@ -480,7 +480,9 @@ for (const dialect of DIALECTS) {
 
           expect(answers.map((answer) => answer.status)).toEqual([401, 401, 401, 401, 401])
           await server.gateway.inbox.drain()
-          expect([await database.count('webhook_receipts'), await database.count('messages')]).toEqual(before)
+          expect([await database.count('webhook_notifications'), await database.count('messages')]).toEqual(
+            before,
+          )
           expect(await windowNow(ACME, QUIET_USER)).toMatchObject({
             state: 'closed',
             last_user_message_at: null,
@@ -489,7 +491,7 @@ for (const dialect of DIALECTS) {
 
         it('refuses with 400 a signed notification with a timestamp or ids out of bounds, stores nothing, and the Page’s contacts still list', async () => {
           await server.gateway.inbox.drain()
-          const before = [await database.count('webhook_receipts'), await database.count('messages')]
+          const before = [await database.count('webhook_notifications'), await database.count('messages')]
           const bodies = [
             pageNotification(ACME.pageId, [userMessage(QUIET_USER, ACME.pageId, -1e16)], now),
             pageNotification(
@@ -507,7 +509,9 @@ for (const dialect of DIALECTS) {
           expect(answers[1]?.text).toMatch(/sender\.id: it has 10000 characters; at most 64 are accepted/)
           expect(answers[2]?.text).toMatch(/timestamp: expected milliseconds since 1970 as a whole number/)
           await server.gateway.inbox.drain()
-          expect([await database.count('webhook_receipts'), await database.count('messages')]).toEqual(before)
+          expect([await database.count('webhook_notifications'), await database.count('messages')]).toEqual(
+            before,
+          )
           const contacts = await fetch(`${server.url}/v1/channels/${ACME.pageId}/contacts`, {
             headers: { authorization: `Bearer ${ACME.apiKey}` },
           })

@@ -86,7 +86,7 @@ describe.each(['sqlite', 'postgres'] as const)(
       waitFor(
         `${count} dead letter(s)`,
         async () => {
-          if ((await server.gateway.store.countDeadReceipts()) >= count) return true
+          if ((await server.gateway.store.countDeadNotifications()) >= count) return true
           clock.advance(RETRY_BASE_MS * 2 ** (MAX_ATTEMPTS - 1))
           return null
         },
@@ -189,7 +189,7 @@ describe.each(['sqlite', 'postgres'] as const)(
       const answer = await postMessage(server.url, textMessage(DISCARDED, 'Hello!'))
       expect(answer.status).toBe(400)
       expect(graphErrorOf(answer).code).toBe(131047)
-      expect(await server.gateway.store.countDeadReceipts()).toBe(0)
+      expect(await server.gateway.store.countDeadNotifications()).toBe(0)
     })
   },
 )

@@ -239,7 +239,7 @@ describe.each(['sqlite', 'postgres'] as const)(
       })
 
       it('refuses with 401 and stores nothing when another channel’s app secret signed it', async () => {
-        const before = await database.count('webhook_receipts')
+        const before = await database.count('webhook_notifications')
         const body = inboundTextNotification({
           from: '31644444444',
           id: 'wamid.secrets-other',
@@ -256,7 +256,7 @@ describe.each(['sqlite', 'postgres'] as const)(
 
         expect(wrongChannel.status).toBe(401)
         expect(unknownChannel.status).toBe(401)
-        expect(await database.count('webhook_receipts')).toBe(before)
+        expect(await database.count('webhook_notifications')).toBe(before)
         // Signed with its own secret, the same notification is taken.
         const own = await postSigned(
           `${server.url}/webhooks/whatsapp/${OTHER_TENANT_PHONE_NUMBER_ID}`,

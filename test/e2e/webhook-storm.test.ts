@@ -77,8 +77,8 @@ describe.each(['sqlite', 'postgres'] as const)('a webhook storm on %s', { timeou
     expect(statuses.filter((status) => status === 200)).toHaveLength(STORM)
 
     // Every notification is stored; while the storm lasted, applying them took a share of the loop, so some wait.
-    expect(await database.count('webhook_receipts')).toBe(STORM)
-    expect(await server.gateway.store.countPendingReceipts()).toBeGreaterThan(0)
+    expect(await database.count('webhook_notifications')).toBe(STORM)
+    expect(await server.gateway.store.countPendingNotifications()).toBeGreaterThan(0)
 
     // Sends right away, with no drain by the test: each waits for what was acknowledged before it.
     const reply = await postMessage(server.url, textMessage(LATE_WRITER, 'Thanks for writing!'))
@@ -109,7 +109,7 @@ describe.each(['sqlite', 'postgres'] as const)('a webhook storm on %s', { timeou
       }),
     )
     try {
-      while ((await server.gateway.store.countPendingReceipts()) < 1_000)
+      while ((await server.gateway.store.countPendingNotifications()) < 1_000)
         await new Promise((resolve) => setTimeout(resolve, 10))
       const writer = '31612345003'
       const inbound = await postWebhook(
@@ -118,14 +118,14 @@ describe.each(['sqlite', 'postgres'] as const)('a webhook storm on %s', { timeou
         { secret: APP_SECRET },
       )
       expect(inbound.status).toBe(200)
-      const acknowledged = await server.gateway.store.lastReceiptId()
+      const acknowledged = await server.gateway.store.lastNotificationId()
 
       const reply = await postMessage(server.url, textMessage(writer, 'We are on it'))
 
       expect(reply.status).toBe(200)
       expect(reply.headers.get('x-carewindow-decision')).toBe('IN_CARE_WINDOW')
       // Notifications about other contacts acknowledged before the send are still waiting: it did not wait for them.
-      const oldest = await server.gateway.store.oldestPendingReceiptId(Date.now())
+      const oldest = await server.gateway.store.oldestPendingNotificationId(Date.now())
       expect(oldest).not.toBeNull()
       expect(oldest!).toBeLessThan(acknowledged)
     } finally {

@@ -105,7 +105,7 @@ describe('Meta webhooks through carewindow', { timeout: 60_000 }, () => {
 
   describe('every Meta example payload, signed', () => {
     const answers = new Map<string, HttpAnswer>()
-    let receiptsBefore: number
+    let notificationsBefore: number
 
     beforeAll(async () => {
       // Two messages carewindow sent, so that the status examples find them: Graph answers with their wamids.
@@ -114,7 +114,7 @@ describe('Meta webhooks through carewindow', { timeout: 60_000 }, () => {
         const sent = await postMessage(server.url, ticketUpdate('16505551234', ticket))
         expect(sent.status).toBe(200)
       }
-      receiptsBefore = await database.count('webhook_receipts')
+      notificationsBefore = await database.count('webhook_notifications')
       for (const [name, body] of Object.entries(EXAMPLES))
         answers.set(name, await postWebhook(server.url, body, { secret: APP_SECRET }))
       await server.gateway.inbox.drain()
@@ -125,8 +125,10 @@ describe('Meta webhooks through carewindow', { timeout: 60_000 }, () => {
     })
 
     it('stores every notification exactly as received', async () => {
-      expect(await database.count('webhook_receipts')).toBe(receiptsBefore + Object.keys(EXAMPLES).length)
-      expect(await server.gateway.store.countPendingReceipts()).toBe(0)
+      expect(await database.count('webhook_notifications')).toBe(
+        notificationsBefore + Object.keys(EXAMPLES).length,
+      )
+      expect(await server.gateway.store.countPendingNotifications()).toBe(0)
     })
 
     it('stores each inbound message once, under Meta’s message id', async () => {
@@ -330,14 +332,14 @@ describe('Meta webhooks through carewindow', { timeout: 60_000 }, () => {
       from: '31611112222',
       atMs: Date.now() - HOUR_MS,
     })
-    const receipts = await database.count('webhook_receipts')
+    const notifications = await database.count('webhook_notifications')
 
     const first = await postWebhook(server.url, body, { secret: APP_SECRET })
     const retry = await postWebhook(server.url, body, { secret: APP_SECRET })
     await server.gateway.inbox.drain()
 
     expect([first.status, retry.status]).toEqual([200, 200])
-    expect(await database.count('webhook_receipts')).toBe(receipts + 2)
+    expect(await database.count('webhook_notifications')).toBe(notifications + 2)
     expect(await database.count('messages', { external_id: 'wamid.retried-0001' })).toBe(1)
   })
 

@@ -249,7 +249,7 @@ class FuzzRun {
   }
 
   /**
-   * The errors carewindow logged (an unhandled error behind a 5xx, a receipt the inbox could not process) and what
+   * The errors carewindow logged (an unhandled error behind a 5xx, a notification the inbox could not process) and what
    * escaped to the process, added to `problems`.
    */
   private takeErrors(problems: string[]): LogEntry[] {
@@ -407,11 +407,11 @@ function isPastHeaderLimit(request: HttpRequest): boolean {
 /**
  * A signed notification the inbox kept with its error because it is not a notification at all (the parser refused
  * its shape): acknowledged to Meta, never retried for ever — by design, so not a failure. Any other error while
- * processing a receipt (a database error, a TypeError) is one.
+ * processing a notification (a database error, a TypeError) is one.
  */
 function isDeadLetter(entry: LogEntry): boolean {
   return (
-    entry.msg === 'webhook receipt could not be processed; kept with its error' &&
+    entry.msg === 'webhook notification could not be processed; kept with its error' &&
     /^not a (WhatsApp|Messenger) notification: /.test(entry.err?.message ?? '')
   )
 }

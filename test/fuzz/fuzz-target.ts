@@ -131,7 +131,7 @@ export class FuzzTarget {
   }
 
   /**
-   * Lets the background work a request started finish: receipts written and processed (a receipt that keeps
+   * Lets the background work a request started finish: notifications written and processed (a notification that keeps
    * failing is tried until the inbox gives up on it), due jobs run, due deliveries made — round after round while
    * any of them did something. False when work was still being done after a minute.
    */
@@ -157,7 +157,7 @@ export class FuzzTarget {
       let deliveries = 0
       for (let made = await gateway.outbox.deliverDue(); made > 0; made = await gateway.outbox.deliverDue())
         deliveries += made
-      const pending = await gateway.store.countPendingReceipts()
+      const pending = await gateway.store.countPendingNotifications()
       if (jobs === 0 && deliveries === 0 && pending === 0) return true
     }
     return false

@@ -165,11 +165,11 @@ describe(`${PROCESSES} carewindow processes on one PostgreSQL database`, { timeo
      */
     const isIdle = async (): Promise<boolean> => {
       const row = await queryRow(
-        `select (select count(*)::int from webhook_receipts where processed_at is null) as receipts, ` +
+        `select (select count(*)::int from webhook_notifications where processed_at is null) as notifications, ` +
           `(select count(*)::int from webhook_deliveries where status = 'pending') as deliveries, ` +
           `(select count(*)::int from jobs where status = 'pending' and due_at <= ${clock.now()}) as jobs`,
       )
-      return row.receipts === 0 && row.deliveries === 0 && row.jobs === 0
+      return row.notifications === 0 && row.deliveries === 0 && row.jobs === 0
     }
     const eventCount = (type: string) =>
       receiver.delivered.filter((delivery) => delivery.event === type).length
@@ -331,7 +331,7 @@ describe(`${PROCESSES} carewindow processes on one PostgreSQL database`, { timeo
         `(select count(*)::int from jobs where last_error is not null) as failed_jobs, ` +
         `(select count(*)::int from jobs where status = 'done') as done_jobs, ` +
         `(select count(*)::int from webhook_deliveries where status <> 'delivered') as undelivered, ` +
-        `(select count(*)::int from webhook_receipts where error is not null) as failed_receipts, ` +
+        `(select count(*)::int from webhook_notifications where error is not null) as failed_notifications, ` +
         `(select count(*)::int from windows) as windows, ` +
         `(select count(*)::int from messages where direction = 'inbound') as inbound_messages`,
     )
@@ -377,7 +377,7 @@ describe(`${PROCESSES} carewindow processes on one PostgreSQL database`, { timeo
     expect(reengaged.every((event) => event.data.allowed === true)).toBe(true)
 
     // Nothing is left to do and nothing went wrong on the way.
-    expect(database).toMatchObject({ due_jobs: 0, failed_jobs: 0, undelivered: 0, failed_receipts: 0 })
+    expect(database).toMatchObject({ due_jobs: 0, failed_jobs: 0, undelivered: 0, failed_notifications: 0 })
     expect(database).toMatchObject({ windows: CONTACTS, inbound_messages: CONTACTS })
 
     // Every process did its share: each processed inbound messages, delivered events and ran re-engagement jobs.

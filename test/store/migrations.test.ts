@@ -123,5 +123,65 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         { key: 'in-progress', response_status: null, response_body: null, result_json: null },
       ])
     })
+
+    it('0010 renames the stored notifications’ tables, column and indexes, keeping every row, key and reference', async () => {
+      opened = await openEmpty(dialect)
+      const { db, schema } = opened
+      await migrateToLatest(db, dialect, schema, '0009-idempotency-results')
+      for (const id of [1, 2])
+        await sql`insert into webhook_receipts (platform, body, signature, received_at, subject)
+          values ('whatsapp', ${`{"n":${id}}`}, 'sha256=x', ${T0}, '+')`.execute(db)
+      await sql`insert into receipt_subjects (subject, receipt_id) values ('c:ch:31600000001', 1), ('c:ch:31600000002', 1),
+        ('c:ch:31600000003', 2)`.execute(db)
+
+      await migrateToLatest(db, dialect, schema)
+
+      const kept = await sql<{
+        id: number | string
+        body: string
+      }>`select id, body from webhook_notifications order by id`.execute(db)
+      expect(kept.rows.map((row) => [Number(row.id), row.body])).toEqual([
+        [1, '{"n":1}'],
+        [2, '{"n":2}'],
+      ])
+      // The id sequence goes on where it was.
+      const next = await sql<{
+        id: number | string
+      }>`insert into webhook_notifications (platform, body, signature, received_at)
+        values ('whatsapp', '{}', 'sha256=x', ${T0}) returning id`.execute(db)
+      expect(Number(next.rows[0]?.id)).toBe(3)
+      // The subjects still reference their notification: deleting one deletes its subjects.
+      if (dialect === 'sqlite') await sql`pragma foreign_keys = on`.execute(db)
+      await sql`delete from webhook_notifications where id = 1`.execute(db)
+      const subjects = await sql<{
+        subject: string
+        notification_id: number | string
+      }>`select subject, notification_id
+        from notification_subjects order by subject`.execute(db)
+      expect(subjects.rows.map((row) => [row.subject, Number(row.notification_id)])).toEqual([
+        ['c:ch:31600000003', 2],
+      ])
+
+      const names = await sql<{ name: string }>`${
+        dialect === 'sqlite'
+          ? sql`select name from sqlite_master where type in ('table', 'index') and name not like 'sqlite_%'`
+          : sql`select tablename as name from pg_tables where schemaname = ${schema}
+              union all select indexname from pg_indexes where schemaname = ${schema}
+              union all select sequencename from pg_sequences where schemaname = ${schema}
+              union all select conname from pg_constraint where connamespace = ${schema}::regnamespace`
+      }`.execute(db)
+      const all = names.rows.map((row) => row.name)
+      expect(all.filter((name) => name.includes('receipt'))).toEqual([])
+      expect(all).toEqual(
+        expect.arrayContaining([
+          'webhook_notifications',
+          'notification_subjects',
+          'webhook_notifications_unprocessed',
+          'webhook_notifications_unprocessed_subject',
+          'webhook_notifications_dead',
+          'notification_subjects_notification',
+        ]),
+      )
+    })
   })
 }

@@ -12,7 +12,7 @@ import type {
   ContactRecord,
   DeliveryRecord,
   MessageRecord,
-  NewReceipt,
+  NewNotification,
   TenantRecord,
   WindowRecord,
 } from '../../src/store/store.js'
@@ -136,11 +136,11 @@ export function message(
   }
 }
 
-export function receipt(
+export function notification(
   body: string,
   receivedAt: Instant = T0,
   subjects: readonly string[] | null = null,
-): NewReceipt {
+): NewNotification {
   return { platform: 'whatsapp', body, signature: `sha256=signature-of-${body.length}`, receivedAt, subjects }
 }
 

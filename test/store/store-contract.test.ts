@@ -15,7 +15,7 @@ import {
   contactRecord,
   delivery,
   message,
-  receipt,
+  notification,
   T0,
   template,
   tenant,
@@ -716,90 +716,102 @@ for (const dialect of DIALECTS) {
       })
     })
 
-    describe('webhook receipts', () => {
+    describe('webhook notifications', () => {
       const SAM = 'whatsapp:106540352242922:31612345001'
       const KIM = 'whatsapp:106540352242922:31612345002'
       const TEMPLATE = 'template:en:order_update'
       const claimed = async (subjects?: readonly string[], now = T0) =>
-        (await store.claimReceipts(10, now, subjects)).map((row) => row.id)
+        (await store.claimNotifications(10, now, subjects)).map((row) => row.id)
 
       it('stores a batch in one write and returns increasing ids in order', async () => {
-        const ids = await store.insertReceipts([receipt('{"n":1}'), receipt('{"n":2}'), receipt('{"n":3}')])
-        const more = await store.insertReceipts([receipt('{"n":4}')])
+        const ids = await store.insertNotifications([
+          notification('{"n":1}'),
+          notification('{"n":2}'),
+          notification('{"n":3}'),
+        ])
+        const more = await store.insertNotifications([notification('{"n":4}')])
 
         expect(ids).toHaveLength(3)
         expect([...ids, ...more]).toEqual([...ids, ...more].sort((a, b) => a - b))
         expect(new Set([...ids, ...more]).size).toBe(4)
-        expect(await store.insertReceipts([])).toEqual([])
-        expect(await store.countPendingReceipts()).toBe(4)
+        expect(await store.insertNotifications([])).toEqual([])
+        expect(await store.countPendingNotifications()).toBe(4)
       })
 
-      it('claims unprocessed receipts oldest first, up to the limit, as they were stored', async () => {
-        const ids = await store.insertReceipts([
-          receipt('{"n":1}', T0),
-          { ...receipt('{"n":2}', T0 + 1), platform: 'messenger' },
-          receipt('{"n":3}', T0 + 2),
+      it('claims unprocessed notifications oldest first, up to the limit, as they were stored', async () => {
+        const ids = await store.insertNotifications([
+          notification('{"n":1}', T0),
+          { ...notification('{"n":2}', T0 + 1), platform: 'messenger' },
+          notification('{"n":3}', T0 + 2),
         ])
 
-        const { subjects: _, ...first } = receipt('{"n":1}', T0)
-        const { subjects: __, ...second } = { ...receipt('{"n":2}', T0 + 1), platform: 'messenger' as const }
-        expect(await store.claimReceipts(2, T0)).toEqual([
+        const { subjects: _, ...first } = notification('{"n":1}', T0)
+        const { subjects: __, ...second } = {
+          ...notification('{"n":2}', T0 + 1),
+          platform: 'messenger' as const,
+        }
+        expect(await store.claimNotifications(2, T0)).toEqual([
           { id: ids[0], ...first, attempts: 0 },
           { id: ids[1], ...second, attempts: 0 },
         ])
       })
 
-      it('claims, for subjects, the receipts about any of them — one of theirs or one of several — and the unscoped ones', async () => {
-        const ids = await store.insertReceipts([
-          receipt('{"n":1}', T0, [KIM]),
-          receipt('{"n":2}', T0, [SAM]),
-          receipt('{"n":3}', T0, []),
-          receipt('{"n":4}', T0, null),
-          receipt('{"n":5}', T0, [KIM, SAM]),
-          receipt('{"n":6}', T0, [TEMPLATE]),
-          receipt('{"n":7}', T0, [SAM]),
+      it('claims, for subjects, the notifications about any of them — one of theirs or one of several — and the unscoped ones', async () => {
+        const ids = await store.insertNotifications([
+          notification('{"n":1}', T0, [KIM]),
+          notification('{"n":2}', T0, [SAM]),
+          notification('{"n":3}', T0, []),
+          notification('{"n":4}', T0, null),
+          notification('{"n":5}', T0, [KIM, SAM]),
+          notification('{"n":6}', T0, [TEMPLATE]),
+          notification('{"n":7}', T0, [SAM]),
         ])
 
         expect(await claimed([SAM])).toEqual([ids[1], ids[3], ids[4], ids[6]])
         expect(await claimed([KIM])).toEqual([ids[0], ids[3], ids[4]])
         expect(await claimed([SAM, TEMPLATE])).toEqual([ids[1], ids[3], ids[4], ids[5], ids[6]])
-        expect((await store.claimReceipts(2, T0, [SAM])).map((row) => row.id)).toEqual([ids[1], ids[3]])
+        expect((await store.claimNotifications(2, T0, [SAM])).map((row) => row.id)).toEqual([ids[1], ids[3]])
         expect(await claimed()).toEqual(ids)
       })
 
       it('shows a decision what concerns its subjects and is not applied, through an id, and dead letters of any id', async () => {
-        const [forKim, none, forSam, unscoped, forBoth, later] = await store.insertReceipts([
-          receipt('{"n":1}', T0, [KIM]),
-          receipt('{"n":2}', T0, []),
-          receipt('{"n":3}', T0, [SAM]),
-          receipt('{"n":4}', T0, null),
-          receipt('{"n":5}', T0, [SAM, KIM]),
-          receipt('{"n":6}', T0, [SAM]),
+        const [forKim, none, forSam, unscoped, forBoth, later] = await store.insertNotifications([
+          notification('{"n":1}', T0, [KIM]),
+          notification('{"n":2}', T0, []),
+          notification('{"n":3}', T0, [SAM]),
+          notification('{"n":4}', T0, null),
+          notification('{"n":5}', T0, [SAM, KIM]),
+          notification('{"n":6}', T0, [SAM]),
         ])
         const ids = async (subjects: readonly string[], through: number) =>
-          (await store.unappliedReceipts(subjects, through)).map((row) => row.id)
+          (await store.unappliedNotifications(subjects, through)).map((row) => row.id)
 
         expect(await ids([SAM], forBoth!)).toEqual([forSam, unscoped, forBoth])
         expect(await ids([KIM], Number.MAX_SAFE_INTEGER)).toEqual([forKim, unscoped, forBoth])
-        await store.markReceiptsProcessed([forSam!, unscoped!, forBoth!], T0 + 1)
+        await store.markNotificationsProcessed([forSam!, unscoped!, forBoth!], T0 + 1)
         expect(await ids([SAM], forBoth!)).toEqual([])
         expect(await ids([KIM], Number.MAX_SAFE_INTEGER)).toEqual([forKim])
-        await store.recordReceiptFailure(later!, { attempts: 5, error: 'bad', at: T0 + 2, retryAt: null })
-        expect(await store.unappliedReceipts([SAM], forBoth!)).toEqual([
+        await store.recordNotificationFailure(later!, {
+          attempts: 5,
+          error: 'bad',
+          at: T0 + 2,
+          retryAt: null,
+        })
+        expect(await store.unappliedNotifications([SAM], forBoth!)).toEqual([
           { id: later, retryAt: null, deadAt: T0 + 2, error: 'bad' },
         ])
         expect(await ids([], Number.MAX_SAFE_INTEGER)).toEqual([])
         expect(none).toBeDefined()
       })
 
-      it('sets a failed receipt aside until its retry is due, without holding up the ones behind it', async () => {
-        const [failed, next] = await store.insertReceipts([
-          receipt('{"n":1}', T0, [SAM]),
-          receipt('{"n":2}', T0, []),
+      it('sets a failed notification aside until its retry is due, without holding up the ones behind it', async () => {
+        const [failed, next] = await store.insertNotifications([
+          notification('{"n":1}', T0, [SAM]),
+          notification('{"n":2}', T0, []),
         ])
-        expect(await store.hasFailingReceipts()).toBe(false)
+        expect(await store.hasFailingNotifications()).toBe(false)
 
-        await store.recordReceiptFailure(failed!, {
+        await store.recordNotificationFailure(failed!, {
           attempts: 1,
           error: 'deadlock',
           at: T0,
@@ -808,81 +820,91 @@ for (const dialect of DIALECTS) {
 
         expect(await claimed(undefined, T0 + 999)).toEqual([next])
         expect(await claimed([SAM], T0 + 999)).toEqual([])
-        expect(await store.oldestPendingReceiptId(T0 + 999)).toBe(next)
-        expect(await store.unappliedReceipts([SAM], Number.MAX_SAFE_INTEGER)).toEqual([
+        expect(await store.oldestPendingNotificationId(T0 + 999)).toBe(next)
+        expect(await store.unappliedNotifications([SAM], Number.MAX_SAFE_INTEGER)).toEqual([
           { id: failed, retryAt: T0 + 1_000, deadAt: null, error: 'deadlock' },
         ])
-        expect(await store.hasFailingReceipts()).toBe(true)
-        expect(await store.countPendingReceipts()).toBe(2)
-        expect(await store.claimReceipts(10, T0 + 1_000)).toEqual([
+        expect(await store.hasFailingNotifications()).toBe(true)
+        expect(await store.countPendingNotifications()).toBe(2)
+        expect(await store.claimNotifications(10, T0 + 1_000)).toEqual([
           expect.objectContaining({ id: failed, attempts: 1 }),
           expect.objectContaining({ id: next, attempts: 0 }),
         ])
-        expect(await store.oldestPendingReceiptId(T0 + 1_000)).toBe(failed)
+        expect(await store.oldestPendingNotificationId(T0 + 1_000)).toBe(failed)
       })
 
       it('keeps a dead letter out of claims and counts until it is retried, then claims it afresh', async () => {
-        const [dead, other] = await store.insertReceipts([receipt('{"n":1}', T0 + 5), receipt('{"n":2}')])
-        await store.recordReceiptFailure(dead!, { attempts: 5, error: 'poison', at: T0 + 9, retryAt: null })
+        const [dead, other] = await store.insertNotifications([
+          notification('{"n":1}', T0 + 5),
+          notification('{"n":2}'),
+        ])
+        await store.recordNotificationFailure(dead!, {
+          attempts: 5,
+          error: 'poison',
+          at: T0 + 9,
+          retryAt: null,
+        })
 
         expect(await claimed(undefined, T0 + 100_000)).toEqual([other])
-        expect(await store.countPendingReceipts()).toBe(1)
-        expect(await store.countDeadReceipts()).toBe(1)
-        expect(await store.hasFailingReceipts()).toBe(true)
-        expect(await store.oldestPendingReceiptId(T0 + 100_000)).toBe(other)
-        expect(await store.listDeadReceipts(0, 10)).toEqual([
+        expect(await store.countPendingNotifications()).toBe(1)
+        expect(await store.countDeadNotifications()).toBe(1)
+        expect(await store.hasFailingNotifications()).toBe(true)
+        expect(await store.oldestPendingNotificationId(T0 + 100_000)).toBe(other)
+        expect(await store.listDeadNotifications(0, 10)).toEqual([
           {
             id: dead,
             platform: 'whatsapp',
             body: '{"n":1}',
-            signature: receipt('{"n":1}').signature,
+            signature: notification('{"n":1}').signature,
             receivedAt: T0 + 5,
             attempts: 5,
             deadAt: T0 + 9,
             error: 'poison',
           },
         ])
-        expect(await store.listDeadReceipts(dead!, 10)).toEqual([])
+        expect(await store.listDeadNotifications(dead!, 10)).toEqual([])
 
-        expect(await store.retryDeadReceipt(dead!)).toBe(true)
-        expect(await store.retryDeadReceipt(dead!)).toBe(false)
-        expect(await store.countDeadReceipts()).toBe(0)
-        expect(await store.claimReceipts(1, T0)).toEqual([expect.objectContaining({ id: dead, attempts: 0 })])
+        expect(await store.retryDeadNotification(dead!)).toBe(true)
+        expect(await store.retryDeadNotification(dead!)).toBe(false)
+        expect(await store.countDeadNotifications()).toBe(0)
+        expect(await store.claimNotifications(1, T0)).toEqual([
+          expect.objectContaining({ id: dead, attempts: 0 }),
+        ])
       })
 
       it('discards a dead letter for good: processed, with the reason, no longer listed or waited for', async () => {
-        const [dead, alive] = await store.insertReceipts([
-          receipt('{"n":1}', T0, [SAM]),
-          receipt('{"n":2}', T0, []),
+        const [dead, alive] = await store.insertNotifications([
+          notification('{"n":1}', T0, [SAM]),
+          notification('{"n":2}', T0, []),
         ])
-        await store.recordReceiptFailure(dead!, { attempts: 5, error: 'poison', at: T0, retryAt: null })
+        await store.recordNotificationFailure(dead!, { attempts: 5, error: 'poison', at: T0, retryAt: null })
 
-        expect(await store.discardDeadReceipt(alive!, T0 + 1, 'not dead')).toBe(false)
-        expect(await store.discardDeadReceipt(dead!, T0 + 1, 'discarded by an operator')).toBe(true)
-        expect(await store.discardDeadReceipt(dead!, T0 + 1, 'again')).toBe(false)
+        expect(await store.discardDeadNotification(alive!, T0 + 1, 'not dead')).toBe(false)
+        expect(await store.discardDeadNotification(dead!, T0 + 1, 'discarded by an operator')).toBe(true)
+        expect(await store.discardDeadNotification(dead!, T0 + 1, 'again')).toBe(false)
 
-        expect(await store.listDeadReceipts(0, 10)).toEqual([])
-        expect(await store.unappliedReceipts([SAM], Number.MAX_SAFE_INTEGER)).toEqual([])
-        expect(await store.retryDeadReceipt(dead!)).toBe(false)
-        expect(await store.hasFailingReceipts()).toBe(false)
+        expect(await store.listDeadNotifications(0, 10)).toEqual([])
+        expect(await store.unappliedNotifications([SAM], Number.MAX_SAFE_INTEGER)).toEqual([])
+        expect(await store.retryDeadNotification(dead!)).toBe(false)
+        expect(await store.hasFailingNotifications()).toBe(false)
       })
 
       it('names what a dead letter concerns anew when it is given up, for one subject, several or none', async () => {
-        const [unscoped, several] = await store.insertReceipts([
-          receipt('{"n":1}', T0, null),
-          receipt('{"n":2}', T0, [SAM]),
+        const [unscoped, several] = await store.insertNotifications([
+          notification('{"n":1}', T0, null),
+          notification('{"n":2}', T0, [SAM]),
         ])
         const deadIds = async (subjects: readonly string[]) =>
-          (await store.unappliedReceipts(subjects, 0)).map((row) => row.id)
+          (await store.unappliedNotifications(subjects, 0)).map((row) => row.id)
 
-        await store.recordReceiptFailure(unscoped!, {
+        await store.recordNotificationFailure(unscoped!, {
           attempts: 5,
           error: 'x',
           at: T0,
           retryAt: null,
           subjects: [KIM],
         })
-        await store.recordReceiptFailure(several!, {
+        await store.recordNotificationFailure(several!, {
           attempts: 5,
           error: 'x',
           at: T0,
@@ -895,49 +917,49 @@ for (const dialect of DIALECTS) {
         expect(await deadIds([SAM])).toEqual([])
       })
 
-      it('no longer claims, counts or waits for a receipt once it is processed', async () => {
-        const [first, second, third] = await store.insertReceipts([
-          receipt('{"n":1}', T0, [SAM, KIM]),
-          receipt('{"n":2}'),
-          receipt('{"n":3}', T0, [SAM]),
+      it('no longer claims, counts or waits for a notification once it is processed', async () => {
+        const [first, second, third] = await store.insertNotifications([
+          notification('{"n":1}', T0, [SAM, KIM]),
+          notification('{"n":2}'),
+          notification('{"n":3}', T0, [SAM]),
         ])
 
-        await store.markReceiptsProcessed([first!, third!], T0 + 1)
-        await store.markReceiptsProcessed([], T0 + 1)
+        await store.markNotificationsProcessed([first!, third!], T0 + 1)
+        await store.markNotificationsProcessed([], T0 + 1)
 
         expect(await claimed()).toEqual([second])
         expect(await claimed([SAM])).toEqual([second])
-        expect(await store.countPendingReceipts()).toBe(1)
+        expect(await store.countPendingNotifications()).toBe(1)
       })
 
-      it('knows the newest receipt and the oldest one still pending, while processed ones are skipped', async () => {
-        expect(await store.lastReceiptId()).toBe(0)
-        expect(await store.oldestPendingReceiptId(T0)).toBeNull()
-        const [first, second, third] = await store.insertReceipts([
-          receipt('{"n":1}'),
-          receipt('{"n":2}'),
-          receipt('{"n":3}'),
+      it('knows the newest notification and the oldest one still pending, while processed ones are skipped', async () => {
+        expect(await store.lastNotificationId()).toBe(0)
+        expect(await store.oldestPendingNotificationId(T0)).toBeNull()
+        const [first, second, third] = await store.insertNotifications([
+          notification('{"n":1}'),
+          notification('{"n":2}'),
+          notification('{"n":3}'),
         ])
 
-        expect(await store.lastReceiptId()).toBe(third)
-        expect(await store.oldestPendingReceiptId(T0)).toBe(first)
-        await store.markReceiptsProcessed([first!, third!], T0 + 1)
-        expect(await store.oldestPendingReceiptId(T0)).toBe(second)
-        await store.markReceiptsProcessed([second!], T0 + 1)
-        expect(await store.oldestPendingReceiptId(T0)).toBeNull()
-        expect(await store.lastReceiptId()).toBe(third)
+        expect(await store.lastNotificationId()).toBe(third)
+        expect(await store.oldestPendingNotificationId(T0)).toBe(first)
+        await store.markNotificationsProcessed([first!, third!], T0 + 1)
+        expect(await store.oldestPendingNotificationId(T0)).toBe(second)
+        await store.markNotificationsProcessed([second!], T0 + 1)
+        expect(await store.oldestPendingNotificationId(T0)).toBeNull()
+        expect(await store.lastNotificationId()).toBe(third)
       })
 
-      it('stores a receipt about several subjects with its list in one transaction, or not at all', async () => {
+      it('stores a notification about several subjects with its list in one transaction, or not at all', async () => {
         await expect(
           store.transaction(async (tx) => {
-            await tx.insertReceipts([receipt('{"n":1}', T0, [SAM, KIM])])
+            await tx.insertNotifications([notification('{"n":1}', T0, [SAM, KIM])])
             throw new Error('rolled back')
           }),
         ).rejects.toThrow('rolled back')
 
-        expect(await store.countPendingReceipts()).toBe(0)
-        expect(await store.unappliedReceipts([SAM], Number.MAX_SAFE_INTEGER)).toEqual([])
+        expect(await store.countPendingNotifications()).toBe(0)
+        expect(await store.unappliedNotifications([SAM], Number.MAX_SAFE_INTEGER)).toEqual([])
       })
     })
 
@@ -1282,7 +1304,7 @@ for (const dialect of DIALECTS) {
           await tx.upsertTenant(tenant())
           const { id } = await tx.upsertChannel(channel())
           await tx.insertMessage(message('m1', id))
-          await tx.insertReceipts([receipt('{}')])
+          await tx.insertNotifications([notification('{}')])
           await tx.enqueueDeliveries([delivery('d1')])
           expect(await tx.getTenant(TENANT_ID)).toEqual(tenant())
           throw failure
@@ -1292,7 +1314,7 @@ for (const dialect of DIALECTS) {
         expect(await store.listTenants()).toEqual([])
         expect(await store.listChannels()).toEqual([])
         expect(await store.getMessage('m1')).toBeUndefined()
-        expect(await store.countPendingReceipts()).toBe(0)
+        expect(await store.countPendingNotifications()).toBe(0)
         expect(await store.countDeliveries('pending')).toBe(0)
       })
 
@@ -1385,16 +1407,18 @@ for (const dialect of DIALECTS) {
         expect((await store.getContacts(id, [CONTACT_ID])).map((row) => row.contactId)).toEqual([CONTACT_ID])
       })
 
-      it('never hands the same receipt to two transactions claiming at the same time', async () => {
-        const ids = await store.insertReceipts(Array.from({ length: 10 }, (_, n) => receipt(`{"n":${n}}`)))
+      it('never hands the same notification to two transactions claiming at the same time', async () => {
+        const ids = await store.insertNotifications(
+          Array.from({ length: 10 }, (_, n) => notification(`{"n":${n}}`)),
+        )
         // Both claim before either commits (where transactions can overlap), then process what they got.
         const bothClaimed = barrier(dialect.overlappingTransactions ? 2 : 1)
 
         const claimAndProcess = () =>
           store.transaction(async (tx) => {
-            const claimed = (await tx.claimReceipts(5, T0)).map((row) => row.id)
+            const claimed = (await tx.claimNotifications(5, T0)).map((row) => row.id)
             await bothClaimed()
-            await tx.markReceiptsProcessed(claimed, T0)
+            await tx.markNotificationsProcessed(claimed, T0)
             return claimed
           })
         const [first, second] = await Promise.all([claimAndProcess(), claimAndProcess()])
@@ -1402,7 +1426,7 @@ for (const dialect of DIALECTS) {
         expect(first).toHaveLength(5)
         expect(second).toHaveLength(5)
         expect([...first, ...second].sort((a, b) => a - b)).toEqual(ids)
-        expect(await store.countPendingReceipts()).toBe(0)
+        expect(await store.countPendingNotifications()).toBe(0)
       })
 
       it('never hands the same delivery to two claims at the same time', async () => {
@@ -1472,7 +1496,7 @@ for (const dialect of DIALECTS) {
         await store.upsertTemplate(id, greeting, T0)
         const bodyJson = JSON.stringify({ type: 'text', text: { body: text } })
         await store.insertMessage(message('m1', id, { bodyJson, reason: text }))
-        const [receiptId] = await store.insertReceipts([receipt(bodyJson)])
+        const [notificationId] = await store.insertNotifications([notification(bodyJson)])
         await store.enqueueDeliveries([delivery('d1', { payload: bodyJson })])
         await store.ensureContact({
           channelId: id,
@@ -1486,8 +1510,8 @@ for (const dialect of DIALECTS) {
         expect((await store.getWindow(id, CONTACT_ID))?.state).toEqual(state)
         expect(await store.getTemplate(id, 'greeting', 'en')).toEqual(greeting)
         expect(await store.getMessage('m1')).toMatchObject({ bodyJson, reason: text })
-        expect(await store.claimReceipts(1, T0)).toEqual([
-          expect.objectContaining({ id: receiptId, body: bodyJson, attempts: 0 }),
+        expect(await store.claimNotifications(1, T0)).toEqual([
+          expect.objectContaining({ id: notificationId, body: bodyJson, attempts: 0 }),
         ])
         expect((await store.listDeliveries(TENANT_ID, 1))[0]?.payload).toBe(bodyJson)
         expect((await store.getContact(id, CONTACT_ID))?.profileName).toBe(text)

@@ -49,8 +49,8 @@ const TABLES = Object.keys({
   consent_events: true,
   templates: true,
   messages: true,
-  receipt_subjects: true,
-  webhook_receipts: true,
+  notification_subjects: true,
+  webhook_notifications: true,
   webhook_deliveries: true,
   idempotency_keys: true,
 } satisfies Record<keyof Database, true>)

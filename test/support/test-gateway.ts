@@ -400,7 +400,7 @@ export type Dialect = 'sqlite' | 'postgres'
 /** The tables the tests count rows in. */
 export type CountedTable =
   | 'messages'
-  | 'webhook_receipts'
+  | 'webhook_notifications'
   | 'idempotency_keys'
   | 'contacts'
   | 'windows'
@@ -409,7 +409,7 @@ export type CountedTable =
 
 export const COUNTED_TABLES: readonly CountedTable[] = [
   'messages',
-  'webhook_receipts',
+  'webhook_notifications',
   'idempotency_keys',
   'contacts',
   'windows',

@@ -5,7 +5,7 @@ import { appendConsentEvent } from '../contacts/consent.js'
 import { ensureContact } from '../contacts/contacts.js'
 import { GatewayError } from '../../shared/errors.js'
 import type { NativeApiDependencies } from './channels.js'
-import { decisionSubjects } from '../webhooks/receipt-subjects.js'
+import { decisionSubjects } from '../webhooks/notification-subjects.js'
 
 /** One ledger entry as the API shows it. */
 export function consentEventJson(event: StoredConsentEvent): Record<string, unknown> {

@@ -2,7 +2,7 @@ import { NEW_CONTACT, windowAt } from '../../domain/index.js'
 import { windowJson } from '../../representations/decision-json.js'
 import type { ChannelRecord, WindowQuery, WindowRecord } from '../../store/store.js'
 import type { NativeApiDependencies } from './channels.js'
-import { decisionSubjects } from '../webhooks/receipt-subjects.js'
+import { decisionSubjects } from '../webhooks/notification-subjects.js'
 
 /**
  * A contact's window now, from its stored state. A contact never heard from has a closed window with no instants

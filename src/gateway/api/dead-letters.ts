@@ -2,7 +2,7 @@ import { formatInstant } from '../../domain/index.js'
 import { parseMessengerNotification } from '../../channels/messenger/notification.js'
 import { isValidSignature } from '../../channels/signature.js'
 import { parseWhatsAppNotification } from '../../channels/whatsapp/notification.js'
-import type { ChannelRecord, DeadReceiptRecord } from '../../store/store.js'
+import type { ChannelRecord, DeadNotificationRecord } from '../../store/store.js'
 import { GatewayError } from '../../shared/errors.js'
 import type { NativeApiDependencies } from './channels.js'
 
@@ -33,10 +33,10 @@ export async function listDeadLetters(
   const found: Record<string, unknown>[] = []
   let after = options.after
   for (let round = 0; round < SCAN_ROUNDS && found.length < options.limit; round++) {
-    const batch = await deps.store.listDeadReceipts(after, SCAN_BATCH)
-    for (const receipt of batch) {
-      after = receipt.id
-      const letter = await deadLetterJson(deps, tenantId, receipt)
+    const batch = await deps.store.listDeadNotifications(after, SCAN_BATCH)
+    for (const notification of batch) {
+      after = notification.id
+      const letter = await deadLetterJson(deps, tenantId, notification)
       if (letter !== null) found.push(letter)
       if (found.length === options.limit) break
     }
@@ -64,14 +64,14 @@ export async function retryDeadLetter(
   id: number,
 ): Promise<Record<string, unknown>> {
   const { json } = await findDeadLetter(deps, tenantId, id)
-  if (!(await deps.store.retryDeadReceipt(id))) throw notFound(id)
+  if (!(await deps.store.retryDeadNotification(id))) throw notFound(id)
   deps.inbox.kick()
   return { ...json, status: 'retrying' }
 }
 
 /**
  * Sets a dead letter aside for good: it is never applied, and decisions about what it concerns go ahead on what
- * carewindow knows without it — an operator's choice, recorded with the receipt.
+ * carewindow knows without it — an operator's choice, recorded with the notification.
  */
 export async function discardDeadLetter(
   deps: DeadLetterDependencies,
@@ -80,7 +80,7 @@ export async function discardDeadLetter(
 ): Promise<Record<string, unknown>> {
   const { json } = await findDeadLetter(deps, tenantId, id)
   const at = deps.clock()
-  const isDiscarded = await deps.store.discardDeadReceipt(
+  const isDiscarded = await deps.store.discardDeadNotification(
     id,
     at,
     `discarded through the API by tenant ${tenantId} at ${formatInstant(at)}`,
@@ -94,8 +94,8 @@ async function findDeadLetter(
   tenantId: string,
   id: number,
 ): Promise<{ readonly json: Record<string, unknown> }> {
-  const [receipt] = await deps.store.listDeadReceipts(id - 1, 1)
-  const json = receipt?.id === id ? await deadLetterJson(deps, tenantId, receipt) : null
+  const [notification] = await deps.store.listDeadNotifications(id - 1, 1)
+  const json = notification?.id === id ? await deadLetterJson(deps, tenantId, notification) : null
   if (json === null) throw notFound(id)
   return { json }
 }
@@ -112,33 +112,34 @@ function notFound(id: number): GatewayError {
 async function deadLetterJson(
   deps: DeadLetterDependencies,
   tenantId: string,
-  receipt: DeadReceiptRecord,
+  notification: DeadNotificationRecord,
 ): Promise<Record<string, unknown> | null> {
-  const signed = (await deps.directory.channelsOf(receipt.platform)).filter(
+  const signed = (await deps.directory.channelsOf(notification.platform)).filter(
     (channel) =>
-      channel.tenantId === tenantId && isValidSignature(receipt.body, receipt.signature, channel.appSecret),
+      channel.tenantId === tenantId &&
+      isValidSignature(notification.body, notification.signature, channel.appSecret),
   )
   if (signed.length === 0) return null
   let body: unknown
   try {
-    body = JSON.parse(receipt.body)
+    body = JSON.parse(notification.body)
   } catch {
-    body = receipt.body
+    body = notification.body
   }
-  const concerns = concernsOf(receipt.platform, body)
+  const concerns = concernsOf(notification.platform, body)
   const named = new Set(
     concerns.flatMap((concern) => (concern.channel_id === undefined ? [] : [concern.channel_id])),
   )
   const ours = (channel: ChannelRecord) => named.size === 0 || named.has(channel.externalId)
   if (!signed.some(ours)) return null
   return {
-    id: receipt.id,
+    id: notification.id,
     status: 'dead',
-    platform: receipt.platform,
-    received_at: formatInstant(receipt.receivedAt),
-    dead_at: formatInstant(receipt.deadAt),
-    attempts: receipt.attempts,
-    error: receipt.error,
+    platform: notification.platform,
+    received_at: formatInstant(notification.receivedAt),
+    dead_at: formatInstant(notification.deadAt),
+    attempts: notification.attempts,
+    error: notification.error,
     concerns: concerns.filter(
       (concern) =>
         concern.channel_id === undefined ||
@@ -149,7 +150,7 @@ async function deadLetterJson(
 }
 
 /** The contacts and templates a notification names, as the inbox reads it. */
-function concernsOf(platform: DeadReceiptRecord['platform'], body: unknown): Concern[] {
+function concernsOf(platform: DeadNotificationRecord['platform'], body: unknown): Concern[] {
   const concerns = new Map<string, Concern>()
   const add = (concern: Concern) => concerns.set(JSON.stringify(concern), concern)
   if (platform === 'whatsapp') {

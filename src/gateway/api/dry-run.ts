@@ -13,7 +13,7 @@ import type { ChannelRecord } from '../../store/store.js'
 import { loadDecisionInputs } from '../send/decision-inputs.js'
 import { GatewayError } from '../../shared/errors.js'
 import type { NativeApiDependencies } from './channels.js'
-import { decisionSubjects } from '../webhooks/receipt-subjects.js'
+import { decisionSubjects } from '../webhooks/notification-subjects.js'
 
 export interface DryRunRequest {
   /** The Graph send body (WhatsApp) or Send API body (Messenger), as a client would send it. */

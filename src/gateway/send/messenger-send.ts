@@ -4,7 +4,7 @@ import { forwardBody, type MessengerWireRequest } from '../../channels/messenger
 import type { ChannelRecord, TenantRecord } from '../../store/store.js'
 import { GatewayError } from '../../shared/errors.js'
 import { withIdempotency } from './idempotency.js'
-import { decisionSubjects } from '../webhooks/receipt-subjects.js'
+import { decisionSubjects } from '../webhooks/notification-subjects.js'
 import type { Upstream, UpstreamReply, UpstreamRequest } from '../../channels/upstream.js'
 import { forwardAndRecord } from './forwarding.js'
 import { allowedSendDecision, type SendResult } from './send-result.js'

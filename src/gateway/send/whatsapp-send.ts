@@ -24,7 +24,7 @@ import type { Inbox } from '../webhooks/inbox.js'
 import type { MessageOutcomes } from './message-outcomes.js'
 import type { Metrics } from '../metrics.js'
 import { UpstreamOutcomeUnknown, type Upstream, type UpstreamReply } from '../../channels/upstream.js'
-import { decisionSubjects } from '../webhooks/receipt-subjects.js'
+import { decisionSubjects } from '../webhooks/notification-subjects.js'
 import {
   allowedSendDecision,
   keptResultJson,

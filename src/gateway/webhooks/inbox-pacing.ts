@@ -17,7 +17,7 @@ export interface InboxPacing {
    */
   readonly minShare: number
   /**
-   * The lag (how long the oldest receipt in a batch had waited) at which processing takes the whole loop again.
+   * The lag (how long the oldest notification in a batch had waited) at which processing takes the whole loop again.
    * The share grows with the lag up to it, so a storm that does not pass cannot grow the backlog for ever. 0:
    * never rests.
    */
@@ -38,7 +38,7 @@ export class Pacer {
   constructor(private readonly pacing: InboxPacing) {}
 
   /**
-   * After a batch that took `spentMs` while requests were being answered, with its oldest receipt `lagMs` old:
+   * After a batch that took `spentMs` while requests were being answered, with its oldest notification `lagMs` old:
    * waits long enough for processing to keep to its share at this lag, or less when {@link wakeUp} is called.
    */
   async rest(spentMs: number, lagMs: number): Promise<void> {

@@ -5,7 +5,7 @@ import BetterSqlite3 from 'better-sqlite3'
 import pino from 'pino'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js'
-import type { ReceiptRecord, Store } from '../../store/store.js'
+import type { NotificationRecord, Store } from '../../store/store.js'
 import { GatewayError } from '../../shared/errors.js'
 import {
   Inbox,
@@ -13,12 +13,12 @@ import {
   RETRY_BASE_MS,
   type InboxOptions,
   type InboxPacing,
-  type ReceiptHandler,
+  type NotificationHandler,
 } from './inbox.js'
 
 const AT = Date.parse('2025-09-01T10:00:00Z')
 
-interface StoredReceipt {
+interface StoredNotification {
   readonly id: number
   readonly processed: boolean
   readonly error: string | null
@@ -29,7 +29,7 @@ describe('the inbox of stored webhook notifications', () => {
   let directory: string
   let path: string
   let store: Store
-  /** The inbox's clock: tests move it on to make a failed receipt's retry due. */
+  /** The inbox's clock: tests move it on to make a failed notification's retry due. */
   let now = AT
 
   beforeEach(async () => {
@@ -45,7 +45,7 @@ describe('the inbox of stored webhook notifications', () => {
   })
 
   const receive = (bodies: readonly string[], subjects: readonly string[] | null = []): Promise<number[]> =>
-    store.insertReceipts(
+    store.insertNotifications(
       bodies.map((body) => ({
         platform: 'whatsapp',
         body,
@@ -55,11 +55,11 @@ describe('the inbox of stored webhook notifications', () => {
       })),
     )
 
-  const stored = (): StoredReceipt[] => {
+  const stored = (): StoredNotification[] => {
     const database = new BetterSqlite3(path, { readonly: true })
     try {
       const rows = database
-        .prepare('select id, processed_at, error, dead_at from webhook_receipts order by id')
+        .prepare('select id, processed_at, error, dead_at from webhook_notifications order by id')
         .all() as { id: number; processed_at: number | null; error: string | null; dead_at: number | null }[]
       return rows.map((row) => ({
         id: row.id,
@@ -73,12 +73,12 @@ describe('the inbox of stored webhook notifications', () => {
   }
 
   /** An inbox over the test store on the test's clock, unpaced, logging nothing. */
-  const inboxWith = (handler: ReceiptHandler, options: Partial<InboxOptions> = {}): Inbox =>
+  const inboxWith = (handler: NotificationHandler, options: Partial<InboxOptions> = {}): Inbox =>
     new Inbox(store, () => now, handler, pino({ level: 'silent' }), options)
 
   /** A handler that only counts what it is given. */
   const counting =
-    (count: () => void): ReceiptHandler =>
+    (count: () => void): NotificationHandler =>
     () => {
       count()
       return Promise.resolve()
@@ -116,18 +116,24 @@ describe('the inbox of stored webhook notifications', () => {
     let isStreaming = true
     let arrived = 0
     // Each notification processed brings another one, as a steady webhook stream would: the inbox is never empty.
-    const inbox: Inbox = inboxWith(async (tx, receipt) => {
+    const inbox: Inbox = inboxWith(async (tx, notification) => {
       if (!isStreaming) return
       arrived++
       inbox.kick()
-      await tx.insertReceipts([
-        { platform: 'whatsapp', body: `after-${receipt.id}`, signature: 's', receivedAt: AT, subjects: [] },
+      await tx.insertNotifications([
+        {
+          platform: 'whatsapp',
+          body: `after-${notification.id}`,
+          signature: 's',
+          receivedAt: AT,
+          subjects: [],
+        },
       ])
     })
     const pending = (): number[] =>
       stored()
-        .filter((receipt) => !receipt.processed)
-        .map((receipt) => receipt.id)
+        .filter((notification) => !notification.processed)
+        .map((notification) => notification.id)
 
     await inbox.drain()
     const left = pending()
@@ -141,19 +147,20 @@ describe('the inbox of stored webhook notifications', () => {
   it('stops after the batch in progress, leaving the backlog stored for the next start', async () => {
     await receive(Array.from({ length: 1_000 }, (_, index) => `n${index}`))
     const seen: string[] = []
-    const handler: ReceiptHandler = (_tx, receipt) => Promise.resolve(void seen.push(receipt.body))
+    const handler: NotificationHandler = (_tx, notification) =>
+      Promise.resolve(void seen.push(notification.body))
     const first = inboxWith(handler)
     first.kick()
     while (seen.length === 0) await new Promise((resolve) => setImmediate(resolve))
     await first.stop()
-    const left = stored().filter((receipt) => !receipt.processed).length
+    const left = stored().filter((notification) => !notification.processed).length
     expect(left).toBeGreaterThan(0)
     expect(seen).toHaveLength(1_000 - left)
 
     const next = inboxWith(handler)
     await poll(next, 1)
     expect(seen).toEqual(Array.from({ length: 1_000 }, (_, index) => `n${index}`))
-    expect(stored().every((receipt) => receipt.processed)).toBe(true)
+    expect(stored().every((notification) => notification.processed)).toBe(true)
   })
 
   it('answers a drain asked for while it stops once it has stopped, with everything before it applied', async () => {
@@ -167,28 +174,28 @@ describe('the inbox of stored webhook notifications', () => {
     await stopped
     await drained
     expect(processed).toBe(1_000)
-    expect(stored().every((receipt) => receipt.processed)).toBe(true)
+    expect(stored().every((notification) => notification.processed)).toBe(true)
   })
 
   it('processes first what a decision about one contact waits for, and answers it without the rest', async () => {
-    const receipt = (body: string, subjects: readonly string[] | null) => ({
+    const notification = (body: string, subjects: readonly string[] | null) => ({
       platform: 'whatsapp' as const,
       body,
       signature: 'sha256=00',
       receivedAt: AT,
       subjects,
     })
-    await store.insertReceipts([
-      ...Array.from({ length: 500 }, (_, index) => receipt(`kim-${index}`, ['whatsapp:1:kim'])),
-      receipt('unscoped', null),
-      receipt('kim-and-sam', ['whatsapp:1:kim', 'whatsapp:1:sam']),
-      ...Array.from({ length: 500 }, (_, index) => receipt(`kim-${500 + index}`, ['whatsapp:1:kim'])),
-      receipt('sam', ['whatsapp:1:sam']),
+    await store.insertNotifications([
+      ...Array.from({ length: 500 }, (_, index) => notification(`kim-${index}`, ['whatsapp:1:kim'])),
+      notification('unscoped', null),
+      notification('kim-and-sam', ['whatsapp:1:kim', 'whatsapp:1:sam']),
+      ...Array.from({ length: 500 }, (_, index) => notification(`kim-${500 + index}`, ['whatsapp:1:kim'])),
+      notification('sam', ['whatsapp:1:sam']),
     ])
     const seen: string[] = []
     const inbox = inboxWith((_tx, stored) => Promise.resolve(void seen.push(stored.body)))
     await inbox.drain(['whatsapp:1:sam'])
-    // Sam's receipts, and the unscoped one before them (it could change any decision), came before Kim's backlog.
+    // Sam's notifications, and the unscoped one before them (it could change any decision), came before Kim's backlog.
     expect(seen.slice(0, 3)).toEqual(['unscoped', 'kim-and-sam', 'sam'])
     await inbox.stop()
     await poll(inbox, 1)
@@ -199,27 +206,27 @@ describe('the inbox of stored webhook notifications', () => {
   it('processes every notification once, in arrival order', async () => {
     await receive(['a', 'b', 'c'])
     const seen: string[] = []
-    const inbox = inboxWith((_tx, receipt) => Promise.resolve(void seen.push(receipt.body)))
+    const inbox = inboxWith((_tx, notification) => Promise.resolve(void seen.push(notification.body)))
     await poll(inbox, 3)
     expect(seen).toEqual(['a', 'b', 'c'])
-    expect(stored().every((receipt) => receipt.processed && receipt.error === null)).toBe(true)
+    expect(stored().every((notification) => notification.processed && notification.error === null)).toBe(true)
   })
 
   it('sets a notification that fails for a moment aside, goes on with the others, and applies it once its retry is due', async () => {
     await receive(['a', 'flaky', 'c'])
     const seen: string[] = []
     let flakyFailures = 2
-    const handler: ReceiptHandler = (_tx, receipt: ReceiptRecord) => {
-      if (receipt.body === 'flaky' && flakyFailures-- > 0)
+    const handler: NotificationHandler = (_tx, notification: NotificationRecord) => {
+      if (notification.body === 'flaky' && flakyFailures-- > 0)
         return Promise.reject(new Error('deadlock detected'))
-      seen.push(receipt.body)
+      seen.push(notification.body)
       return Promise.resolve()
     }
     const inbox = inboxWith(handler)
     await poll(inbox, 1)
     // 'a' ran twice: first in the batch the failure rolled back, then on its own; 'c' did not wait for 'flaky'.
     expect(seen).toEqual(['a', 'a', 'c'])
-    expect(stored().map((receipt) => receipt.processed)).toEqual([true, false, true])
+    expect(stored().map((notification) => notification.processed)).toEqual([true, false, true])
     // Its first retry is due a second later.
     now += RETRY_BASE_MS - 1
     await poll(inbox, 1)
@@ -237,14 +244,14 @@ describe('the inbox of stored webhook notifications', () => {
   it(`keeps a notification that never applies as a dead letter after ${MAX_ATTEMPTS} tries; the others are processed`, async () => {
     await receive(['a', 'poison', 'c'])
     let poisonTries = 0
-    const handler: ReceiptHandler = (_tx, receipt) => {
-      if (receipt.body !== 'poison') return Promise.resolve()
+    const handler: NotificationHandler = (_tx, notification) => {
+      if (notification.body !== 'poison') return Promise.resolve()
       poisonTries++
       return Promise.reject(new Error('unexpected notification shape'))
     }
     const inbox = inboxWith(handler)
     await poll(inbox, 1)
-    expect(stored().map((receipt) => receipt.processed)).toEqual([true, false, true])
+    expect(stored().map((notification) => notification.processed)).toEqual([true, false, true])
     for (let attempt = 1; attempt < MAX_ATTEMPTS; attempt++) {
       now += RETRY_BASE_MS * 2 ** (attempt - 1)
       await poll(inbox, 1)
@@ -289,7 +296,7 @@ describe('the inbox of stored webhook notifications', () => {
     it('goes ahead once they are applied, at once when there are none', async () => {
       await receive(['sam'], [SAM])
       const seen: string[] = []
-      const inbox = inboxWith((_tx, receipt) => Promise.resolve(void seen.push(receipt.body)))
+      const inbox = inboxWith((_tx, notification) => Promise.resolve(void seen.push(notification.body)))
       await inbox.drain([SAM])
       expect(seen).toEqual(['sam'])
       await inbox.drain(['whatsapp:1:nobody'])
@@ -299,8 +306,8 @@ describe('the inbox of stored webhook notifications', () => {
       const [first, poison] = await receive(['first', 'poison'], [SAM])
       let isPoisoned = true
       const inbox = inboxWith(
-        (_tx, receipt) =>
-          isPoisoned && receipt.body === 'poison'
+        (_tx, notification) =>
+          isPoisoned && notification.body === 'poison'
             ? Promise.reject(new Error('bad shape'))
             : Promise.resolve(),
         { subjectsOf: () => [SAM] },
@@ -321,9 +328,9 @@ describe('the inbox of stored webhook notifications', () => {
       await inbox.drain(['whatsapp:1:kim'])
 
       isPoisoned = false
-      expect(await store.retryDeadReceipt(poison!)).toBe(true)
+      expect(await store.retryDeadNotification(poison!)).toBe(true)
       await inbox.drain([SAM])
-      expect(stored().map((receipt) => receipt.processed)).toEqual([true, true])
+      expect(stored().map((notification) => notification.processed)).toEqual([true, true])
       expect(first).toBe(1)
     })
 
@@ -357,7 +364,7 @@ describe('the inbox of stored webhook notifications', () => {
   it('rolls back what a failed notification wrote, so a retry does not apply it twice', async () => {
     await receive(['flaky'])
     let failures = 1
-    const handler: ReceiptHandler = async (tx) => {
+    const handler: NotificationHandler = async (tx) => {
       await tx.upsertTenant({
         id: `tenant-${failures}`,
         name: 'Acme',
@@ -378,7 +385,7 @@ describe('the inbox of stored webhook notifications', () => {
     let answered = 0
     let processed = 0
     // Every notification processed stands for a request answered meanwhile: the loop is busy serving.
-    const busyHandler: ReceiptHandler = () => {
+    const busyHandler: NotificationHandler = () => {
       processed++
       answered++
       return Promise.resolve()
@@ -407,7 +414,7 @@ describe('the inbox of stored webhook notifications', () => {
 
     const pacedInbox = (
       at: number,
-      handler: ReceiptHandler = busyHandler,
+      handler: NotificationHandler = busyHandler,
       paced: InboxPacing = pacing,
     ): Inbox => new Inbox(store, () => at, handler, pino({ level: 'silent' }), { pacing: paced })
 
@@ -498,7 +505,7 @@ describe('the inbox of stored webhook notifications', () => {
       // No timer is advanced: the drain alone has to get the other 150 processed.
       await inbox.drain()
       expect(processed).toBe(250)
-      expect(stored().every((receipt) => receipt.processed)).toBe(true)
+      expect(stored().every((notification) => notification.processed)).toBe(true)
       await inbox.stop()
     })
   })

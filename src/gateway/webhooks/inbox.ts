@@ -1,25 +1,25 @@
 import { performance } from 'node:perf_hooks'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { Logger } from 'pino'
-import type { ReceiptRecord, Store, UnappliedReceipt } from '../../store/store.js'
+import type { NotificationRecord, Store, UnappliedNotification } from '../../store/store.js'
 import type { Clock } from '../../shared/clock.js'
 import type { GatewayError } from '../../shared/errors.js'
 import { repeatLimiterOf } from '../../shared/logging.js'
 import { Pacer, UNPACED, type InboxPacing } from './inbox-pacing.js'
 import { beforeDeadline, TIMED_OUT, waitAtMost } from '../../shared/timing.js'
-import { stateUnknown, statePending } from './receipt-failures.js'
-import { BATCH, processBatch, type BatchContext, type ReceiptHandler } from './inbox-batches.js'
+import { stateUnknown, statePending } from './notification-failures.js'
+import { BATCH, processBatch, type BatchContext, type NotificationHandler } from './inbox-batches.js'
 import { WaitingDecisions } from './waiting-decisions.js'
 
-export { MAX_ATTEMPTS, RETRY_BASE_MS } from './receipt-failures.js'
+export { MAX_ATTEMPTS, RETRY_BASE_MS } from './notification-failures.js'
 
-export type { ReceiptHandler } from './inbox-batches.js'
+export type { NotificationHandler } from './inbox-batches.js'
 
 /** How often a decision that waits looks again, when no batch of this process ends to wake it sooner. */
 const WAIT_POLL_MS = 50
 
 /**
- * Batches processed at the same time. On PostgreSQL each worker claims other receipts (`SKIP LOCKED`), exactly as
+ * Batches processed at the same time. On PostgreSQL each worker claims other notifications (`SKIP LOCKED`), exactly as
  * several carewindow instances do, so processing is not limited to one chain of database round trips; SQLite has
  * a single writer, where a second worker would only wait.
  */
@@ -36,14 +36,14 @@ export interface InboxOptions {
    * then it is refused with 503 and `Retry-After` rather than decided on what may be stale.
    */
   readonly decisionWaitMs: number
-  /** What a receipt concerns, read from its body: a dead letter keeps exactly these decisions refused. */
-  readonly subjectsOf: (receipt: ReceiptRecord) => readonly string[]
+  /** What a notification concerns, read from its body: a dead letter keeps exactly these decisions refused. */
+  readonly subjectsOf: (notification: NotificationRecord) => readonly string[]
   /**
    * Whether a failure is the database's, not the notification's (the database unreachable, restarting): such a
-   * failure is not counted against the receipt, which is tried again once the database answers.
+   * failure is not counted against the notification, which is tried again once the database answers.
    */
   readonly isPassing: (error: unknown) => boolean
-  /** Called when a receipt's try failed: it is tried again later, or (`isDead`) kept as a dead letter. */
+  /** Called when a notification's try failed: it is tried again later, or (`isDead`) kept as a dead letter. */
   readonly onSetAside: (isDead: boolean) => void
 }
 
@@ -70,7 +70,7 @@ const DEFAULT_OPTIONS: InboxOptions = {
  * Between batches the inbox lets the event loop take a turn: on SQLite a batch runs without waiting on I/O, so a
  * backlog (after a restart, say) would otherwise hold every request — `/healthz` included — until it was worked
  * off. And while requests keep coming (a webhook storm) processing takes only its share of the loop (see
- * {@link InboxPacing}): a webhook is acknowledged once its receipt is stored, so answering Meta quickly matters
+ * {@link InboxPacing}): a webhook is acknowledged once its notification is stored, so answering Meta quickly matters
  * more than applying at once, and the backlog is worked off as the storm passes. A {@link drain} lifts the pacing:
  * while a decision waits, processing goes at full speed.
  */
@@ -81,9 +81,9 @@ export class Inbox {
   /** Callers waiting for the next batch to end (see {@link drain}). */
   private batchWaiters: (() => void)[] = []
   /**
-   * Whether a receipt may be failing (waiting for a retry, or dead): then even an idle inbox has something a
+   * Whether a notification may be failing (waiting for a retry, or dead): then even an idle inbox has something a
    * decision must look at. Set by every failure here, and read from the store at each poll — on PostgreSQL other
-   * instances fail receipts too, so decisions there always look.
+   * instances fail notifications too, so decisions there always look.
    */
   private mayHaveFailures = true
   /** The subjects decisions are waiting for (see {@link drain}). */
@@ -96,7 +96,7 @@ export class Inbox {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
-    handler: ReceiptHandler,
+    handler: NotificationHandler,
     private readonly logger: Logger,
     options: Partial<InboxOptions> = {},
   ) {
@@ -126,20 +126,20 @@ export class Inbox {
     this.pacer.wakeUp()
   }
 
-  /** New receipts were stored: process them soon. */
+  /** New notifications were stored: process them soon. */
   kick(): void {
     this.isDirty = true
     this.running ??= this.run()
   }
 
   /**
-   * Resolves once every receipt stored before the call — by any instance — has been applied, so a decision made
-   * next sees every notification already acknowledged to Meta. Receipts that arrive meanwhile are not waited for:
+   * Resolves once every notification stored before the call — by any instance — has been applied, so a decision made
+   * next sees every notification already acknowledged to Meta. Notifications that arrive meanwhile are not waited for:
    * under a steady stream of webhooks a decision waits for what came before it, not for the stream to stop.
    *
-   * With `subjects` (a contact's, a template's: see receipt-subjects.ts) only the receipts that concern them are
+   * With `subjects` (a contact's, a template's: see notification-subjects.ts) only the notifications that concern them are
    * waited for, and they are processed first: a send to one contact does not wait for a storm's backlog. And the
-   * wait is bounded: when they are not all applied within `decisionWaitMs` (a storm on a slow database, a receipt
+   * wait is bounded: when they are not all applied within `decisionWaitMs` (a storm on a slow database, a notification
    * waiting for its retry), or one of them is a dead letter, it throws a {@link GatewayError} that says so, and
    * nothing is decided on what may be stale. `waitMs` bounds it otherwise (tools that wait for a whole backlog).
    */
@@ -155,22 +155,22 @@ export class Inbox {
       for (;;) {
         // The store's answer is waited for within the bound too: on SQLite it comes after the batch in progress.
         const unapplied = await beforeDeadline(
-          this.store.unappliedReceipts(subjects, through ?? Number.MAX_SAFE_INTEGER),
+          this.store.unappliedNotifications(subjects, through ?? Number.MAX_SAFE_INTEGER),
           deadline,
         )
         if (unapplied === TIMED_OUT) throw this.statePending([], 0, waitMs)
-        const dead = unapplied.find((receipt) => receipt.deadAt !== null)
+        const dead = unapplied.find((notification) => notification.deadAt !== null)
         if (dead !== undefined) throw stateUnknown(dead)
         if (unapplied.length === 0) return
         if (through === undefined) {
           // Only what was stored before this decision is waited for; it is processed first.
-          const last = await beforeDeadline(this.store.lastReceiptId(), deadline)
+          const last = await beforeDeadline(this.store.lastNotificationId(), deadline)
           if (last === TIMED_OUT) throw this.statePending(unapplied, 0, waitMs)
           through = last
           stopWaiting = this.waiting.add(subjects)
         }
         const leftMs = deadline - performance.now()
-        const retryAt = Math.max(...unapplied.map((receipt) => receipt.retryAt ?? 0))
+        const retryAt = Math.max(...unapplied.map((notification) => notification.retryAt ?? 0))
         if (leftMs <= 0 || retryAt - this.clock() > leftMs)
           throw this.statePending(unapplied, retryAt, waitMs)
         this.kick()
@@ -186,7 +186,7 @@ export class Inbox {
   private async drainAll(waitMs: number): Promise<void> {
     if (!this.isDirty && this.running === null) return
     const deadline = performance.now() + waitMs
-    const through = await beforeDeadline(this.store.lastReceiptId(), deadline)
+    const through = await beforeDeadline(this.store.lastNotificationId(), deadline)
     if (through === TIMED_OUT) throw this.statePending([], 0, waitMs)
     for (;;) {
       // While the inbox stops, the batch in progress ends its run; processing resumes once it has stopped.
@@ -203,21 +203,21 @@ export class Inbox {
       const batchEnded = this.nextBatch()
       this.wakeUp()
       await waitAtMost(leftMs, [running, batchEnded])
-      const oldest = await beforeDeadline(this.store.oldestPendingReceiptId(this.clock()), deadline)
+      const oldest = await beforeDeadline(this.store.oldestPendingNotificationId(this.clock()), deadline)
       if (oldest === TIMED_OUT) throw this.statePending([], 0, waitMs)
       if (oldest === null || oldest > through) return
     }
   }
 
   private statePending(
-    unapplied: readonly UnappliedReceipt[],
+    unapplied: readonly UnappliedNotification[],
     retryAt: number,
     waitMs: number,
   ): GatewayError {
     return statePending(unapplied, retryAt - this.clock(), waitMs)
   }
 
-  /** Also looks for work every `pollMs` (receipts another instance stored or a crash left behind). */
+  /** Also looks for work every `pollMs` (notifications another instance stored or a crash left behind). */
   start(pollMs: number): void {
     this.kick()
     this.timer = setInterval(() => {
@@ -227,10 +227,10 @@ export class Inbox {
     this.timer.unref()
   }
 
-  /** Whether any receipt is failing now, read from the store (see {@link mayHaveFailures}). */
+  /** Whether any notification is failing now, read from the store (see {@link mayHaveFailures}). */
   private async lookForFailures(): Promise<void> {
     try {
-      this.mayHaveFailures = await this.store.hasFailingReceipts()
+      this.mayHaveFailures = await this.store.hasFailingNotifications()
     } catch {
       // The store cannot say: decisions keep looking for themselves.
       this.mayHaveFailures = true
@@ -250,10 +250,10 @@ export class Inbox {
     this.isStopping = false
     // What was left is still to do: a drain (or a restart) picks it up.
     this.isDirty = true
-    const left = await this.store.countPendingReceipts().catch(() => 0)
+    const left = await this.store.countPendingNotifications().catch(() => 0)
     if (left > 0)
       this.logger.info(
-        { receipts: left },
+        { notifications: left },
         'inbox stopped; the notifications left are applied at the next start',
       )
   }

@@ -3,7 +3,7 @@ import { parseMessengerNotification } from '../../channels/messenger/notificatio
 import { isValidSignature } from '../../channels/signature.js'
 import type { ChannelRecord } from '../../store/store.js'
 import { inboundMessageRecord, recordInbound } from './inbound-effects.js'
-import type { ReceiptHandler } from './inbox.js'
+import type { NotificationHandler } from './inbox.js'
 import { relayToTenants } from '../outbox/relay.js'
 import type { WhatsAppInboxDependencies } from './whatsapp-inbox.js'
 
@@ -13,14 +13,14 @@ import type { WhatsAppInboxDependencies } from './whatsapp-inbox.js'
  * `mid`; echoes and read receipts never do; deliveries mark carewindow's messages delivered. Events for a Page
  * whose app secret did not sign the notification are ignored. Then the notification is relayed.
  */
-export function messengerReceiptHandler(deps: WhatsAppInboxDependencies): ReceiptHandler {
-  return async (tx, receipt) => {
-    const json: unknown = JSON.parse(receipt.body)
+export function messengerNotificationHandler(deps: WhatsAppInboxDependencies): NotificationHandler {
+  return async (tx, notification) => {
+    const json: unknown = JSON.parse(notification.body)
     const parsed = parseMessengerNotification(json)
     if (!parsed.ok) throw new Error(`not a Messenger notification: ${parsed.problem}`)
     const pages = new Map(
       (await deps.directory.channelsOf('messenger', { via: tx }))
-        .filter((channel) => isValidSignature(receipt.body, receipt.signature, channel.appSecret))
+        .filter((channel) => isValidSignature(notification.body, notification.signature, channel.appSecret))
         .map((channel) => [channel.externalId, channel]),
     )
     const concerned = new Set<ChannelRecord>()
@@ -28,7 +28,7 @@ export function messengerReceiptHandler(deps: WhatsAppInboxDependencies): Receip
       const channel = pages.get(change.pageId)
       if (channel === undefined) {
         deps.logger.warn(
-          { receipt: receipt.id, pageId: change.pageId },
+          { notification: notification.id, pageId: change.pageId },
           'notification for an unknown Page, or one whose app secret did not sign it: ignored',
         )
         continue
@@ -51,7 +51,7 @@ export function messengerReceiptHandler(deps: WhatsAppInboxDependencies): Receip
             externalId: change.eventId,
             at: change.at,
             body: change.event,
-            receivedAt: receipt.receivedAt,
+            receivedAt: notification.receivedAt,
           },
           now,
         ),
@@ -79,12 +79,12 @@ export function messengerReceiptHandler(deps: WhatsAppInboxDependencies): Receip
         now,
       )
     }
-    for (const note of parsed.skipped) deps.logger.debug({ receipt: receipt.id }, note)
+    for (const note of parsed.skipped) deps.logger.debug({ notification: notification.id }, note)
     // Echoes, read receipts and the like change no window, but the business still gets them.
     for (const pageId of parsed.pageIds) {
       const channel = pages.get(pageId)
       if (channel !== undefined) concerned.add(channel)
     }
-    await relayToTenants(tx, deps.clock(), receipt.body, json, [...concerned], 'messenger.notification')
+    await relayToTenants(tx, deps.clock(), notification.body, json, [...concerned], 'messenger.notification')
   }
 }

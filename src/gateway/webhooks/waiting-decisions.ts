@@ -1,8 +1,8 @@
 /**
  * The subjects decisions are waiting for (see Inbox.drain), served in turn: each batch the inbox takes for a
  * waiting decision is for the next one's subjects, so one contact's backlog does not keep another's waiting. When
- * a batch for subjects finds nothing (another worker holds their receipts), the next batch takes the oldest
- * receipts instead.
+ * a batch for subjects finds nothing (another worker holds their notifications), the next batch takes the oldest
+ * notifications instead.
  */
 export class WaitingDecisions {
   /** By key (the subjects joined), with how many decisions wait for them. */
@@ -29,7 +29,7 @@ export class WaitingDecisions {
     }
   }
 
-  /** The subjects the next batch is for, or `undefined` for the oldest receipts. */
+  /** The subjects the next batch is for, or `undefined` for the oldest notifications. */
   next(): readonly string[] | undefined {
     if (this.isSkipped) {
       this.isSkipped = false
@@ -44,7 +44,7 @@ export class WaitingDecisions {
     return entry.subjects
   }
 
-  /** A batch for subjects found nothing to take: the next one takes the oldest receipts. */
+  /** A batch for subjects found nothing to take: the next one takes the oldest notifications. */
   skipNext(): void {
     this.isSkipped = true
   }

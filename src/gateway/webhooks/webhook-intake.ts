@@ -7,12 +7,12 @@ import type { Clock } from '../../shared/clock.js'
 import type { Directory } from '../directory.js'
 import { GatewayError } from '../../shared/errors.js'
 import type { Metrics } from '../metrics.js'
-import type { ReceiptWriter } from './receipt-writer.js'
-import { notificationSubjects } from './receipt-subjects.js'
+import type { NotificationWriter } from './notification-writer.js'
+import { notificationSubjects } from './notification-subjects.js'
 
 export interface WebhookIntakeDependencies {
   readonly directory: Directory
-  readonly writer: ReceiptWriter
+  readonly writer: NotificationWriter
   readonly clock: Clock
   readonly metrics: Metrics
 }
@@ -56,7 +56,7 @@ export async function receiveWebhook(
     !isSigned(await deps.directory.channelsOf(platform)) &&
     !isSigned(await deps.directory.channelsOf(platform, { fresh: true }))
   ) {
-    deps.metrics.webhookReceipts.inc({ platform, outcome: 'rejected' })
+    deps.metrics.webhookNotifications.inc({ platform, outcome: 'rejected' })
     throw new GatewayError(
       'INVALID_SIGNATURE',
       signature === undefined
@@ -64,7 +64,7 @@ export async function receiveWebhook(
         : 'X-Hub-Signature-256 does not match the body for the app secret of any channel',
     )
   }
-  // The receipt is kept as text and its signature checked again over that text when it is processed: bytes that
+  // The notification is kept as text and its signature checked again over that text when it is processed: bytes that
   // are not UTF-8 would not survive the round trip, and the notification would be acknowledged, then ignored.
   let body: string
   try {
@@ -97,7 +97,7 @@ export async function receiveWebhook(
   // the inbox). What it can change lets a decision wait only for what concerns it.
   const read = notificationSubjects(platform, json)
   if (!read.ok) {
-    deps.metrics.webhookReceipts.inc({ platform, outcome: 'rejected' })
+    deps.metrics.webhookNotifications.inc({ platform, outcome: 'rejected' })
     throw new GatewayError('INVALID_NOTIFICATION', read.problem)
   }
   await deps.writer.write({
@@ -107,7 +107,7 @@ export async function receiveWebhook(
     receivedAt: deps.clock(),
     subjects: read.subjects,
   })
-  deps.metrics.webhookReceipts.inc({ platform, outcome: 'stored' })
+  deps.metrics.webhookNotifications.inc({ platform, outcome: 'stored' })
   return { kind: 'stored', platform }
 }
 

@@ -10,14 +10,14 @@ import {
 import { whatsappInbound } from '../../channels/whatsapp/inbound-message.js'
 import { parseWhatsAppNotification, type WhatsAppChange } from '../../channels/whatsapp/notification.js'
 import { isValidSignature } from '../../channels/signature.js'
-import type { ChannelRecord, MessageStatus, ReceiptRecord, Store } from '../../store/store.js'
+import type { ChannelRecord, MessageStatus, NotificationRecord, Store } from '../../store/store.js'
 import type { Clock } from '../../shared/clock.js'
 import { appendConsentEvent } from '../contacts/consent.js'
 import { ensureContact } from '../contacts/contacts.js'
 import { emitEvent } from '../outbox/events.js'
 import { inboundMessageRecord, recordInbound } from './inbound-effects.js'
 import type { Directory } from '../directory.js'
-import type { ReceiptHandler } from './inbox.js'
+import type { NotificationHandler } from './inbox.js'
 import type { Metrics } from '../metrics.js'
 import { relayToTenants } from '../outbox/relay.js'
 
@@ -46,13 +46,13 @@ const STATUS_RANK: Readonly<Record<string, number>> = {
  * updates change the templates. Changes for a phone number whose app secret did not sign the notification are
  * ignored. Then the notification is relayed to the businesses it concerns.
  */
-export function whatsappReceiptHandler(deps: WhatsAppInboxDependencies): ReceiptHandler {
-  return async (tx, receipt) => {
-    const json: unknown = JSON.parse(receipt.body)
+export function whatsappNotificationHandler(deps: WhatsAppInboxDependencies): NotificationHandler {
+  return async (tx, notification) => {
+    const json: unknown = JSON.parse(notification.body)
     const parsed = parseWhatsAppNotification(json)
     if (!parsed.ok) throw new Error(`not a WhatsApp notification: ${parsed.problem}`)
-    for (const note of parsed.skipped) deps.logger.debug({ receipt: receipt.id }, note)
-    const channels = await signedChannels(deps.directory, tx, receipt)
+    for (const note of parsed.skipped) deps.logger.debug({ notification: notification.id }, note)
+    const channels = await signedChannels(deps.directory, tx, notification)
     const concerned = new Set<ChannelRecord>()
     for (const change of parsed.changes) {
       if (change.kind === 'template_status' || change.kind === 'template_category') {
@@ -69,25 +69,25 @@ export function whatsappReceiptHandler(deps: WhatsAppInboxDependencies): Receipt
       const channel = channels.byPhoneNumberId.get(change.phoneNumberId)
       if (channel === undefined) {
         deps.logger.warn(
-          { receipt: receipt.id, phoneNumberId: change.phoneNumberId },
+          { notification: notification.id, phoneNumberId: change.phoneNumberId },
           'notification for an unknown phone number, or one whose app secret did not sign it: ignored',
         )
         continue
       }
       concerned.add(channel)
-      await applyChange(tx, channel, change, receipt, deps)
+      await applyChange(tx, channel, change, notification, deps)
     }
-    await relayToTenants(tx, deps.clock(), receipt.body, json, [...concerned], 'whatsapp.notification')
+    await relayToTenants(tx, deps.clock(), notification.body, json, [...concerned], 'whatsapp.notification')
   }
 }
 
 async function signedChannels(
   directory: Directory,
   tx: Store,
-  receipt: ReceiptRecord,
+  notification: NotificationRecord,
 ): Promise<{ readonly all: ChannelRecord[]; readonly byPhoneNumberId: Map<string, ChannelRecord> }> {
   const all = (await directory.channelsOf('whatsapp', { via: tx })).filter((channel) =>
-    isValidSignature(receipt.body, receipt.signature, channel.appSecret),
+    isValidSignature(notification.body, notification.signature, channel.appSecret),
   )
   return { all, byPhoneNumberId: new Map(all.map((channel) => [channel.externalId, channel])) }
 }
@@ -96,7 +96,7 @@ async function applyChange(
   tx: Store,
   channel: ChannelRecord,
   change: Exclude<WhatsAppChange, { kind: 'template_status' | 'template_category' }>,
-  receipt: ReceiptRecord,
+  notification: NotificationRecord,
   deps: WhatsAppInboxDependencies,
 ): Promise<void> {
   const now = deps.clock()
@@ -111,7 +111,7 @@ async function applyChange(
             externalId: change.messageId,
             at: change.at,
             body: change.message,
-            receivedAt: receipt.receivedAt,
+            receivedAt: notification.receivedAt,
           },
           now,
         ),

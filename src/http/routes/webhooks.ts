@@ -175,7 +175,7 @@ function routes(app: FastifyInstance, gateway: Gateway): void {
         const signature = signatureOf(request)
         const externalId = request.params.channel_external_id
         if (!(await isSignedByChannel(gateway, platform, externalId, rawBody, signature))) {
-          gateway.metrics.webhookReceipts.inc({ platform, outcome: 'rejected' })
+          gateway.metrics.webhookNotifications.inc({ platform, outcome: 'rejected' })
           throw new GatewayError(
             'INVALID_SIGNATURE',
             signature === undefined

@@ -10,7 +10,7 @@ import type {
   ChannelRecord,
   ClosedAnnouncement,
   ContactRecord,
-  DeadReceiptRecord,
+  DeadNotificationRecord,
   DeliveryCursor,
   DeliveryRecord,
   DeliveryStatus,
@@ -24,15 +24,15 @@ import type {
   MessageDirection,
   MessagePatch,
   MessageRecord,
-  NewReceipt,
-  ReceiptFailure,
-  ReceiptRecord,
+  NewNotification,
+  NotificationFailure,
+  NotificationRecord,
   ScheduledJob,
   StaleSend,
   Store,
   StoredConsentEvent,
   TenantRecord,
-  UnappliedReceipt,
+  UnappliedNotification,
   WindowQuery,
   WindowRecord,
 } from '../store.js'
@@ -40,13 +40,13 @@ import * as cases from './cases.js'
 import * as channels from './channels.js'
 import * as consent from './consent.js'
 import * as contacts from './contacts.js'
-import * as deadReceipts from './dead-receipts.js'
+import * as deadNotifications from './dead-notifications.js'
 import * as deliveries from './deliveries.js'
 import * as holds from './holds.js'
 import * as idempotency from './idempotency.js'
 import * as jobs from './jobs.js'
 import * as messages from './messages.js'
-import * as receipts from './receipts.js'
+import * as notifications from './notifications.js'
 import * as templates from './templates.js'
 import * as tenants from './tenants.js'
 import { KyselyConnection } from './kysely-connection.js'
@@ -199,48 +199,52 @@ export class KyselyStore extends KyselyConnection implements Store {
     return messages.listStaleSends(this, createdBefore, limit)
   }
 
-  // Webhook receipts (the inbox)
-  insertReceipts(stored: readonly NewReceipt[]): Promise<number[]> {
-    // Receipts with several subjects list them in a second statement, in the same transaction.
-    if (!this.inTransaction && receipts.needsTransaction(stored))
-      return this.transaction((tx) => tx.insertReceipts(stored))
-    return receipts.insert(this, stored)
+  // Webhook notifications (the inbox)
+  insertNotifications(stored: readonly NewNotification[]): Promise<number[]> {
+    // Notifications with several subjects list them in a second statement, in the same transaction.
+    if (!this.inTransaction && notifications.needsTransaction(stored))
+      return this.transaction((tx) => tx.insertNotifications(stored))
+    return notifications.insert(this, stored)
   }
-  claimReceipts(limit: number, now: Instant, subjects?: readonly string[]): Promise<ReceiptRecord[]> {
-    return receipts.claim(this, limit, now, subjects)
+  claimNotifications(
+    limit: number,
+    now: Instant,
+    subjects?: readonly string[],
+  ): Promise<NotificationRecord[]> {
+    return notifications.claim(this, limit, now, subjects)
   }
-  markReceiptsProcessed(ids: readonly number[], at: Instant): Promise<void> {
-    return receipts.markProcessed(this, ids, at)
+  markNotificationsProcessed(ids: readonly number[], at: Instant): Promise<void> {
+    return notifications.markProcessed(this, ids, at)
   }
-  recordReceiptFailure(id: number, failure: ReceiptFailure): Promise<void> {
-    return receipts.recordFailure(this, id, failure)
+  recordNotificationFailure(id: number, failure: NotificationFailure): Promise<void> {
+    return notifications.recordFailure(this, id, failure)
   }
-  lastReceiptId(): Promise<number> {
-    return receipts.lastId(this)
+  lastNotificationId(): Promise<number> {
+    return notifications.lastId(this)
   }
-  oldestPendingReceiptId(now: Instant): Promise<number | null> {
-    return receipts.oldestPendingId(this, now)
+  oldestPendingNotificationId(now: Instant): Promise<number | null> {
+    return notifications.oldestPendingId(this, now)
   }
-  unappliedReceipts(subjects: readonly string[], throughId: number): Promise<UnappliedReceipt[]> {
-    return receipts.unapplied(this, subjects, throughId)
+  unappliedNotifications(subjects: readonly string[], throughId: number): Promise<UnappliedNotification[]> {
+    return notifications.unapplied(this, subjects, throughId)
   }
-  retryDeadReceipt(id: number): Promise<boolean> {
-    return deadReceipts.retryDead(this, id)
+  retryDeadNotification(id: number): Promise<boolean> {
+    return deadNotifications.retryDead(this, id)
   }
-  discardDeadReceipt(id: number, at: Instant, reason: string): Promise<boolean> {
-    return deadReceipts.discardDead(this, id, at, reason)
+  discardDeadNotification(id: number, at: Instant, reason: string): Promise<boolean> {
+    return deadNotifications.discardDead(this, id, at, reason)
   }
-  listDeadReceipts(afterId: number, limit: number): Promise<DeadReceiptRecord[]> {
-    return deadReceipts.listDead(this, afterId, limit)
+  listDeadNotifications(afterId: number, limit: number): Promise<DeadNotificationRecord[]> {
+    return deadNotifications.listDead(this, afterId, limit)
   }
-  countPendingReceipts(): Promise<number> {
-    return deadReceipts.countPending(this)
+  countPendingNotifications(): Promise<number> {
+    return deadNotifications.countPending(this)
   }
-  countDeadReceipts(): Promise<number> {
-    return deadReceipts.countDead(this)
+  countDeadNotifications(): Promise<number> {
+    return deadNotifications.countDead(this)
   }
-  hasFailingReceipts(): Promise<boolean> {
-    return deadReceipts.hasFailing(this)
+  hasFailingNotifications(): Promise<boolean> {
+    return deadNotifications.hasFailing(this)
   }
 
   // Outbox

@@ -1,13 +1,14 @@
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely'
 import * as initial from './0001-initial.js'
 import * as automations from './0002-automations.js'
-import * as unprocessedReceipts from './0003-unprocessed-receipts.js'
-import * as receiptSubjects from './0004-receipt-subjects.js'
+import * as unprocessedNotifications from './0003-unprocessed-receipts.js'
+import * as notificationSubjects from './0004-receipt-subjects.js'
 import * as deadLetters from './0005-dead-letters.js'
 import * as idempotencyIntents from './0006-idempotency-intents.js'
 import * as deadDeliveries from './0007-dead-deliveries.js'
 import * as windowAnnouncements from './0008-window-announcements.js'
 import * as idempotencyResults from './0009-idempotency-results.js'
+import * as notificationNames from './0010-notification-names.js'
 
 export type SqlDialect = 'sqlite' | 'postgres'
 
@@ -16,13 +17,14 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
   return {
     '0001-initial': { up: (db) => initial.up(db, dialect) },
     '0002-automations': { up: (db) => automations.up(db, dialect) },
-    '0003-unprocessed-receipts': { up: (db) => unprocessedReceipts.up(db) },
-    '0004-receipt-subjects': { up: (db) => receiptSubjects.up(db) },
+    '0003-unprocessed-receipts': { up: (db) => unprocessedNotifications.up(db) },
+    '0004-receipt-subjects': { up: (db) => notificationSubjects.up(db) },
     '0005-dead-letters': { up: (db) => deadLetters.up(db, dialect) },
     '0006-idempotency-intents': { up: (db) => idempotencyIntents.up(db) },
     '0007-dead-deliveries': { up: (db) => deadDeliveries.up(db, dialect) },
     '0008-window-announcements': { up: (db) => windowAnnouncements.up(db, dialect) },
     '0009-idempotency-results': { up: (db) => idempotencyResults.up(db) },
+    '0010-notification-names': { up: (db) => notificationNames.up(db, dialect) },
   }
 }
 

@@ -1,11 +1,16 @@
 import type { Instant, Platform } from '../../domain/index.js'
 import { run, type Connection } from './connection.js'
 import { placeholders, statement, type SqlValue, type Statement } from '../sql-statement.js'
-import type { NewReceipt, ReceiptFailure, ReceiptRecord, UnappliedReceipt } from '../store.js'
+import type {
+  NewNotification,
+  NotificationFailure,
+  NotificationRecord,
+  UnappliedNotification,
+} from '../store.js'
 
 /**
- * How a receipt's subjects are kept in its `subject` column: `-` for none, the subject itself when there is one,
- * `+` for several (listed in `receipt_subjects`), and NULL — receipts stored before subjects were kept — for any.
+ * How a notification's subjects are kept in its `subject` column: `-` for none, the subject itself when there is one,
+ * `+` for several (listed in `notification_subjects`), and NULL — notifications stored before subjects were kept — for any.
  */
 const NO_SUBJECT = '-'
 const SEVERAL_SUBJECTS = '+'
@@ -19,39 +24,41 @@ function subjectColumn(subjects: readonly string[] | null): string | null {
 /** Not processed and not dead: what the inbox may take (once a failed one is due again). */
 const CLAIMABLE = 'processed_at is null and dead_at is null and (retry_at is null or retry_at <= ?)'
 
-const RECEIPT_COLUMNS = 'id, platform, body, signature, received_at, attempts'
+const NOTIFICATION_COLUMNS = 'id, platform, body, signature, received_at, attempts'
 
 /**
- * The ids of the unprocessed receipts that concern `count` subjects, the first `limit` (three times) of each kind:
+ * The ids of the unprocessed notifications that concern `count` subjects, the first `limit` (three times) of each kind:
  * those whose one subject it is, those of any subject (NULL), and those that list it among several. Each kind is
  * looked up in its own index: with an `or`, SQLite walks the whole backlog in id order instead.
  */
 function concerning(count: number): string {
   const subjects = placeholders(count)
   return (
-    `select id from (select id from webhook_receipts where processed_at is null and subject in (${subjects}) ` +
+    `select id from (select id from webhook_notifications where processed_at is null and subject in (${subjects}) ` +
     'order by id limit ?) as own ' +
     'union all ' +
-    'select id from (select id from webhook_receipts where processed_at is null and subject is null ' +
+    'select id from (select id from webhook_notifications where processed_at is null and subject is null ' +
     'order by id limit ?) as unscoped ' +
     'union all ' +
-    'select id from (select shared.receipt_id as id from receipt_subjects as shared ' +
-    'join webhook_receipts as receipt on receipt.id = shared.receipt_id ' +
-    `where shared.subject in (${subjects}) and receipt.processed_at is null order by shared.receipt_id limit ?) as listed`
+    'select id from (select shared.notification_id as id from notification_subjects as shared ' +
+    'join webhook_notifications as notification on notification.id = shared.notification_id ' +
+    `where shared.subject in (${subjects}) and notification.processed_at is null order by shared.notification_id limit ?) as listed`
   )
 }
 
 const STATEMENTS = {
-  claim: statement(`select ${RECEIPT_COLUMNS} from webhook_receipts where ${CLAIMABLE} order by id limit ?`),
+  claim: statement(
+    `select ${NOTIFICATION_COLUMNS} from webhook_notifications where ${CLAIMABLE} order by id limit ?`,
+  ),
   claimLocked: statement(
-    `select ${RECEIPT_COLUMNS} from webhook_receipts where ${CLAIMABLE} order by id limit ? for update skip locked`,
+    `select ${NOTIFICATION_COLUMNS} from webhook_notifications where ${CLAIMABLE} order by id limit ? for update skip locked`,
   ),
   recordFailure: statement(
-    'update webhook_receipts set attempts = ?, error = ?, retry_at = ?, dead_at = ? where id = ? and processed_at is null',
+    'update webhook_notifications set attempts = ?, error = ?, retry_at = ?, dead_at = ? where id = ? and processed_at is null',
   ),
-  lastId: statement('select max(id) as id from webhook_receipts'),
-  // A failed receipt waiting for its retry is not waited for: it is not being worked on.
-  oldestPendingId: statement(`select id from webhook_receipts where ${CLAIMABLE} order by id limit 1`),
+  lastId: statement('select max(id) as id from webhook_notifications'),
+  // A failed notification waiting for its retry is not waited for: it is not being worked on.
+  oldestPendingId: statement(`select id from webhook_notifications where ${CLAIMABLE} order by id limit 1`),
 } as const
 
 /** Statements that take a list of subjects, per list length (a decision names one or two). */
@@ -63,12 +70,12 @@ const bySubjectCount = new Map<
 function subjectStatements(count: number) {
   let known = bySubjectCount.get(count)
   if (known === undefined) {
-    const claim = `select ${RECEIPT_COLUMNS} from webhook_receipts where ${CLAIMABLE} and id in (${concerning(count)}) order by id limit ?`
+    const claim = `select ${NOTIFICATION_COLUMNS} from webhook_notifications where ${CLAIMABLE} and id in (${concerning(count)}) order by id limit ?`
     known = {
       claim: statement(claim),
       claimLocked: statement(`${claim} for update skip locked`),
       unapplied: statement(
-        'select id, retry_at, dead_at, error from webhook_receipts where processed_at is null ' +
+        'select id, retry_at, dead_at, error from webhook_notifications where processed_at is null ' +
           `and (id <= ? or dead_at is not null) and id in (${concerning(count)}) order by id limit ?`,
       ),
     }
@@ -77,14 +84,14 @@ function subjectStatements(count: number) {
   return known
 }
 
-/** `insert into webhook_receipts` for `count` rows, per row count (a batch has at most a few hundred). */
+/** `insert into webhook_notifications` for `count` rows, per row count (a batch has at most a few hundred). */
 const insertStatements = new Map<number, Statement>()
 
 function insertStatement(count: number): Statement {
   let known = insertStatements.get(count)
   if (known === undefined) {
     known = statement(
-      'insert into webhook_receipts (platform, body, signature, received_at, subject, processed_at, error) values ' +
+      'insert into webhook_notifications (platform, body, signature, received_at, subject, processed_at, error) values ' +
         Array.from({ length: count }, () => '(?, ?, ?, ?, ?, null, null)').join(', ') +
         ' returning id',
     )
@@ -93,10 +100,10 @@ function insertStatement(count: number): Statement {
   return known
 }
 
-/** Receipts a decision looks at, at most (it waits while any is there, so the first few are enough). */
+/** Notifications a decision looks at, at most (it waits while any is there, so the first few are enough). */
 const UNAPPLIED_LIMIT = 20
 
-type ReceiptRow = {
+type NotificationRow = {
   readonly id: number | string
   readonly platform: string
   readonly body: string
@@ -106,50 +113,50 @@ type ReceiptRow = {
 }
 
 /**
- * The inbox's table (`webhook_receipts`, with `receipt_subjects` for receipts about several subjects): storing,
- * claiming and settling receipts. Dead letters are read and revived in dead-receipts.ts.
+ * The inbox's table (`webhook_notifications`, with `notification_subjects` for notifications about several subjects): storing,
+ * claiming and settling notifications. Dead letters are read and revived in dead-notifications.ts.
  */
 
-/** Whether storing these takes a transaction: a receipt with several subjects lists them in a second statement. */
-export function needsTransaction(receipts: readonly NewReceipt[]): boolean {
-  return receipts.some((receipt) => (receipt.subjects?.length ?? 0) > 1)
+/** Whether storing these takes a transaction: a notification with several subjects lists them in a second statement. */
+export function needsTransaction(notifications: readonly NewNotification[]): boolean {
+  return notifications.some((notification) => (notification.subjects?.length ?? 0) > 1)
 }
 
-/** One statement for the receipts, and one more listing the subjects of those with several (see needsTransaction). */
-export async function insert(c: Connection, receipts: readonly NewReceipt[]): Promise<number[]> {
-  if (receipts.length === 0) return []
-  const ids = await insertRows(c, receipts)
-  const listed = receipts.flatMap((receipt, index) =>
-    (receipt.subjects?.length ?? 0) > 1
-      ? (receipt.subjects ?? []).map((subject) => ({ subject, receipt_id: ids[index] ?? 0 }))
+/** One statement for the notifications, and one more listing the subjects of those with several (see needsTransaction). */
+export async function insert(c: Connection, notifications: readonly NewNotification[]): Promise<number[]> {
+  if (notifications.length === 0) return []
+  const ids = await insertRows(c, notifications)
+  const listed = notifications.flatMap((notification, index) =>
+    (notification.subjects?.length ?? 0) > 1
+      ? (notification.subjects ?? []).map((subject) => ({ subject, notification_id: ids[index] ?? 0 }))
       : [],
   )
   if (listed.length > 0) await listSubjects(c, listed)
   return ids
 }
 
-async function insertRows(c: Connection, receipts: readonly NewReceipt[]): Promise<number[]> {
+async function insertRows(c: Connection, notifications: readonly NewNotification[]): Promise<number[]> {
   const parameters: SqlValue[] = []
-  for (const receipt of receipts)
+  for (const notification of notifications)
     parameters.push(
-      receipt.platform,
-      receipt.body,
-      receipt.signature,
-      receipt.receivedAt,
-      subjectColumn(receipt.subjects),
+      notification.platform,
+      notification.body,
+      notification.signature,
+      notification.receivedAt,
+      subjectColumn(notification.subjects),
     )
-  const { rows } = await run<{ id: number | string }>(c, insertStatement(receipts.length), parameters)
+  const { rows } = await run<{ id: number | string }>(c, insertStatement(notifications.length), parameters)
   return rows.map((row) => Number(row.id))
 }
 
 async function listSubjects(
   c: Connection,
-  rows: readonly { subject: string; receipt_id: number }[],
+  rows: readonly { subject: string; notification_id: number }[],
 ): Promise<void> {
   // In slices: SQLite limits the number of bound parameters in one statement.
   for (let start = 0; start < rows.length; start += 400)
     await c.db
-      .insertInto('receipt_subjects')
+      .insertInto('notification_subjects')
       .values(rows.slice(start, start + 400))
       .onConflict((conflict) => conflict.doNothing())
       .execute()
@@ -160,14 +167,15 @@ export async function claim(
   limit: number,
   now: Instant,
   subjects?: readonly string[],
-): Promise<ReceiptRecord[]> {
-  let rows: readonly ReceiptRow[]
+): Promise<NotificationRecord[]> {
+  let rows: readonly NotificationRow[]
   if (subjects === undefined || subjects.length === 0) {
-    rows = (await run<ReceiptRow>(c, c.locks ? STATEMENTS.claimLocked : STATEMENTS.claim, [now, limit])).rows
+    rows = (await run<NotificationRow>(c, c.locks ? STATEMENTS.claimLocked : STATEMENTS.claim, [now, limit]))
+      .rows
   } else {
     const statements = subjectStatements(subjects.length)
     rows = (
-      await run<ReceiptRow>(c, c.locks ? statements.claimLocked : statements.claim, [
+      await run<NotificationRow>(c, c.locks ? statements.claimLocked : statements.claim, [
         now,
         ...subjects,
         limit,
@@ -191,13 +199,13 @@ export async function claim(
 export async function markProcessed(c: Connection, ids: readonly number[], at: Instant): Promise<void> {
   if (ids.length === 0) return
   await c.db
-    .updateTable('webhook_receipts')
+    .updateTable('webhook_notifications')
     .set({ processed_at: at, error: null })
     .where('id', 'in', ids)
     .execute()
 }
 
-export async function recordFailure(c: Connection, id: number, failure: ReceiptFailure): Promise<void> {
+export async function recordFailure(c: Connection, id: number, failure: NotificationFailure): Promise<void> {
   const isDead = failure.retryAt === null
   await run(c, STATEMENTS.recordFailure, [
     failure.attempts,
@@ -209,15 +217,15 @@ export async function recordFailure(c: Connection, id: number, failure: ReceiptF
   // A dead letter keeps decisions about what it concerns refused: it must name exactly that.
   if (isDead && failure.subjects !== undefined) {
     await c.db
-      .updateTable('webhook_receipts')
+      .updateTable('webhook_notifications')
       .set({ subject: subjectColumn(failure.subjects) })
       .where('id', '=', id)
       .execute()
-    await c.db.deleteFrom('receipt_subjects').where('receipt_id', '=', id).execute()
+    await c.db.deleteFrom('notification_subjects').where('notification_id', '=', id).execute()
     if (failure.subjects.length > 1)
       await listSubjects(
         c,
-        failure.subjects.map((subject) => ({ subject, receipt_id: id })),
+        failure.subjects.map((subject) => ({ subject, notification_id: id })),
       )
   }
 }
@@ -237,7 +245,7 @@ export async function unapplied(
   c: Connection,
   subjects: readonly string[],
   throughId: number,
-): Promise<UnappliedReceipt[]> {
+): Promise<UnappliedNotification[]> {
   if (subjects.length === 0) return []
   const { rows } = await run<{
     id: number | string

@@ -5,7 +5,7 @@ import {
   TEMPLATE_PAUSED,
   USER_PREFERENCES_STOP,
 } from '../../../test/e2e/fixtures/meta-examples.js'
-import { contactSubject, notificationSubjects, templateSubject } from './receipt-subjects.js'
+import { contactSubject, notificationSubjects, templateSubject } from './notification-subjects.js'
 
 const subjectsOf = (body: unknown, platform: 'whatsapp' | 'messenger' = 'whatsapp'): string[] | string => {
   const read = notificationSubjects(platform, body)

@@ -4,7 +4,7 @@ import { parseWhatsAppNotification, type WhatsAppChange } from '../../channels/w
 import type { ChannelRecord } from '../../store/store.js'
 
 /**
- * Which decisions a stored webhook notification can change — its receipt's subjects — so a decision about one
+ * Which decisions a stored webhook notification can change — its subjects — so a decision about one
  * contact waits only for the notifications that can change it, not for a whole storm's backlog, and is refused
  * only while a notification that concerns it could not be applied:
  *
