@@ -1,96 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import BetterSqlite3 from 'better-sqlite3'
-import pino from 'pino'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { openSqliteStore } from '../../store/sqlite/sqlite-store.js'
-import type { NotificationRecord, Store } from '../../store/store.js'
+import { describe, expect, it } from 'vitest'
+import { AT, inboxHarness } from '../../../test/support/inbox-harness.js'
 import { GatewayError } from '../../shared/errors.js'
-import {
-  Inbox,
-  MAX_ATTEMPTS,
-  RETRY_BASE_MS,
-  type InboxOptions,
-  type InboxPacing,
-  type NotificationHandler,
-} from './inbox.js'
-
-const AT = Date.parse('2025-09-01T10:00:00Z')
-
-interface StoredNotification {
-  readonly id: number
-  readonly processed: boolean
-  readonly error: string | null
-  readonly isDead: boolean
-}
+import type { NotificationRecord } from '../../store/store.js'
+import type { Inbox} from './inbox.js';
+import { MAX_ATTEMPTS, RETRY_BASE_MS, type NotificationHandler } from './inbox.js'
 
 describe('the inbox of stored webhook notifications', () => {
-  let directory: string
-  let path: string
-  let store: Store
-  /** The inbox's clock: tests move it on to make a failed notification's retry due. */
-  let now = AT
-
-  beforeEach(async () => {
-    now = AT
-    directory = await mkdtemp(join(tmpdir(), 'carewindow-inbox-'))
-    path = join(directory, 'inbox.db')
-    store = await openSqliteStore({ path })
-  })
-
-  afterEach(async () => {
-    await store.close()
-    await rm(directory, { recursive: true, force: true })
-  })
-
-  const receive = (bodies: readonly string[], subjects: readonly string[] | null = []): Promise<number[]> =>
-    store.insertNotifications(
-      bodies.map((body) => ({
-        platform: 'whatsapp',
-        body,
-        signature: 'sha256=00',
-        receivedAt: AT,
-        subjects,
-      })),
-    )
-
-  const stored = (): StoredNotification[] => {
-    const database = new BetterSqlite3(path, { readonly: true })
-    try {
-      const rows = database
-        .prepare('select id, processed_at, error, dead_at from webhook_notifications order by id')
-        .all() as { id: number; processed_at: number | null; error: string | null; dead_at: number | null }[]
-      return rows.map((row) => ({
-        id: row.id,
-        processed: row.processed_at !== null,
-        error: row.error,
-        isDead: row.dead_at !== null,
-      }))
-    } finally {
-      database.close()
-    }
-  }
-
-  /** An inbox over the test store on the test's clock, unpaced, logging nothing. */
-  const inboxWith = (handler: NotificationHandler, options: Partial<InboxOptions> = {}): Inbox =>
-    new Inbox(store, () => now, handler, pino({ level: 'silent' }), options)
-
-  /** A handler that only counts what it is given. */
-  const counting =
-    (count: () => void): NotificationHandler =>
-    () => {
-      count()
-      return Promise.resolve()
-    }
-
-  /** Processes what is stored, `polls` times over, as the inbox's poll timer would. */
-  const poll = async (inbox: Inbox, polls: number): Promise<void> => {
-    for (let round = 0; round < polls; round++) {
-      inbox.kick()
-      await inbox.drain()
-    }
-  }
+  const harness = inboxHarness()
+  const { receive, stored, inboxWith, counting, poll } = harness
 
   it('lets the event loop take turns while it works off a backlog (requests are answered meanwhile)', async () => {
     await receive(Array.from({ length: 1_000 }, (_, index) => `n${index}`))
@@ -185,7 +102,7 @@ describe('the inbox of stored webhook notifications', () => {
       receivedAt: AT,
       subjects,
     })
-    await store.insertNotifications([
+    await harness.store.insertNotifications([
       ...Array.from({ length: 500 }, (_, index) => notification(`kim-${index}`, ['whatsapp:1:kim'])),
       notification('unscoped', null),
       notification('kim-and-sam', ['whatsapp:1:kim', 'whatsapp:1:sam']),
@@ -228,10 +145,10 @@ describe('the inbox of stored webhook notifications', () => {
     expect(seen).toEqual(['a', 'a', 'c'])
     expect(stored().map((notification) => notification.processed)).toEqual([true, false, true])
     // Its first retry is due a second later.
-    now += RETRY_BASE_MS - 1
+    harness.now += RETRY_BASE_MS - 1
     await poll(inbox, 1)
     expect(seen).toEqual(['a', 'a', 'c'])
-    now += 1
+    harness.now += 1
     await poll(inbox, 1)
     expect(seen).toEqual(['a', 'a', 'c', 'flaky'])
     expect(stored()).toEqual([
@@ -253,7 +170,7 @@ describe('the inbox of stored webhook notifications', () => {
     await poll(inbox, 1)
     expect(stored().map((notification) => notification.processed)).toEqual([true, false, true])
     for (let attempt = 1; attempt < MAX_ATTEMPTS; attempt++) {
-      now += RETRY_BASE_MS * 2 ** (attempt - 1)
+      harness.now += RETRY_BASE_MS * 2 ** (attempt - 1)
       await poll(inbox, 1)
     }
     expect(stored()).toEqual([
@@ -262,7 +179,7 @@ describe('the inbox of stored webhook notifications', () => {
       { id: 3, processed: true, error: null, isDead: false },
     ])
     const tries = poisonTries
-    now += 3_600_000
+    harness.now += 3_600_000
     await poll(inbox, 3)
     expect(poisonTries).toBe(tries)
   })
@@ -314,7 +231,7 @@ describe('the inbox of stored webhook notifications', () => {
       )
       await poll(inbox, 1)
       for (let attempt = 1; attempt < MAX_ATTEMPTS; attempt++) {
-        now += RETRY_BASE_MS * 2 ** (attempt - 1)
+        harness.now += RETRY_BASE_MS * 2 ** (attempt - 1)
         await poll(inbox, 1)
       }
 
@@ -328,7 +245,7 @@ describe('the inbox of stored webhook notifications', () => {
       await inbox.drain(['whatsapp:1:kim'])
 
       isPoisoned = false
-      expect(await store.retryDeadNotification(poison!)).toBe(true)
+      expect(await harness.store.retryDeadNotification(poison!)).toBe(true)
       await inbox.drain([SAM])
       expect(stored().map((notification) => notification.processed)).toEqual([true, true])
       expect(first).toBe(1)
@@ -376,137 +293,7 @@ describe('the inbox of stored webhook notifications', () => {
     }
     const inbox = inboxWith(handler)
     await poll(inbox, 3)
-    expect(await store.getTenant('tenant-1')).toBeUndefined()
-    expect(await store.getTenant('tenant-0')).toBeDefined()
-  })
-
-  describe('while requests keep coming (pacing)', () => {
-    const MINUTE = 60_000
-    let answered = 0
-    let processed = 0
-    // Every notification processed stands for a request answered meanwhile: the loop is busy serving.
-    const busyHandler: NotificationHandler = () => {
-      processed++
-      answered++
-      return Promise.resolve()
-    }
-    const pacing: InboxPacing = { answered: () => answered, minShare: 0.1, fullSpeedLagMs: MINUTE }
-
-    beforeEach(() => {
-      answered = 0
-      processed = 0
-      // Only rests use setTimeout; turns of the loop (setImmediate) stay real.
-      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
-    })
-
-    afterEach(() => {
-      vi.useRealTimers()
-    })
-
-    const turns = async (count: number): Promise<void> => {
-      for (let turn = 0; turn < count; turn++) await new Promise((resolve) => setImmediate(resolve))
-    }
-
-    /** Lets the loop turn until `isDone` holds, or gives up after many turns. */
-    const until = async (isDone: () => boolean): Promise<void> => {
-      for (let turn = 0; turn < 10_000 && !isDone(); turn++) await turns(1)
-    }
-
-    const pacedInbox = (
-      at: number,
-      handler: NotificationHandler = busyHandler,
-      paced: InboxPacing = pacing,
-    ): Inbox => new Inbox(store, () => at, handler, pino({ level: 'silent' }), { pacing: paced })
-
-    const BACKLOG = 250
-    const storeBacklog = () => receive(Array.from({ length: BACKLOG }, (_, index) => `n${index}`))
-
-    /** Works off the backlog without a single rest (no timer is ever set), then stops. */
-    const expectNoRest = async (inbox: Inbox): Promise<void> => {
-      inbox.kick()
-      await until(() => processed === BACKLOG)
-      expect(processed).toBe(BACKLOG)
-      expect(vi.getTimerCount()).toBe(0)
-      await inbox.stop()
-    }
-
-    it('rests after a batch while requests were answered during it, and goes on when the rest is over', async () => {
-      await storeBacklog()
-      const inbox = pacedInbox(AT + 1_000)
-      inbox.kick()
-      await until(() => processed >= 100)
-      await turns(50)
-      expect(processed).toBe(100)
-      expect(vi.getTimerCount()).toBe(1)
-      await vi.advanceTimersToNextTimerAsync()
-      await until(() => processed >= 200)
-      await turns(50)
-      expect(processed).toBe(200)
-      await inbox.stop()
-      expect(processed).toBe(250)
-    })
-
-    it('keeps resting while requests keep coming, and ends the rest a slice after they stop', async () => {
-      await storeBacklog()
-      // A slow first batch (2 ms a notification) earns a rest of several slices.
-      const inbox = pacedInbox(AT + 1_000, () => {
-        const spinUntil = performance.now() + (processed < 100 ? 2 : 0)
-        while (performance.now() < spinUntil);
-        processed++
-        answered++
-        return Promise.resolve()
-      })
-      inbox.kick()
-      await until(() => processed >= 100)
-      await turns(50)
-      expect(vi.getTimerCount()).toBe(1)
-      // Requests keep coming during the rest: it goes on, slice after slice.
-      for (let slice = 0; slice < 3; slice++) {
-        answered++
-        await vi.advanceTimersToNextTimerAsync()
-        await turns(50)
-        expect(processed).toBe(100)
-        expect(vi.getTimerCount()).toBe(1)
-      }
-      // A slice without a request: the storm has passed, and processing goes on at once.
-      await vi.advanceTimersToNextTimerAsync()
-      await until(() => processed >= 200)
-      expect(processed).toBeGreaterThanOrEqual(200)
-      await inbox.stop()
-    })
-
-    it('does not rest when no request was answered during the batch', async () => {
-      await storeBacklog()
-      await expectNoRest(
-        pacedInbox(
-          AT + 1_000,
-          counting(() => processed++),
-        ),
-      )
-    })
-
-    it('takes the whole loop once the backlog is as old as fullSpeedLagMs, so a storm cannot grow it for ever', async () => {
-      await storeBacklog()
-      await expectNoRest(pacedInbox(AT + MINUTE))
-    })
-
-    it('never rests when the lag allowed is 0 (inbox.max_lag_ms: 0)', async () => {
-      await storeBacklog()
-      await expectNoRest(pacedInbox(AT, busyHandler, { ...pacing, fullSpeedLagMs: 0 }))
-    })
-
-    it('ends its rest when a decision drains the inbox, and goes at full speed until the drain is answered', async () => {
-      await storeBacklog()
-      const inbox = pacedInbox(AT + 1_000)
-      inbox.kick()
-      await until(() => processed >= 100)
-      await turns(10)
-      expect(vi.getTimerCount()).toBe(1)
-      // No timer is advanced: the drain alone has to get the other 150 processed.
-      await inbox.drain()
-      expect(processed).toBe(250)
-      expect(stored().every((notification) => notification.processed)).toBe(true)
-      await inbox.stop()
-    })
+    expect(await harness.store.getTenant('tenant-1')).toBeUndefined()
+    expect(await harness.store.getTenant('tenant-0')).toBeDefined()
   })
 })
