@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events'
 import { Agent } from 'undici'
 
 /** Graph's answer to one attempt: its status, its body, and the headers a client needs from it. */
@@ -48,10 +49,9 @@ export function pooledGraphClient(timeoutMs: number, maxAnswerBytes = MAX_ANSWER
   let closing: Promise<void> | undefined
   return {
     async attempt(url, headers, body) {
-      const deadline = new AbortController()
-      const timer = setTimeout(() => {
-        deadline.abort(new AttemptTimedOut(timeoutMs))
-      }, timeoutMs)
+      // undici takes an EventEmitter as the signal: far cheaper per request than an AbortController's EventTarget.
+      const deadline = new EventEmitter()
+      const timer = setTimeout(() => deadline.emit('abort'), timeoutMs)
       try {
         const response = await agent.request({
           origin: url.origin,
@@ -59,13 +59,12 @@ export function pooledGraphClient(timeoutMs: number, maxAnswerBytes = MAX_ANSWER
           method: 'POST',
           headers,
           body,
-          signal: deadline.signal,
+          signal: deadline,
         })
         const text = await response.body.text()
         return { status: response.statusCode, body: text, headers: passedHeaders(response.headers) }
       } catch (error) {
-        // undici's own timers fire at the same moment as the deadline: either way the answer did not come in time.
-        throw isUndiciTimeout(error) ? new AttemptTimedOut(timeoutMs) : error
+        throw isLate(error) ? new AttemptTimedOut(timeoutMs) : error
       } finally {
         clearTimeout(timer)
       }
@@ -115,7 +114,11 @@ function passedHeaders(
   return found
 }
 
-function isUndiciTimeout(error: unknown): boolean {
+/**
+ * The attempt was aborted at its deadline (the only abort there is), or undici's own timers, which fire at the same
+ * moment, ended it first: either way the answer did not come in time.
+ */
+function isLate(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code
-  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT'
+  return code === 'UND_ERR_ABORTED' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT'
 }
