@@ -34,11 +34,12 @@ export const MAX_ANSWER_BYTES = 1024 * 1024
 const PASSED_HEADERS = ['retry-after'] as const
 
 /**
- * Keep-alive connections, one pool per origin (undici's `Agent`): a send reuses a connection instead of opening one,
- * and skips the WHATWG `Request`/`Response`/streams `fetch` builds around every request. Each attempt has
- * `timeoutMs` in all, from the moment it is made (queueing and the connection included) to the last byte of the
- * answer; a connection that cannot be made within undici's connect timeout (10 s, as `fetch`'s) fails as one that
- * cannot be made.
+ * Keep-alive connections, one pool per origin (undici's `Agent`), used through undici's own `request`: `fetch` keeps
+ * connections alive too, but builds a WHATWG `Request`, `Response`, `Headers` and body stream and an `AbortSignal`
+ * around every request, which costs several times what the request itself does. Each attempt has `timeoutMs` in
+ * all, from the moment it is made (queueing and the connection included) to the last byte of the answer; a
+ * connection not made within undici's connect timeout (10 s, as with `fetch`) fails as one that cannot be made,
+ * unless the attempt's deadline came first.
  */
 export function pooledGraphClient(timeoutMs: number, maxAnswerBytes = MAX_ANSWER_BYTES): GraphClient {
   const agent = new Agent({
