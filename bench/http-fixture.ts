@@ -1,5 +1,6 @@
 /**
- * What the HTTP benchmarks send: one tenant with one WhatsApp channel on the sandbox upstream, Meta's inbound
+ * What the HTTP benchmarks send: one tenant with one WhatsApp channel on the sandbox upstream (or forwarding to a
+ * local fake Graph), Meta's inbound
  * text notification (meta-platform.md §2.3) for a new contact and message id every time, signed with the
  * channel's app secret, and Graph text sends to contacts whose windows are open.
  */
@@ -12,8 +13,14 @@ export const APP_SECRET = 'bench-app-secret-0123456789abcdef'
 export const API_KEY = 'cw_bench_0123456789abcdefghijklmnopqrstuv'
 export const GRAPH_VERSION = 'v21.0'
 
-/** The gateway's config file for the benchmarks; `status_delays_ms: []` keeps simulated statuses out of the load. */
-export function benchConfigFile(databaseUrl: string): unknown {
+/** The access token the channel forwards with when it has a Graph to forward to. */
+export const ACCESS_TOKEN = 'EAAGbench0123456789'
+
+/**
+ * The gateway's config file for the benchmarks; `status_delays_ms: []` keeps simulated statuses out of the load.
+ * With `graphUrl`, the channel is a cloud channel forwarding there instead of to the sandbox.
+ */
+export function benchConfigFile(databaseUrl: string, graphUrl?: string): unknown {
   return {
     server: { host: '127.0.0.1', port: 0 },
     database: { url: databaseUrl },
@@ -27,7 +34,10 @@ export function benchConfigFile(databaseUrl: string): unknown {
           {
             platform: 'whatsapp',
             id: PHONE_NUMBER_ID,
-            upstream: { mode: 'sandbox' },
+            upstream:
+              graphUrl === undefined
+                ? { mode: 'sandbox' }
+                : { mode: 'cloud', base_url: graphUrl, access_token: ACCESS_TOKEN },
             app_secret: APP_SECRET,
             verify_token: 'bench-verify-token',
           },

@@ -2,9 +2,11 @@
  * The server side of the HTTP benchmarks, forked by http.bench.ts into a process of its own so that the
  * server and autocannon never share an event loop (on a small machine each gets about a core).
  *
- * - `node http-server.js carewindow <database url>`: carewindow as `carewindow serve` runs it (`startServer`).
+ * - `node http-server.js carewindow <database url> [<graph url> pooled|fetch]`: carewindow as `carewindow serve` runs
+ *   it (`startServer`), its channel on the sandbox upstream or forwarding to the Graph at that URL with that client.
  * - `node http-server.js bare`: Fastify with the same two routes, each parsing the JSON body and answering 200.
  * - `node http-server.js floor <database url>`: the least a gateway keeping carewindow's promises does (http-floor.ts).
+ * - `node http-server.js graph`: a local fake Graph that accepts every send (http-graph.ts).
  *
  * It reports `ready` with its URL, then answers the parent's commands over IPC.
  */
@@ -14,8 +16,10 @@ import pg from 'pg'
 import { resolveConfig } from '../src/config/config.js'
 import { createLogger } from '../src/shared/logging.js'
 import { startServer, type RunningServer } from '../src/server.js'
+import type { GraphClientKind } from '../src/channels/graph-client.js'
 import { benchConfigFile } from './http-fixture.js'
 import { startFloor } from './http-floor.js'
+import { startFakeGraph } from './http-graph.js'
 
 export type ServerCommand = 'stats' | 'drain' | 'cpu' | 'stop'
 
@@ -57,10 +61,21 @@ const COUNTS_SQL = {
   openWindows: 'select count(*) as n from windows where expires_at > $1',
 } as const
 
-async function startCarewindow(databaseUrl: string): Promise<Role> {
-  const config = resolveConfig(benchConfigFile(databaseUrl), {}, 'bench')
+/** Where carewindow forwards its sends: the Graph at `url`, reached with `client`. */
+interface Forwarding {
+  readonly url: string
+  readonly client: GraphClientKind
+}
+
+async function startCarewindow(databaseUrl: string, forwarding: Forwarding | undefined): Promise<Role> {
+  const config = resolveConfig(benchConfigFile(databaseUrl, forwarding?.url), {}, 'bench')
   const logger = createLogger(config.logLevel, process.stderr)
-  const server: RunningServer = await startServer({ config, logger, version: 'bench' })
+  const server: RunningServer = await startServer({
+    config,
+    logger,
+    version: 'bench',
+    ...(forwarding === undefined ? {} : { graphClient: forwarding.client }),
+  })
   const count = countQuery(databaseUrl)
   return {
     url: server.url,
@@ -154,18 +169,45 @@ async function floorRole(databaseUrl: string): Promise<Role> {
   }
 }
 
+async function graphRole(): Promise<Role> {
+  const graph = await startFakeGraph()
+  return {
+    url: graph.url,
+    stats: () =>
+      Promise.resolve({
+        receipts: 0,
+        pendingReceipts: 0,
+        inboundMessages: 0,
+        acceptedSends: graph.accepted(),
+        openWindows: 0,
+      }),
+    drain: () => Promise.resolve(),
+    close: () => graph.close(),
+  }
+}
+
+function forwardingOf(graphUrl: string | undefined, client: string | undefined): Forwarding | undefined {
+  if (graphUrl === undefined) return undefined
+  if (client !== 'pooled' && client !== 'fetch') throw new Error(`the Graph client must be pooled or fetch`)
+  return { url: graphUrl, client }
+}
+
 async function main(): Promise<void> {
-  const [kind, databaseUrl] = process.argv.slice(2)
+  const [kind, databaseUrl, graphUrl, client] = process.argv.slice(2)
   const role =
     kind === 'bare'
       ? await startBare()
       : kind === 'carewindow' && databaseUrl !== undefined
-        ? await startCarewindow(databaseUrl)
+        ? await startCarewindow(databaseUrl, forwardingOf(graphUrl, client))
         : kind === 'floor' && databaseUrl !== undefined
           ? await floorRole(databaseUrl)
-          : undefined
+          : kind === 'graph'
+            ? await graphRole()
+            : undefined
   if (role === undefined)
-    throw new Error('usage: http-server.js bare | carewindow <database url> | floor <database url>')
+    throw new Error(
+      'usage: http-server.js bare | carewindow <database url> [<graph url> pooled|fetch] | floor <database url> | graph',
+    )
   const send = (message: ServerMessage): void => {
     process.send?.(message)
   }

@@ -4,70 +4,39 @@
  * - webhook ingest: `POST /webhooks/whatsapp`, Meta's inbound text notification, signed, each request from a new
  *   contact with a new message id (a repeated id would be deduplicated, which is cheaper than real traffic);
  * - proxy sends: `POST /v21.0/{phone_number_id}/messages`, a text to a contact whose window is open, on the
- *   sandbox upstream.
+ *   sandbox upstream;
+ * - forwarded sends: the same sends forwarded over a real socket to a local fake Graph, with the pooled client and
+ *   with `fetch` (http-forward.ts).
  *
  * Each server runs in a child process and autocannon in this one. Every carewindow run starts on a fresh database,
  * is warmed up, then measured; afterwards the rows it stored are counted (the work happened) and the inbox
  * backlog left at the end of the run is reported and then drained, timed — an ingest rate that only holds
  * because processing fell behind shows up there.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { cpus, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { cpus } from 'node:os'
 import { startBenchServer, type BenchServer } from './bench-server.js'
-import { createBenchSchema, DEFAULT_BENCH_POSTGRES_URL, redactPassword } from './bench-postgres.js'
+import { createBenchSchema, redactPassword } from './bench-postgres.js'
+import { SignedNotifications } from './http-fixture.js'
+import { benchForward } from './http-forward.js'
+import type { LoadFigures, LoadRequest } from './http-load.js'
 import {
-  API_KEY,
-  contactNumber,
-  GRAPH_VERSION,
-  inboundTextNotification,
-  PHONE_NUMBER_ID,
-  signed,
-  SignedNotifications,
-  textSend,
-} from './http-fixture.js'
-import { runLoad, type LoadFigures, type LoadRequest } from './http-load.js'
+  cpuMicros,
+  format,
+  HEADER,
+  measure,
+  openWindows,
+  row,
+  SEND_PATH,
+  sendLoad,
+  sqliteDatabase,
+  warmUp,
+  withCarewindow,
+  type HttpBenchSettings,
+  type Write,
+} from './http-runs.js'
 import type { StoredCounts } from './http-server.js'
 
-export interface HttpBenchSettings {
-  /** Measured seconds per run, the same for both sides of a comparison. */
-  readonly seconds: number
-  readonly warmupSeconds: number
-  readonly connections: number
-  /** Contacts with an open window the sends go to, round robin. */
-  readonly sendContacts: number
-  readonly postgresUrl: string
-  /** When set, each carewindow server runs under `node --cpu-prof` and writes its profile here. */
-  readonly cpuProfileDir: string | undefined
-  /** Which comparisons to run (all by default); narrowing them helps when profiling one path. */
-  readonly paths: ReadonlySet<'ingest' | 'send'>
-  readonly stores: ReadonlySet<'sqlite' | 'postgres'>
-}
-
-export function httpBenchSettings(env: NodeJS.ProcessEnv): HttpBenchSettings {
-  const list = <T extends string>(name: string, all: readonly T[]): ReadonlySet<T> => {
-    const asked = env[name]?.split(',').map((item) => item.trim()) ?? []
-    if (asked.length === 0) return new Set(all)
-    const unknown = asked.filter((item) => !(all as readonly string[]).includes(item))
-    if (unknown.length > 0) throw new Error(`${name}: choose from ${all.join(', ')}`)
-    return new Set(asked as T[])
-  }
-  const number = (name: string, fallback: number): number => {
-    const value = Number(env[name] ?? fallback)
-    if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`)
-    return value
-  }
-  return {
-    seconds: number('BENCH_HTTP_SECONDS', 10),
-    warmupSeconds: number('BENCH_HTTP_WARMUP_SECONDS', 2),
-    connections: Math.round(number('BENCH_HTTP_CONNECTIONS', 50)),
-    sendContacts: Math.round(number('BENCH_HTTP_SEND_CONTACTS', 2_000)),
-    postgresUrl: env.CAREWINDOW_BENCH_DATABASE_URL ?? DEFAULT_BENCH_POSTGRES_URL,
-    cpuProfileDir: env.BENCH_HTTP_CPU_PROFILE_DIR,
-    paths: list('BENCH_HTTP_PATHS', ['ingest', 'send'] as const),
-    stores: list('BENCH_HTTP_STORES', ['sqlite', 'postgres'] as const),
-  }
-}
+export { httpBenchSettings, type HttpBenchSettings } from './http-runs.js'
 
 const TARGETS = { sqliteIngest: 0.7, sqliteSend: 0.6, postgresIngest: 0.5 } as const
 
@@ -77,8 +46,6 @@ const TARGETS = { sqliteIngest: 0.7, sqliteSend: 0.6, postgresIngest: 0.5 } as c
  * take about half a gigabyte for a 10 s run.
  */
 const PREPARED_PER_SECOND = 40_000
-
-type Write = (line: string) => void
 
 export async function benchHttp(settings: HttpBenchSettings, write: Write): Promise<void> {
   const { seconds, warmupSeconds, connections } = settings
@@ -101,16 +68,12 @@ export async function benchHttp(settings: HttpBenchSettings, write: Write): Prom
   const bare = await startBenchServer(['bare'])
   try {
     if (settings.paths.has('ingest')) await benchIngest(settings, bare, write)
-    if (settings.paths.has('send')) await benchSend(settings, bare, write)
+    const sendBaseline = settings.paths.has('send') ? await benchSend(settings, bare, write) : null
+    if (settings.paths.has('forward')) await benchForward(settings, sendBaseline, write)
   } finally {
     await bare.stop()
   }
 }
-
-const HEADER =
-  `    ${'server'.padEnd(34)}${'req/s'.padStart(8)}${'p50'.padStart(8)}${'p99'.padStart(8)}` +
-  `${'errors'.padStart(8)}${'non-2xx'.padStart(9)}${'× bare'.padStart(8)}${'CPU/req'.padStart(9)}` +
-  `${'server'.padStart(8)}${'cannon'.padStart(8)}${'machine'.padStart(9)}\n`
 
 async function benchIngest(settings: HttpBenchSettings, bare: BenchServer, write: Write): Promise<void> {
   const path = '/webhooks/whatsapp'
@@ -196,23 +159,17 @@ async function benchIngest(settings: HttpBenchSettings, bare: BenchServer, write
   }
 }
 
-async function benchSend(settings: HttpBenchSettings, bare: BenchServer, write: Write): Promise<void> {
-  const path = `/${GRAPH_VERSION}/${PHONE_NUMBER_ID}/messages`
+/** The proxy sends on the sandbox upstream; returns the bare baseline, which the forwarded sends compare with. */
+async function benchSend(settings: HttpBenchSettings, bare: BenchServer, write: Write): Promise<LoadFigures> {
+  const path = SEND_PATH
   write(
     `\n  proxy sends: POST ${path}, a text message, Bearer API key, round robin over ${format(settings.sendContacts)}\n` +
       '  contacts whose windows inbound webhooks opened first (inbox drained); decided, recorded, forwarded to the sandbox\n',
   )
   write(HEADER)
-  const bodies = Array.from({ length: settings.sendContacts }, (_, i) => Buffer.from(textSend(i)))
-  const sendLoad = (): (() => LoadRequest) => {
-    let next = 0
-    return () => ({
-      body: bodies[next++ % bodies.length]!,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` },
-    })
-  }
-  await warmUp(settings, bare, path, sendLoad())
-  const baseline = await measure(settings, bare, path, sendLoad())
+  const sends = sendLoad(settings.sendContacts)
+  await warmUp(settings, bare, path, sends())
+  const baseline = await measure(settings, bare, path, sends())
   write(row('bare Fastify (JSON.parse, 200)', baseline, null))
 
   const floor = await measureFloor(
@@ -221,7 +178,7 @@ async function benchSend(settings: HttpBenchSettings, bare: BenchServer, write: 
       store: 'sqlite',
       label: 'floor, SQLite (WAL)',
       path,
-      next: sendLoad(),
+      next: sends(),
       baseline,
       openWindowsFirst: true,
     },
@@ -231,7 +188,7 @@ async function benchSend(settings: HttpBenchSettings, bare: BenchServer, write: 
   try {
     await withCarewindow(settings, sqlite.url, async (server) => {
       await openWindows(server, settings.sendContacts)
-      await warmUp(settings, server, path, sendLoad())
+      await warmUp(settings, server, path, sends())
       const run = {
         label: 'carewindow, SQLite (WAL)',
         target: TARGETS.sqliteSend,
@@ -242,11 +199,12 @@ async function benchSend(settings: HttpBenchSettings, bare: BenchServer, write: 
         notifications: null,
         floor,
       }
-      await measureCarewindow(settings, server, path, sendLoad(), baseline, run, write)
+      await measureCarewindow(settings, server, path, sends(), baseline, run, write)
     })
   } finally {
     await sqlite.remove()
   }
+  return baseline
 }
 
 interface FloorRun {
@@ -289,30 +247,6 @@ async function measureFloor(settings: HttpBenchSettings, run: FloorRun, write: W
     }
   } finally {
     await database.remove()
-  }
-}
-
-async function sqliteDatabase(): Promise<{ url: string; remove(): Promise<void> }> {
-  const directory = await mkdtemp(join(tmpdir(), 'carewindow-bench-'))
-  return {
-    url: `sqlite:${join(directory, 'carewindow.db')}`,
-    remove: () => rm(directory, { recursive: true, force: true }),
-  }
-}
-
-/** A carewindow server on `databaseUrl` for the length of `run`. */
-async function withCarewindow(
-  settings: HttpBenchSettings,
-  databaseUrl: string,
-  run: (server: BenchServer) => Promise<void>,
-): Promise<void> {
-  const server = await startBenchServer(['carewindow', databaseUrl], {
-    cpuProfileDir: settings.cpuProfileDir,
-  })
-  try {
-    await run(server)
-  } finally {
-    await server.stop()
   }
 }
 
@@ -373,71 +307,4 @@ async function measureCarewindow(
     write(
       `      (${format(signedDuringRun)} notifications were signed during the run: the prepared ones ran out)\n`,
     )
-}
-
-/** Posts one signed inbound notification per contact (25 at a time), then waits until the inbox has applied them. */
-async function openWindows(server: BenchServer, contacts: number): Promise<void> {
-  const now = Date.now()
-  for (let start = 0; start < contacts; start += 25) {
-    await Promise.all(
-      Array.from({ length: Math.min(25, contacts - start) }, async (_, offset) => {
-        const { body, signature } = signed(inboundTextNotification(start + offset, now))
-        const response = await fetch(`${server.url}/webhooks/whatsapp`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
-          body,
-        })
-        if (response.status !== 200)
-          throw new Error(`seeding ${contactNumber(start + offset)}: HTTP ${response.status}`)
-      }),
-    )
-  }
-  await server.drain()
-  const { openWindows } = await server.stats()
-  if (openWindows < contacts)
-    throw new Error(`seeded ${contacts} contacts but ${openWindows} windows are open`)
-}
-
-function warmUp(
-  settings: HttpBenchSettings,
-  server: BenchServer,
-  path: string,
-  next: () => LoadRequest,
-): Promise<LoadFigures> {
-  return runLoad({ server, path, connections: settings.connections, seconds: settings.warmupSeconds, next })
-}
-
-function measure(
-  settings: HttpBenchSettings,
-  server: BenchServer,
-  path: string,
-  next: () => LoadRequest,
-): Promise<LoadFigures> {
-  return runLoad({ server, path, connections: settings.connections, seconds: settings.seconds, next })
-}
-
-const cpuMicros = (usage: NodeJS.CpuUsage): number => usage.user + usage.system
-const format = (n: number): string => Math.round(n).toLocaleString('en-US')
-const percent = (share: number): string => `${Math.round(share * 100)} %`
-
-function row(label: string, figures: LoadFigures, baseline: LoadFigures | null, target?: number): string {
-  const ratio = baseline === null ? null : figures.requestsPerSecond / baseline.requestsPerSecond
-  const verdict =
-    ratio === null || target === undefined
-      ? ''
-      : `   target ≥ ${target}×: ${ratio >= target ? 'meets' : 'BELOW'}`
-  const columns = [
-    format(figures.requestsPerSecond).padStart(8),
-    `${figures.p50Ms} ms`.padStart(8),
-    `${figures.p99Ms} ms`.padStart(8),
-    format(figures.errors).padStart(8),
-    format(figures.non2xx).padStart(9),
-    (ratio === null ? '—' : `${ratio.toFixed(2)}×`).padStart(8),
-    `${format(figures.serverCpuMicrosPerResponse)} µs`.padStart(9),
-    percent(figures.serverCpu).padStart(8),
-    percent(figures.loadCpu).padStart(8),
-    percent(figures.machineBusy).padStart(9),
-  ]
-  const line = `    ${label.padEnd(34)}${columns.join('')}${verdict}\n`
-  return figures.non2xx > 0 ? `${line}      statuses: ${figures.statusCodes}\n` : line
 }

@@ -1,5 +1,6 @@
 import { dirname } from 'node:path'
 import type { FastifyInstance } from 'fastify'
+import type { GraphClientKind } from './channels/graph-client.js'
 import type { Logger } from 'pino'
 import type { GatewayConfig } from './config/config.js'
 import { parseDatabaseUrl } from './config/database-url.js'
@@ -41,6 +42,8 @@ export async function startServer(options: {
   readonly clock?: Clock
   readonly version?: string
   readonly fetch?: typeof fetch
+  /** How Graph is reached: keep-alive pools (the default) or `fetch` (the benchmark compares them). */
+  readonly graphClient?: GraphClientKind
 }): Promise<RunningServer> {
   const { config, logger } = options
   const clock = options.clock ?? systemClock
@@ -57,6 +60,7 @@ export async function startServer(options: {
       processMetrics: true,
       ...(options.version === undefined ? {} : { version: options.version }),
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      ...(options.graphClient === undefined ? {} : { graphClient: options.graphClient }),
     })
     gateway.start()
     app = await buildApp({

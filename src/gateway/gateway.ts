@@ -2,7 +2,8 @@ import type { Logger } from 'pino'
 import type { Platform, RateCard } from '../domain/index.js'
 import { longestUpstreamWaitMs, UPSTREAM_RETRY_PAUSE_MS, type GatewayConfig } from '../config/config.js'
 import { toRateCards } from '../config/rate-cards.js'
-import { graphUpstream } from '../channels/graph-upstream.js'
+import type { GraphClientKind } from '../channels/graph-client.js'
+import { graphUpstream, type GraphUpstream } from '../channels/graph-upstream.js'
 import { signatureOf } from '../channels/signature.js'
 import { messengerSandbox } from '../channels/messenger/sandbox.js'
 import { WhatsAppSandbox } from '../channels/whatsapp/sandbox.js'
@@ -43,6 +44,8 @@ export interface GatewayOptions {
   readonly clock?: Clock
   /** Replaces `fetch` for Graph and for deliveries to businesses (tests). */
   readonly fetch?: typeof fetch
+  /** How Graph is reached: keep-alive pools (the default) or `fetch` (the benchmark compares them). */
+  readonly graphClient?: GraphClientKind
   /** Whether to register Node's process metrics (once per process). */
   readonly processMetrics?: boolean
   readonly version?: string
@@ -99,7 +102,7 @@ export class Gateway {
   readonly sandbox: WhatsAppSandbox<ChannelRecord>
   readonly scheduler: Scheduler
   readonly rateCards: readonly RateCard[]
-  private readonly cloud: Upstream
+  private readonly cloud: GraphUpstream
   private isStarted = false
   /** Requests answered so far (counted by the HTTP layer): the inbox keeps to its share while they keep coming. */
   private answered = 0
@@ -198,6 +201,7 @@ export class Gateway {
       retries: options.config.upstreamRetries,
       retryTimeouts: options.config.upstreamRetryTimeouts,
       retryDelayMs: UPSTREAM_RETRY_PAUSE_MS,
+      ...(options.graphClient === undefined ? {} : { client: options.graphClient }),
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
     })
   }
@@ -217,7 +221,7 @@ export class Gateway {
     this.reconciler.start(RECONCILE_INTERVAL_MS)
   }
 
-  /** Stops background work, lets what is in flight finish, and closes the store. */
+  /** Stops background work, lets what is in flight finish, and closes the connections to Graph and the store. */
   async stop(): Promise<void> {
     this.sandbox.stop()
     await this.writer.flushed()
@@ -227,6 +231,7 @@ export class Gateway {
     await this.inbox.stop()
     await this.scheduler.stop()
     await this.outbox.stop()
+    await this.cloud.close()
     this.isStarted = false
     await this.store.close()
   }

@@ -179,4 +179,18 @@ for (const dialect of DIALECTS)
       expect(retried.headers.get('idempotent-replayed')).toBeNull()
       expect(graph.acceptedBodies(body)).toBe(1)
     })
+
+    it('does not remember Graph’s 429: it passes Retry-After on, and a retry with the same key is sent', async () => {
+      graph.rateLimitNext(23)
+
+      const limited = await postMessage(server.url, body, { idempotencyKey: key })
+      const retried = await postMessage(server.url, body, { idempotencyKey: key })
+
+      expect(limited.status).toBe(429)
+      expect(limited.headers.get('retry-after')).toBe('23')
+      expect(retried.status).toBe(200)
+      expect(retried.headers.get('idempotent-replayed')).toBeNull()
+      expect(graph.acceptedBodies(body)).toBe(1)
+      expect(await messageRows(body)).toBe(2)
+    })
   })
