@@ -175,8 +175,8 @@ async function graphRole(): Promise<Role> {
     url: graph.url,
     stats: () =>
       Promise.resolve({
-        receipts: 0,
-        pendingReceipts: 0,
+        notifications: 0,
+        pendingNotifications: 0,
         inboundMessages: 0,
         acceptedSends: graph.accepted(),
         openWindows: 0,
