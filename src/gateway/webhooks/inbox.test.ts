@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { AT, inboxHarness } from '../../../test/support/inbox-harness.js'
 import { GatewayError } from '../../shared/errors.js'
 import type { NotificationRecord } from '../../store/store.js'
-import type { Inbox} from './inbox.js';
+import type { Inbox } from './inbox.js'
 import { MAX_ATTEMPTS, RETRY_BASE_MS, type NotificationHandler } from './inbox.js'
 
 describe('the inbox of stored webhook notifications', () => {
