@@ -28,6 +28,8 @@ import type {
   ReceiptFailure,
   ReceiptRecord,
   ScheduledJob,
+  Slot,
+  SlotRequest,
   StaleSend,
   Store,
   StoredConsentEvent,
@@ -46,6 +48,7 @@ import * as holds from './holds.js'
 import * as idempotency from './idempotency.js'
 import * as jobs from './jobs.js'
 import * as messages from './messages.js'
+import * as rateLimits from './rate-limits.js'
 import * as receipts from './receipts.js'
 import * as templates from './templates.js'
 import * as tenants from './tenants.js'
@@ -366,5 +369,11 @@ export class KyselyStore extends KyselyConnection implements Store {
   }
   updateHold(id: string, patch: HoldPatch, from?: HoldStatus): Promise<boolean> {
     return holds.updateHold(this, id, patch, from)
+  }
+  takeRateSlot(key: string, request: SlotRequest): Promise<Slot> {
+    return rateLimits.takeRateSlot(this, key, request)
+  }
+  returnRateSlot(key: string, intervalUs: number): Promise<void> {
+    return rateLimits.returnRateSlot(this, key, intervalUs)
   }
 }

@@ -8,6 +8,7 @@ import * as idempotencyIntents from './0006-idempotency-intents.js'
 import * as deadDeliveries from './0007-dead-deliveries.js'
 import * as windowAnnouncements from './0008-window-announcements.js'
 import * as idempotencyResults from './0009-idempotency-results.js'
+import * as rateLimits from './0010-rate-limits.js'
 
 export type SqlDialect = 'sqlite' | 'postgres'
 
@@ -23,6 +24,7 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
     '0007-dead-deliveries': { up: (db) => deadDeliveries.up(db, dialect) },
     '0008-window-announcements': { up: (db) => windowAnnouncements.up(db, dialect) },
     '0009-idempotency-results': { up: (db) => idempotencyResults.up(db) },
+    '0010-rate-limits': { up: (db) => rateLimits.up(db, dialect) },
   }
 }
 
