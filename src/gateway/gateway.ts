@@ -33,6 +33,7 @@ import { DEFAULT_SCHEDULER_OPTIONS, Scheduler, type SchedulerOptions } from '../
 import { GatewayError } from '../shared/errors.js'
 import { randomId } from '../shared/ids.js'
 import { sendWhatsApp, type WhatsAppSendRequest } from './send/whatsapp-send.js'
+import { Throughput } from './send/throughput.js'
 import { internalSendResult } from './send/internal-send.js'
 import type { SendResult } from './send/send-result.js'
 
@@ -94,6 +95,8 @@ export class Gateway {
   readonly reconciler: SendReconciler
   /** The longest a send can take (see {@link sendBudgetMs}). */
   private readonly sendBudgetMs: number
+  /** The numbers' throughput limits (send/throughput.ts). */
+  readonly throughput: Throughput
   /** Contacts known to be stored (sends skip storing them again). */
   private readonly contacts = new KnownContacts()
   readonly sandbox: WhatsAppSandbox<ChannelRecord>
@@ -112,6 +115,7 @@ export class Gateway {
     this.metrics = new Metrics(this.store, { processMetrics: options.processMetrics ?? false })
     this.rateCards = options.config.rateCards === undefined ? [] : toRateCards(options.config.rateCards)
     this.directory = new Directory(this.store, this.clock, this.rateCards)
+    this.throughput = new Throughput({ store: this.store, clock: this.clock, metrics: this.metrics })
     const inboxDependencies = {
       directory: this.directory,
       clock: this.clock,
@@ -262,6 +266,7 @@ export class Gateway {
         settleStaleSend: (messageId: string) => this.reconciler.settle(messageId),
       },
       contacts: this.contacts,
+      throughput: this.throughput,
       onHeld: () => {
         this.scheduler.kick()
       },
