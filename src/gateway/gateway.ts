@@ -297,7 +297,7 @@ export class Gateway {
     try {
       result =
         channel.platform === 'whatsapp'
-          ? await this.sendWhatsApp({ ...common, rawBody, body, holdable: false })
+          ? await this.sendWhatsApp({ ...common, rawBody, body, holdable: false, waitsForSlot: true })
           : await this.sendMessenger({
               ...common,
               wire: {

@@ -34,7 +34,8 @@ for (const dialect of DIALECTS) {
       await f.runDue()
       expect(sentBodies(f.sentTo(contact, 'rated'))).toEqual(['template:ticket_update'])
 
-      // The customer answers the invitation at once: the release is the second message to them inside 6 s.
+      // The customer answers the invitation at once: the release is the second message to them inside the minute,
+      // and would wait longer than a send waits for its slot.
       await f.customerWrites('rated', contact)
       await f.runDue()
 
@@ -43,7 +44,7 @@ for (const dialect of DIALECTS) {
       expect(afterThrottle.map((message) => message.status)).toContain('throttled')
       expect(f.problems.some((line) => line.includes('pair rate limit was reached'))).toBe(true)
 
-      // The job's lease runs out and it is tried again, well past the pair interval.
+      // The job's lease runs out and it is tried again, past the pair interval.
       f.advance(2 * MINUTE)
       await f.runDue()
 

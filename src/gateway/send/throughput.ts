@@ -59,11 +59,19 @@ export class Throughput {
     return rate
   }
 
-  /** Takes the send's slots, and waits for them in `smooth` mode; or says which limit holds it back. */
-  async admit(channel: ChannelRecord, contact: string): Promise<Admission> {
+  /**
+   * Takes the send's slots, and waits for them in `smooth` mode — or whenever `waits` (carewindow's own sends,
+   * which have no client to retry them: a burst of re-engagements waits its turn rather than failing its jobs); or
+   * says which limit holds it back.
+   */
+  async admit(
+    channel: ChannelRecord,
+    contact: string,
+    options: { readonly waits?: boolean } = {},
+  ): Promise<Admission> {
     if (channel.platform !== 'whatsapp') return ADMITTED
     const rate = this.rateOf(channel)
-    const isSmooth = rate.mode === 'smooth'
+    const isSmooth = rate.mode === 'smooth' || options.waits === true
     const queued = this.waiting.get(channel.id) ?? 0
     if (isSmooth && queued >= rate.queueMax)
       // The queue drains at the number's rate: that long until there is room again.

@@ -64,6 +64,8 @@ export interface WhatsAppSendRequest {
   readonly traceId: string
   /** Whether a refusal for a closed window may become a held reply (clients' sends; never automations'). */
   readonly holdable?: boolean
+  /** Whether the send waits for its slot under the throughput limits whatever the channel's mode (automations'). */
+  readonly waitsForSlot?: boolean
 }
 
 /** The outcome of deciding and recording a send, before anything goes upstream. */
@@ -115,7 +117,9 @@ export async function sendWhatsApp(
         return recorded.unsent
       }
       const { decision, messageId } = recorded
-      const admission = await deps.throughput.admit(request.channel, recorded.contact)
+      const admission = await deps.throughput.admit(request.channel, recorded.contact, {
+        waits: request.waitsForSlot === true,
+      })
       if (admission.kind === 'throttled')
         return recordThrottled(
           deps,
