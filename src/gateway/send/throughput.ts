@@ -102,7 +102,9 @@ export class Throughput {
       if (pairIntervalUs > 0) await this.deps.store.returnRateSlot(pairKey, pairIntervalUs)
       return this.throttled(channel, 'number', number.retryAfterUs / 1000)
     }
-    const waitMs = Math.ceil((pairWaitUs + number.waitUs) / 1000)
+    // Waited from now, not from the arrival: the statements' round trips must not push the send past its slot.
+    const slotAtMs = (atUs + pairWaitUs + number.waitUs) / 1000
+    const waitMs = Math.max(0, Math.ceil(slotAtMs - this.deps.clock()))
     if (waitMs > 0) await this.queue(channel, waitMs)
     return { kind: 'admitted', waitedMs: waitMs }
   }
