@@ -72,6 +72,7 @@ export class Throughput {
     if (channel.platform !== 'whatsapp') return ADMITTED
     const rate = this.rateOf(channel)
     const isSmooth = rate.mode === 'smooth' || options.waits === true
+    // Counted once a send waits: sends still asking the database at this moment may overshoot it by a few.
     const queued = this.waiting.get(channel.id) ?? 0
     if (isSmooth && queued >= rate.queueMax)
       // The queue drains at the number's rate: that long until there is room again.
@@ -100,7 +101,7 @@ export class Throughput {
     })
     if (!number.admitted) {
       if (pairIntervalUs > 0) await this.deps.store.returnRateSlot(pairKey, pairIntervalUs)
-      return this.throttled(channel, 'number', number.retryAfterUs / 1000)
+      return this.throttled(channel, 'number', (pairWaitUs + number.retryAfterUs) / 1000)
     }
     // Waited from now, not from the arrival: the statements' round trips must not push the send past its slot.
     const slotAtMs = (atUs + pairWaitUs + number.waitUs) / 1000
