@@ -6,6 +6,7 @@ import {
   type PolicySettings,
 } from '../domain/index.js'
 import { dateOrInstant } from '../shared/validation.js'
+import { rateSettingsSchema } from './rate-settings.js'
 
 /**
  * A channel's policy settings as written in a config or scenario file (snake_case JSON). Unknown keys are
@@ -30,6 +31,8 @@ export const policySettingsSchema = z.strictObject({
   free_tier_conversations_per_month: z.number().int().min(0).optional(),
   /** MSG-3: tag a person's late Messenger reply HUMAN_AGENT automatically (default false). */
   auto_human_agent_tag: z.boolean().optional(),
+  /** Throughput limits of a WhatsApp number (config/rate-settings.ts); not a policy rule, kept with the settings. */
+  rate: rateSettingsSchema.optional(),
 })
 
 export type PolicySettingsInput = z.input<typeof policySettingsSchema>

@@ -34,6 +34,7 @@ import { DEFAULT_SCHEDULER_OPTIONS, Scheduler, type SchedulerOptions } from '../
 import { GatewayError } from '../shared/errors.js'
 import { randomId } from '../shared/ids.js'
 import { sendWhatsApp, type WhatsAppSendRequest } from './send/whatsapp-send.js'
+import { Throughput } from './send/throughput.js'
 import { internalSendResult } from './send/internal-send.js'
 import type { SendResult } from './send/send-result.js'
 
@@ -97,6 +98,8 @@ export class Gateway {
   readonly reconciler: SendReconciler
   /** The longest a send can take (see {@link sendBudgetMs}). */
   private readonly sendBudgetMs: number
+  /** The numbers' throughput limits (send/throughput.ts). */
+  readonly throughput: Throughput
   /** Contacts known to be stored (sends skip storing them again). */
   private readonly contacts = new KnownContacts()
   readonly sandbox: WhatsAppSandbox<ChannelRecord>
@@ -115,6 +118,7 @@ export class Gateway {
     this.metrics = new Metrics(this.store, { processMetrics: options.processMetrics ?? false })
     this.rateCards = options.config.rateCards === undefined ? [] : toRateCards(options.config.rateCards)
     this.directory = new Directory(this.store, this.clock, this.rateCards)
+    this.throughput = new Throughput({ store: this.store, clock: this.clock, metrics: this.metrics })
     const inboxDependencies = {
       directory: this.directory,
       clock: this.clock,
@@ -267,6 +271,7 @@ export class Gateway {
         settleStaleSend: (messageId: string) => this.reconciler.settle(messageId),
       },
       contacts: this.contacts,
+      throughput: this.throughput,
       onHeld: () => {
         this.scheduler.kick()
       },
@@ -297,7 +302,7 @@ export class Gateway {
     try {
       result =
         channel.platform === 'whatsapp'
-          ? await this.sendWhatsApp({ ...common, rawBody, body, holdable: false })
+          ? await this.sendWhatsApp({ ...common, rawBody, body, holdable: false, waitsForSlot: true })
           : await this.sendMessenger({
               ...common,
               wire: {

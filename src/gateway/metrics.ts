@@ -62,6 +62,27 @@ export class Metrics {
     registers: [this.registry],
   })
 
+  readonly sendsThrottled = new Counter({
+    name: 'carewindow_sends_throttled_total',
+    help: 'Allowed sends held back by a throughput limit (settings.rate) and answered 429, by channel and limit (number: 130429, pair: 131056).',
+    labelNames: ['channel', 'limit'] as const,
+    registers: [this.registry],
+  })
+
+  readonly sendsQueued = new Gauge({
+    name: 'carewindow_sends_queued',
+    help: 'Sends waiting for their slot under a throughput limit in smooth mode, in this process, by channel.',
+    labelNames: ['channel'] as const,
+    registers: [this.registry],
+  })
+
+  readonly sendWait = new Histogram({
+    name: 'carewindow_send_wait_seconds',
+    help: 'How long sends waited for their slot under a throughput limit (smooth mode).',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  })
+
   constructor(store: Store, options: { readonly processMetrics?: boolean } = {}) {
     new Gauge({
       name: 'carewindow_outbox_depth',

@@ -96,6 +96,18 @@ export const ERRORS = {
     title: 'Service temporarily unavailable',
     hint: 'Graph did not answer after the configured retries; the message was not sent.',
   },
+  THROUGHPUT_REACHED: {
+    status: 429,
+    code: 130429,
+    title: 'Rate limit hit',
+    hint: "The number's throughput limit (settings.rate.per_second) was reached; the message was not sent or billed. Try again after Retry-After.",
+  },
+  PAIR_RATE_REACHED: {
+    status: 429,
+    code: 131056,
+    title: '(Business Account, Consumer Account) pair rate limit hit',
+    hint: 'Too many messages to this user in a short time (settings.rate.pair_interval_ms, pair_burst); the message was not sent or billed. Try again after Retry-After; other users can be sent to at once.',
+  },
   INVALID_NOTIFICATION: {
     status: 400,
     code: 100,

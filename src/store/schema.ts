@@ -20,6 +20,7 @@ export interface Database {
   jobs: JobsTable
   cases: CasesTable
   held_messages: HeldMessagesTable
+  rate_limits: RateLimitsTable
 }
 
 export interface TenantsTable {
@@ -227,4 +228,11 @@ export interface HeldMessagesTable {
   created_at: number
   expires_at: number
   released_at: number | null
+}
+
+/** The GCRA's state per limited key (see migrations/0011-rate-limits.ts). */
+export interface RateLimitsTable {
+  key: string
+  tat_us: number
+  admitted: number
 }

@@ -9,6 +9,7 @@ import type { IdempotencyStore } from './ports/idempotency.js'
 import type { JobStore } from './ports/jobs.js'
 import type { MessageStore } from './ports/messages.js'
 import type { NotificationStore } from './ports/notifications.js'
+import type { RateLimitStore } from './ports/rate-limits.js'
 import type { TemplateStore } from './ports/templates.js'
 import type { TenantStore } from './ports/tenants.js'
 
@@ -22,6 +23,7 @@ export type * from './ports/idempotency.js'
 export type * from './ports/jobs.js'
 export type * from './ports/messages.js'
 export type * from './ports/notifications.js'
+export type * from './ports/rate-limits.js'
 export type * from './ports/templates.js'
 export type * from './ports/tenants.js'
 
@@ -53,4 +55,5 @@ export type Store = StoreSession &
   IdempotencyStore &
   JobStore &
   CaseStore &
-  HoldStore
+  HoldStore &
+  RateLimitStore

@@ -55,6 +55,11 @@ export const NUMBERS = {
   unapproved: '106540350000004',
   /** Held replies (expire after 72 h); re-engagement itself off. */
   holds: '106540350000005',
+  /**
+   * Held replies and re-engagement as on `holds`, and a pair rate of one message a minute to a user, no burst:
+   * longer than a send waits for its slot (10 s).
+   */
+  rated: '106540350000006',
 } as const
 export type ChannelName = keyof typeof NUMBERS
 
@@ -144,6 +149,14 @@ function configFile(graphUrl: string, webhookUrl: string): Record<string, unknow
               reengagement: { default_parameters: { ticket_id: 'your request' } },
             },
             templates: [ticketUpdate('en', TICKET_EN), promo],
+          }),
+          channel(NUMBERS.rated, {
+            automations: {
+              hold_replies: { enabled: true, expire_after_hours: 72 },
+              reengagement: { default_parameters: { ticket_id: 'your request' } },
+            },
+            settings: { rate: { pair_interval_ms: 60_000, pair_burst: 1 } },
+            templates: [ticketUpdate('en', TICKET_EN)],
           }),
         ],
       },

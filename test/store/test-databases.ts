@@ -41,6 +41,7 @@ const TABLES = Object.keys({
   jobs: true,
   cases: true,
   held_messages: true,
+  rate_limits: true,
   tenants: true,
   api_keys: true,
   channels: true,

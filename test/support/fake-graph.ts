@@ -13,6 +13,8 @@ export interface GraphRequest {
   readonly contentType: string | undefined
   /** The body exactly as received. */
   readonly body: Buffer
+  /** When the request arrived (ms since the epoch, the system clock). */
+  readonly receivedAt: number
   /** The HTTP status it answered with; `null` while it hangs (it never answers those). */
   status: number | null
   /** The `wamid` it answered with, for an accepted message. */
@@ -168,6 +170,7 @@ export class FakeGraph {
   }
 
   private handle(request: IncomingMessage, response: ServerResponse): void {
+    const receivedAt = Date.now()
     const chunks: Buffer[] = []
     request.on('data', (chunk: Buffer) => chunks.push(chunk))
     request.on('end', () => {
@@ -181,6 +184,7 @@ export class FakeGraph {
         authorization: request.headers.authorization,
         contentType: request.headers['content-type'],
         body: Buffer.concat(chunks),
+        receivedAt,
         status: null,
         wamid: null,
       }

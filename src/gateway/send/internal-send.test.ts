@@ -34,6 +34,20 @@ const refused: Refused = {
 }
 
 describe("an automation's send result", () => {
+  it('is not taken when a throughput limit held it back, so its job tries again', () => {
+    const throttled: SendResult = {
+      kind: 'throttled',
+      messageId: 'msg_9',
+      decision: { allowed: true, reason: 'IN_CARE_WINDOW' },
+      platform: 'whatsapp',
+      traceId: 'job_9',
+      limit: 'pair',
+      retryAfterMs: 6_000,
+    }
+    expect(() => internalSendResult(throttled, CHANNEL)).toThrow(UpstreamUnavailable)
+    expect(() => internalSendResult(throttled, CHANNEL)).toThrow(/pair rate limit/)
+  })
+
   it('is allowed when Graph took the message, and when it may have (the key never sends it again)', () => {
     expect(internalSendResult(forwarded, CHANNEL)).toEqual({
       allowed: true,

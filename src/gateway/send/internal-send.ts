@@ -30,6 +30,9 @@ export function internalSendResult(
       return { allowed: false, messageId: result.messageId, reason: result.decision.reason }
     case 'upstream_failed':
       throw notTaken(channel, result.problem)
+    // Held to the number's throughput like any send: the job tries again when its lease ends.
+    case 'throttled':
+      throw notTaken(channel, `the ${result.limit} rate limit was reached`)
     case 'passed_on':
       throw new Error(`an automation's message to ${channel.externalId} is not a message`)
   }

@@ -62,6 +62,21 @@ export interface UpstreamRefused extends DecidedSend<AllowedSendDecision> {
   readonly upstream: UpstreamReply
 }
 
+/**
+ * Allowed, but above one of the channel's throughput limits (`settings.rate`): not forwarded, not billed (the
+ * message is recorded `throttled`), and its Idempotency-Key let go, so a retry after `retryAfterMs` may send.
+ */
+export interface Throttled extends DecidedSend<AllowedSendDecision> {
+  readonly kind: 'throttled'
+  /** `number`: the number's messages per second (Graph's 130429); `pair`: one user's (131056). */
+  readonly limit: ThroughputLimit
+  /** When a send would fit again (ms). */
+  readonly retryAfterMs: number
+}
+
+/** The throughput limits a send may be held to. */
+export type ThroughputLimit = 'number' | 'pair'
+
 /** Graph could not be reached, or answered 5xx after the retries: the message was not sent. */
 export interface UpstreamFailed extends DecidedSend<AllowedSendDecision> {
   readonly kind: 'upstream_failed'
@@ -104,7 +119,15 @@ export interface EarlierReply {
 
 /** What a send through carewindow came to. */
 export type SendResult =
-  Refused | Held | Forwarded | UpstreamRefused | UpstreamFailed | OutcomeUnknown | PassedOn | Replayed
+  | Refused
+  | Held
+  | Forwarded
+  | UpstreamRefused
+  | UpstreamFailed
+  | OutcomeUnknown
+  | Throttled
+  | PassedOn
+  | Replayed
 
 /** The results an Idempotency-Key keeps for its repeats; the others let the key go (nothing was sent). */
 export type KeptSendResult = Refused | Held | Forwarded | UpstreamRefused | OutcomeUnknown

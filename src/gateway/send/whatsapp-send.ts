@@ -20,6 +20,7 @@ import { GatewayError } from '../../shared/errors.js'
 import { timeOrderedId } from '../../shared/ids.js'
 import { withIdempotency, type HeldKey, type IdempotencyDependencies } from './idempotency.js'
 import { forwardAndRecord } from './forwarding.js'
+import { recordThrottled, type Throughput } from './throughput.js'
 import type { Inbox } from '../webhooks/inbox.js'
 import type { MessageOutcomes } from './message-outcomes.js'
 import type { Metrics } from '../metrics.js'
@@ -45,6 +46,8 @@ export interface WhatsAppSendDependencies {
   readonly sandbox: WhatsAppSandbox<ChannelRecord>
   readonly outcomes: MessageOutcomes
   readonly idempotency: IdempotencyDependencies
+  /** The number's throughput limits: an allowed send waits for, or is refused, its slot before it goes upstream. */
+  readonly throughput: Throughput
   /** Contacts known to be stored: a send to one does not write and read it again. */
   readonly contacts: KnownContacts
   /** Called when a reply was held (the scheduler has a re-engagement to run now). */
@@ -61,6 +64,8 @@ export interface WhatsAppSendRequest {
   readonly traceId: string
   /** Whether a refusal for a closed window may become a held reply (clients' sends; never automations'). */
   readonly holdable?: boolean
+  /** Whether the send waits for its slot under the throughput limits whatever the channel's mode (automations'). */
+  readonly waitsForSlot?: boolean
 }
 
 /** The outcome of deciding and recording a send, before anything goes upstream. */
@@ -112,6 +117,15 @@ export async function sendWhatsApp(
         return recorded.unsent
       }
       const { decision, messageId } = recorded
+      const admission = await deps.throughput.admit(request.channel, recorded.contact, {
+        waits: request.waitsForSlot === true,
+      })
+      if (admission.kind === 'throttled')
+        return recordThrottled(
+          deps,
+          { messageId, decision: allowedSendDecision(decision), traceId: request.traceId, idempotency: key },
+          admission,
+        )
       const result = await forwardAndRecord(
         deps,
         {

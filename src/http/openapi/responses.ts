@@ -167,7 +167,7 @@ export const SHARED_RESPONSES = {
   GraphRateLimited: {
     status: 429,
     description:
-      'Graph is rate-limiting the channel: its answer is passed on with its Retry-After. Nothing was sent and the Idempotency-Key is let go, so a retry with it sends.',
+      "Above a throughput limit: the channel's own (settings.rate; THROUGHPUT_REACHED, 130429, for the number's messages per second, PAIR_RATE_REACHED, 131056, for one user's), or Graph's, whose answer is passed on. Retry after Retry-After seconds. Nothing was sent or billed (carewindow records the message as throttled) and the Idempotency-Key is let go, so a retry with it sends.",
     headers: ['RetryAfter', ...SEND_HEADERS],
     example: {
       error: {

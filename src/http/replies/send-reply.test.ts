@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Held, OutcomeUnknown, Refused } from '../../gateway/send/send-result.js'
+import type { Held, OutcomeUnknown, Refused, Throttled } from '../../gateway/send/send-result.js'
 import { sendResultReply } from './send-reply.js'
 
 const T0 = Date.parse('2024-03-02T10:00:00Z')
@@ -25,7 +25,46 @@ const unknown: OutcomeUnknown = {
   problem: 'no answer within 10000 ms',
 }
 
+const throttled = (limit: Throttled['limit'], retryAfterMs: number): Throttled => ({
+  kind: 'throttled',
+  messageId: 'msg_3',
+  decision: { allowed: true, reason: 'IN_CARE_WINDOW' },
+  platform: 'whatsapp',
+  traceId: 'req_3',
+  limit,
+  retryAfterMs,
+})
+
 describe("a send's reply", () => {
+  it("answers a send above the number's rate with 429, Graph's 130429 and Retry-After in whole seconds", () => {
+    const reply = sendResultReply(throttled('number', 1_200))
+    expect([reply.status, reply.headers?.['retry-after'], reply.headers?.['x-carewindow-message-id']]).toEqual([
+      429,
+      '2',
+      'msg_3',
+    ])
+    const { error } = JSON.parse(reply.body) as {
+      error: { message: string; code: number; error_subcode: number; error_data: { details: string } }
+    }
+    expect([error.message, error.code, error.error_subcode]).toEqual([
+      '(#130429) Rate limit hit',
+      130429,
+      2494055,
+    ])
+    expect(error.error_data.details).toMatch(/^Cloud API message throughput has been reached\./)
+  })
+
+  it("answers a send above one user's pair rate with 429 and Graph's 131056, Retry-After at least 1 s", () => {
+    const reply = sendResultReply(throttled('pair', 3))
+    const { error } = JSON.parse(reply.body) as { error: { code: number; error_subcode?: number } }
+    expect([reply.status, reply.headers?.['retry-after'], error.code, error.error_subcode]).toEqual([
+      429,
+      '1',
+      131056,
+      undefined,
+    ])
+  })
+
   it("answers a refusal with 400 and the decision's error in Graph's envelope, with the message id and reason", () => {
     expect(sendResultReply(refused)).toEqual({
       status: 400,

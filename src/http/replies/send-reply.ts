@@ -4,6 +4,7 @@ import type {
   EarlierReply,
   KeptSendResult,
   SendResult,
+  Throttled,
   UpstreamFailed,
 } from '../../gateway/send/send-result.js'
 import { ERRORS } from '../../shared/errors.js'
@@ -31,7 +32,7 @@ export function sendResultReply(result: SendResult): HttpReply {
   }
 }
 
-function firstReply(result: KeptSendResult | UpstreamFailed): HttpReply {
+function firstReply(result: KeptSendResult | UpstreamFailed | Throttled): HttpReply {
   const headers: Record<string, string> = {
     'x-carewindow-message-id': result.messageId,
     'x-carewindow-decision': result.decision.reason,
@@ -70,6 +71,8 @@ function firstReply(result: KeptSendResult | UpstreamFailed): HttpReply {
         body: graphErrorBody({ code: entry.code, title: entry.title, details: result.problem }, trace),
       }
     }
+    case 'throttled':
+      return throttledReply(result, headers, trace)
     case 'outcome_unknown': {
       const entry = ERRORS.UPSTREAM_OUTCOME_UNKNOWN
       const details = `message ${result.messageId}: ${result.problem}. ${entry.hint}`
@@ -79,6 +82,38 @@ function firstReply(result: KeptSendResult | UpstreamFailed): HttpReply {
         body: graphErrorBody({ code: entry.code, title: entry.title, details }, trace),
       }
     }
+  }
+}
+
+/** Meta's 130429 example carries this subcode; Graph clients may look for it. */
+const THROUGHPUT_SUBCODE = 2494055
+
+/**
+ * A send above a throughput limit: 429 in Graph's envelope with Graph's own code — 130429 for the number's rate,
+ * 131056 for one user's — so a Graph client's retry logic works unchanged, and `Retry-After` in whole seconds.
+ */
+function throttledReply(
+  result: Throttled,
+  headers: Readonly<Record<string, string>>,
+  trace: EnvelopeTrace,
+): HttpReply {
+  const entry = result.limit === 'number' ? ERRORS.THROUGHPUT_REACHED : ERRORS.PAIR_RATE_REACHED
+  const details =
+    result.limit === 'number'
+      ? 'Cloud API message throughput has been reached.'
+      : 'Too many messages sent from the sender phone number to the same recipient phone number in a short period of time.'
+  return {
+    status: entry.status,
+    headers: { ...headers, 'retry-after': String(Math.max(1, Math.ceil(result.retryAfterMs / 1000))) },
+    body: graphErrorBody(
+      {
+        code: entry.code,
+        subcode: result.limit === 'number' ? THROUGHPUT_SUBCODE : null,
+        title: entry.title,
+        details: `${details} ${entry.hint}`,
+      },
+      trace,
+    ),
   }
 }
 

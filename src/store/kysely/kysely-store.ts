@@ -28,6 +28,8 @@ import type {
   NotificationFailure,
   NotificationRecord,
   ScheduledJob,
+  Slot,
+  SlotRequest,
   StaleSend,
   Store,
   StoredConsentEvent,
@@ -47,6 +49,7 @@ import * as idempotency from './idempotency.js'
 import * as jobs from './jobs.js'
 import * as messages from './messages.js'
 import * as notifications from './notifications.js'
+import * as rateLimits from './rate-limits.js'
 import * as templates from './templates.js'
 import * as tenants from './tenants.js'
 import { KyselyConnection } from './kysely-connection.js'
@@ -370,5 +373,11 @@ export class KyselyStore extends KyselyConnection implements Store {
   }
   updateHold(id: string, patch: HoldPatch, from?: HoldStatus): Promise<boolean> {
     return holds.updateHold(this, id, patch, from)
+  }
+  takeRateSlot(key: string, request: SlotRequest): Promise<Slot> {
+    return rateLimits.takeRateSlot(this, key, request)
+  }
+  returnRateSlot(key: string, intervalUs: number): Promise<void> {
+    return rateLimits.returnRateSlot(this, key, intervalUs)
   }
 }

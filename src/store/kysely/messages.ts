@@ -43,6 +43,7 @@ export async function updateMessage(c: Connection, id: string, patch: MessagePat
   if (patch.statusAt !== undefined) set.status_at = patch.statusAt
   if (patch.metaPricingJson !== undefined) set.meta_pricing_json = patch.metaPricingJson
   if (patch.errorJson !== undefined) set.error_json = patch.errorJson
+  if (patch.priceMicros !== undefined) set.price_micros = patch.priceMicros
   const columns = Object.keys(set) as (keyof typeof set)[]
   if (columns.length === 0) return
   const key = columns.join(',')

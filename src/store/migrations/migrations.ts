@@ -9,6 +9,7 @@ import * as deadDeliveries from './0007-dead-deliveries.js'
 import * as windowAnnouncements from './0008-window-announcements.js'
 import * as idempotencyResults from './0009-idempotency-results.js'
 import * as notificationNames from './0010-notification-names.js'
+import * as rateLimits from './0011-rate-limits.js'
 
 export type SqlDialect = 'sqlite' | 'postgres'
 
@@ -25,6 +26,7 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
     '0008-window-announcements': { up: (db) => windowAnnouncements.up(db, dialect) },
     '0009-idempotency-results': { up: (db) => idempotencyResults.up(db) },
     '0010-notification-names': { up: (db) => notificationNames.up(db, dialect) },
+    '0011-rate-limits': { up: (db) => rateLimits.up(db, dialect) },
   }
 }
 

@@ -3,11 +3,13 @@ import type { Instant } from '../../domain/index.js'
 export type MessageDirection = 'outbound' | 'inbound'
 
 /**
- * `refused`, `pending` (forwarded, no answer recorded yet) and `unknown` (forwarded, and Graph's answer never came:
- * it may have been sent) are carewindow's; the rest are Meta's statuses.
+ * `refused`, `pending` (forwarded, no answer recorded yet), `unknown` (forwarded, and Graph's answer never came:
+ * it may have been sent) and `throttled` (allowed, but above a throughput limit: never forwarded, not billed) are
+ * carewindow's; the rest are Meta's statuses.
  */
 export type MessageStatus =
   | 'refused'
+  | 'throttled'
   | 'pending'
   | 'unknown'
   | 'accepted'
@@ -43,7 +45,7 @@ export interface MessageRecord {
 }
 
 export type MessagePatch = Partial<
-  Pick<MessageRecord, 'externalId' | 'status' | 'statusAt' | 'metaPricingJson' | 'errorJson'>
+  Pick<MessageRecord, 'externalId' | 'status' | 'statusAt' | 'metaPricingJson' | 'errorJson' | 'priceMicros'>
 >
 
 /** An outbound message still `pending`: forwarded (or about to be), with nothing recorded of what came of it. */
