@@ -38,11 +38,11 @@ const throttled = (limit: Throttled['limit'], retryAfterMs: number): Throttled =
 describe("a send's reply", () => {
   it("answers a send above the number's rate with 429, Graph's 130429 and Retry-After in whole seconds", () => {
     const reply = sendResultReply(throttled('number', 1_200))
-    expect([reply.status, reply.headers?.['retry-after'], reply.headers?.['x-carewindow-message-id']]).toEqual([
-      429,
-      '2',
-      'msg_3',
-    ])
+    expect([
+      reply.status,
+      reply.headers?.['retry-after'],
+      reply.headers?.['x-carewindow-message-id'],
+    ]).toEqual([429, '2', 'msg_3'])
     const { error } = JSON.parse(reply.body) as {
       error: { message: string; code: number; error_subcode: number; error_data: { details: string } }
     }
