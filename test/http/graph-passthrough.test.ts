@@ -202,9 +202,9 @@ describe('the Graph passthrough on sandbox channels', () => {
     })
     const notGraph = await call('GET', '/nonsense/123')
     expect(notGraph.status).toBe(404)
-    expect((notGraph.json() as { error: { error_data: { details: string } } }).error.error_data.details).toContain(
-      '/nonsense/123',
-    )
+    expect(
+      (notGraph.json() as { error: { error_data: { details: string } } }).error.error_data.details,
+    ).toContain('/nonsense/123')
   })
 
   it('refuses an upload that declares more than 100 MB with 413, and media bodies on other routes with 415', async () => {
