@@ -25,8 +25,23 @@ export class LimitedBody extends Transform {
   private receivedBytes = 0
   isOverLimit = false
 
-  constructor(private readonly limitBytes: number) {
+  constructor(
+    private readonly limitBytes: number,
+    private readonly source: Readable,
+  ) {
     super()
+    source.on('error', (error) => this.destroy(error))
+    source.pipe(this)
+  }
+
+  /**
+   * Reads what the client still sends and lets it go, once the answer is out: a body left half read (refused,
+   * past its limit, not wanted upstream) would hold the connection open, the client stuck sending.
+   */
+  discardRest(): void {
+    if (this.source.readableEnded) return
+    this.source.unpipe(this)
+    this.source.resume()
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
@@ -63,9 +78,11 @@ export function registerStreamedBodies(app: FastifyInstance): void {
       done(tooLarge(streamLimitBytes), undefined)
       return
     }
-    const body = new LimitedBody(streamLimitBytes)
-    payload.on('error', (error) => body.destroy(error))
-    done(null, payload.pipe(body))
+    done(null, new LimitedBody(streamLimitBytes, payload))
+  })
+  app.addHook('onResponse', (request, _reply, hookDone) => {
+    if (request.body instanceof LimitedBody) request.body.discardRest()
+    hookDone()
   })
 }
 
