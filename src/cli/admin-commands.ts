@@ -118,6 +118,7 @@ export function registerAdminCommands(program: Command, output: CliOutput): void
     .option('--base-url <url>', 'Graph base URL (cloud)', 'https://graph.facebook.com')
     .option('--app-secret <secret>', 'the Meta app secret (verifies webhooks); default: random (sandbox)')
     .option('--verify-token <token>', 'webhook verification token; default: random')
+    .option('--waba-id <id>', 'WhatsApp Business Account id (message_templates calls name it); default: kept')
     .option('--settings <json>', 'policy settings as JSON, e.g. {"messenger_plus_one_cutoff":"meta"}', '{}')
     .addOption(configOption())
     .action(
@@ -130,9 +131,12 @@ export function registerAdminCommands(program: Command, output: CliOutput): void
         baseUrl: string
         appSecret?: string
         verifyToken?: string
+        wabaId?: string
         settings: string
         config?: string
       }) => {
+        if (options.wabaId !== undefined && !/^\d{1,32}$/.test(options.wabaId))
+          throw new InputError('--waba-id: a WhatsApp Business Account id is a string of digits')
         if (!/^\d{1,32}$/.test(options.id))
           throw new InputError(`"${options.id}" is not a phone_number_id or Page id (digits)`)
         if (options.sandbox !== true && options.accessToken === undefined)
@@ -170,7 +174,7 @@ export function registerAdminCommands(program: Command, output: CliOutput): void
             verifyToken,
             settings: settings as Record<string, unknown>,
             automations: existing?.automations ?? DEFAULT_AUTOMATIONS,
-            wabaId: existing?.wabaId ?? null,
+            wabaId: options.wabaId ?? existing?.wabaId ?? null,
             createdAt: existing?.createdAt ?? now,
             updatedAt: now,
           })

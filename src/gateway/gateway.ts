@@ -4,6 +4,8 @@ import { longestUpstreamWaitMs, UPSTREAM_RETRY_PAUSE_MS, type GatewayConfig } fr
 import { toRateCards } from '../config/rate-cards.js'
 import type { GraphClientKind } from '../channels/graph-client.js'
 import { graphUpstream, type GraphUpstream } from '../channels/graph-upstream.js'
+import { graphPassthrough, type GraphPassthrough } from '../channels/graph-passthrough.js'
+import { sandboxPassthrough } from '../channels/sandbox-passthrough.js'
 import { signatureOf } from '../channels/signature.js'
 import { messengerSandbox } from '../channels/messenger/sandbox.js'
 import { WhatsAppSandbox } from '../channels/whatsapp/sandbox.js'
@@ -106,6 +108,11 @@ export class Gateway {
   readonly scheduler: Scheduler
   readonly rateCards: readonly RateCard[]
   private readonly cloud: GraphUpstream
+  /** Graph's calls besides sends (media, templates, profiles), for cloud channels and for sandbox ones. */
+  private readonly passthrough: {
+    readonly cloud: GraphPassthrough
+    readonly sandbox: GraphPassthrough<ChannelRecord>
+  }
   private isStarted = false
   /** Requests answered so far (counted by the HTTP layer): the inbox keeps to its share while they keep coming. */
   private answered = 0
@@ -208,6 +215,10 @@ export class Gateway {
       ...(options.graphClient === undefined ? {} : { client: options.graphClient }),
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
     })
+    this.passthrough = {
+      cloud: graphPassthrough(options.config.upstreamTimeoutMs),
+      sandbox: sandboxPassthrough<ChannelRecord>((channel) => this.store.listTemplates(channel.id)),
+    }
   }
 
   /** The HTTP layer answered a request. */
@@ -236,6 +247,7 @@ export class Gateway {
     await this.scheduler.stop()
     await this.outbox.stop()
     await this.cloud.close()
+    await this.passthrough.cloud.close()
     this.isStarted = false
     await this.store.close()
   }
@@ -243,6 +255,11 @@ export class Gateway {
   upstreamFor(channel: ChannelRecord): Upstream {
     if (channel.upstream.mode === 'cloud') return this.cloud
     return channel.platform === 'whatsapp' ? this.sandbox : messengerSandbox
+  }
+
+  /** Where a channel's Graph calls other than sends go: Graph with its token, or the sandbox. */
+  passthroughFor(channel: ChannelRecord): GraphPassthrough<ChannelRecord> {
+    return channel.upstream.mode === 'cloud' ? this.passthrough.cloud : this.passthrough.sandbox
   }
 
   sendWhatsApp(request: WhatsAppSendRequest): Promise<SendResult> {

@@ -12,6 +12,7 @@ import { registerNativeApiRoutes } from './routes/native-api.js'
 import { registerOperationsRoutes } from './routes/operations.js'
 import { registerSandboxRoutes } from './routes/sandbox.js'
 import { registerGraphProxyRoutes } from './routes/graph-proxy.js'
+import { registerGraphPassthroughRoutes } from './routes/graph-passthrough.js'
 import { registerWebhookRoutes } from './routes/webhooks.js'
 
 declare module 'fastify' {
@@ -102,6 +103,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' })
   registerOperationsRoutes(app, gateway)
   registerGraphProxyRoutes(app, gateway)
+  registerGraphPassthroughRoutes(app, gateway)
   await registerWebhookRoutes(app, gateway)
   registerSandboxRoutes(app, gateway)
   registerNativeApiRoutes(app, gateway)

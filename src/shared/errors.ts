@@ -89,6 +89,24 @@ export const ERRORS = {
     title: 'Invalid parameter',
     hint: 'Your tenant has several Messenger Pages: send to /{version}/{page_id}/messages instead of /me/messages.',
   },
+  AMBIGUOUS_CHANNEL: {
+    status: 400,
+    code: 100,
+    title: 'Invalid parameter',
+    hint: 'Name the number the call is for with ?phone_number_id=, as Graph allows.',
+  },
+  MEDIA_TOO_LARGE: {
+    status: 413,
+    code: 100,
+    title: 'Invalid parameter',
+    hint: 'Meta takes media up to 100 MB (documents; less for other types), so larger uploads are refused before they reach Graph.',
+  },
+  GRAPH_CALL_FAILED: {
+    status: 502,
+    code: 2,
+    title: 'Service temporarily unavailable',
+    hint: 'Graph could not be reached or did not answer in time (upstream.timeout_ms); the call is not retried, since an upload cannot be sent twice. Check the call’s effect (a template may have been created) before trying again.',
+  },
   CONFLICT: { status: 409, code: 100, title: 'Invalid parameter', hint: 'The resource already exists.' },
   UPSTREAM_UNAVAILABLE: {
     status: 502,

@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import { OTHER_TENANT_PHONE_NUMBER_ID, PHONE_NUMBER_ID } from '../support/test-gateway.js'
 import { CHANNEL_NAMES, CHANNELS, type ChannelName, type TenantName } from './fuzz-config.js'
 import { isJsonObject, type FuzzJson } from './json-text.js'
 import { mutate, mutations, randomBody, textDamage, type TextDamage } from './json-mutation.js'
@@ -547,6 +548,96 @@ function decodedSegment(segment: string): string {
   }
 }
 
+/** A media upload as whatsapp-api-js sends it (multipart), or odd bytes. */
+const mediaUpload: fc.Arbitrary<BodySpec | null> = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.uint8Array({ maxLength: 64 }).map((file): BodySpec => ({
+      kind: 'raw',
+      bytes: Buffer.concat([
+        Buffer.from(
+          '--x\r\nContent-Disposition: form-data; name="messaging_product"\r\n\r\nwhatsapp\r\n' +
+            '--x\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n',
+        ),
+        Buffer.from(file),
+        Buffer.from('\r\n--x--\r\n'),
+      ]),
+    })),
+  },
+  { weight: 1, arbitrary: randomBody.map((bytes): BodySpec => ({ kind: 'raw', bytes })) },
+  { weight: 1, arbitrary: fc.constant(null) },
+)
+
+const mediaContentType: fc.Arbitrary<string | null> = fc.oneof(
+  { weight: 8, arbitrary: fc.constant('multipart/form-data; boundary=x') },
+  { weight: 1, arbitrary: fc.constantFrom('application/octet-stream', 'multipart/form-data') },
+  { weight: 1, arbitrary: jsonContentType },
+)
+
+/** A Graph object id in the path: a channel's (owner's or another's), a media or template id, or an odd one. */
+const graphObjectId: fc.Arbitrary<ChannelPick> = fc.oneof(
+  { weight: 3, arbitrary: channelParam(whatsappChannels) },
+  {
+    weight: 2,
+    arbitrary: fc.bigInt({ min: 1n, max: 10n ** 17n }).map((id): ChannelPick => ({
+      segment: String(id),
+      owner: 'acme',
+      channel: null,
+    })),
+  },
+)
+
+/** `/{version}/{id}/…tail`: Graph's calls besides sends (media, templates, profiles), passed on. */
+function graphCall(
+  route: string,
+  tail: readonly string[],
+  options: { readonly body?: 'json' | 'media'; readonly me?: boolean } = {},
+): Endpoint {
+  const id = options.me === true ? fc.constant<ChannelPick | null>(null) : graphObjectId
+  return endpoint(
+    route,
+    1,
+    fc.tuple(graphVersion, id).map(([version, pick]): CaseParts => ({
+      path: [version, ...(pick === null ? ['me'] : [pick.segment]), ...tail],
+      owner: pick?.owner ?? 'acme',
+      query: queryOf([['phone_number_id', fc.constantFrom(PHONE_NUMBER_ID, OTHER_TENANT_PHONE_NUMBER_ID)]]),
+      ...(options.body === 'json' ? { body: jsonBody(fc.constant({ messaging_product: 'whatsapp' })) } : {}),
+      ...(options.body === 'media' ? { body: mediaUpload, contentType: mediaContentType } : {}),
+    })),
+  )
+}
+
+/** The passthrough's routes (src/http/routes/graph-passthrough.ts, graph-media.ts). */
+const graphCalls: readonly Endpoint[] = [
+  graphCall('POST /:version/:id/media', ['media'], { body: 'media' }),
+  graphCall('GET /:version/:id/message_templates', ['message_templates']),
+  graphCall('POST /:version/:id/message_templates', ['message_templates'], { body: 'json' }),
+  graphCall('DELETE /:version/:id/message_templates', ['message_templates']),
+  graphCall('POST /:version/:id', [], { body: 'json' }),
+  graphCall('GET /:version/:id', []),
+  graphCall('DELETE /:version/:id', []),
+  graphCall('GET /:version/:id/whatsapp_business_profile', ['whatsapp_business_profile']),
+  graphCall('POST /:version/:id/whatsapp_business_profile', ['whatsapp_business_profile'], { body: 'json' }),
+  graphCall('POST /:version/:id/register', ['register'], { body: 'json' }),
+  graphCall('POST /:version/:id/deregister', ['deregister'], { body: 'json' }),
+  graphCall('GET /:version/me/messenger_profile', ['messenger_profile'], { me: true }),
+  graphCall('POST /:version/me/messenger_profile', ['messenger_profile'], { me: true, body: 'json' }),
+  graphCall('DELETE /:version/me/messenger_profile', ['messenger_profile'], { me: true, body: 'json' }),
+  graphCall('POST /:version/me/message_attachments', ['message_attachments'], { me: true, body: 'media' }),
+  endpoint(
+    'GET /media/:id/download',
+    1,
+    graphObjectId.map((pick): CaseParts => ({
+      path: ['media', pick.segment, 'download'],
+      owner: pick.owner,
+      query: queryOf([
+        ['phone_number_id', fc.constantFrom(PHONE_NUMBER_ID, OTHER_TENANT_PHONE_NUMBER_ID)],
+        ['version', fc.constantFrom('v21.0', 'v1', 'x')],
+      ]),
+    })),
+  ),
+]
+
 /** Every route of carewindow, with the requests generated for it. */
 export const ENDPOINTS: readonly Endpoint[] = [
   proxySend,
@@ -560,6 +651,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   webhookVerify('whatsapp', true),
   webhookVerify('messenger', true),
   sandboxInbound,
+  ...graphCalls,
   endpoint('GET /v1/channels', 1, fixed('v1', 'channels')),
   contactRoute('GET /v1/channels/:channelId/contacts/:contactId/window', 2, 'window'),
   channelRoute('GET /v1/channels/:channelId/contacts', 3, CHANNEL_NAMES, () =>

@@ -78,6 +78,7 @@ export class FakeGraph {
   private readonly plans: Plan[] = []
   private readonly wamids: string[] = []
   private readonly hanging = new Set<ServerResponse>()
+  private others: ((request: IncomingMessage, response: ServerResponse) => boolean) | undefined
 
   private constructor(
     private readonly server: Server,
@@ -151,6 +152,14 @@ export class FakeGraph {
     this.wamids.push(...wamids)
   }
 
+  /**
+   * Requests other than sends go to `handler` first, unread (it streams them); it returns whether it took the
+   * request. The passthrough's tests answer media, templates and lookaside downloads this way.
+   */
+  handleOthersWith(handler: (request: IncomingMessage, response: ServerResponse) => boolean): void {
+    this.others = handler
+  }
+
   /** Forgets what was received and planned. */
   reset(): void {
     this.requests.length = 0
@@ -170,6 +179,7 @@ export class FakeGraph {
   }
 
   private handle(request: IncomingMessage, response: ServerResponse): void {
+    if (this.others?.(request, response) === true) return
     const receivedAt = Date.now()
     const chunks: Buffer[] = []
     request.on('data', (chunk: Buffer) => chunks.push(chunk))

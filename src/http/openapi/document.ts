@@ -18,6 +18,11 @@ export const TAGS = [
       'Graph-compatible send endpoints: point a WhatsApp Cloud API or Messenger Send API client at carewindow instead of graph.facebook.com. Allowed messages are forwarded unchanged; refused ones get Graph’s error envelope.',
   },
   {
+    name: 'graph',
+    description:
+      'Graph-compatible calls besides sends — media, message templates, the number and its business profile, registration, the Messenger profile and attachments — passed on with the channel’s token for the API key’s tenant (docs/graph-surface.md).',
+  },
+  {
     name: 'webhooks',
     description:
       'Meta’s webhooks: the subscription handshake and signed notifications. Subscribe the app to the channel’s own path.',

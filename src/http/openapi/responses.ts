@@ -212,6 +212,17 @@ export const SHARED_RESPONSES = {
       'Any other answer of Graph’s to an allowed message (a 4xx refusal, an expired channel token …), passed on as Graph gave it, with carewindow’s headers.',
     headers: SEND_HEADERS,
   },
+  GraphCallFailed: {
+    status: 502,
+    description:
+      'GRAPH_CALL_FAILED: Graph could not be reached, or did not answer within upstream.timeout_ms. The call is not retried.',
+    example: catalogueExample('GRAPH_CALL_FAILED', 'graph.facebook.com did not answer: connect ECONNREFUSED'),
+  },
+  GraphCallAnswer: {
+    status: 'default',
+    description:
+      'Graph’s answer to the call, passed on as Graph gave it (status, Content-Type, body), streamed: a 4xx of Graph’s, an expired channel token …',
+  },
 } as const satisfies Record<string, SharedResponse>
 
 export type SharedResponseName = keyof typeof SHARED_RESPONSES
