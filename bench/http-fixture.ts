@@ -1,12 +1,29 @@
 /**
- * What the HTTP benchmarks send: one tenant with one WhatsApp channel on the sandbox upstream (or forwarding to a
- * local fake Graph), Meta's inbound
- * text notification (meta-platform.md §2.3) for a new contact and message id every time, signed with the
- * channel's app secret, and Graph text sends to contacts whose windows are open.
+ * What the HTTP benchmarks send: one tenant with WhatsApp channels on the sandbox upstream (or forwarding to a
+ * local fake Graph), Meta's inbound text notification (meta-platform.md §2.3) for a new contact and message id
+ * every time, signed with the channels' app secret, and Graph text sends to contacts whose windows are open.
+ *
+ * The sends keep within Meta's limits, as carewindow holds them to (config/rate-settings.ts): a number takes at
+ * most 1,000 messages a second on Meta's highest tier, so they are spread over `SEND_NUMBERS` numbers at that tier —
+ * more than one carewindow on this machine can send — and over enough contacts that none of them gets more than the
+ * pair rate's burst of 45 in a run.
  */
 import { createHmac } from 'node:crypto'
 
 export const PHONE_NUMBER_ID = '106540352242922'
+
+/** The numbers the proxy sends go out on; contact `index` writes to and is sent from number `index % SEND_NUMBERS`. */
+export const SEND_NUMBERS = 4
+
+/** The phone number id of send number `k` (0 is `PHONE_NUMBER_ID`, which the ingest runs and the scheduler use). */
+export function phoneNumberId(k: number): string {
+  return k === 0 ? PHONE_NUMBER_ID : `10654035224293${k}`
+}
+
+/** The phone number id contact `index` writes to and is sent from. */
+export function numberOfContact(index: number): string {
+  return phoneNumberId(index % SEND_NUMBERS)
+}
 export const DISPLAY_PHONE_NUMBER = '15550783881'
 export const WABA_ID = '102290129340398'
 export const APP_SECRET = 'bench-app-secret-0123456789abcdef'
@@ -30,18 +47,18 @@ export function benchConfigFile(databaseUrl: string, graphUrl?: string): unknown
       {
         id: 'bench',
         api_keys: [{ name: 'bench', key: API_KEY }],
-        channels: [
-          {
-            platform: 'whatsapp',
-            id: PHONE_NUMBER_ID,
-            upstream:
-              graphUrl === undefined
-                ? { mode: 'sandbox' }
-                : { mode: 'cloud', base_url: graphUrl, access_token: ACCESS_TOKEN },
-            app_secret: APP_SECRET,
-            verify_token: 'bench-verify-token',
-          },
-        ],
+        channels: Array.from({ length: SEND_NUMBERS }, (_, k) => ({
+          platform: 'whatsapp',
+          id: phoneNumberId(k),
+          upstream:
+            graphUrl === undefined
+              ? { mode: 'sandbox' }
+              : { mode: 'cloud', base_url: graphUrl, access_token: ACCESS_TOKEN },
+          app_secret: APP_SECRET,
+          verify_token: 'bench-verify-token',
+          // Meta's highest throughput tier.
+          settings: { rate: { per_second: 1000 } },
+        })),
       },
     ],
   }
@@ -61,8 +78,11 @@ export function contactNumber(index: number): string {
   return `316${String(index % 100_000_000).padStart(8, '0')}`
 }
 
-/** Meta's inbound text notification from contact `index`, with a message id of its own, sent at `at` (ms). */
-export function inboundTextNotification(index: number, at: number): string {
+/**
+ * Meta's inbound text notification from contact `index` to number `to` (the ingest runs' one number unless said),
+ * with a message id of its own, sent at `at` (ms).
+ */
+export function inboundTextNotification(index: number, at: number, to: string = PHONE_NUMBER_ID): string {
   const from = contactNumber(index)
   return JSON.stringify({
     object: 'whatsapp_business_account',
@@ -73,7 +93,7 @@ export function inboundTextNotification(index: number, at: number): string {
           {
             value: {
               messaging_product: 'whatsapp',
-              metadata: { display_phone_number: DISPLAY_PHONE_NUMBER, phone_number_id: PHONE_NUMBER_ID },
+              metadata: { display_phone_number: DISPLAY_PHONE_NUMBER, phone_number_id: to },
               contacts: [{ profile: { name: NAMES[index % NAMES.length] }, wa_id: from }],
               messages: [
                 {

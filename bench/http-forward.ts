@@ -22,7 +22,7 @@ import {
   measure,
   openWindows,
   row,
-  SEND_PATH,
+  sendPath,
   sendLoad,
   sqliteDatabase,
   warmUp,
@@ -90,11 +90,11 @@ export async function benchForward(
       // Every other round in reverse, so none of the three always runs first or last.
       for (const upstream of round % 2 === 0 ? UPSTREAMS : [...UPSTREAMS].reverse()) {
         const server = servers.get(upstream)!
-        await warmUp(settings, server, SEND_PATH, sends())
+        await warmUp(settings, server, sendPath(), sends())
         await server.drain()
         const before = await server.stats()
         const graphBefore = await graph.stats()
-        const figures = await measure(settings, server, SEND_PATH, sends())
+        const figures = await measure(settings, server, sendPath(), sends())
         const after = await server.stats()
         const graphAfter = await graph.stats()
         write(row(`${LABELS[upstream]}${rounds === 1 ? '' : ` (${round + 1})`}`, figures, baseline))

@@ -7,6 +7,8 @@ import autocannon from 'autocannon'
 import type { BenchServer } from './bench-server.js'
 
 export interface LoadRequest {
+  /** The request's own path, when it is not `LoadOptions.path`. */
+  readonly path?: string
   readonly body: Buffer | string
   readonly headers: Readonly<Record<string, string>>
 }
@@ -54,8 +56,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadFigures> {
       {
         method: 'POST',
         setupRequest: (request) => {
-          const { body, headers } = options.next()
-          return { ...request, body, headers: { ...request.headers, ...headers } }
+          const { path, body, headers } = options.next()
+          return {
+            ...request,
+            ...(path === undefined ? {} : { path }),
+            body,
+            headers: { ...request.headers, ...headers },
+          }
         },
       },
     ],

@@ -16,7 +16,7 @@
 import { cpus } from 'node:os'
 import { startBenchServer, type BenchServer } from './bench-server.js'
 import { createBenchSchema, redactPassword } from './bench-postgres.js'
-import { SignedNotifications } from './http-fixture.js'
+import { SEND_NUMBERS, SignedNotifications } from './http-fixture.js'
 import { benchForward } from './http-forward.js'
 import type { LoadFigures, LoadRequest } from './http-load.js'
 import {
@@ -26,7 +26,7 @@ import {
   measure,
   openWindows,
   row,
-  SEND_PATH,
+  sendPath,
   sendLoad,
   sqliteDatabase,
   warmUp,
@@ -55,8 +55,9 @@ export async function benchHttp(settings: HttpBenchSettings, write: Write): Prom
   )
   write(
     '  each server runs in a child process of its own, autocannon in this one: neither shares the other’s event loop.\n' +
-      '  carewindow runs as `carewindow serve` would (startServer, log level warn), one tenant and one WhatsApp channel\n' +
-      '  on the sandbox upstream with sandbox.status_delays_ms: [] (no simulated sent/delivered/read statuses add load),\n' +
+      '  carewindow runs as `carewindow serve` would (startServer, log level warn), one tenant and four WhatsApp numbers\n' +
+      '  at Meta’s highest tier (1,000 messages/s each; the ingest runs write to the first) on the sandbox upstream with\n' +
+      '  sandbox.status_delays_ms: [] (no simulated sent/delivered/read statuses add load),\n' +
       '  no business webhook (nothing relayed). Each carewindow run starts on a fresh database.\n' +
       '  floor: the least a gateway keeping carewindow’s promises does on the same store (bench/http-floor.ts) — checks\n' +
       '  the signature or the key, parses, stores one row per request group-committed as carewindow does, answers;\n' +
@@ -161,9 +162,9 @@ async function benchIngest(settings: HttpBenchSettings, bare: BenchServer, write
 
 /** The proxy sends on the sandbox upstream; returns the bare baseline, which the forwarded sends compare with. */
 async function benchSend(settings: HttpBenchSettings, bare: BenchServer, write: Write): Promise<LoadFigures> {
-  const path = SEND_PATH
+  const path = sendPath()
   write(
-    `\n  proxy sends: POST ${path}, a text message, Bearer API key, round robin over ${format(settings.sendContacts)}\n` +
+    `\n  proxy sends: POST ${path} and ${SEND_NUMBERS - 1} more numbers at 1,000/s, a text message, Bearer API key, round robin over ${format(settings.sendContacts)}\n` +
       '  contacts whose windows inbound webhooks opened first (inbox drained); decided, recorded, forwarded to the sandbox\n',
   )
   write(HEADER)
