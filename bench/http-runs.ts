@@ -30,7 +30,7 @@ export interface HttpBenchSettings {
   /** When set, each carewindow server runs under `node --cpu-prof` and writes its profile here. */
   readonly cpuProfileDir: string | undefined
   /** Which comparisons to run (all by default); narrowing them helps when profiling one path. */
-  readonly paths: ReadonlySet<'ingest' | 'send' | 'forward'>
+  readonly paths: ReadonlySet<'ingest' | 'send' | 'forward' | 'designs'>
   readonly stores: ReadonlySet<'sqlite' | 'postgres'>
   /** Rounds of the forwarded sends (each measures the sandbox, the pooled client and fetch once). */
   readonly forwardRounds: number
@@ -58,7 +58,7 @@ export function httpBenchSettings(env: NodeJS.ProcessEnv): HttpBenchSettings {
     sendContacts: Math.round(number('BENCH_HTTP_SEND_CONTACTS', 8_000)),
     postgresUrl: env.CAREWINDOW_BENCH_DATABASE_URL ?? DEFAULT_BENCH_POSTGRES_URL,
     cpuProfileDir: env.BENCH_HTTP_CPU_PROFILE_DIR,
-    paths: list('BENCH_HTTP_PATHS', ['ingest', 'send', 'forward'] as const),
+    paths: list('BENCH_HTTP_PATHS', ['ingest', 'send', 'forward', 'designs'] as const),
     stores: list('BENCH_HTTP_STORES', ['sqlite', 'postgres'] as const),
     forwardRounds: Math.round(number('BENCH_HTTP_FORWARD_ROUNDS', 2)),
   }

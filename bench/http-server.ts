@@ -7,6 +7,7 @@
  * - `node http-server.js bare`: Fastify with the same two routes, each parsing the JSON body and answering 200.
  * - `node http-server.js floor <database url>`: the least a gateway keeping carewindow's promises does (http-floor.ts).
  * - `node http-server.js graph`: a local fake Graph that accepts every send (http-graph.ts).
+ * - `node http-server.js naive-pg|redis-ttl <store url> <graph url>`: the simple designs (http-simple-designs.ts).
  *
  * It reports `ready` with its URL, then answers the parent's commands over IPC.
  */
@@ -20,6 +21,7 @@ import type { GraphClientKind } from '../src/channels/graph-client.js'
 import { benchConfigFile } from './http-fixture.js'
 import { startFloor } from './http-floor.js'
 import { startFakeGraph } from './http-graph.js'
+import { startSimpleDesign, type SimpleDesign } from './http-simple-designs.js'
 
 export type ServerCommand = 'stats' | 'drain' | 'cpu' | 'stop'
 
@@ -186,6 +188,16 @@ async function graphRole(): Promise<Role> {
   }
 }
 
+async function simpleRole(design: SimpleDesign, storeUrl: string, graphUrl: string): Promise<Role> {
+  const server = await startSimpleDesign(design, storeUrl, graphUrl)
+  return {
+    url: server.url,
+    stats: () => server.stats(),
+    drain: () => Promise.resolve(),
+    close: () => server.close(),
+  }
+}
+
 function forwardingOf(graphUrl: string | undefined, client: string | undefined): Forwarding | undefined {
   if (graphUrl === undefined) return undefined
   if (client !== 'pooled' && client !== 'fetch') throw new Error(`the Graph client must be pooled or fetch`)
@@ -203,10 +215,15 @@ async function main(): Promise<void> {
           ? await floorRole(databaseUrl)
           : kind === 'graph'
             ? await graphRole()
-            : undefined
+            : (kind === 'naive-pg' || kind === 'redis-ttl') &&
+                databaseUrl !== undefined &&
+                graphUrl !== undefined
+              ? await simpleRole(kind, databaseUrl, graphUrl)
+              : undefined
   if (role === undefined)
     throw new Error(
-      'usage: http-server.js bare | carewindow <database url> [<graph url> pooled|fetch] | floor <database url> | graph',
+      'usage: http-server.js bare | carewindow <database url> [<graph url> pooled|fetch] | floor <database url> | graph' +
+        ' | naive-pg <postgres url> <graph url> | redis-ttl <redis url> <graph url>',
     )
   const send = (message: ServerMessage): void => {
     process.send?.(message)

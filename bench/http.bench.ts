@@ -17,6 +17,7 @@ import { cpus } from 'node:os'
 import { startBenchServer, type BenchServer } from './bench-server.js'
 import { createBenchSchema, redactPassword } from './bench-postgres.js'
 import { SEND_NUMBERS, SignedNotifications } from './http-fixture.js'
+import { benchDesigns } from './http-designs.js'
 import { benchForward } from './http-forward.js'
 import type { LoadFigures, LoadRequest } from './http-load.js'
 import {
@@ -71,6 +72,7 @@ export async function benchHttp(settings: HttpBenchSettings, write: Write): Prom
     if (settings.paths.has('ingest')) await benchIngest(settings, bare, write)
     const sendBaseline = settings.paths.has('send') ? await benchSend(settings, bare, write) : null
     if (settings.paths.has('forward')) await benchForward(settings, sendBaseline, write)
+    if (settings.paths.has('designs')) await benchDesigns(settings, write)
   } finally {
     await bare.stop()
   }
