@@ -131,6 +131,15 @@ export {
 export { SAMPLE_RATE_CARDS } from './pricing/sample-rate-cards.js'
 export { countryOfPhoneNumber } from './pricing/market.js'
 export {
+  MISMATCH_CAUSE_CODES,
+  MISMATCH_CAUSES,
+  reconcilePricing,
+  type MismatchCause,
+  type PricingDifference,
+  type PricingFacts,
+  type Reconciliation,
+} from './pricing/reconciliation.js'
+export {
   MAX_WA_ID_DIGITS,
   MAX_WRITTEN_CONTACT_ID_LENGTH,
   parseWaId,

@@ -69,6 +69,13 @@ export class Metrics {
     registers: [this.registry],
   })
 
+  readonly billingChecks = new Counter({
+    name: 'carewindow_billing_checks_total',
+    help: "Sent messages whose price carewindow compared with the pricing in Meta's status notifications, by channel and result (match, or the mismatch's likely cause).",
+    labelNames: ['channel', 'result'] as const,
+    registers: [this.registry],
+  })
+
   readonly sendsQueued = new Gauge({
     name: 'carewindow_sends_queued',
     help: 'Sends waiting for their slot under a throughput limit in smooth mode, in this process, by channel.',

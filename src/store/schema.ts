@@ -126,6 +126,10 @@ export interface MessagesTable {
   meta_pricing_json: string | null
   error_json: string | null
   created_at: number
+  /** `match`, or a mismatch's likely cause, once Meta's pricing came (migration 0015); null until then. */
+  billing_check: Generated<string | null>
+  /** The fields that differ from Meta's pricing, as JSON text. */
+  billing_differences_json: Generated<string | null>
 }
 
 export interface WebhookNotificationsTable {

@@ -1,4 +1,5 @@
 import type { SqlDialect } from './migrations/migrations.js'
+import type { BillingCheckStore } from './ports/billing-checks.js'
 import type { CaseStore } from './ports/cases.js'
 import type { ChannelStore } from './ports/channels.js'
 import type { ConsentStore } from './ports/consent.js'
@@ -13,6 +14,7 @@ import type { RateLimitStore } from './ports/rate-limits.js'
 import type { TemplateStore } from './ports/templates.js'
 import type { TenantStore } from './ports/tenants.js'
 
+export type * from './ports/billing-checks.js'
 export type * from './ports/cases.js'
 export type * from './ports/channels.js'
 export type * from './ports/consent.js'
@@ -56,4 +58,5 @@ export type Store = StoreSession &
   JobStore &
   CaseStore &
   HoldStore &
-  RateLimitStore
+  RateLimitStore &
+  BillingCheckStore

@@ -19,6 +19,7 @@ export const EVENT_TYPES = [
   'consent.changed',
   'case.reengaged',
   'held_message.released',
+  'billing.mismatch',
 ] as const
 export type EventType = (typeof EVENT_TYPES)[number]
 

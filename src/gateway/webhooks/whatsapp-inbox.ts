@@ -20,6 +20,7 @@ import type { Directory } from '../directory.js'
 import type { NotificationHandler } from './inbox.js'
 import type { Metrics } from '../metrics.js'
 import { relayToTenants } from '../outbox/relay.js'
+import { reconcileBilling } from './billing-reconciliation.js'
 
 export interface WhatsAppInboxDependencies {
   readonly directory: Directory
@@ -147,6 +148,8 @@ async function applyChange(
       const next = STATUS_RANK[change.status]
       const isNewer =
         next !== undefined && (next > current || (next === current && change.at > message.statusAt))
+      if (change.pricing !== null)
+        await reconcileBilling(tx, deps.metrics, channel, message, change.pricing, settings, now)
       await tx.updateMessage(message.id, {
         ...(isNewer ? { status: change.status as MessageStatus, statusAt: change.at } : {}),
         // Meta sends `pricing` on one of the statuses only; keep it whenever it comes.

@@ -38,6 +38,10 @@ export const TAGS = [
   { name: 'messages', description: 'Messages carewindow decided or received, with their decisions.' },
   { name: 'decisions', description: 'Dry runs: would this message go out, and why?' },
   {
+    name: 'costs',
+    description: 'What messages cost: carewindow’s prices, and how they compare with what Meta billed.',
+  },
+  {
     name: 'cases',
     description: 'Tickets that keep-alive reminders and the Issue Resolution re-engagement act on.',
   },

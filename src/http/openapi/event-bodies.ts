@@ -1,5 +1,7 @@
 import {
   CONSENT_CATEGORIES,
+  MISMATCH_CAUSE_CODES,
+  MISMATCH_CAUSES,
   REFUSAL_REASONS,
   RULE_IDS,
   type PlusOneState,
@@ -251,6 +253,46 @@ export const EVENTS = {
       message_id: 'msg_9Lp4wQ2xY7zA',
       status: 'released',
       reason: 'IN_CARE_WINDOW',
+    },
+  },
+  'billing.mismatch': {
+    summary: 'Meta billed a message differently from how carewindow priced it',
+    description:
+      'Once per message, when the pricing in Meta’s status notification differs from carewindow’s in pricing model, ' +
+      'category, billable or type; with the fields that differ and the likely cause.',
+    data: dataObject({
+      message_id: { type: 'string', description: 'carewindow’s id of the message' },
+      wamid: maybeString,
+      cause: {
+        type: 'string',
+        enum: [...MISMATCH_CAUSE_CODES],
+        description: 'The likely cause of the difference',
+      },
+      explanation: { type: 'string', description: 'What the cause means and what to do, in a sentence' },
+      differences: {
+        type: 'array',
+        items: dataObject({
+          field: { type: 'string', enum: ['pricing_model', 'category', 'billable', 'type'] },
+          carewindow: { type: ['string', 'boolean', 'null'] },
+          meta: { type: ['string', 'boolean', 'null'] },
+        }),
+      },
+      carewindow: dataObject({
+        pricing_model: maybeString,
+        category: maybeString,
+        billable: { type: ['boolean', 'null'] },
+        type: maybeString,
+      }),
+      meta: { type: 'object', description: 'Meta’s pricing object as it came' },
+    }),
+    example: {
+      message_id: 'msg_3k9xQ2mZ8bT1',
+      wamid: 'wamid.HBgLMzE2MTIzNDU2NzgVAgARGBI',
+      cause: 'template_recategorised',
+      explanation: MISMATCH_CAUSES.template_recategorised,
+      differences: [{ field: 'category', carewindow: 'utility', meta: 'marketing' }],
+      carewindow: { pricing_model: 'PMP', category: 'utility', billable: true, type: 'regular' },
+      meta: { billable: true, pricing_model: 'PMP', category: 'marketing', type: 'regular' },
     },
   },
 } as const satisfies Record<EventType, EventDescription>

@@ -4,6 +4,7 @@ import { registerAutomationRoutes } from './v1/automations.js'
 import { registerCaseRoutes } from './v1/cases.js'
 import { registerChannelRoutes } from './v1/channels.js'
 import { registerConsentRoutes } from './v1/consent.js'
+import { registerCostReconciliationRoutes } from './v1/cost-reconciliation.js'
 import { registerContactRoutes } from './v1/contacts.js'
 import { registerDeadDeliveryRoutes } from './v1/dead-deliveries.js'
 import { registerDeadLetterRoutes } from './v1/dead-letters.js'
@@ -37,6 +38,7 @@ export function registerNativeApiRoutes(app: FastifyInstance, gateway: Gateway):
     registerAutomationRoutes(scope, gateway)
     registerDeadLetterRoutes(scope, gateway)
     registerDeadDeliveryRoutes(scope, gateway)
+    registerCostReconciliationRoutes(scope, gateway)
     done()
   })
 }

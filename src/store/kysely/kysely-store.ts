@@ -4,6 +4,9 @@ import type { Database } from '../schema.js'
 import type {
   Announcement,
   ApiKeyRecord,
+  BillingCheckCounts,
+  BillingMismatchQuery,
+  BillingMismatchRecord,
   CaseFilter,
   CasePatch,
   CaseRecord,
@@ -50,6 +53,7 @@ import * as jobs from './jobs.js'
 import * as messages from './messages.js'
 import * as notifications from './notifications.js'
 import * as rateLimits from './rate-limits.js'
+import * as billingChecks from './billing-checks.js'
 import * as templates from './templates.js'
 import * as tenants from './tenants.js'
 import { KyselyConnection } from './kysely-connection.js'
@@ -379,5 +383,19 @@ export class KyselyStore extends KyselyConnection implements Store {
   }
   returnRateSlot(key: string, intervalUs: number): Promise<void> {
     return rateLimits.returnRateSlot(this, key, intervalUs)
+  }
+  recordBillingCheck(messageId: string, check: string, differencesJson: string | null): Promise<void> {
+    return billingChecks.recordBillingCheck(this, messageId, check, differencesJson)
+  }
+  listBillingMismatches(query: BillingMismatchQuery): Promise<BillingMismatchRecord[]> {
+    return billingChecks.listBillingMismatches(this, query)
+  }
+  countBillingChecks(
+    tenantId: string,
+    from: Instant,
+    to: Instant,
+    channelId?: string,
+  ): Promise<BillingCheckCounts> {
+    return billingChecks.countBillingChecks(this, tenantId, from, to, channelId)
   }
 }
