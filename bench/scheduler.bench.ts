@@ -15,6 +15,7 @@
  * Afterwards the outbox is checked: exactly one event per window due, with the expiry in its id, none for the
  * others, no job failed.
  */
+import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -235,10 +236,13 @@ async function benchOneStore(
     // Throughput: the clock jumps to t1, where the backlog is due.
     clockOffsetMs = t0 + BACKLOG_CLOCK_JUMP_MS - Date.now()
     const backlogCpu = process.cpuUsage()
+    const backlogWritten = writtenBytes()
     const backlogStarted = performance.now()
     const jobsRun = await gateway.scheduler.runDue()
     const backlogMs = performance.now() - backlogStarted
-    const backlogCpuShare = cpuShare(process.cpuUsage(backlogCpu), backlogMs)
+    const backlogCpuUsed = process.cpuUsage(backlogCpu)
+    const backlogCpuShare = cpuShare(backlogCpuUsed, backlogMs)
+    const backlogBytes = backlogWritten === null ? null : (writtenBytes() ?? backlogWritten) - backlogWritten
 
     const outbox = await readOutbox(databaseUrl)
     try {
@@ -268,7 +272,13 @@ async function benchOneStore(
           `      ${format(jobsRun / (backlogMs / 1000))} jobs/s, ${format(eventsPerSecond)} events/s ` +
           `(CPU ${percent(backlogCpuShare)})` +
           `   target ≥ ${format(SCHEDULER_TARGETS.eventsPerSecond)} events/s: ` +
-          `${eventsPerSecond >= SCHEDULER_TARGETS.eventsPerSecond ? 'meets' : 'BELOW'}\n`,
+          `${eventsPerSecond >= SCHEDULER_TARGETS.eventsPerSecond ? 'meets' : 'BELOW'}\n` +
+          `      per event: ${format((backlogCpuUsed.user + backlogCpuUsed.system) / Math.max(1, backlogEvents))} µs ` +
+          'of this process’s CPU' +
+          (backlogBytes === null
+            ? ''
+            : `, ${format(backlogBytes / Math.max(1, backlogEvents))} B written by it`) +
+          ' (steadier than events/s when the machine is busy)\n',
       )
       const verdict = verify(layout, channelId, events, await outbox.jobCounts(), jobsRun, problems)
       write(`    ${verdict}\n`)
@@ -464,3 +474,16 @@ const cpuShare = (usage: NodeJS.CpuUsage, elapsedMs: number): number =>
 const format = (n: number): string => Math.round(n).toLocaleString('en-US')
 const percent = (share: number): string => `${Math.round(share * 100)} %`
 const ms = (value: number): string => (Number.isNaN(value) ? '—' : `${format(value)} ms`)
+
+/**
+ * Bytes this process has written through system calls so far (`wchar` of /proc/self/io: SQLite's WAL frames and
+ * checkpoints; on PostgreSQL only the protocol's), or null where there is no /proc.
+ */
+function writtenBytes(): number | null {
+  try {
+    const match = /^wchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'))
+    return match === null ? null : Number(match[1])
+  } catch {
+    return null
+  }
+}
