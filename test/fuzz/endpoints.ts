@@ -842,6 +842,34 @@ export const ENDPOINTS: readonly Endpoint[] = [
     }),
   ),
   endpoint(
+    'GET /v1/costs/reconciliation',
+    1,
+    fc.constant<CaseParts>({
+      path: ['v1', 'costs', 'reconciliation'],
+      owner: 'acme',
+      query: queryOf([
+        // Instants, ones that are not, a period the wrong way round, and one longer than 400 days.
+        [
+          'from',
+          fc.constantFrom('2026-01-01T00:00:00Z', '2020-01-01T00:00:00Z', '2030-01-01T00:00:00Z', 'x', ''),
+        ],
+        [
+          'to',
+          fc.constantFrom(
+            '2026-02-01T00:00:00Z',
+            '2026-01-01T00:00:00+01:00',
+            '9999-12-31T23:59:59Z',
+            '1e308',
+          ),
+        ],
+        ['channel', fc.constantFrom('106540352242922', '109999999999999', 'x'.repeat(65), '%00')],
+        // A cursor carewindow gives out ([0, "msg_0"]), one of another shape ([]), and ones that are none.
+        ['cursor', fc.constantFrom('WzAsIm1zZ18wIl0', 'W10', 'x', '', '%00')],
+        ['limit', fc.constantFrom('1', '500', '501', '0', '1.5')],
+      ]),
+    }),
+  ),
+  endpoint(
     'POST /v1/dead-deliveries/redrive',
     1,
     fc.constant<CaseParts>({

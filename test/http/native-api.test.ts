@@ -1186,6 +1186,7 @@ describe('the native /v1 API', () => {
         'GET /v1/channels/{channelId}/contacts/{contactId}/window',
         'GET /v1/channels/{channelId}/templates',
         'GET /v1/channels/{channelId}/templates/{name}/{language}',
+        'GET /v1/costs/reconciliation',
         'GET /v1/dead-deliveries',
         'GET /v1/dead-deliveries/{deliveryId}',
         'GET /v1/dead-letters',
