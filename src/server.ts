@@ -33,8 +33,8 @@ export function sandboxKeyFile(config: GatewayConfig): string {
 /**
  * Opens the store (migrating unless told not to), applies the config, starts the gateway's background work and
  * listens; then shows (and on a first start without tenants creates) the sandbox, and schedules the channels'
- * template syncs with Meta (they run in the background: readiness does not wait for Meta). Listening comes first so that a
- * port in use stops the start before a sandbox key is made that nobody would see. `close()` undoes it all in
+ * template syncs with Meta (they run in the background: readiness does not wait for Meta). Listening comes first so
+ * that a port in use stops the start before a sandbox key is made that nobody would see. `close()` undoes it all in
  * reverse.
  */
 export async function startServer(options: {
