@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises'
+import { rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -100,6 +100,7 @@ describe.each(['sqlite', 'postgres'] as const)(
       cleanup.add(() => server.close())
       cliConfig = join(tmpdir(), `carewindow-template-sync-${dialect}-${process.pid}.json`)
       await writeFile(cliConfig, JSON.stringify({ database: { url: database.url } }))
+      cleanup.add(() => rm(cliConfig, { force: true }))
       acme = new WhatsAppAPI({
         token: API_KEY,
         appSecret: APP_SECRET,
