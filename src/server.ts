@@ -32,8 +32,9 @@ export function sandboxKeyFile(config: GatewayConfig): string {
 
 /**
  * Opens the store (migrating unless told not to), applies the config, starts the gateway's background work and
- * listens; then shows (and on a first start without tenants creates) the sandbox. Listening comes first so that a
- * port in use stops the start before a sandbox key is made that nobody would see. `close()` undoes it all in
+ * listens; then shows (and on a first start without tenants creates) the sandbox, and schedules the channels'
+ * template syncs with Meta (they run in the background: readiness does not wait for Meta). Listening comes first so
+ * that a port in use stops the start before a sandbox key is made that nobody would see. `close()` undoes it all in
  * reverse.
  */
 export async function startServer(options: {
@@ -72,6 +73,8 @@ export async function startServer(options: {
     const sandbox = await ensureSandbox(store, clock, sandboxKeyFile(config), {
       mayCreate: config.tenants.length === 0,
     })
+    // After the sandbox, whose simulated account is synced too.
+    await gateway.scheduleTemplateSyncs()
     const running = gateway
     const listening = app
     return {

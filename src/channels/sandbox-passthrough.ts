@@ -3,10 +3,11 @@ import { Readable } from 'node:stream'
 import type { Template } from '../domain/index.js'
 import { randomToken } from '../shared/ids.js'
 import type { GraphPassthrough, PassthroughAnswer, PassthroughRequest } from './graph-passthrough.js'
+import { SANDBOX_ORIGIN, SandboxTemplates, type SandboxAnswer } from './sandbox-templates.js'
 import type { UpstreamChannel } from './upstream.js'
 
 /** Where the sandbox's media URLs point: nowhere real; carewindow's download route reads them from memory. */
-export const SANDBOX_MEDIA_ORIGIN = 'https://sandbox.carewindow.invalid'
+export const SANDBOX_MEDIA_ORIGIN = SANDBOX_ORIGIN
 
 /** Uploads the sandbox keeps to serve back (the newest); a larger one is counted and hashed, not kept. */
 const KEPT_MEDIA = 20
@@ -23,13 +24,15 @@ interface SandboxMedia {
 
 /**
  * The built-in stand-in for Graph's other calls, for demos without a Meta account: uploads are read (never kept
- * whole beyond a few MB) and get a media id, media ids get a URL, `message_templates` lists the channel's templates
- * from carewindow's registry, the profiles are kept in memory. Answers have Graph's shapes; what a real account would
- * do with them (template review, registration) is not simulated.
+ * whole beyond a few MB) and get a media id, media ids get a URL, `message_templates` lists, creates and deletes the
+ * templates of a simulated account (sandbox-templates.ts: it starts from the channel's templates in carewindow's
+ * registry), the profiles are kept in memory. Answers have Graph's shapes; what a real account would do with them
+ * (template review, registration) is not simulated.
  */
 export function sandboxPassthrough<C extends UpstreamChannel>(
   templatesOf: (channel: C) => Promise<readonly Template[]>,
 ): GraphPassthrough<C> {
+  const templates = new SandboxTemplates<C>(templatesOf)
   const media = new Map<string, SandboxMedia>()
   const profiles = new Map<string, Record<string, unknown>>()
   const keep = (item: SandboxMedia): void => {
@@ -68,14 +71,17 @@ export function sandboxPassthrough<C extends UpstreamChannel>(
             ? json(200, { success: true })
             : unknownObject(request.path.slice(1))
         case 'templates.list':
-          return json(200, {
-            data: (await templatesOf(request.channel)).map((template) => graphTemplate(id, template)),
-            paging: { cursors: { before: '', after: '' } },
-          })
+          return answer(
+            await templates.list(request.channel, wabaOf(request), request.version, request.query),
+          )
         case 'templates.create':
-          return json(200, { id: sandboxId(), status: 'PENDING', category: categoryOf(request.body) })
+          return answer(await templates.create(request.channel, wabaOf(request), fieldsOf(request.body)))
         case 'templates.delete':
-        case 'template.edit':
+          return answer(await templates.remove(request.channel, wabaOf(request), request.query))
+        case 'template.edit': {
+          const edited = await templates.edit(request.path.slice(1), fieldsOf(request.body))
+          return edited === null ? unknownObject(request.path.slice(1)) : answer(edited)
+        }
         case 'business_profile.update':
         case 'phone_number.register':
         case 'phone_number.deregister':
@@ -163,19 +169,6 @@ function filePartType(whole: Buffer | null, contentType: string | undefined): st
   return /filename=[^\r\n]*\r\nContent-Type:\s*([^\r\n;]+)/i.exec(head)?.[1]?.trim()
 }
 
-function graphTemplate(wabaOwner: string, template: Template): Record<string, unknown> {
-  const components: Record<string, unknown>[] = [{ type: 'BODY', text: template.body }]
-  if (template.footer !== undefined) components.push({ type: 'FOOTER', text: template.footer })
-  return {
-    name: template.name,
-    language: template.language,
-    status: template.status,
-    category: template.category,
-    components,
-    id: `${wabaOwner}-${template.name}-${template.language}`,
-  }
-}
-
 function profileOf(profiles: Map<string, Record<string, unknown>>, id: string): Record<string, unknown> {
   return profiles.get(id) ?? { about: 'carewindow sandbox', vertical: 'OTHER' }
 }
@@ -192,12 +185,17 @@ function fieldsOf(body: PassthroughRequest['body']): Record<string, unknown> {
   }
 }
 
-function categoryOf(body: PassthroughRequest['body']): unknown {
-  return fieldsOf(body).category ?? 'UTILITY'
-}
-
 function sandboxId(): string {
   return String(BigInt(`0x${randomToken(7, 'hex')}`))
+}
+
+/** The WABA id of `/{waba_id}/message_templates`. */
+function wabaOf(request: PassthroughRequest): string {
+  return request.path.split('/')[1] ?? ''
+}
+
+function answer(sandbox: SandboxAnswer): PassthroughAnswer {
+  return json(sandbox.status, sandbox.json)
 }
 
 function json(status: number, value: unknown): PassthroughAnswer {

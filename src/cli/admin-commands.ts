@@ -5,6 +5,7 @@ import { loadConfig, type GatewayConfig } from '../config/config.js'
 import { policySettingsSchema } from '../config/policy-settings.js'
 import { systemClock } from '../shared/clock.js'
 import { Directory } from '../gateway/directory.js'
+import { templateSyncJob } from '../gateway/templates/template-sync-jobs.js'
 import { generateApiKey, hashApiKey, keyPrefix, randomId } from '../shared/ids.js'
 import { redactUrl } from '../shared/logging.js'
 import { openStore, redactDatabaseUrl } from '../store/open-store.js'
@@ -12,10 +13,11 @@ import type { Store } from '../store/store.js'
 import { describeIssues } from '../shared/validation.js'
 import { InputError, type CliOutput } from './output.js'
 
-const configOption = () =>
+export const configOption = () =>
   new Option('--config <file>', 'JSON config file (for the database URL)').env('CAREWINDOW_CONFIG')
 
-async function withStore<T>(
+/** Opens the configured database (migrating it), runs `work` and closes it again. */
+export async function withStore<T>(
   configPath: string | undefined,
   work: (store: Store, config: GatewayConfig) => Promise<T>,
 ): Promise<T> {
@@ -161,7 +163,7 @@ export function registerAdminCommands(program: Command, output: CliOutput): void
           if (existing !== undefined && existing.tenantId !== options.tenant)
             throw new InputError(`${options.platform} channel ${options.id} belongs to another tenant`)
           const now = Date.now()
-          await store.upsertChannel({
+          const saved = await store.upsertChannel({
             id: existing?.id ?? randomId('ch'),
             tenantId: options.tenant,
             platform: options.platform,
@@ -178,6 +180,9 @@ export function registerAdminCommands(program: Command, output: CliOutput): void
             createdAt: existing?.createdAt ?? now,
             updatedAt: now,
           })
+          // A running gateway reads the account's templates from Meta at once; a stopped one at its start.
+          if (saved.platform === 'whatsapp' && options.wabaId !== undefined)
+            await store.scheduleJob(templateSyncJob(saved, now), now)
         })
         output.out(`${options.platform} channel ${options.id} saved for tenant ${options.tenant}\n`)
         if (options.verifyToken === undefined) output.out(`webhook verify token: ${verifyToken}\n`)

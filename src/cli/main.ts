@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander'
 import { ConfigError, ENVIRONMENT_VARIABLES } from '../config/config.js'
 import { serve } from './serve.js'
 import { registerAdminCommands } from './admin-commands.js'
+import { registerTemplateSyncCommand } from './template-commands.js'
 import { EXIT, FailureError, InputError, type CliOutput } from './output.js'
 
 export { EXIT, FailureError, InputError, type CliOutput } from './output.js'
@@ -92,7 +93,7 @@ export async function runCli(argv: readonly string[], output: CliOutput = STANDA
         output.out(`${id.padEnd(17)} ${text}\n`)
     })
 
-  program
+  const templates = program
     .command('templates')
     .description('the example Issue Resolution templates carewindow ships (TPL-1)')
     .option('--language <code>', `one of ${EXAMPLE_LANGUAGES.join(', ')}`)
@@ -122,6 +123,7 @@ export async function runCli(argv: readonly string[], output: CliOutput = STANDA
         }
       }
     })
+  registerTemplateSyncCommand(templates, output)
 
   try {
     await program.parseAsync([...argv], { from: 'node' })

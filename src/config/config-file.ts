@@ -137,6 +137,22 @@ export const configFileSchema = z.strictObject({
       status_delays_ms: z.array(z.number().int().min(0)).max(3).optional(),
     })
     .default({}),
+  /** Reading each WhatsApp Business Account's message_templates from Meta into the channels' templates. */
+  template_sync: z
+    .strictObject({
+      /** At start (default true). */
+      on_start: z.boolean().optional(),
+      /** Then every this many ms (default 6 h); 0: never on a schedule (webhooks, the API and the CLI still sync). */
+      interval_ms: z
+        .number()
+        .int()
+        .refine(
+          (ms) => ms === 0 || (ms >= 60_000 && ms <= 7 * 24 * 3_600_000),
+          'use 0 (no scheduled sync) or from 60000 (1 min) to 604800000 (7 days)',
+        )
+        .optional(),
+    })
+    .default({}),
   rate_cards: rateCardsSchema.optional(),
   tenants: z.array(tenantSchema).default([]),
 })

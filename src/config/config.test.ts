@@ -92,6 +92,25 @@ describe('resolveConfig', () => {
     expect(resolveConfig({ inbox: { max_lag_ms: 0 } }, {}, null).inboxMaxLagMs).toBe(0)
   })
 
+  it('syncs templates with Meta at start and every 6 h by default, as the file says otherwise', () => {
+    expect(resolveConfig({}, {}, null)).toMatchObject({
+      templateSyncOnStart: true,
+      templateSyncIntervalMs: 6 * 3_600_000,
+    })
+    const file = { template_sync: { on_start: false, interval_ms: 0 } }
+    expect(resolveConfig(file, {}, null)).toMatchObject({
+      templateSyncOnStart: false,
+      templateSyncIntervalMs: 0,
+    })
+  })
+
+  it('refuses a template sync interval under a minute, naming what it may be', () => {
+    const problems = problemsOf(() => resolveConfig({ template_sync: { interval_ms: 1_000 } }, {}, null))
+    expect(problems.join('\n')).toContain(
+      'template_sync.interval_ms: use 0 (no scheduled sync) or from 60000 (1 min)',
+    )
+  })
+
   it('lets CAREWINDOW_* variables win over the file', () => {
     const config = resolveConfig(
       { server: { port: 9000, host: '0.0.0.0' }, database: { url: 'sqlite:./a.db' }, log_level: 'warn' },

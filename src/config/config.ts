@@ -47,6 +47,10 @@ export interface GatewayConfig {
   /** How long a decision waits for the notifications about its contact before it is refused (503). */
   readonly inboxDecisionWaitMs: number
   readonly sandboxStatusDelaysMs: readonly number[]
+  /** Whether each WhatsApp Business Account's templates are read from Meta at start. */
+  readonly templateSyncOnStart: boolean
+  /** How often they are read again; 0: never on a schedule. */
+  readonly templateSyncIntervalMs: number
   readonly rateCards: ConfigFile['rate_cards']
   readonly tenants: readonly TenantConfig[]
   /** Where the file came from, for messages; `null` without a file. */
@@ -73,6 +77,7 @@ export const DEFAULTS = {
   inboxMaxLagMs: 30_000, // a webhook storm is acknowledged first and applied within about half a minute
   inboxDecisionWaitMs: 5_000, // a send waits at most 5 s for its contact's notifications, then 503 + Retry-After
   sandboxStatusDelaysMs: [300, 800, 1_500], // sent, delivered, read
+  templateSyncIntervalMs: 21_600_000, // 6 h: Meta announces status and category changes by webhook in between
 } as const
 
 export class ConfigError extends Error {
@@ -197,6 +202,8 @@ export function resolveConfig(
     sandboxStatusDelaysMs: Object.freeze([
       ...(config.sandbox.status_delays_ms ?? DEFAULTS.sandboxStatusDelaysMs),
     ]),
+    templateSyncOnStart: config.template_sync.on_start ?? true,
+    templateSyncIntervalMs: config.template_sync.interval_ms ?? DEFAULTS.templateSyncIntervalMs,
     rateCards: config.rate_cards,
     tenants: Object.freeze(config.tenants),
     source,

@@ -111,6 +111,8 @@ export interface SandboxSetup {
 
 export const SANDBOX_TENANT = 'sandbox'
 export const SANDBOX_PHONE_NUMBER_ID = '100000000000001'
+/** The sandbox number's simulated WhatsApp Business Account, so that its templates sync like a real one's. */
+export const SANDBOX_WABA_ID = '100000000000002'
 
 /**
  * The sandbox: a tenant with a WhatsApp channel on the built-in simulator, the shipped Issue Resolution templates
@@ -130,7 +132,10 @@ export async function ensureSandbox(
   const hasSandbox = tenants.some((tenant) => tenant.id === SANDBOX_TENANT)
   if (!hasSandbox && (!options.mayCreate || tenants.length > 0)) return null
   const known = await readSandboxKey(keyFile)
-  const existing = await store.findChannel('whatsapp', SANDBOX_PHONE_NUMBER_ID)
+  let existing = await store.findChannel('whatsapp', SANDBOX_PHONE_NUMBER_ID)
+  // A sandbox made before its number had an account gets one.
+  if (existing !== undefined && existing.wabaId === null)
+    existing = await store.upsertChannel({ ...existing, wabaId: SANDBOX_WABA_ID, updatedAt: clock() })
   if (existing !== undefined && known !== null && (await store.findApiKey(hashApiKey(known))) !== undefined)
     return { tenantId: SANDBOX_TENANT, channel: existing, apiKey: known, keyFile, isNew: false }
   const now = clock()
@@ -162,7 +167,7 @@ export async function ensureSandbox(
       verifyToken: existing?.verifyToken ?? randomBytes(12).toString('hex'),
       settings: {},
       automations: existing?.automations ?? DEFAULT_AUTOMATIONS,
-      wabaId: null,
+      wabaId: SANDBOX_WABA_ID,
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
     })

@@ -32,6 +32,13 @@ import { messengerNotificationHandler } from './webhooks/messenger-inbox.js'
 import { sendMessenger, type MessengerSendRequest } from './send/messenger-send.js'
 import { whatsappNotificationHandler } from './webhooks/whatsapp-inbox.js'
 import { automationHandlers, type InternalSendResult } from './automations/automations.js'
+import { JOB_KINDS } from '../scheduler/jobs.js'
+import {
+  scheduleStartSyncs,
+  templateScheduleOf,
+  templateSyncHandler,
+  type TemplateSyncJobDependencies,
+} from './templates/template-sync-jobs.js'
 import { DEFAULT_SCHEDULER_OPTIONS, Scheduler, type SchedulerOptions } from '../scheduler/scheduler.js'
 import { GatewayError } from '../shared/errors.js'
 import { randomId } from '../shared/ids.js'
@@ -106,6 +113,8 @@ export class Gateway {
   private readonly contacts = new KnownContacts()
   readonly sandbox: WhatsAppSandbox<ChannelRecord>
   readonly scheduler: Scheduler
+  /** What reading a channel's templates from Meta takes (templates/template-sync.ts). */
+  readonly templateSync: TemplateSyncJobDependencies
   readonly rateCards: readonly RateCard[]
   private readonly cloud: GraphUpstream
   /** Graph's calls besides sends (media, templates, profiles), for cloud channels and for sandbox ones. */
@@ -194,16 +203,29 @@ export class Gateway {
       statusDelaysMs: options.config.sandboxStatusDelaysMs,
       notify: (channel, body) => this.simulateNotification(channel, body),
     })
+    this.templateSync = {
+      store: this.store,
+      clock: this.clock,
+      logger: this.logger,
+      passthroughFor: (channel) => this.passthroughFor(channel),
+      invalidateTemplates: (id) => {
+        this.directory.invalidateTemplates(id)
+      },
+      channelById: (id) => this.directory.channelById(id),
+    }
     this.scheduler = new Scheduler(
       this.store,
       this.clock,
-      automationHandlers({
-        store: this.store,
-        directory: this.directory,
-        clock: this.clock,
-        logger: this.logger,
-        send: (channel, body, key) => this.sendInternal(channel, body, key),
-      }),
+      {
+        ...automationHandlers({
+          store: this.store,
+          directory: this.directory,
+          clock: this.clock,
+          logger: this.logger,
+          send: (channel, body, key) => this.sendInternal(channel, body, key),
+        }),
+        [JOB_KINDS.templateSync]: templateSyncHandler(this.templateSync, templateScheduleOf(options.config)),
+      },
       this.logger,
       { ...DEFAULT_SCHEDULER_OPTIONS, ...options.scheduler },
     )
@@ -234,6 +256,12 @@ export class Gateway {
     this.outbox.start()
     this.scheduler.start()
     this.reconciler.start(RECONCILE_INTERVAL_MS)
+  }
+
+  /** Schedules the start's template syncs (template_sync.on_start); the scheduler runs them soon after. */
+  async scheduleTemplateSyncs(): Promise<void> {
+    await scheduleStartSyncs(this.templateSync, templateScheduleOf(this.config))
+    this.scheduler.kick()
   }
 
   /** Stops background work, lets what is in flight finish, and closes the connections to Graph and the store. */

@@ -6,6 +6,8 @@ export const JOB_KINDS = {
   reengage: 'reengage',
   releaseHeld: 'release-held',
   holdExpiry: 'hold-expiry',
+  /** A channel's templates read from Meta (at start, on a schedule, after a webhook about an unknown one). */
+  templateSync: 'templates.sync',
 } as const
 export type JobKind = (typeof JOB_KINDS)[keyof typeof JOB_KINDS]
 

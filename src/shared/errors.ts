@@ -107,6 +107,12 @@ export const ERRORS = {
     title: 'Service temporarily unavailable',
     hint: 'Graph could not be reached or did not answer in time (upstream.timeout_ms); the call is not retried, since an upload cannot be sent twice. Check the call’s effect (a template may have been created) before trying again.',
   },
+  TEMPLATE_SYNC_FAILED: {
+    status: 502,
+    code: 2,
+    title: 'Service temporarily unavailable',
+    hint: 'Meta’s message_templates list could not be read in full — no answer, an error of Graph’s (an expired token), a page that is not the list — so no template was changed: a sync is all or nothing. The details say which page and why; try again once it is fixed (scheduled syncs retry by themselves).',
+  },
   CONFLICT: { status: 409, code: 100, title: 'Invalid parameter', hint: 'The resource already exists.' },
   UPSTREAM_UNAVAILABLE: {
     status: 502,

@@ -591,9 +591,14 @@ const graphObjectId: fc.Arbitrary<ChannelPick> = fc.oneof(
 function graphCall(
   route: string,
   tail: readonly string[],
-  options: { readonly body?: 'json' | 'media'; readonly me?: boolean } = {},
+  options: { readonly body?: 'json' | 'media'; readonly me?: boolean; readonly page?: boolean } = {},
 ): Endpoint {
-  const id = options.me === true ? fc.constant<ChannelPick | null>(null) : graphObjectId
+  const id =
+    options.me === true
+      ? fc.constant<ChannelPick | null>(null)
+      : options.page === true
+        ? channelParam(['page', 'globexPage'])
+        : graphObjectId
   return endpoint(
     route,
     1,
@@ -623,6 +628,9 @@ const graphCalls: readonly Endpoint[] = [
   graphCall('GET /:version/me/messenger_profile', ['messenger_profile'], { me: true }),
   graphCall('POST /:version/me/messenger_profile', ['messenger_profile'], { me: true, body: 'json' }),
   graphCall('DELETE /:version/me/messenger_profile', ['messenger_profile'], { me: true, body: 'json' }),
+  graphCall('GET /:version/:id/messenger_profile', ['messenger_profile'], { page: true }),
+  graphCall('POST /:version/:id/messenger_profile', ['messenger_profile'], { page: true, body: 'json' }),
+  graphCall('DELETE /:version/:id/messenger_profile', ['messenger_profile'], { page: true, body: 'json' }),
   graphCall('POST /:version/me/message_attachments', ['message_attachments'], { me: true, body: 'media' }),
   endpoint(
     'GET /media/:id/download',
@@ -689,6 +697,9 @@ export const ENDPOINTS: readonly Endpoint[] = [
   ),
   channelRoute('POST /v1/channels/:channelId/templates/import', 2, whatsappChannels, () =>
     fc.constant({ path: ['templates', 'import'], body: jsonBody(graphTemplateList) }),
+  ),
+  channelRoute('POST /v1/channels/:channelId/templates/sync', 1, CHANNEL_NAMES, () =>
+    fc.constant({ path: ['templates', 'sync'] }),
   ),
   ...(['GET', 'PUT', 'DELETE'] as const).map((method) =>
     channelRoute(

@@ -63,7 +63,8 @@ interface TenantEntry {
 
 /**
  * {@link testConfigFile} with the fuzz suite's additions: the acme tenant's main number holds replies, keeps
- * windows alive and re-engages; acme gets a sandbox number and a Messenger Page on the fake Messenger Graph;
+ * windows alive and re-engages; acme gets a sandbox number (on a WhatsApp Business Account, so its templates sync)
+ * and a Messenger Page on the fake Messenger Graph;
  * globex a sandbox Page. Webhooks for acme go to a receiver; the inbox never lags behind.
  */
 export function fuzzConfigFile(options: {
@@ -99,6 +100,8 @@ export function fuzzConfigFile(options: {
       upstream: { mode: 'sandbox' },
       app_secret: APP_SECRET,
       verify_token: VERIFY_TOKEN,
+      // The account of Meta's example notifications: template updates about it sync the sandbox's templates.
+      waba_id: '102290129340398',
     },
     {
       platform: 'messenger',

@@ -11,6 +11,7 @@ const ACME_KEY = 'cw_acme_passthrough_key_0123456789'
 const GLOBEX_KEY = 'cw_globex_passthrough_key_0123456789'
 const ACME_NUMBER = '106540352242922'
 const ACME_WABA = '102290129340398'
+const ACME_PAGE = '200000000000001'
 const GLOBEX_NUMBER = '106540352242999'
 const GLOBEX_WABA = '102290129340999'
 const TEMPLATE = {
@@ -38,7 +39,7 @@ const configFile = {
         },
         {
           platform: 'messenger',
-          id: '200000000000001',
+          id: ACME_PAGE,
           upstream: { mode: 'sandbox' },
           app_secret: 'acme-page-secret',
           verify_token: 'acme-page-verify',
@@ -142,7 +143,7 @@ describe('the Graph passthrough on sandbox channels', () => {
     expect((await call('GET', `/v21.0/${id}`)).status).toBe(400)
   })
 
-  it('lists the channel’s templates from the registry on its WhatsApp Business Account', async () => {
+  it('lists the templates of the sandbox’s account, which starts from the channel’s registry', async () => {
     const listed = await call('GET', `/v21.0/${ACME_WABA}/message_templates`)
     expect(listed.status).toBe(200)
     expect(listed.json()).toMatchObject({
@@ -173,6 +174,81 @@ describe('the Graph passthrough on sandbox channels', () => {
     expect((await call('GET', '/v21.0/me/messenger_profile')).json()).toMatchObject({
       data: [{ greeting: [{ locale: 'default', text: 'Hello!' }] }],
     })
+  })
+
+  it('sets, reads and deletes the Page’s Messenger profile by the Page’s id', async () => {
+    const set = await call('POST', `/v21.0/${ACME_PAGE}/messenger_profile`, {
+      json: { get_started: { payload: 'START' } },
+    })
+    expect(set.json()).toEqual({ result: 'success' })
+    expect((await call('GET', `/v21.0/${ACME_PAGE}/messenger_profile`)).json()).toMatchObject({
+      data: [{ get_started: { payload: 'START' } }],
+    })
+    expect(
+      (
+        await call('DELETE', `/v21.0/${ACME_PAGE}/messenger_profile`, { json: { fields: ['get_started'] } })
+      ).json(),
+    ).toEqual({ result: 'success' })
+  })
+
+  it('answers another tenant’s Page id, and an id that is no Page, with Graph’s 404 for an unknown object', async () => {
+    for (const [key, id] of [
+      [GLOBEX_KEY, ACME_PAGE],
+      [ACME_KEY, ACME_NUMBER],
+    ] as const) {
+      const answer = await call('GET', `/v21.0/${id}/messenger_profile`, { key })
+      expect(answer.status).toBe(404)
+      expect(answer.json()).toMatchObject({
+        error: {
+          code: 100,
+          type: 'OAuthException',
+          error_data: { details: expect.stringContaining(`Object with ID '${id}' does not exist`) as string },
+        },
+      })
+    }
+  })
+
+  it('syncs a template created on the sandbox’s account into the channel’s templates, and marks a deleted one', async () => {
+    const created = await call('POST', `/v21.0/${ACME_WABA}/message_templates`, {
+      json: {
+        name: 'delivery_window',
+        language: 'en',
+        category: 'UTILITY',
+        components: [{ type: 'BODY', text: 'We deliver between {{1}} and {{2}}.' }],
+      },
+    })
+    expect(created.json()).toMatchObject({ status: 'APPROVED', category: 'UTILITY' })
+
+    const synced = await call('POST', `/v1/channels/${ACME_NUMBER}/templates/sync`)
+    expect(synced.status).toBe(200)
+    expect(synced.json()).toEqual({
+      waba_id: ACME_WABA,
+      added: 1,
+      updated: 0,
+      unchanged: 1,
+      removed: 0,
+      skipped: [],
+      pages: 1,
+    })
+    const read = await call('GET', `/v1/channels/${ACME_NUMBER}/templates/delivery_window/en`)
+    expect(read.json()).toMatchObject({ status: 'APPROVED', body: 'We deliver between {{1}} and {{2}}.' })
+
+    await call('DELETE', `/v21.0/${ACME_WABA}/message_templates?name=order_update`)
+    expect((await call('POST', `/v1/channels/${ACME_NUMBER}/templates/sync`)).json()).toMatchObject({
+      removed: 1,
+    })
+    expect((await call('GET', `/v1/channels/${ACME_NUMBER}/templates/order_update/en`)).json()).toMatchObject(
+      {
+        status: 'DELETED',
+      },
+    )
+  })
+
+  it('answers a sync of a Messenger Page, or of another tenant’s number, with 404', async () => {
+    expect((await call('POST', `/v1/channels/${ACME_PAGE}/templates/sync`)).status).toBe(404)
+    expect(
+      (await call('POST', `/v1/channels/${ACME_NUMBER}/templates/sync`, { key: GLOBEX_KEY })).status,
+    ).toBe(404)
   })
 
   it('answers another tenant’s number and WABA with the 404 of an id that does not exist', async () => {

@@ -17,14 +17,13 @@ export interface GraphCallReceived {
 
 const KEPT_BYTES = 1024 * 1024
 const UPLOAD = /^\/v\d+\.\d+\/\d+\/media$/
-const TEMPLATES = /^\/v\d+\.\d+\/(\d+)\/message_templates$/
 const MEDIA = /^\/v\d+\.\d+\/(\d+)$/
 const LOOKASIDE = /^\/lookaside\/(\d+)$/
 
 /**
- * The fake Graph's answers to the passthrough's calls: media uploads (read as they stream in, counted, kept up to
- * 1 MB), media URLs pointing at a lookaside path on the fake, which serves the file to the token that uploaded it,
- * and a WABA's templates. Every call is recorded with its Authorization header.
+ * The fake Graph's answers to the passthrough's media calls: uploads (read as they stream in, counted, kept up to
+ * 1 MB), media URLs pointing at a lookaside path on the fake, which serves the file to the token that uploaded it.
+ * Every call is recorded with its Authorization header. (A WABA's templates: fake-graph-templates.ts.)
  */
 export class FakeGraphMedia {
   readonly calls: GraphCallReceived[] = []
@@ -39,7 +38,7 @@ export class FakeGraphMedia {
     const path = (request.url ?? '/').split('?')[0] ?? '/'
     const isOurs =
       (request.method === 'POST' && UPLOAD.test(path)) ||
-      (request.method === 'GET' && (TEMPLATES.test(path) || MEDIA.test(path) || LOOKASIDE.test(path)))
+      (request.method === 'GET' && (MEDIA.test(path) || LOOKASIDE.test(path)))
     if (!isOurs) return false
     const call: GraphCallReceived = {
       method: request.method ?? 'GET',
@@ -73,16 +72,6 @@ export class FakeGraphMedia {
       const id = String(this.nextId++)
       this.files.set(id, { bytes: fileOf(call.body), token: call.authorization })
       json(200, { id })
-      return
-    }
-    const templates = TEMPLATES.exec(call.path)
-    if (templates !== null) {
-      json(200, {
-        data: [
-          { name: 'order_update', language: 'en', status: 'APPROVED', category: 'UTILITY', id: '987654' },
-        ],
-        paging: { cursors: { before: 'MAZDZD', after: 'MAZDZD' } },
-      })
       return
     }
     const media = MEDIA.exec(call.path) ?? LOOKASIDE.exec(call.path)

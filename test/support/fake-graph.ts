@@ -78,7 +78,7 @@ export class FakeGraph {
   private readonly plans: Plan[] = []
   private readonly wamids: string[] = []
   private readonly hanging = new Set<ServerResponse>()
-  private others: ((request: IncomingMessage, response: ServerResponse) => boolean) | undefined
+  private readonly others: ((request: IncomingMessage, response: ServerResponse) => boolean)[] = []
 
   private constructor(
     private readonly server: Server,
@@ -154,10 +154,11 @@ export class FakeGraph {
 
   /**
    * Requests other than sends go to `handler` first, unread (it streams them); it returns whether it took the
-   * request. The passthrough's tests answer media, templates and lookaside downloads this way.
+   * request. The passthrough's tests answer media, templates and lookaside downloads this way; handlers added
+   * later are asked first.
    */
   handleOthersWith(handler: (request: IncomingMessage, response: ServerResponse) => boolean): void {
-    this.others = handler
+    this.others.unshift(handler)
   }
 
   /** Forgets what was received and planned. */
@@ -179,7 +180,7 @@ export class FakeGraph {
   }
 
   private handle(request: IncomingMessage, response: ServerResponse): void {
-    if (this.others?.(request, response) === true) return
+    if (this.others.some((handler) => handler(request, response))) return
     const receivedAt = Date.now()
     const chunks: Buffer[] = []
     request.on('data', (chunk: Buffer) => chunks.push(chunk))

@@ -13,6 +13,7 @@ describe('templateStatusProblem', () => {
     IN_APPEAL: 132001,
     PENDING_DELETION: 132001,
     LIMIT_EXCEEDED: 132001,
+    DELETED: 132001,
   }
 
   it('has an expectation for every template status', () => {
@@ -38,6 +39,12 @@ describe('templateStatusProblem', () => {
   it('tells that a non-approved status may not be sent, quoting the status', () => {
     expect(templateStatusProblem(template({ status: 'PENDING' }))?.details).toBe(
       'Template "order_total" (en_US) has status PENDING; only APPROVED templates may be sent.',
+    )
+  })
+
+  it('says a deleted template is no longer on the WhatsApp Business Account', () => {
+    expect(templateStatusProblem(template({ status: 'DELETED' }))?.details).toBe(
+      'Template "order_total" (en_US) was deleted from the WhatsApp Business Account; Meta no longer lists it.',
     )
   })
 })

@@ -51,6 +51,11 @@ export function templateStatusProblem(template: Template): TemplateProblem | nul
         code: 132016,
         details: `Template "${template.name}" (${template.language}) has been paused too many times due to low quality and is permanently disabled.`,
       }
+    case 'DELETED':
+      return {
+        code: 132001,
+        details: `Template "${template.name}" (${template.language}) was deleted from the WhatsApp Business Account; Meta no longer lists it.`,
+      }
     default:
       return {
         code: 132001,

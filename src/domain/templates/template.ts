@@ -32,7 +32,10 @@ export const TEMPLATE_CATEGORIES: readonly TemplateCategory[] = [
   ...LEGACY_TEMPLATE_CATEGORIES,
 ]
 
-/** Template review states as Meta reports them. Only `APPROVED` templates may be sent (TPL-STATUS). */
+/**
+ * Template review states as Meta reports them. Only `APPROVED` templates may be sent (TPL-STATUS). `DELETED` is
+ * what a template becomes when Meta deletes it or no longer lists it in the account's `message_templates`.
+ */
 export const TEMPLATE_STATUSES = [
   'APPROVED',
   'PENDING',
@@ -42,6 +45,7 @@ export const TEMPLATE_STATUSES = [
   'IN_APPEAL',
   'PENDING_DELETION',
   'LIMIT_EXCEEDED',
+  'DELETED',
 ] as const
 export type TemplateStatus = (typeof TEMPLATE_STATUSES)[number]
 

@@ -3,6 +3,8 @@ import type { GraphTemplateImport, SkippedGraphTemplate } from '../../channels/w
 import { templateJson } from '../../representations/template-json.js'
 import type { ChannelRecord } from '../../store/store.js'
 import { GatewayError } from '../../shared/errors.js'
+import { mergedWithKnown } from '../templates/template-sync-plan.js'
+import { syncChannelTemplates, type TemplateSyncDependencies } from '../templates/template-sync.js'
 import type { NativeApiDependencies } from './channels.js'
 
 type TemplateDependencies = Pick<NativeApiDependencies, 'store' | 'directory' | 'clock'>
@@ -79,10 +81,9 @@ export async function deleteChannelTemplate(
 }
 
 /**
- * Upserts templates read from Graph's list. Graph does not know the brief's Issue Resolution tag, the library
- * template a business installed, or when Meta re-categorised: those are kept from the template carewindow
- * already has, and a category that differs from it is recorded as a re-categorisation now, as the
- * `template_category_update` webhook would.
+ * Upserts templates read from a pasted copy of Graph's list, each merged with what carewindow knows of it (the
+ * Issue Resolution tag, the library key, re-categorisations: see `mergedWithKnown`). Only the listed templates
+ * change: a pasted list may be one page of several, so unlike a sync nothing is marked deleted.
  */
 export async function importTemplates(
   deps: TemplateDependencies,
@@ -95,7 +96,7 @@ export async function importTemplates(
       const existing = await tx.getTemplate(channel.id, template.name, template.language)
       await tx.upsertTemplate(
         channel.id,
-        existing === undefined ? template : merged(template, existing, now),
+        existing === undefined ? template : mergedWithKnown(template, existing, now),
         now,
       )
     }
@@ -104,16 +105,30 @@ export async function importTemplates(
   return { imported: graph.templates.length, skipped: graph.skipped }
 }
 
-function merged(imported: Template, existing: Template, now: number): Template {
-  const changes = [
-    ...(existing.categoryChanges ?? []),
-    ...(imported.category === existing.category ? [] : [{ at: now, previous: existing.category }]),
-  ]
-  return {
-    ...imported,
-    issueResolution: existing.issueResolution,
-    ...(changes.length === 0 ? {} : { categoryChanges: changes }),
-    ...(existing.libraryKey === undefined ? {} : { libraryKey: existing.libraryKey }),
+/**
+ * Reads the channel's templates from Meta now (templates/template-sync.ts): what changed, or 409 when the channel
+ * has no `waba_id` and 502 when Meta's list could not be read in full (then nothing changed).
+ */
+export async function syncTemplatesNow(
+  sync: TemplateSyncDependencies,
+  channel: ChannelRecord,
+): Promise<Record<string, unknown>> {
+  const result = await syncChannelTemplates(sync, channel)
+  switch (result.outcome) {
+    case 'no_account':
+      throw new GatewayError('CONFLICT', result.reason)
+    case 'failed':
+      throw new GatewayError('TEMPLATE_SYNC_FAILED', result.reason)
+    case 'synced':
+      return {
+        waba_id: result.wabaId,
+        added: result.added,
+        updated: result.updated,
+        unchanged: result.unchanged,
+        removed: result.removed,
+        skipped: result.skipped,
+        pages: result.pages,
+      }
   }
 }
 

@@ -21,6 +21,7 @@ import type { NotificationHandler } from './inbox.js'
 import type { Metrics } from '../metrics.js'
 import { relayToTenants } from '../outbox/relay.js'
 import { reconcileBilling } from './billing-reconciliation.js'
+import { templateSyncJob } from '../templates/template-sync-jobs.js'
 
 export interface WhatsAppInboxDependencies {
   readonly directory: Directory
@@ -199,7 +200,11 @@ async function applyChange(
   }
 }
 
-/** Whether the channel had the template and it changed. */
+/**
+ * Whether the channel had the template and it changed. A template the channel does not have yet (created on Meta's
+ * side: the webhook of its review comes before anything else) has the channel's templates synced with its account
+ * soon after — a job in this transaction, so the notification is not applied without it.
+ */
 async function applyTemplateChange(
   tx: Store,
   channel: ChannelRecord,
@@ -207,17 +212,18 @@ async function applyTemplateChange(
   deps: WhatsAppInboxDependencies,
 ): Promise<boolean> {
   const template = await tx.getTemplate(channel.id, change.name, change.language)
-  if (template === undefined) return false
   const now = deps.clock()
+  if (template === undefined) {
+    const isGone = change.kind === 'template_status' && change.event === 'DELETED'
+    if (channel.wabaId !== null && !isGone) await tx.scheduleJob(templateSyncJob(channel, now), now)
+    return false
+  }
   if (change.kind === 'template_status') {
-    if (change.event === 'DELETED') {
-      await tx.deleteTemplate(channel.id, change.name, change.language)
-    } else {
-      // FLAGGED is a quality warning on an approved template; REINSTATED lifts a pause.
-      const status = change.event === 'REINSTATED' ? 'APPROVED' : change.event
-      if (!(TEMPLATE_STATUSES as readonly string[]).includes(status)) return false
-      await tx.upsertTemplate(channel.id, { ...template, status: status as TemplateStatus }, now)
-    }
+    // FLAGGED is a quality warning on an approved template; REINSTATED lifts a pause. A deleted template is kept,
+    // marked DELETED, as a sync marks one Meta no longer lists: sends of it are refused with the reason.
+    const status = change.event === 'REINSTATED' ? 'APPROVED' : change.event
+    if (!(TEMPLATE_STATUSES as readonly string[]).includes(status)) return false
+    await tx.upsertTemplate(channel.id, { ...template, status: status as TemplateStatus }, now)
   } else {
     const category = change.newCategory.toUpperCase()
     if (!(TEMPLATE_CATEGORIES as readonly string[]).includes(category) || category === template.category)

@@ -218,6 +218,15 @@ export const SHARED_RESPONSES = {
       'GRAPH_CALL_FAILED: Graph could not be reached, or did not answer within upstream.timeout_ms. The call is not retried.',
     example: catalogueExample('GRAPH_CALL_FAILED', 'graph.facebook.com did not answer: connect ECONNREFUSED'),
   },
+  TemplateSyncFailed: {
+    status: 502,
+    description:
+      'TEMPLATE_SYNC_FAILED: Meta’s message_templates list could not be read in full (no answer, an error of Graph’s such as an expired token, a page that is not the list). No template was changed: a sync is all or nothing.',
+    example: catalogueExample(
+      'TEMPLATE_SYNC_FAILED',
+      "page 2 of 102290129340398's message_templates: Graph answered 500: An unexpected error has occurred. Please retry your request later.; nothing was changed",
+    ),
+  },
   GraphCallAnswer: {
     status: 'default',
     description:

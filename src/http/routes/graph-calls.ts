@@ -86,6 +86,18 @@ export async function tokenChannelOf(
   return first
 }
 
+/** The tenant's Messenger Page with this id; 404 for any other, as for one that does not exist. */
+export async function pageByIdOf(
+  gateway: Gateway,
+  request: FastifyRequest,
+  tenant: TenantRecord,
+  id: string,
+): Promise<ChannelRecord> {
+  const page = await gateway.directory.tenantChannel(tenant.id, 'messenger', id)
+  if (page === undefined) throw unknownObject(request, id)
+  return page
+}
+
 /** The tenant's Messenger Page, as `/me/messages` finds it. */
 export async function pageOf(gateway: Gateway, tenant: TenantRecord): Promise<ChannelRecord> {
   const pages = await tenantChannels(gateway, tenant, 'messenger')

@@ -13,6 +13,7 @@ import {
   bodyKeyOf,
   CALL_RESPONSES,
   checkGraphPath,
+  pageByIdOf,
   pageOf,
   passOn,
   phoneNumberOf,
@@ -26,7 +27,7 @@ import { registerGraphMediaRoutes } from './graph-media.js'
 type CallRequest = FastifyRequest<{ Params: { version: string; id?: string } }>
 
 /** Which channel's token a call goes with, found from its path id and the API key's tenant. */
-type Target = 'phone_number' | 'waba' | 'template' | 'page'
+type Target = 'phone_number' | 'waba' | 'template' | 'page' | 'page_id'
 
 interface GraphCall {
   readonly method: PassthroughMethod
@@ -46,6 +47,7 @@ const ID = {
   waba: 'The WhatsApp Business Account id (the channel setting waba_id)',
   template: 'A message template id',
   page: '',
+  page_id: 'The Messenger Page’s id',
 } as const satisfies Record<Target, string>
 
 /** The Cloud API and Messenger Platform calls carewindow passes on (docs/graph-surface.md lists them all). */
@@ -108,26 +110,26 @@ const CALLS: readonly GraphCall[] = [
     description: `Graph’s \`/{phone_number_id}/${edge}\`, passed on with the channel’s token.`,
     body: 'json',
   })),
-  ...(['GET', 'POST', 'DELETE'] as const).map((method): GraphCall => ({
-    method,
-    url: '/:version/me/messenger_profile',
-    operation:
-      method === 'GET'
-        ? 'messenger_profile.get'
-        : method === 'POST'
-          ? 'messenger_profile.update'
-          : 'messenger_profile.delete',
-    target: 'page',
-    operationId: {
-      GET: 'getMessengerProfile',
-      POST: 'updateMessengerProfile',
-      DELETE: 'deleteMessengerProfile',
-    }[method],
-    summary: `${{ GET: 'Read', POST: 'Set', DELETE: 'Delete' }[method]} the Page’s Messenger profile (Graph-compatible)`,
-    description:
-      'Graph’s `/me/messenger_profile` (greeting, get started, persistent menu, ice breakers …) for the tenant’s Messenger Page, with the Page’s token.',
-    ...(method === 'GET' ? {} : { body: 'json' as const }),
-  })),
+  ...(['me', 'page_id'] as const).flatMap((page) =>
+    (['GET', 'POST', 'DELETE'] as const).map((method): GraphCall => ({
+      method,
+      url: page === 'me' ? '/:version/me/messenger_profile' : '/:version/:id/messenger_profile',
+      operation:
+        method === 'GET'
+          ? 'messenger_profile.get'
+          : method === 'POST'
+            ? 'messenger_profile.update'
+            : 'messenger_profile.delete',
+      target: page === 'me' ? 'page' : 'page_id',
+      operationId: `${{ GET: 'get', POST: 'update', DELETE: 'delete' }[method]}${page === 'me' ? '' : 'Page'}MessengerProfile`,
+      summary: `${{ GET: 'Read', POST: 'Set', DELETE: 'Delete' }[method]} ${page === 'me' ? 'the Page’s Messenger profile' : 'the Messenger profile of a Page by its id'} (Graph-compatible)`,
+      description:
+        page === 'me'
+          ? 'Graph’s `/me/messenger_profile` (greeting, get started, persistent menu, ice breakers …) for the tenant’s Messenger Page, with the Page’s token.'
+          : 'Graph’s `/{page_id}/messenger_profile` for the tenant’s Messenger Page with that id, with the Page’s token; a Page that is not the tenant’s is 404.',
+      ...(method === 'GET' ? {} : { body: 'json' as const }),
+    })),
+  ),
   {
     method: 'POST',
     url: '/:version/me/message_attachments',
@@ -205,6 +207,8 @@ function channelFor(
       return tokenChannelOf(gateway, request, tenant, id, { withWaba: true })
     case 'page':
       return pageOf(gateway, tenant)
+    case 'page_id':
+      return pageByIdOf(gateway, request, tenant, id)
   }
 }
 

@@ -175,6 +175,9 @@ export class KyselyStore extends KyselyConnection implements Store {
   upsertTemplate(channelId: string, template: Template, at: Instant): Promise<void> {
     return templates.upsertTemplate(this, channelId, template, at)
   }
+  upsertTemplates(channelId: string, list: readonly Template[], at: Instant): Promise<void> {
+    return templates.upsertTemplates(this, channelId, list, at)
+  }
   getTemplate(channelId: string, name: string, language: string): Promise<Template | undefined> {
     return templates.getTemplate(this, channelId, name, language)
   }

@@ -9,18 +9,44 @@ export async function upsertTemplate(
   template: Template,
   at: number,
 ): Promise<void> {
-  const values = {
-    category: template.category,
-    status: template.status,
-    issue_resolution: template.issueResolution ? 1 : 0,
-    definition_json: JSON.stringify(template),
-    updated_at: at,
+  await upsertTemplates(c, channelId, [template], at)
+}
+
+/** Rows per statement: SQLite limits the parameters one statement binds. */
+const UPSERT_SLICE = 200
+
+/** Creates or replaces each template by name and language, a slice of them per statement. */
+export async function upsertTemplates(
+  c: Connection,
+  channelId: string,
+  templates: readonly Template[],
+  at: number,
+): Promise<void> {
+  for (let start = 0; start < templates.length; start += UPSERT_SLICE) {
+    const rows = templates.slice(start, start + UPSERT_SLICE).map((template) => ({
+      channel_id: channelId,
+      name: template.name,
+      language: template.language,
+      category: template.category,
+      status: template.status,
+      issue_resolution: template.issueResolution ? 1 : 0,
+      definition_json: JSON.stringify(template),
+      updated_at: at,
+    }))
+    await c.db
+      .insertInto('templates')
+      .values(rows)
+      .onConflict((conflict) =>
+        conflict.columns(['channel_id', 'name', 'language']).doUpdateSet((eb) => ({
+          category: eb.ref('excluded.category'),
+          status: eb.ref('excluded.status'),
+          issue_resolution: eb.ref('excluded.issue_resolution'),
+          definition_json: eb.ref('excluded.definition_json'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      )
+      .execute()
   }
-  await c.db
-    .insertInto('templates')
-    .values({ ...values, channel_id: channelId, name: template.name, language: template.language })
-    .onConflict((conflict) => conflict.columns(['channel_id', 'name', 'language']).doUpdateSet(values))
-    .execute()
 }
 
 export async function getTemplate(

@@ -18,8 +18,10 @@ import {
   listChannelTemplates,
   replaceTemplate,
   requireWhatsApp,
+  syncTemplatesNow,
 } from '../../../gateway/api/templates.js'
 import { documentedZod } from '../../openapi/request-schemas.js'
+import { sharedResponses } from '../../openapi/responses.js'
 import {
   channelParamsSchema,
   jsonObject,
@@ -76,7 +78,7 @@ const templateExample = {
   },
 }
 
-/** A WhatsApp channel's templates: list, create, read, replace, delete, and import Graph's list. */
+/** A WhatsApp channel's templates: list, create, read, replace, delete, import Graph's list, and sync with Meta. */
 export function registerTemplateRoutes(app: FastifyInstance, gateway: Gateway): void {
   const whatsappChannel = async (request: FastifyRequest<{ Params: ChannelParams }>) => {
     const { channel } = await tenantChannel(gateway, request)
@@ -155,6 +157,39 @@ export function registerTemplateRoutes(app: FastifyInstance, gateway: Gateway): 
       if (!parsed.ok) throw new GatewayError('INVALID_REQUEST', parsed.problem.details)
       return importTemplates(gateway, channel, parsed.value)
     },
+  )
+
+  app.post(
+    `${collection}/sync`,
+    {
+      schema: {
+        operationId: 'syncTemplates',
+        summary: 'Sync templates with Meta',
+        description:
+          'Reads every page of Meta’s GET /{waba_id}/message_templates for the channel’s WhatsApp Business Account (the channel setting waba_id), with the channel’s token, and makes the channel’s templates match: new ones added, known ones updated to Meta’s status and category (keeping their Issue Resolution tag), those Meta no longer lists marked DELETED. All or nothing: one page that fails changes nothing (502). Templates carewindow cannot represent are listed in skipped. 409 when the channel has no waba_id. carewindow also syncs at start, every template_sync.interval_ms and after a template webhook about a template it does not know.',
+        tags: ['templates'],
+        ...documentedZod({ params: channelParamsSchema }),
+        response: {
+          ...responses(
+            {
+              200: jsonObject('What the sync changed', {
+                waba_id: '102290129340398',
+                added: 1,
+                updated: 2,
+                unchanged: 14,
+                removed: 1,
+                skipped: [],
+                pages: 1,
+              }),
+            },
+            [401, 404, 409],
+          ),
+          ...sharedResponses('TemplateSyncFailed'),
+        },
+      },
+    },
+    async (request: FastifyRequest<{ Params: ChannelParams }>) =>
+      syncTemplatesNow(gateway.templateSync, await whatsappChannel(request)),
   )
 
   app.get(
