@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely'
 import type { ConsentEvent, ContactState, Instant, Platform, Template } from '../../domain/index.js'
 import type { Database } from '../schema.js'
+import type { HistoryCursor, ImportedNotification } from '../ports/history.js'
 import type {
   Announcement,
   ApiKeyRecord,
@@ -44,6 +45,7 @@ import * as consent from './consent.js'
 import * as contacts from './contacts.js'
 import * as deadNotifications from './dead-notifications.js'
 import * as deliveries from './deliveries.js'
+import * as history from './history.js'
 import * as holds from './holds.js'
 import * as idempotency from './idempotency.js'
 import * as jobs from './jobs.js'
@@ -379,5 +381,20 @@ export class KyselyStore extends KyselyConnection implements Store {
   }
   returnRateSlot(key: string, intervalUs: number): Promise<void> {
     return rateLimits.returnRateSlot(this, key, intervalUs)
+  }
+
+  // History: imports and replays
+  findImportedDigests(digests: readonly string[]): Promise<Set<string>> {
+    return history.findImportedDigests(this, digests)
+  }
+  recordImportedNotifications(imported: readonly ImportedNotification[], at: Instant): Promise<void> {
+    return history.recordImportedNotifications(this, imported, at)
+  }
+  listChannelHistory(
+    channelId: string,
+    after: HistoryCursor | null,
+    limit: number,
+  ): Promise<MessageRecord[]> {
+    return history.listChannelHistory(this, channelId, after, limit)
   }
 }
