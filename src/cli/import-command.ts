@@ -35,7 +35,9 @@ export async function importCommand(file: string, options: ImportCommandOptions,
   const batchSize = positive(options.batchSize, '--batch-size', IMPORT_BATCH)
   const everyLines = positive(options.progressEvery, '--progress-every', PROGRESS_EVERY_LINES)
   const config = await loadConfig(options.config === undefined ? {} : { path: options.config })
-  const store = await openStore(config.databaseUrl, { migrate: true })
+  const store = await openStore(config.databaseUrl, { migrate: true }).catch((error: unknown) => {
+    throw isStoreUnavailable(error) ? unavailable(config, error) : error
+  })
   try {
     await applyConfig(store, config, systemClock)
     const counts = await importWithProgress(store, config, file, totalBytes, {
@@ -91,12 +93,7 @@ async function importWithProgress(
     })
   } catch (error) {
     progress.stop()
-    if (isStoreUnavailable(error))
-      throw new FailureError(
-        `the database (${redactDatabaseUrl(config.databaseUrl)}) stopped answering: ${error instanceof Error ? error.message : String(error)}. Run the import again once it answers; what was imported is skipped`,
-        { cause: error },
-      )
-    throw error
+    throw isStoreUnavailable(error) ? unavailable(config, error) : error
   }
   progress.stop()
   if (reported > REPORTED_BAD_LINES)
@@ -114,6 +111,13 @@ function summary(file: string, counts: ImportCounts, elapsedMs: number): string 
     `  ${n(counts.imported)} notifications imported, ${n(counts.duplicates)} duplicates (imported before), ` +
     `${n(counts.skipped)} skipped (nothing to apply), ${n(counts.bad)} bad\n` +
     `  ${n(notificationsPerSecond(counts, elapsedMs))} notifications/s\n`
+  )
+}
+
+function unavailable(config: GatewayConfig, error: unknown): FailureError {
+  return new FailureError(
+    `the database (${redactDatabaseUrl(config.databaseUrl)}) does not answer: ${error instanceof Error ? error.message : String(error)}. Run the import again once it answers; what was imported is skipped`,
+    { cause: error },
   )
 }
 

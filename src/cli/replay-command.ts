@@ -11,10 +11,10 @@ import { systemClock } from '../shared/clock.js'
 import { createLogger } from '../shared/logging.js'
 import { describeIssues } from '../shared/validation.js'
 import { DEFAULT_SQLITE_PATH } from '../store/sqlite/sqlite-store.js'
-import { openStore } from '../store/open-store.js'
+import { openStore, redactDatabaseUrl } from '../store/open-store.js'
 import type { Store } from '../store/store.js'
 import { importProgress } from './import-progress.js'
-import { IncompleteError, InputError, type CliOutput } from './output.js'
+import { FailureError, IncompleteError, InputError, type CliOutput } from './output.js'
 import { replayReport } from './replay-report.js'
 
 export interface ReplayCommandOptions {
@@ -134,19 +134,29 @@ async function channelsInto(store: Store, config: GatewayConfig): Promise<void> 
   const sqlitePath =
     location === null ? DEFAULT_SQLITE_PATH : location.kind === 'sqlite' ? location.path : null
   if (sqlitePath === null || (sqlitePath !== ':memory:' && existsSync(sqlitePath))) {
+    const { tenants, channels } = await readChannels(config)
+    await store.transaction(async (tx) => {
+      for (const tenant of tenants) await tx.upsertTenant(tenant)
+      for (const channel of channels) await tx.upsertChannel(channel)
+    })
+  }
+  await applyConfig(store, config, systemClock)
+}
+
+async function readChannels(config: GatewayConfig) {
+  try {
     const configured = await openStore(config.databaseUrl, { migrate: false })
     try {
-      const tenants = await configured.listTenants()
-      const channels = await configured.listChannels()
-      await store.transaction(async (tx) => {
-        for (const tenant of tenants) await tx.upsertTenant(tenant)
-        for (const channel of channels) await tx.upsertChannel(channel)
-      })
+      return { tenants: await configured.listTenants(), channels: await configured.listChannels() }
     } finally {
       await configured.close()
     }
+  } catch (error) {
+    throw new FailureError(
+      `cannot read the channels from ${redactDatabaseUrl(config.databaseUrl)}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    )
   }
-  await applyConfig(store, config, systemClock)
 }
 
 function configuredCards(config: GatewayConfig): readonly RateCard[] {
