@@ -5,9 +5,10 @@ import { ConfigError, ENVIRONMENT_VARIABLES } from '../config/config.js'
 import { serve } from './serve.js'
 import { registerAdminCommands } from './admin-commands.js'
 import { registerTemplateSyncCommand } from './template-commands.js'
-import { EXIT, FailureError, InputError, type CliOutput } from './output.js'
+import { EXIT, FailureError, IncompleteError, InputError, type CliOutput } from './output.js'
+import { registerHistoryCommands } from './history-commands.js'
 
-export { EXIT, FailureError, InputError, type CliOutput } from './output.js'
+export { EXIT, FailureError, IncompleteError, InputError, type CliOutput } from './output.js'
 import {
   EXAMPLE_LANGUAGES,
   ISSUE_RESOLUTION_EXAMPLES,
@@ -23,6 +24,7 @@ import { runScenario } from './scenario/run-scenario.js'
 const STANDARD_OUTPUT: CliOutput = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
+  isErrTerminal: process.stderr.isTTY,
 }
 
 /** The scenario `carewindow demo` (and `npm start`, until the gateway runs) walks through. */
@@ -60,6 +62,7 @@ export async function runCli(argv: readonly string[], output: CliOutput = STANDA
     )
 
   registerAdminCommands(program, output)
+  registerHistoryCommands(program, output)
 
   program
     .command('decide')
@@ -137,6 +140,10 @@ export async function runCli(argv: readonly string[], output: CliOutput = STANDA
     if (error instanceof FailureError) {
       output.err(`carewindow: ${error.message}\n`)
       return EXIT.failure
+    }
+    if (error instanceof IncompleteError) {
+      output.err(`carewindow: ${error.message}\n`)
+      return EXIT.incomplete
     }
     throw error
   }

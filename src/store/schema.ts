@@ -21,6 +21,7 @@ export interface Database {
   cases: CasesTable
   held_messages: HeldMessagesTable
   rate_limits: RateLimitsTable
+  imported_notifications: ImportedNotificationsTable
 }
 
 export interface TenantsTable {
@@ -239,4 +240,11 @@ export interface RateLimitsTable {
   key: string
   tat_us: number
   admitted: number
+}
+
+/** Notifications imported from files (`carewindow import`), by the SHA-256 of their JSON. */
+export interface ImportedNotificationsTable {
+  digest: string
+  notification_id: number
+  imported_at: number
 }

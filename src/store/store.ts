@@ -5,6 +5,7 @@ import type { ChannelStore } from './ports/channels.js'
 import type { ConsentStore } from './ports/consent.js'
 import type { ContactStore } from './ports/contacts.js'
 import type { DeliveryStore } from './ports/deliveries.js'
+import type { HistoryStore } from './ports/history.js'
 import type { HoldStore } from './ports/holds.js'
 import type { IdempotencyStore } from './ports/idempotency.js'
 import type { JobStore } from './ports/jobs.js'
@@ -20,6 +21,7 @@ export type * from './ports/channels.js'
 export type * from './ports/consent.js'
 export type * from './ports/contacts.js'
 export type * from './ports/deliveries.js'
+export type * from './ports/history.js'
 export type * from './ports/holds.js'
 export type * from './ports/idempotency.js'
 export type * from './ports/jobs.js'
@@ -59,4 +61,5 @@ export type Store = StoreSession &
   CaseStore &
   HoldStore &
   RateLimitStore &
-  BillingCheckStore
+  BillingCheckStore &
+  HistoryStore

@@ -54,6 +54,7 @@ const TABLES = Object.keys({
   webhook_notifications: true,
   webhook_deliveries: true,
   idempotency_keys: true,
+  imported_notifications: true,
 } satisfies Record<keyof Database, true>)
 
 const sqlite: TestDialect = {

@@ -55,6 +55,11 @@ export interface DecisionContext {
   readonly rateCards?: readonly RateCard[]
   /** CBP eras: conversations already counted against this month's free tier, when known. */
   readonly freeTierConversationsUsed?: number
+  /**
+   * The pricing era to judge by whatever the instant — what-if comparisons such as per-message pricing against
+   * conversation-based. Default: the era in force at the instant.
+   */
+  readonly pricingEra?: PricingEra
 }
 
 /**
@@ -73,7 +78,7 @@ export function decide(intent: Intent, context: DecisionContext, at: Instant): D
   const consent = Array.isArray(ledger)
     ? consentAt(ledger as readonly ConsentEvent[], at)
     : (ledger as ConsentSnapshot)
-  const era = pricingEraAt(at, settings)
+  const era = context.pricingEra ?? pricingEraAt(at, settings)
   const facts: Facts = {
     platform: intent.platform,
     at,

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import type { Platform } from '../../domain/index.js'
+import { PLATFORMS, type Platform } from '../../domain/index.js'
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../../channels/bounded-json.js'
 import { isValidSignature } from '../../channels/signature.js'
 import type { ChannelRecord } from '../../store/store.js'
@@ -64,6 +64,41 @@ export async function receiveWebhook(
         : 'X-Hub-Signature-256 does not match the body for the app secret of any channel',
     )
   }
+  let read: ReadNotification
+  try {
+    read = readNotification(rawBody, platform)
+  } catch (error) {
+    if (error instanceof GatewayError && error.key === 'INVALID_NOTIFICATION')
+      deps.metrics.webhookNotifications.inc({ platform, outcome: 'rejected' })
+    throw error
+  }
+  await deps.writer.write({
+    platform,
+    body: read.body,
+    signature: signature ?? '',
+    receivedAt: deps.clock(),
+    subjects: read.subjects,
+  })
+  deps.metrics.webhookNotifications.inc({ platform, outcome: 'stored' })
+  return { kind: 'stored', platform }
+}
+
+/** A notification read as the inbox will read it: its text, its JSON and what it concerns. */
+export interface ReadNotification {
+  readonly platform: Platform
+  /** The body as text, exactly as received. */
+  readonly body: string
+  readonly json: unknown
+  /** What it can change (see notification-subjects.ts). */
+  readonly subjects: string[]
+}
+
+/**
+ * Everything intake checks after the signature: UTF-8 text, nesting within {@link MAX_JSON_DEPTH}, JSON, the
+ * platform's `object`, and changes the inbox can apply. Without `platform`, `object` names it (imports read files
+ * of both). Throws a {@link GatewayError} that says what is wrong.
+ */
+export function readNotification(rawBody: Buffer, platform?: Platform): ReadNotification {
   // The notification is kept as text and its signature checked again over that text when it is processed: bytes that
   // are not UTF-8 would not survive the round trip, and the notification would be acknowledged, then ignored.
   let body: string
@@ -83,32 +118,21 @@ export async function receiveWebhook(
   } catch {
     throw new GatewayError('INVALID_JSON', 'the notification body is not valid JSON')
   }
-  if (
-    typeof json !== 'object' ||
-    json === null ||
-    (json as { object?: unknown }).object !== OBJECTS[platform]
-  )
+  const object = typeof json === 'object' && json !== null ? (json as { object?: unknown }).object : undefined
+  const named = PLATFORMS.find((candidate) => OBJECTS[candidate] === object)
+  if (named === undefined || (platform !== undefined && named !== platform))
     throw new GatewayError(
       'INVALID_REQUEST',
-      `a ${platform} notification has "object": "${OBJECTS[platform]}"`,
+      platform === undefined
+        ? `a notification has "object": "${OBJECTS.whatsapp}" (WhatsApp) or "${OBJECTS.messenger}" (Messenger)`
+        : `a ${platform} notification has "object": "${OBJECTS[platform]}"`,
     )
   // Read now as the inbox will read it: what cannot be applied is refused before it is acknowledged, so it is never
   // stored to fail later (Meta never sends such bodies; one signed by someone holding the app secret must not wedge
   // the inbox). What it can change lets a decision wait only for what concerns it.
-  const read = notificationSubjects(platform, json)
-  if (!read.ok) {
-    deps.metrics.webhookNotifications.inc({ platform, outcome: 'rejected' })
-    throw new GatewayError('INVALID_NOTIFICATION', read.problem)
-  }
-  await deps.writer.write({
-    platform,
-    body,
-    signature: signature ?? '',
-    receivedAt: deps.clock(),
-    subjects: read.subjects,
-  })
-  deps.metrics.webhookNotifications.inc({ platform, outcome: 'stored' })
-  return { kind: 'stored', platform }
+  const read = notificationSubjects(named, json)
+  if (!read.ok) throw new GatewayError('INVALID_NOTIFICATION', read.problem)
+  return { platform: named, body, json, subjects: read.subjects }
 }
 
 /**

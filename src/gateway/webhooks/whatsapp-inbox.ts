@@ -4,6 +4,7 @@ import {
   stopKeywordOptOut,
   TEMPLATE_CATEGORIES,
   TEMPLATE_STATUSES,
+  type ConsentEvent,
   type TemplateCategory,
   type TemplateStatus,
 } from '../../domain/index.js'
@@ -179,13 +180,17 @@ async function applyChange(
     }
     case 'user_preference': {
       await ensureContact(tx, channel, change.contact, now)
+      // Meta retries notifications, and an import may bring one received before. A choice has no id of its own: the
+      // same choice in the same second, when it is the latest one of that second, is the one recorded already.
+      const kind = change.value === 'stop' ? 'opt_out' : 'opt_in'
+      if (latestChoiceInSecond(await tx.listConsent(channel.id, change.contact), change.at) === kind) return
       await appendConsentEvent(
         tx,
         deps.directory,
         channel,
         change.contact,
         {
-          kind: change.value === 'stop' ? 'opt_out' : 'opt_in',
+          kind,
           scope: 'marketing',
           source: 'user_preferences',
           ...(change.detail === null ? {} : { evidence: change.detail }),
@@ -240,4 +245,18 @@ async function applyTemplateChange(
   }
   deps.directory.invalidateTemplates(channel.id)
   return true
+}
+
+/** The kind of the last `user_preferences` entry stamped in the second of `at` (the ledger is in order), if any. */
+function latestChoiceInSecond(ledger: readonly ConsentEvent[], at: number): ConsentEvent['kind'] | null {
+  const second = Math.floor(at / 1000)
+  let latest: ConsentEvent['kind'] | null = null
+  for (const entry of ledger)
+    if (
+      entry.source === 'user_preferences' &&
+      entry.scope === 'marketing' &&
+      Math.floor(entry.at / 1000) === second
+    )
+      latest = entry.kind
+  return latest
 }
