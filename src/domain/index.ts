@@ -133,6 +133,8 @@ export {
   type Rates,
 } from './pricing/rate-card.js'
 export { SAMPLE_RATE_CARDS } from './pricing/sample-rate-cards.js'
+export { ownCardsFrom, rateCardsForTenant } from './pricing/tenant-rate-cards.js'
+export { META_REGIONS, metaMarketOf, type MetaMarket } from './pricing/meta-markets.js'
 export { countryOfPhoneNumber } from './pricing/market.js'
 export {
   MISMATCH_CAUSE_CODES,

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { MISMATCH_CAUSE_CODES, MISMATCH_CAUSES, reconcilePricing, type PricingFacts } from './reconciliation.js'
+import {
+  MISMATCH_CAUSE_CODES,
+  MISMATCH_CAUSES,
+  reconcilePricing,
+  type PricingFacts,
+} from './reconciliation.js'
 
 const pmp = (facts: Partial<PricingFacts>): PricingFacts => ({
   pricingModel: 'PMP',
