@@ -181,6 +181,12 @@ describe('rateCardFromCsv', () => {
     expect(problemsOf(text)).toEqual(problems)
   })
 
+  it('refuses a spreadsheet saved as .xlsx rather than CSV', () => {
+    expect(problemsOf('PK\u0003\u0004\u0014\u0000\u0006\u0000')).toEqual([
+      'the file is not text (it holds a NUL character): save the spreadsheet as CSV (UTF-8), not as .xlsx',
+    ])
+  })
+
   it('lists every problem of the file at once, each with its line', () => {
     const text = 'Market,Marketing,Utility\nNetherlands,abc,0.1\nAtlantis,0.1,0.1\nGermany,0.1,x\n'
     expect(problemsOf(text)).toEqual([

@@ -54,6 +54,13 @@ const REQUIRED_FIELDS = [
  * any problem gives no card.
  */
 export function rateCardFromCsv(text: string, fields: RateCardCsvFields): RateCardCsvResult {
+  if (text.includes('\0'))
+    return {
+      ok: false,
+      problems: [
+        'the file is not text (it holds a NUL character): save the spreadsheet as CSV (UTF-8), not as .xlsx',
+      ],
+    }
   const problems: string[] = []
   const rows = recordsOf(text, problems)
   const header = rows.shift()

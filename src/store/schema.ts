@@ -21,6 +21,7 @@ export interface Database {
   cases: CasesTable
   held_messages: HeldMessagesTable
   rate_limits: RateLimitsTable
+  rate_cards: RateCardsTable
 }
 
 export interface TenantsTable {
@@ -239,4 +240,19 @@ export interface RateLimitsTable {
   key: string
   tat_us: number
   admitted: number
+}
+
+/** A tenant's own rate cards (see migrations/0016-rate-cards.ts). */
+export interface RateCardsTable {
+  tenant_id: string
+  id: string
+  label: string
+  currency: string
+  effective_from: number
+  is_sample: number
+  countries_json: string | null
+  rates_json: string
+  source: string
+  created_at: number
+  updated_at: number
 }

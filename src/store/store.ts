@@ -10,6 +10,7 @@ import type { IdempotencyStore } from './ports/idempotency.js'
 import type { JobStore } from './ports/jobs.js'
 import type { MessageStore } from './ports/messages.js'
 import type { NotificationStore } from './ports/notifications.js'
+import type { RateCardStore } from './ports/rate-cards.js'
 import type { RateLimitStore } from './ports/rate-limits.js'
 import type { TemplateStore } from './ports/templates.js'
 import type { TenantStore } from './ports/tenants.js'
@@ -25,6 +26,7 @@ export type * from './ports/idempotency.js'
 export type * from './ports/jobs.js'
 export type * from './ports/messages.js'
 export type * from './ports/notifications.js'
+export type * from './ports/rate-cards.js'
 export type * from './ports/rate-limits.js'
 export type * from './ports/templates.js'
 export type * from './ports/tenants.js'
@@ -59,4 +61,5 @@ export type Store = StoreSession &
   CaseStore &
   HoldStore &
   RateLimitStore &
-  BillingCheckStore
+  BillingCheckStore &
+  RateCardStore

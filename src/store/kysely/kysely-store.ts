@@ -36,6 +36,7 @@ import type {
   StaleSend,
   Store,
   StoredConsentEvent,
+  StoredRateCard,
   TenantRecord,
   UnappliedNotification,
   WindowQuery,
@@ -54,6 +55,7 @@ import * as messages from './messages.js'
 import * as notifications from './notifications.js'
 import * as rateLimits from './rate-limits.js'
 import * as billingChecks from './billing-checks.js'
+import * as rateCards from './rate-cards.js'
 import * as templates from './templates.js'
 import * as tenants from './tenants.js'
 import { KyselyConnection } from './kysely-connection.js'
@@ -400,5 +402,14 @@ export class KyselyStore extends KyselyConnection implements Store {
     channelId?: string,
   ): Promise<BillingCheckCounts> {
     return billingChecks.countBillingChecks(this, tenantId, from, to, channelId)
+  }
+  saveRateCard(record: StoredRateCard): Promise<void> {
+    return rateCards.saveRateCard(this, record)
+  }
+  listRateCards(tenantId: string): Promise<StoredRateCard[]> {
+    return rateCards.listRateCards(this, tenantId)
+  }
+  deleteRateCard(tenantId: string, id: string): Promise<boolean> {
+    return rateCards.deleteRateCard(this, tenantId, id)
   }
 }

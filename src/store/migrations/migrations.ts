@@ -11,6 +11,7 @@ import * as idempotencyResults from './0009-idempotency-results.js'
 import * as notificationNames from './0010-notification-names.js'
 import * as rateLimits from './0011-rate-limits.js'
 import * as billingChecks from './0015-billing-checks.js'
+import * as rateCards from './0016-rate-cards.js'
 
 export type SqlDialect = 'sqlite' | 'postgres'
 
@@ -29,6 +30,7 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
     '0010-notification-names': { up: (db) => notificationNames.up(db, dialect) },
     '0011-rate-limits': { up: (db) => rateLimits.up(db, dialect) },
     '0015-billing-checks': { up: (db) => billingChecks.up(db) },
+    '0016-rate-cards': { up: (db) => rateCards.up(db, dialect) },
   }
 }
 
