@@ -5,6 +5,7 @@ import { ConfigError, ENVIRONMENT_VARIABLES } from '../config/config.js'
 import { serve } from './serve.js'
 import { registerAdminCommands } from './admin-commands.js'
 import { registerTemplateSyncCommand } from './template-commands.js'
+import { registerRatesCommands } from './rates-commands.js'
 import { EXIT, FailureError, InputError, type CliOutput } from './output.js'
 
 export { EXIT, FailureError, InputError, type CliOutput } from './output.js'
@@ -60,6 +61,7 @@ export async function runCli(argv: readonly string[], output: CliOutput = STANDA
     )
 
   registerAdminCommands(program, output)
+  registerRatesCommands(program, output)
 
   program
     .command('decide')
