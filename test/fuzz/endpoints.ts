@@ -1022,21 +1022,6 @@ export const ENDPOINTS: readonly Endpoint[] = [
     fc.constant({ path: ['automations'], body: jsonBody(automationsBody) }),
   ),
   ...rateCardEndpoints,
-  endpoint(
-    'GET /v1/costs/reconciliation',
-    1,
-    fc.constant<CaseParts>({
-      path: ['v1', 'costs', 'reconciliation'],
-      owner: 'acme',
-      query: queryOf([
-        ['from', fc.constantFrom('2026-03-01T00:00:00Z', '2020-01-01T00:00:00Z', 'x')],
-        ['to', fc.constantFrom('2026-04-01T00:00:00Z', '2026-03-01T00:00:00Z')],
-        ['channel', fc.constantFrom('106540352242922', 'x')],
-        ['limit', fc.constantFrom('1', '500', '501', '0')],
-        ['cursor', fc.constantFrom('x', '')],
-      ]),
-    }),
-  ),
   endpoint('GET /healthz', 1, fixed('healthz')),
   endpoint('GET /readyz', 1, fixed('readyz')),
   endpoint('GET /metrics', 1, fixed('metrics')),
