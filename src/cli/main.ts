@@ -7,6 +7,7 @@ import { registerAdminCommands } from './admin-commands.js'
 import { registerTemplateSyncCommand } from './template-commands.js'
 import { EXIT, FailureError, IncompleteError, InputError, type CliOutput } from './output.js'
 import { registerHistoryCommands } from './history-commands.js'
+import { registerRatesCommands } from './rates-commands.js'
 
 export { EXIT, FailureError, IncompleteError, InputError, type CliOutput } from './output.js'
 import {
@@ -63,6 +64,7 @@ export async function runCli(argv: readonly string[], output: CliOutput = STANDA
 
   registerAdminCommands(program, output)
   registerHistoryCommands(program, output)
+  registerRatesCommands(program, output)
 
   program
     .command('decide')

@@ -44,6 +44,10 @@ describe('policy settings', () => {
       settingsFrom({
         issue_resolution_without_opt_in: false,
         messenger_tag_retirement: '2026-05-01',
+        pricing_cbp_2022_at: '2022-01-15',
+        pricing_cbp_2023_at: '2023-06-02',
+        pricing_free_service_at: '2024-10-31T22:00:00Z',
+        pricing_pmp_2025_at: '2025-07-02',
         pricing_2026: true,
         pricing_2026_at: '2026-11-01T00:00:00Z',
         stop_keywords: ['HALT', 'NO MORE'],
@@ -54,12 +58,27 @@ describe('policy settings', () => {
       ...DEFAULT_POLICY_SETTINGS,
       issueResolutionWithoutOptIn: false,
       messengerTagRetirementAt: Date.parse('2026-05-01T00:00:00Z'),
+      pricingCbp2022At: Date.parse('2022-01-15T00:00:00Z'),
+      pricingCbp2023At: Date.parse('2023-06-02T00:00:00Z'),
+      pricingFreeServiceAt: Date.parse('2024-10-31T22:00:00Z'),
+      pricingPmp2025At: Date.parse('2025-07-02T00:00:00Z'),
       pricing2026Enabled: true,
       pricing2026At: Date.parse('2026-11-01T00:00:00Z'),
       stopKeywords: ['HALT', 'NO MORE'],
       stopKeywordScope: 'all',
       freeTierConversationsPerMonth: 250,
     })
+  })
+
+  it('leaves the date of the 2026 change unchecked while the change is off', () => {
+    expect(settingsFrom({ pricing_2026_at: '2025-01-01' }).pricing2026Enabled).toBe(false)
+  })
+
+  it('lists every era out of order, not only the first', () => {
+    expect(problemsOf({ pricing_cbp_2022_at: '2024-01-01', pricing_pmp_2025_at: '2024-06-01' })).toEqual([
+      'pricing_cbp_2022_at: 2024-01-01 must come before pricing_cbp_2023_at (2023-06-01, the default): each pricing era starts after the one before it',
+      'pricing_pmp_2025_at: 2024-06-01 must come after pricing_free_service_at (2024-11-01, the default): each pricing era starts after the one before it',
+    ])
   })
 
   it('replaces the built-in stop keywords rather than adding to them', () => {
@@ -93,6 +112,31 @@ describe('policy settings', () => {
       'messenger_tag_retirement: "2026-04-27T00:00:00" is not a date',
     ],
     ['a pricing_2026 that is not a boolean', { pricing_2026: 'yes' }, 'pricing_2026:'],
+    [
+      'an era date that is not a date',
+      { pricing_pmp_2025_at: '2025-13-01' },
+      'pricing_pmp_2025_at: "2025-13-01" is not a date',
+    ],
+    [
+      'an era moved before the one it follows',
+      { pricing_pmp_2025_at: '2024-10-01' },
+      'pricing_pmp_2025_at: 2024-10-01 must come after pricing_free_service_at (2024-11-01, the default): each pricing era starts after the one before it',
+    ],
+    [
+      'an era moved past the default start of the next one',
+      { pricing_cbp_2023_at: '2025-01-01' },
+      'pricing_cbp_2023_at: 2025-01-01 must come before pricing_free_service_at (2024-11-01, the default): each pricing era starts after the one before it',
+    ],
+    [
+      'two eras on the same instant',
+      { pricing_cbp_2022_at: '2023-01-01', pricing_cbp_2023_at: '2023-01-01' },
+      'pricing_cbp_2023_at: 2023-01-01 must come after pricing_cbp_2022_at (2023-01-01): each pricing era starts after the one before it',
+    ],
+    [
+      'the 2026 change, switched on, before per-message pricing',
+      { pricing_2026: true, pricing_2026_at: '2025-06-01' },
+      'pricing_2026_at: 2025-06-01 must come after pricing_pmp_2025_at (2025-07-01, the default)',
+    ],
     ['an empty stop keyword list', { stop_keywords: [] }, 'stop_keywords:'],
     ['an empty stop keyword', { stop_keywords: ['STOP', ''] }, 'stop_keywords[1]:'],
     ['an unknown stop keyword scope', { stop_keyword_scope: 'utility' }, 'stop_keyword_scope:'],

@@ -1,5 +1,7 @@
 import { z } from 'zod'
 import {
+  DEFAULT_POLICY_SETTINGS,
+  formatInstant,
   MESSENGER_POLICY_CHANGE_BRIEF,
   MESSENGER_POLICY_CHANGE_META,
   policySettings,
@@ -8,11 +10,20 @@ import {
 import { dateOrInstant } from '../shared/validation.js'
 import { rateSettingsSchema } from './rate-settings.js'
 
+/** The settings that date the pricing eras, oldest first, with the engine setting each one sets. */
+const ERA_STARTS = [
+  ['pricing_cbp_2022_at', 'pricingCbp2022At'],
+  ['pricing_cbp_2023_at', 'pricingCbp2023At'],
+  ['pricing_free_service_at', 'pricingFreeServiceAt'],
+  ['pricing_pmp_2025_at', 'pricingPmp2025At'],
+  ['pricing_2026_at', 'pricing2026At'],
+] as const
+
 /**
  * A channel's policy settings as written in a config or scenario file (snake_case JSON). Unknown keys are
  * errors, so a typo never silently falls back to a default.
  */
-export const policySettingsSchema = z.strictObject({
+const settingsFields = z.strictObject({
   /** CCW-7 (default true). */
   issue_resolution_without_opt_in: z.boolean().optional(),
   /** MSG-2: `brief` (2020-01-15, default), `meta` (2020-03-04) or a date. */
@@ -21,6 +32,11 @@ export const policySettingsSchema = z.strictObject({
     .optional(),
   /** MSG-3: when CONFIRMED_EVENT_UPDATE / POST_PURCHASE_UPDATE / ACCOUNT_UPDATE retire (default 2026-04-27). */
   messenger_tag_retirement: dateOrInstant.optional(),
+  /** When each pricing era starts (defaults: Meta's dates, 2022-02-01, 2023-06-01, 2024-11-01, 2025-07-01). */
+  pricing_cbp_2022_at: dateOrInstant.optional(),
+  pricing_cbp_2023_at: dateOrInstant.optional(),
+  pricing_free_service_at: dateOrInstant.optional(),
+  pricing_pmp_2025_at: dateOrInstant.optional(),
   /** PRC-PMP-2026: apply the reported 2026-10-01 pricing change (default false). */
   pricing_2026: z.boolean().optional(),
   pricing_2026_at: dateOrInstant.optional(),
@@ -34,6 +50,39 @@ export const policySettingsSchema = z.strictObject({
   /** Throughput limits of a WhatsApp number (config/rate-settings.ts); not a policy rule, kept with the settings. */
   rate: rateSettingsSchema.optional(),
 })
+
+/** The settings, with the pricing eras' dates checked to follow each other. */
+export const policySettingsSchema = settingsFields.superRefine((input, context) => {
+  // The reported 2026 change only counts when it is switched on.
+  const starts = ERA_STARTS.filter(([key]) => key !== 'pricing_2026_at' || input.pricing_2026 === true)
+  let previous: { readonly key: string; readonly at: number; readonly isDefault: boolean } | undefined
+  for (const [key, setting] of starts) {
+    const at = input[key] ?? DEFAULT_POLICY_SETTINGS[setting]
+    if (previous !== undefined && at <= previous.at) {
+      const earlier = previous
+      // Reported at the key the user gave: the later one, or the earlier one when the later is a default.
+      context.addIssue(
+        input[key] === undefined
+          ? {
+              code: 'custom',
+              path: [earlier.key],
+              message: `${dateOf(earlier.at)} must come before ${key} (${dateOf(at)}, the default): each pricing era starts after the one before it`,
+            }
+          : {
+              code: 'custom',
+              path: [key],
+              message: `${dateOf(at)} must come after ${earlier.key} (${dateOf(earlier.at)}${earlier.isDefault ? ', the default' : ''}): each pricing era starts after the one before it`,
+            },
+      )
+    }
+    previous = { key, at, isDefault: input[key] === undefined }
+  }
+})
+
+/** A date as people write it (an instant when it is not midnight UTC). */
+function dateOf(at: number): string {
+  return formatInstant(at).replace('T00:00:00.000Z', '')
+}
 
 export type PolicySettingsInput = z.input<typeof policySettingsSchema>
 
@@ -49,6 +98,10 @@ export function toPolicySettings(input: z.output<typeof policySettingsSchema> = 
           ? MESSENGER_POLICY_CHANGE_META
           : cutoff,
     messengerTagRetirementAt: input.messenger_tag_retirement,
+    pricingCbp2022At: input.pricing_cbp_2022_at,
+    pricingCbp2023At: input.pricing_cbp_2023_at,
+    pricingFreeServiceAt: input.pricing_free_service_at,
+    pricingPmp2025At: input.pricing_pmp_2025_at,
     pricing2026Enabled: input.pricing_2026,
     pricing2026At: input.pricing_2026_at,
     stopKeywords: input.stop_keywords,

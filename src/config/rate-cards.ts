@@ -3,7 +3,7 @@ import { RATE_CATEGORIES, SAMPLE_RATE_CARDS, type RateCard, type RateCategory } 
 import { dateOrInstant } from '../shared/validation.js'
 
 /** A price as a decimal string ("0.0147") or number, in the card's currency, with at most 6 decimals. */
-const amount = z.union([z.string(), z.number()]).transform((value, context): number => {
+export const amount = z.union([z.string(), z.number()]).transform((value, context): number => {
   const text = typeof value === 'number' ? String(value) : value.trim()
   const match = /^(\d+)(?:\.(\d{1,6}))?$/.exec(text)
   if (match === null) {
@@ -40,7 +40,12 @@ export type RateCardsInput = z.input<typeof rateCardsSchema>
 
 export function toRateCards(input: z.output<typeof rateCardsSchema>): readonly RateCard[] {
   if (input === 'sample') return SAMPLE_RATE_CARDS
-  return input.map((card) => ({
+  return input.map(toRateCard)
+}
+
+/** One validated card in the engine's shape. */
+export function toRateCard(card: z.output<typeof rateCardSchema>): RateCard {
+  return {
     id: card.id,
     label: card.label,
     currency: card.currency,
@@ -48,5 +53,5 @@ export function toRateCards(input: z.output<typeof rateCardsSchema>): readonly R
     isSample: card.is_sample,
     ...(card.countries === undefined ? {} : { countries: card.countries }),
     rates: card.rates,
-  }))
+  }
 }

@@ -22,6 +22,10 @@ export {
   MESSENGER_POLICY_CHANGE_META,
   MESSENGER_TAG_RETIREMENT,
   PRICING_2026_CHANGE,
+  PRICING_CBP_2022_START,
+  PRICING_CBP_2023_START,
+  PRICING_FREE_SERVICE_START,
+  PRICING_PMP_2025_START,
   policySettings,
   type PolicySettings,
 } from './settings.js'
@@ -129,6 +133,8 @@ export {
   type Rates,
 } from './pricing/rate-card.js'
 export { SAMPLE_RATE_CARDS } from './pricing/sample-rate-cards.js'
+export { ownCardsFrom, rateCardsForTenant } from './pricing/tenant-rate-cards.js'
+export { META_REGIONS, metaMarketOf, type MetaMarket } from './pricing/meta-markets.js'
 export { countryOfPhoneNumber } from './pricing/market.js'
 export {
   MISMATCH_CAUSE_CODES,

@@ -7,6 +7,10 @@ import {
   MESSENGER_POLICY_CHANGE_META,
   MESSENGER_TAG_RETIREMENT,
   PRICING_2026_CHANGE,
+  PRICING_CBP_2022_START,
+  PRICING_CBP_2023_START,
+  PRICING_FREE_SERVICE_START,
+  PRICING_PMP_2025_START,
   policySettings,
   type PolicySettings,
 } from './settings.js'
@@ -17,6 +21,10 @@ describe('policy dates', () => {
     ['the brief’s 24+1 cut-off', MESSENGER_POLICY_CHANGE_BRIEF, '2020-01-15'],
     ['Meta’s moved 24+1 cut-off', MESSENGER_POLICY_CHANGE_META, '2020-03-04'],
     ['the Messenger tag retirement', MESSENGER_TAG_RETIREMENT, '2026-04-27'],
+    ['conversation-based pricing', PRICING_CBP_2022_START, '2022-02-01'],
+    ['the four conversation categories', PRICING_CBP_2023_START, '2023-06-01'],
+    ['free service conversations', PRICING_FREE_SERVICE_START, '2024-11-01'],
+    ['per-message pricing', PRICING_PMP_2025_START, '2025-07-01'],
     ['the reported 2026 pricing change', PRICING_2026_CHANGE, '2026-10-01'],
   ])('dates %s at midnight UTC on %s', (_label, at, date) => {
     expect(at).toBe(utcDate(date))
@@ -30,6 +38,10 @@ describe('policySettings', () => {
       issueResolutionWithoutOptIn: true,
       messengerPolicyChangeAt: utcDate('2020-01-15'),
       messengerTagRetirementAt: utcDate('2026-04-27'),
+      pricingCbp2022At: utcDate('2022-02-01'),
+      pricingCbp2023At: utcDate('2023-06-01'),
+      pricingFreeServiceAt: utcDate('2024-11-01'),
+      pricingPmp2025At: utcDate('2025-07-01'),
       pricing2026Enabled: false,
       pricing2026At: utcDate('2026-10-01'),
       stopKeywords: DEFAULT_STOP_KEYWORDS,

@@ -7,6 +7,14 @@ export const MESSENGER_POLICY_CHANGE_BRIEF: Instant = utcDate('2020-01-15')
 export const MESSENGER_POLICY_CHANGE_META: Instant = utcDate('2020-03-04')
 /** From this date Meta answers CONFIRMED_EVENT_UPDATE, POST_PURCHASE_UPDATE and ACCOUNT_UPDATE with error 100. */
 export const MESSENGER_TAG_RETIREMENT: Instant = utcDate('2026-04-27')
+/** PRC-CBP-2022: conversation-based pricing replaces notification-based pricing. */
+export const PRICING_CBP_2022_START: Instant = utcDate('2022-02-01')
+/** PRC-CBP-2023: conversations by category (marketing, utility, authentication, service). */
+export const PRICING_CBP_2023_START: Instant = utcDate('2023-06-01')
+/** PRC-FREE-SERVICE: service conversations become free. */
+export const PRICING_FREE_SERVICE_START: Instant = utcDate('2024-11-01')
+/** PRC-PMP: per-message pricing replaces conversations. */
+export const PRICING_PMP_2025_START: Instant = utcDate('2025-07-01')
 /** The reported date service messages and in-window utility templates become chargeable (unconfirmed). */
 export const PRICING_2026_CHANGE: Instant = utcDate('2026-10-01')
 
@@ -18,6 +26,15 @@ export interface PolicySettings {
   readonly messengerPolicyChangeAt: Instant
   /** MSG-3: the instant CONFIRMED_EVENT_UPDATE, POST_PURCHASE_UPDATE and ACCOUNT_UPDATE stop being accepted. */
   readonly messengerTagRetirementAt: Instant
+  /**
+   * When each confirmed pricing era starts (pricing/pricing-eras.ts): Meta's dates by default. Meta applies them in
+   * the business account's time zone; a business that needs that precision, or whose account moved on another day,
+   * sets them. Each must come after the one before (config/policy-settings.ts checks it).
+   */
+  readonly pricingCbp2022At: Instant
+  readonly pricingCbp2023At: Instant
+  readonly pricingFreeServiceAt: Instant
+  readonly pricingPmp2025At: Instant
   /** PRC-PMP-2026: whether the reported 2026-10-01 pricing change is applied (off until Meta confirms it). */
   readonly pricing2026Enabled: boolean
   /** PRC-PMP-2026: when that change takes effect. */
@@ -40,6 +57,10 @@ export const DEFAULT_POLICY_SETTINGS: PolicySettings = Object.freeze({
   issueResolutionWithoutOptIn: true,
   messengerPolicyChangeAt: MESSENGER_POLICY_CHANGE_BRIEF,
   messengerTagRetirementAt: MESSENGER_TAG_RETIREMENT,
+  pricingCbp2022At: PRICING_CBP_2022_START,
+  pricingCbp2023At: PRICING_CBP_2023_START,
+  pricingFreeServiceAt: PRICING_FREE_SERVICE_START,
+  pricingPmp2025At: PRICING_PMP_2025_START,
   pricing2026Enabled: false,
   pricing2026At: PRICING_2026_CHANGE,
   stopKeywords: DEFAULT_STOP_KEYWORDS,

@@ -1,4 +1,5 @@
 import {
+  rateCardsForTenant,
   templateCatalog,
   type Platform,
   type PolicySettings,
@@ -11,7 +12,7 @@ import type { Clock } from '../shared/clock.js'
 import { hashApiKey } from '../shared/ids.js'
 
 /**
- * How long looked-up API keys, tenants, channels and templates are reused before they are read again: a change made
+ * How long looked-up API keys, tenants, channels, templates and rate cards are reused before they are read again: a change made
  * by another process (the CLI, another instance) is seen within this time — a key revoked there stops working here
  * at the latest this long after. Changes made through this process's directory apply at once.
  */
@@ -22,10 +23,9 @@ interface Cached<T> {
   readonly until: number
 }
 
-/** A channel's policy: its settings for the engine, and the rate cards its prices come from. */
+/** A channel's policy: its settings for the engine (its prices come from {@link Directory.rateCardsOf}). */
 export interface ChannelPolicy {
   readonly settings: PolicySettings
-  readonly rateCards: readonly RateCard[]
 }
 
 /**
@@ -39,6 +39,7 @@ export class Directory {
   private readonly platformChannels = new Map<Platform, Cached<ChannelRecord[]>>()
   private readonly allChannels = new Map<'all', Cached<ChannelRecord[]>>()
   private readonly templates = new Map<string, Cached<TemplateCatalog>>()
+  private readonly tenantRateCards = new Map<string, Cached<readonly RateCard[]>>()
   private readonly policies = new Map<
     string,
     { readonly updatedAt: number; readonly policy: ChannelPolicy }
@@ -47,7 +48,8 @@ export class Directory {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
-    private readonly rateCards: readonly RateCard[],
+    /** The config file's cards, for every tenant. */
+    readonly configuredRateCards: readonly RateCard[],
   ) {}
 
   /** The tenant an API key belongs to, or `undefined` for unknown and revoked keys. */
@@ -110,12 +112,29 @@ export class Directory {
     if (known?.updatedAt === channel.updatedAt) return known.policy
     // Settings were validated when the channel was configured; an unreadable row falls back to the defaults.
     const parsed = policySettingsSchema.safeParse(channel.settings)
-    const policy = {
-      settings: toPolicySettings(parsed.success ? parsed.data : {}),
-      rateCards: this.rateCards,
-    }
+    const policy = { settings: toPolicySettings(parsed.success ? parsed.data : {}) }
     this.policies.set(channel.id, { updatedAt: channel.updatedAt, policy })
     return policy
+  }
+
+  /**
+   * The cards a tenant's messages are priced from: the configured ones, replaced from its first own card on by its
+   * own (domain/pricing/tenant-rate-cards.ts). A card stored through this process applies to the next decision here
+   * ({@link invalidateRateCards}); one stored by another process, within {@link DIRECTORY_TTL_MS}.
+   */
+  rateCardsOf(tenantId: string, via: Store = this.store): Promise<readonly RateCard[]> {
+    return this.cached(this.tenantRateCards, tenantId, async () => {
+      const own = await via.listRateCards(tenantId)
+      return rateCardsForTenant(
+        this.configuredRateCards,
+        own.map((stored) => stored.card),
+      )
+    })
+  }
+
+  /** Forget a tenant's rate cards after this process changed them. */
+  invalidateRateCards(tenantId: string): void {
+    this.tenantRateCards.delete(tenantId)
   }
 
   /**
@@ -142,6 +161,7 @@ export class Directory {
     this.platformChannels.clear()
     this.allChannels.clear()
     this.templates.clear()
+    this.tenantRateCards.clear()
   }
 
   private async cached<K, T>(cache: Map<K, Cached<T>>, key: K, load: () => Promise<T>): Promise<T> {

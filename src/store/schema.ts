@@ -22,6 +22,7 @@ export interface Database {
   held_messages: HeldMessagesTable
   rate_limits: RateLimitsTable
   imported_notifications: ImportedNotificationsTable
+  rate_cards: RateCardsTable
 }
 
 export interface TenantsTable {
@@ -247,4 +248,19 @@ export interface ImportedNotificationsTable {
   digest: string
   notification_id: number
   imported_at: number
+}
+
+/** A tenant's own rate cards (see migrations/0016-rate-cards.ts). */
+export interface RateCardsTable {
+  tenant_id: string
+  id: string
+  label: string
+  currency: string
+  effective_from: number
+  is_sample: number
+  countries_json: string | null
+  rates_json: string
+  source: string
+  created_at: number
+  updated_at: number
 }

@@ -11,6 +11,7 @@ import type { IdempotencyStore } from './ports/idempotency.js'
 import type { JobStore } from './ports/jobs.js'
 import type { MessageStore } from './ports/messages.js'
 import type { NotificationStore } from './ports/notifications.js'
+import type { RateCardStore } from './ports/rate-cards.js'
 import type { RateLimitStore } from './ports/rate-limits.js'
 import type { TemplateStore } from './ports/templates.js'
 import type { TenantStore } from './ports/tenants.js'
@@ -27,6 +28,7 @@ export type * from './ports/idempotency.js'
 export type * from './ports/jobs.js'
 export type * from './ports/messages.js'
 export type * from './ports/notifications.js'
+export type * from './ports/rate-cards.js'
 export type * from './ports/rate-limits.js'
 export type * from './ports/templates.js'
 export type * from './ports/tenants.js'
@@ -62,4 +64,5 @@ export type Store = StoreSession &
   HoldStore &
   RateLimitStore &
   BillingCheckStore &
-  HistoryStore
+  HistoryStore &
+  RateCardStore

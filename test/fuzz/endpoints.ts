@@ -646,6 +646,116 @@ const graphCalls: readonly Endpoint[] = [
   ),
 ]
 
+/** A tenant's rate card as JSON (`PUT /v1/rate-cards/{id}`), and Meta's CSV of one (`POST /v1/rate-cards/import`). */
+const rateCardBody: fc.Arbitrary<FuzzJson> = fc.record({
+  label: fc.oneof(
+    { weight: 6, arbitrary: fc.constant('Meta rate card (EUR)') },
+    { weight: 1, arbitrary: fc.constant('') },
+  ),
+  currency: fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom('EUR', 'USD') },
+    { weight: 1, arbitrary: fc.constant('eur') },
+  ),
+  effective_from: fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom('2025-08-01', '2026-10-01T00:00:00Z') },
+    { weight: 1, arbitrary: fc.constant('2025-02-30') },
+  ),
+  rates: fc.oneof(
+    {
+      weight: 6,
+      arbitrary: fc.constantFrom<FuzzJson>(
+        { NL: { marketing: '0.1597', utility: '0.05' }, '*': { utility: '0.0064' } },
+        { 'Rest of Western Europe': { authentication_international: '0.02' } },
+      ),
+    },
+    { weight: 1, arbitrary: fc.constant<FuzzJson>({ NL: { utility: '0,05' } }) },
+  ),
+})
+
+const rateCardCsv: fc.Arbitrary<BodySpec | null> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc
+      .tuple(
+        fc.constantFrom('Netherlands', 'Rest of Western Europe', 'Other', 'NL', 'Atlantis'),
+        fc.oneof(
+          { weight: 6, arbitrary: fc.constantFrom('0.1597', '', 'n/a', '0,1') },
+          { weight: 1, arbitrary: oddString },
+        ),
+        fc.constantFrom(',', ';'),
+      )
+      .map(([market, amount, separator]): BodySpec => ({
+        kind: 'raw',
+        bytes: Buffer.from(
+          [
+            `Market${separator}Currency${separator}Marketing${separator}Utility`,
+            `"${market}"${separator}EUR${separator}${amount}${separator}0.05`,
+          ].join('\r\n'),
+        ),
+      })),
+  },
+  { weight: 1, arbitrary: randomBody.map((bytes): BodySpec => ({ kind: 'raw', bytes })) },
+  { weight: 1, arbitrary: fc.constant(null) },
+)
+
+const rateCardId = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom('meta-2026-10-eur', 'acme.2025_08', 'a') },
+  { weight: 1, arbitrary: oddSegment },
+)
+
+/** The rate cards' routes (src/http/routes/v1/rate-cards.ts). */
+const rateCardEndpoints: readonly Endpoint[] = [
+  endpoint('GET /v1/rate-cards', 1, fixed('v1', 'rate-cards')),
+  endpoint(
+    'PUT /v1/rate-cards/:id',
+    2,
+    rateCardId.map((id): CaseParts => ({
+      path: ['v1', 'rate-cards', id],
+      owner: 'acme',
+      body: jsonBody(rateCardBody),
+    })),
+  ),
+  endpoint(
+    'DELETE /v1/rate-cards/:id',
+    1,
+    rateCardId.map((id): CaseParts => ({ path: ['v1', 'rate-cards', id], owner: 'acme' })),
+  ),
+  endpoint(
+    'POST /v1/rate-cards/import',
+    2,
+    fc.constant<CaseParts>({
+      path: ['v1', 'rate-cards', 'import'],
+      owner: 'acme',
+      body: rateCardCsv,
+      contentType: fc.oneof(
+        { weight: 8, arbitrary: fc.constant('text/csv') },
+        { weight: 1, arbitrary: fc.constantFrom('text/csv; charset=utf-8', 'text/plain') },
+        { weight: 1, arbitrary: jsonContentType },
+      ),
+      query: fc.oneof(
+        {
+          weight: 4,
+          arbitrary: fc.constant([
+            ['id', 'meta-2026-10-eur'],
+            ['label', 'Meta%20EUR'],
+            ['currency', 'EUR'],
+            ['effective_from', '2026-10-01'],
+          ] as const),
+        },
+        {
+          weight: 1,
+          arbitrary: queryOf([
+            ['id', fc.constantFrom('meta-2026-10-eur', 'x y')],
+            ['label', fc.constantFrom('Meta EUR', '')],
+            ['currency', fc.constantFrom('EUR', 'USD', 'EURO')],
+            ['effective_from', fc.constantFrom('2026-10-01', '2026-13-01')],
+          ]),
+        },
+      ),
+    }),
+  ),
+]
+
 /** Every route of carewindow, with the requests generated for it. */
 export const ENDPOINTS: readonly Endpoint[] = [
   proxySend,
@@ -911,6 +1021,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   channelRoute('PUT /v1/channels/:channelId/automations', 2, CHANNEL_NAMES, () =>
     fc.constant({ path: ['automations'], body: jsonBody(automationsBody) }),
   ),
+  ...rateCardEndpoints,
   endpoint('GET /healthz', 1, fixed('healthz')),
   endpoint('GET /readyz', 1, fixed('readyz')),
   endpoint('GET /metrics', 1, fixed('metrics')),

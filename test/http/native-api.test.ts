@@ -1175,6 +1175,7 @@ describe('the native /v1 API', () => {
         'DELETE /v1/channels/{channelId}/contacts/{contactId}/consent',
         'DELETE /v1/channels/{channelId}/templates/{name}/{language}',
         'DELETE /v1/held/{holdId}',
+        'DELETE /v1/rate-cards/{id}',
         'GET /v1/cases/{caseId}',
         'GET /v1/channels',
         'GET /v1/channels/{channelId}/automations',
@@ -1193,6 +1194,7 @@ describe('the native /v1 API', () => {
         'GET /v1/dead-letters/{deadLetterId}',
         'GET /v1/held/{holdId}',
         'GET /v1/messages/{messageId}',
+        'GET /v1/rate-cards',
         'PATCH /v1/cases/{caseId}',
         'PATCH /v1/channels/{channelId}/cases/by-external-id/{externalId}',
         'POST /v1/channels/{channelId}/cases',
@@ -1205,8 +1207,10 @@ describe('the native /v1 API', () => {
         'POST /v1/dead-deliveries/{deliveryId}/redrive',
         'POST /v1/dead-letters/{deadLetterId}/discard',
         'POST /v1/dead-letters/{deadLetterId}/retry',
+        'POST /v1/rate-cards/import',
         'PUT /v1/channels/{channelId}/automations',
         'PUT /v1/channels/{channelId}/templates/{name}/{language}',
+        'PUT /v1/rate-cards/{id}',
       ])
       for (const { operation } of routes) {
         expect(operation.summary).toEqual(expect.any(String))

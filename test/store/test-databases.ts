@@ -42,6 +42,7 @@ const TABLES = Object.keys({
   cases: true,
   held_messages: true,
   rate_limits: true,
+  rate_cards: true,
   tenants: true,
   api_keys: true,
   channels: true,

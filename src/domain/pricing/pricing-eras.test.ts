@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { titled } from '../testing/builders.js'
 import { DEFAULT_POLICY_SETTINGS, PRICING_2026_CHANGE, policySettings } from '../settings.js'
-import { utcDate } from '../time.js'
+import { DAY_MS, utcDate } from '../time.js'
 import { PRICING_ERAS, pricingEraAt, pricingEras } from './pricing-eras.js'
 
 const WITH_2026 = policySettings({ pricing2026Enabled: true })
@@ -123,5 +123,69 @@ describe('pricingEras', () => {
       'PMP_2026',
     ])
     expect(pricingEraAt(utcDate('2025-08-01'), settings).id).toBe('PMP_2026')
+  })
+})
+
+describe('pricing eras dated by settings', () => {
+  const MOVED_PMP = utcDate('2025-08-01')
+
+  it.each(
+    titled(
+      (row) => `with per-message pricing moved to 2025-08-01, answers ${row.era} at ${row.label}`,
+      [
+        { label: '1 ms before the moved date', at: MOVED_PMP - 1, era: 'CBP_FREE_SERVICE' },
+        { label: 'the moved date', at: MOVED_PMP, era: 'PMP_2025' },
+        { label: '1 ms after the moved date', at: MOVED_PMP + 1, era: 'PMP_2025' },
+        {
+          label: "Meta's own date, now still conversation-based",
+          at: utcDate('2025-07-01'),
+          era: 'CBP_FREE_SERVICE',
+        },
+      ],
+    ),
+  )('%s', (_title, { at, era }) => {
+    expect(pricingEraAt(at, policySettings({ pricingPmp2025At: MOVED_PMP })).id).toBe(era)
+  })
+
+  it.each([
+    ['pricingCbp2022At', 'NBP', 'CBP_2022'],
+    ['pricingCbp2023At', 'CBP_2022', 'CBP_2023'],
+    ['pricingFreeServiceAt', 'CBP_2023', 'CBP_FREE_SERVICE'],
+  ] as const)(
+    'moves the start of the era %s dates by a day: %s until 1 ms before, %s from it',
+    (setting, before, from) => {
+      const moved = DEFAULT_POLICY_SETTINGS[setting] + DAY_MS
+      const settings = policySettings({ [setting]: moved })
+      expect(pricingEraAt(moved - 1, settings).id).toBe(before)
+      expect(pricingEraAt(moved, settings).id).toBe(from)
+      expect(pricingEraAt(moved + 1, settings).id).toBe(from)
+      expect(pricingEraAt(DEFAULT_POLICY_SETTINGS[setting], settings).id).toBe(before)
+    },
+  )
+
+  it('builds a moved timeline once per settings, in order, and leaves the default one alone', () => {
+    const settings = policySettings({ pricingCbp2022At: utcDate('2021-11-01') })
+    const eras = pricingEras(settings)
+    expect(eras).not.toBe(PRICING_ERAS)
+    expect(pricingEras(settings)).toBe(eras)
+    expect(eras.map((era) => era.from)).toEqual([
+      -Infinity,
+      utcDate('2021-11-01'),
+      utcDate('2023-06-01'),
+      utcDate('2024-11-01'),
+      utcDate('2025-07-01'),
+    ])
+    expect(PRICING_ERAS[1]?.from).toBe(utcDate('2022-02-01'))
+  })
+
+  it('keeps the timeline ordered when settings date an era after a later one: the later era wins', () => {
+    const settings = policySettings({ pricingCbp2023At: utcDate('2025-01-01') })
+    expect(pricingEras(settings).map((era) => era.id)).toEqual([
+      'NBP',
+      'CBP_2022',
+      'CBP_FREE_SERVICE',
+      'PMP_2025',
+    ])
+    expect(pricingEraAt(utcDate('2024-12-01'), settings).id).toBe('CBP_FREE_SERVICE')
   })
 })

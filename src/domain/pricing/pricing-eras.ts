@@ -1,6 +1,6 @@
 import type { RuleId } from '../rules.js'
-import type { PolicySettings } from '../settings.js'
-import { utcDate, type Instant } from '../time.js'
+import { DEFAULT_POLICY_SETTINGS, type PolicySettings } from '../settings.js'
+import type { Instant } from '../time.js'
 
 /** How Meta charged for WhatsApp messages in an era. */
 export type PricingModel = 'NBP' | 'CBP' | 'PMP'
@@ -27,50 +27,79 @@ const NBP: PricingEra = {
   hasFreeEntryPoint: false,
 }
 
-/** The confirmed eras, oldest first. The reported 2026 change is added by {@link pricingEras} when enabled. */
-export const PRICING_ERAS: readonly PricingEra[] = Object.freeze([
-  NBP,
+/** The settings that date each era after NBP, oldest first (SPEC §2). */
+type EraStart = 'pricingCbp2022At' | 'pricingCbp2023At' | 'pricingFreeServiceAt' | 'pricingPmp2025At'
+
+const CONFIRMED: readonly (Omit<PricingEra, 'from'> & { readonly startsAt: EraStart })[] = [
   {
     id: 'CBP_2022',
     model: 'CBP',
     rule: 'PRC-CBP-2022',
-    from: utcDate('2022-02-01'),
+    startsAt: 'pricingCbp2022At',
     hasFreeEntryPoint: true,
   },
   {
     id: 'CBP_2023',
     model: 'CBP',
     rule: 'PRC-CBP-2023',
-    from: utcDate('2023-06-01'),
+    startsAt: 'pricingCbp2023At',
     hasFreeEntryPoint: true,
   },
   {
     id: 'CBP_FREE_SERVICE',
     model: 'CBP',
     rule: 'PRC-FREE-SERVICE',
-    from: utcDate('2024-11-01'),
+    startsAt: 'pricingFreeServiceAt',
     hasFreeEntryPoint: true,
   },
-  { id: 'PMP_2025', model: 'PMP', rule: 'PRC-PMP', from: utcDate('2025-07-01'), hasFreeEntryPoint: true },
-])
+  { id: 'PMP_2025', model: 'PMP', rule: 'PRC-PMP', startsAt: 'pricingPmp2025At', hasFreeEntryPoint: true },
+]
+
+/**
+ * The eras in force under `settings`, oldest first. Settings that would put an era at or after a later one's start
+ * are refused when they are read (config/policy-settings.ts); should they reach the engine anyway, the later era
+ * wins and the earlier one is left out, so the timeline stays ordered.
+ */
+function timeline(settings: PolicySettings): readonly PricingEra[] {
+  const eras: PricingEra[] = [
+    NBP,
+    ...CONFIRMED.map(({ startsAt, ...era }) => ({ ...era, from: settings[startsAt] })),
+  ]
+  if (settings.pricing2026Enabled)
+    eras.push({
+      id: 'PMP_2026',
+      model: 'PMP',
+      rule: 'PRC-PMP-2026',
+      from: settings.pricing2026At,
+      hasFreeEntryPoint: true,
+    })
+  const kept: PricingEra[] = []
+  for (const era of eras.reverse()) {
+    const next = kept.at(-1)
+    if (next === undefined || era.from < next.from) kept.push(era)
+  }
+  return Object.freeze(kept.reverse())
+}
+
+/** The confirmed eras at Meta's dates, oldest first. The reported 2026 change is added when it is switched on. */
+export const PRICING_ERAS: readonly PricingEra[] = timeline(DEFAULT_POLICY_SETTINGS)
 
 const erasBySettings = new WeakMap<PolicySettings, readonly PricingEra[]>()
 
-/** The timeline in force under `settings`, oldest first. */
+/** Whether `settings` date the eras as Meta does, without the 2026 change. */
+function isDefaultTimeline(settings: PolicySettings): boolean {
+  return (
+    !settings.pricing2026Enabled &&
+    CONFIRMED.every(({ startsAt }) => settings[startsAt] === DEFAULT_POLICY_SETTINGS[startsAt])
+  )
+}
+
+/** The timeline in force under `settings`, oldest first; built once per settings object. */
 export function pricingEras(settings: PolicySettings): readonly PricingEra[] {
-  if (!settings.pricing2026Enabled) return PRICING_ERAS
+  if (isDefaultTimeline(settings)) return PRICING_ERAS
   let eras = erasBySettings.get(settings)
   if (eras === undefined) {
-    eras = Object.freeze([
-      ...PRICING_ERAS.filter((era) => era.from < settings.pricing2026At),
-      {
-        id: 'PMP_2026',
-        model: 'PMP',
-        rule: 'PRC-PMP-2026',
-        from: settings.pricing2026At,
-        hasFreeEntryPoint: true,
-      } satisfies PricingEra,
-    ])
+    eras = timeline(settings)
     erasBySettings.set(settings, eras)
   }
   return eras

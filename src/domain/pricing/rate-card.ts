@@ -9,6 +9,12 @@ export type RateCategory =
   | 'marketing'
   | 'utility'
   | 'authentication'
+  /**
+   * Meta's rate for authentication templates a business sends to a country it is not based in (some markets, from
+   * 2024). Kept with the card as Meta publishes it; carewindow does not know where a business is based and prices
+   * authentication templates at `authentication`.
+   */
+  | 'authentication_international'
   | 'service'
 
 export const RATE_CATEGORIES: readonly RateCategory[] = [
@@ -19,6 +25,7 @@ export const RATE_CATEGORIES: readonly RateCategory[] = [
   'marketing',
   'utility',
   'authentication',
+  'authentication_international',
   'service',
 ]
 

@@ -33,8 +33,9 @@ export async function loadDecisionInputs(
     readonly country?: string | null
   },
 ): Promise<DecisionInputs> {
-  const { settings, rateCards } = directory.policyOf(channel)
+  const { settings } = directory.policyOf(channel)
   const templates = await directory.templatesOf(channel, store)
+  const rateCards = await directory.rateCardsOf(channel.tenantId, store)
   const stored =
     options.country === undefined ? await store.getContact(channel.id, contact) : { country: options.country }
   const state =

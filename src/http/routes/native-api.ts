@@ -11,6 +11,7 @@ import { registerDeadLetterRoutes } from './v1/dead-letters.js'
 import { registerDecisionRoutes } from './v1/decisions.js'
 import { registerHoldRoutes } from './v1/holds.js'
 import { registerMessageRoutes } from './v1/messages.js'
+import { registerRateCardRoutes } from './v1/rate-cards.js'
 import { registerTemplateRoutes } from './v1/templates.js'
 
 /**
@@ -39,6 +40,7 @@ export function registerNativeApiRoutes(app: FastifyInstance, gateway: Gateway):
     registerDeadLetterRoutes(scope, gateway)
     registerDeadDeliveryRoutes(scope, gateway)
     registerCostReconciliationRoutes(scope, gateway)
+    registerRateCardRoutes(scope, gateway)
     done()
   })
 }

@@ -1,12 +1,22 @@
 import type { ConsentEvent, Instant, Platform, Template } from '../../domain/index.js'
-import type { ApiKeyRecord, ChannelRecord, StoredConsentEvent, TenantRecord } from '../store.js'
+import type {
+  ApiKeyRecord,
+  ChannelRecord,
+  StoredConsentEvent,
+  StoredRateCard,
+  TenantRecord,
+} from '../store.js'
 import * as channels from './channels.js'
 import * as consent from './consent.js'
+import * as rateCards from './rate-cards.js'
 import * as templates from './templates.js'
 import * as tenants from './tenants.js'
 import { KyselyConnection } from './kysely-connection.js'
 
-/** The Kysely store's first layer of roles: tenants and their keys, channels, consent and templates (kysely-store.ts). */
+/**
+ * The Kysely store's first layer of roles: tenants and their keys, channels, consent, templates and rate cards
+ * (kysely-store.ts).
+ */
 export abstract class AccountRoles extends KyselyConnection {
   /**
    * Tenants read inside this transaction: a batch of webhooks relays to the same few tenants, and reading each
@@ -81,5 +91,16 @@ export abstract class AccountRoles extends KyselyConnection {
   }
   deleteTemplate(channelId: string, name: string, language: string): Promise<boolean> {
     return templates.deleteTemplate(this, channelId, name, language)
+  }
+
+  // Rate cards
+  saveRateCard(record: StoredRateCard): Promise<void> {
+    return rateCards.saveRateCard(this, record)
+  }
+  listRateCards(tenantId: string): Promise<StoredRateCard[]> {
+    return rateCards.listRateCards(this, tenantId)
+  }
+  deleteRateCard(tenantId: string, id: string): Promise<boolean> {
+    return rateCards.deleteRateCard(this, tenantId, id)
   }
 }

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely'
-import type { ConsentEvent, ContactState, Platform } from '../../domain/index.js'
+import type { ConsentEvent, ContactState, Platform, RateCard } from '../../domain/index.js'
 import { automationsSchema, DEFAULT_AUTOMATIONS, type Automations } from '../../config/automations.js'
 import type {
   ApiKeysTable,
@@ -10,6 +10,7 @@ import type {
   HeldMessagesTable,
   JobsTable,
   MessagesTable,
+  RateCardsTable,
   TenantsTable,
   WebhookDeliveriesTable,
   WindowsTable,
@@ -32,7 +33,9 @@ import type {
   MessageDirection,
   MessageRecord,
   MessageStatus,
+  RateCardSource,
   StoredConsentEvent,
+  StoredRateCard,
   TenantRecord,
   UpstreamConfig,
   WindowRecord,
@@ -238,5 +241,25 @@ export function holdOf(row: Selectable<HeldMessagesTable>): HeldMessageRecord {
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     releasedAt: row.released_at,
+  }
+}
+
+export function rateCardOf(row: Selectable<RateCardsTable>): StoredRateCard {
+  const countries =
+    row.countries_json === null ? undefined : (JSON.parse(row.countries_json) as RateCard['countries'])
+  return {
+    tenantId: row.tenant_id,
+    card: {
+      id: row.id,
+      label: row.label,
+      currency: row.currency,
+      effectiveFrom: row.effective_from,
+      isSample: row.is_sample === 1,
+      ...(countries === undefined ? {} : { countries }),
+      rates: JSON.parse(row.rates_json) as RateCard['rates'],
+    },
+    source: row.source as RateCardSource,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   }
 }

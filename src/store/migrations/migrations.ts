@@ -12,6 +12,7 @@ import * as notificationNames from './0010-notification-names.js'
 import * as rateLimits from './0011-rate-limits.js'
 import * as importedNotifications from './0014-imported-notifications.js'
 import * as billingChecks from './0015-billing-checks.js'
+import * as rateCards from './0016-rate-cards.js'
 
 export type SqlDialect = 'sqlite' | 'postgres'
 
@@ -31,6 +32,7 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
     '0011-rate-limits': { up: (db) => rateLimits.up(db, dialect) },
     '0014-imported-notifications': { up: (db) => importedNotifications.up(db, dialect) },
     '0015-billing-checks': { up: (db) => billingChecks.up(db) },
+    '0016-rate-cards': { up: (db) => rateCards.up(db, dialect) },
   }
 }
 
