@@ -13,6 +13,7 @@ export interface Database {
   consent_events: ConsentEventsTable
   templates: TemplatesTable
   messages: MessagesTable
+  message_cost_days: MessageCostDaysTable
   webhook_notifications: WebhookNotificationsTable
   notification_subjects: NotificationSubjectsTable
   webhook_deliveries: WebhookDeliveriesTable
@@ -126,6 +127,33 @@ export interface MessagesTable {
   meta_pricing_json: string | null
   error_json: string | null
   created_at: number
+  /** From the decision's billing (see migrations/0013-message-costs.ts); null without one. */
+  category: string | null
+  pricing_model: string | null
+  billing_type: string | null
+  /** The contact's country, which Meta prices a message in; null when it has none (a PSID) or without a decision. */
+  market: string | null
+}
+
+/** SQLite only: each day's totals of messages by every column a report groups or filters by (see 0013). */
+export interface MessageCostDaysTable {
+  tenant_id: string
+  /** UTC days since the epoch. */
+  day: number
+  channel_id: string
+  direction: string
+  /** 0/1, or -1 for none (an inbound message). */
+  allowed: number
+  /** The rest are '' for none. */
+  reason: string
+  category: string
+  pricing_model: string
+  billing_type: string
+  market: string
+  /** '' for messages without a price. */
+  currency: string
+  messages: number
+  amount_micros: number
 }
 
 export interface WebhookNotificationsTable {

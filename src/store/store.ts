@@ -7,6 +7,7 @@ import type { DeliveryStore } from './ports/deliveries.js'
 import type { HoldStore } from './ports/holds.js'
 import type { IdempotencyStore } from './ports/idempotency.js'
 import type { JobStore } from './ports/jobs.js'
+import type { MessageLedger } from './ports/message-ledger.js'
 import type { MessageStore } from './ports/messages.js'
 import type { NotificationStore } from './ports/notifications.js'
 import type { RateLimitStore } from './ports/rate-limits.js'
@@ -21,6 +22,7 @@ export type * from './ports/deliveries.js'
 export type * from './ports/holds.js'
 export type * from './ports/idempotency.js'
 export type * from './ports/jobs.js'
+export type * from './ports/message-ledger.js'
 export type * from './ports/messages.js'
 export type * from './ports/notifications.js'
 export type * from './ports/rate-limits.js'
@@ -50,6 +52,7 @@ export type Store = StoreSession &
   ConsentStore &
   TemplateStore &
   MessageStore &
+  MessageLedger &
   NotificationStore &
   DeliveryStore &
   IdempotencyStore &

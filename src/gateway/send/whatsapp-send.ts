@@ -205,6 +205,10 @@ export async function decideAndRecord(
       metaPricingJson: null,
       errorJson: null,
       createdAt: now,
+      category: decided.allowed ? decided.billing.category : null,
+      pricingModel: decided.allowed ? decided.billing.pricingModel : null,
+      billingType: decided.allowed ? decided.billing.type : null,
+      market: country,
     })
     if (decided.allowed) {
       const next = applyEvent(

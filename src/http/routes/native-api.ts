@@ -5,6 +5,7 @@ import { registerCaseRoutes } from './v1/cases.js'
 import { registerChannelRoutes } from './v1/channels.js'
 import { registerConsentRoutes } from './v1/consent.js'
 import { registerContactRoutes } from './v1/contacts.js'
+import { registerCostRoutes } from './v1/costs.js'
 import { registerDeadDeliveryRoutes } from './v1/dead-deliveries.js'
 import { registerDeadLetterRoutes } from './v1/dead-letters.js'
 import { registerDecisionRoutes } from './v1/decisions.js'
@@ -13,7 +14,8 @@ import { registerMessageRoutes } from './v1/messages.js'
 import { registerTemplateRoutes } from './v1/templates.js'
 
 /**
- * The native `/v1` API (SPEC §4): channels, windows, contacts, consent, templates, messages with their decisions,
+ * The native `/v1` API (SPEC §4): channels, windows, contacts, consent, templates, messages with their decisions
+ * (searched, and their costs reported),
  * dry-run decisions, the automations' resources (cases, held replies and each channel's automations) and the
  * notifications that could not be applied (dead letters) and the deliveries to the tenant's webhook that were given
  * up (dead deliveries). Every route takes `Authorization: Bearer <API key>` and sees only its tenant's data.
@@ -31,6 +33,7 @@ export function registerNativeApiRoutes(app: FastifyInstance, gateway: Gateway):
     registerConsentRoutes(scope, gateway)
     registerTemplateRoutes(scope, gateway)
     registerMessageRoutes(scope, gateway)
+    registerCostRoutes(scope, gateway)
     registerDecisionRoutes(scope, gateway)
     registerCaseRoutes(scope, gateway)
     registerHoldRoutes(scope, gateway)

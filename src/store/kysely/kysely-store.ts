@@ -10,6 +10,8 @@ import type {
   ChannelRecord,
   ClosedAnnouncement,
   ContactRecord,
+  CostGrouping,
+  CostSum,
   DeadNotificationRecord,
   DeliveryCursor,
   DeliveryRecord,
@@ -22,6 +24,8 @@ import type {
   JobStatus,
   LockedWindow,
   MessageDirection,
+  MessageFilter,
+  MessagePage,
   MessagePatch,
   MessageRecord,
   NewNotification,
@@ -47,6 +51,8 @@ import * as deliveries from './deliveries.js'
 import * as holds from './holds.js'
 import * as idempotency from './idempotency.js'
 import * as jobs from './jobs.js'
+import type { CostPeriodFilter } from './message-costs.js'
+import * as messageSearch from './message-search.js'
 import * as messages from './messages.js'
 import * as notifications from './notifications.js'
 import * as rateLimits from './rate-limits.js'
@@ -200,6 +206,12 @@ export class KyselyStore extends KyselyConnection implements Store {
   }
   listStaleSends(createdBefore: Instant, limit: number): Promise<StaleSend[]> {
     return messages.listStaleSends(this, createdBefore, limit)
+  }
+  searchMessages(filter: MessageFilter, page: MessagePage): Promise<MessageRecord[]> {
+    return messageSearch.searchMessages(this, filter, page)
+  }
+  sumMessageCosts(filter: CostPeriodFilter, grouping: CostGrouping, limit: number): Promise<CostSum[]> {
+    return this.queries.sumMessageCosts(this, filter, grouping, limit)
   }
 
   // Webhook notifications (the inbox)

@@ -10,6 +10,7 @@ import * as windowAnnouncements from './0008-window-announcements.js'
 import * as idempotencyResults from './0009-idempotency-results.js'
 import * as notificationNames from './0010-notification-names.js'
 import * as rateLimits from './0011-rate-limits.js'
+import * as messageCosts from './0013-message-costs.js'
 
 export type SqlDialect = 'sqlite' | 'postgres'
 
@@ -27,6 +28,7 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
     '0009-idempotency-results': { up: (db) => idempotencyResults.up(db) },
     '0010-notification-names': { up: (db) => notificationNames.up(db, dialect) },
     '0011-rate-limits': { up: (db) => rateLimits.up(db, dialect) },
+    '0013-message-costs': { up: (db) => messageCosts.up(db, dialect) },
   }
 }
 
