@@ -12,10 +12,12 @@ import type { Store } from '../store/store.js'
 import { describeIssues } from '../shared/validation.js'
 import { InputError, type CliOutput } from './output.js'
 
-const configOption = () =>
+/** `--config FILE` (or CAREWINDOW_CONFIG): where the database URL comes from. */
+export const configOption = () =>
   new Option('--config <file>', 'JSON config file (for the database URL)').env('CAREWINDOW_CONFIG')
 
-async function withStore<T>(
+/** Runs `work` on the configured database, migrated, and closes it. */
+export async function withStore<T>(
   configPath: string | undefined,
   work: (store: Store, config: GatewayConfig) => Promise<T>,
 ): Promise<T> {

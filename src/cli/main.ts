@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander'
 import { ConfigError, ENVIRONMENT_VARIABLES } from '../config/config.js'
 import { serve } from './serve.js'
 import { registerAdminCommands } from './admin-commands.js'
+import { registerReportCommands } from './report-commands.js'
 import { EXIT, FailureError, InputError, type CliOutput } from './output.js'
 
 export { EXIT, FailureError, InputError, type CliOutput } from './output.js'
@@ -59,6 +60,7 @@ export async function runCli(argv: readonly string[], output: CliOutput = STANDA
     )
 
   registerAdminCommands(program, output)
+  registerReportCommands(program, output)
 
   program
     .command('decide')

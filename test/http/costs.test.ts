@@ -205,6 +205,23 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(details(reply)).toContain(problem)
     })
 
+    it('counts spend in /metrics by channel, category and currency, as the report sums it', async () => {
+      const metrics = (await fixture.app.inject({ method: 'GET', url: '/metrics' })).body
+      const costs = await report(`${PERIOD}&group_by=channel,category`)
+      const marketing = costs.rows.find((row) => row.category === 'marketing' && row.channel === ACME_NUMBER)
+      const counted = (name: string) =>
+        Number(
+          new RegExp(
+            `^${name}\\{channel="${ACME_NUMBER}",category="marketing",currency="USD"\\} (\\d+)$`,
+            'm',
+          ).exec(metrics)?.[1],
+        )
+
+      expect(marketing?.amount_micros).toBeGreaterThan(0)
+      expect(counted('carewindow_spend_micros_total')).toBe(marketing?.amount_micros)
+      expect(counted('carewindow_priced_messages_total')).toBe(marketing?.messages)
+    })
+
     it('asks for an API key', async () => {
       expect((await fixture.call('GET', `/v1/costs?${PERIOD}`, { key: null })).status).toBe(401)
     })

@@ -138,6 +138,7 @@ export async function sendWhatsApp(
         },
         () => forward(deps, upstream, request),
       )
+      if (result.kind === 'forwarded') deps.metrics.countSpend(request.channel.externalId, decision.billing)
       if (request.channel.upstream.mode === 'sandbox' && result.kind === 'forwarded')
         deps.sandbox.simulateStatuses(request.channel, result.externalId, recorded.contact, decision.billing)
       return result
