@@ -2,14 +2,15 @@
  * `npm run bench`: the benchmarks, with their targets. Figures go to stdout; a missed target is reported,
  * not failed — speed is measured here, never asserted in tests.
  *
- * `npm run bench -- decide`, `-- http` or `-- scheduler` (or `BENCH_ONLY=decide|http|scheduler`) runs one part;
- * the default runs them all.
+ * `npm run bench -- decide`, `-- http`, `-- scheduler` or `-- costs` (or `BENCH_ONLY=decide|http|scheduler|costs`)
+ * runs one part; the default runs them all.
  */
 import { benchDecide } from './decide.bench.js'
 import { benchHttp, httpBenchSettings } from './http.bench.js'
 import { benchScheduler, schedulerBenchSettings } from './scheduler.bench.js'
+import { benchCosts, costsBenchSettings } from './costs.bench.js'
 
-const PARTS = ['decide', 'http', 'scheduler'] as const
+const PARTS = ['decide', 'http', 'scheduler', 'costs'] as const
 type Part = (typeof PARTS)[number]
 
 const TARGET_DECISIONS_PER_SECOND = 1_000_000
@@ -53,4 +54,8 @@ if (parts.includes('http')) {
 if (parts.includes('scheduler')) {
   if (parts.length > 1) write('\n')
   await benchScheduler(schedulerBenchSettings(process.env), write)
+}
+if (parts.includes('costs')) {
+  if (parts.length > 1) write('\n')
+  await benchCosts(costsBenchSettings(process.env), write)
 }

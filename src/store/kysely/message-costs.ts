@@ -32,13 +32,23 @@ export async function sumMessages(
     // A message without a price has no currency here, whatever its decision's card said.
     sql`case when price_micros is null then null else currency end`.as('priced_currency'),
   ]
-  const rows = await matching(c.db.selectFrom('messages'), filter)
+  const grouped = matching(c.db.selectFrom('messages'), filter)
     .select([
       ...keys,
       sql<number>`count(*)`.as('messages'),
       sql<number>`coalesce(sum(price_micros), 0)`.as('amount_micros'),
     ])
     .groupBy(sql.raw(keys.map((_, index) => index + 1).join(', ')))
+  // A LIMIT right on the aggregate makes PostgreSQL plan for the first rows: it sorts the month's messages (on
+  // disk) to group them, 1.4–2.3 s for a million, where hashing them takes 0.5 s. A materialized CTE is planned
+  // for all its rows; the limit then only bounds what is read back.
+  const rows = await c.db
+    .with(
+      (name) => name('grouped').materialized(),
+      () => grouped,
+    )
+    .selectFrom('grouped')
+    .selectAll()
     .limit(limit)
     .execute()
   return rows.map((row) => costSumOf(row as CostRow, grouping))
