@@ -1,8 +1,9 @@
 /**
  * Cost reports over a month of 1 M stored messages (costs-seed.ts), on a fresh SQLite file and on a PostgreSQL
  * schema of its own: the cost report use case (`costReport`, what `GET /v1/costs` and `carewindow report costs`
- * run, without HTTP) grouped several ways, each run once to warm up and then timed; and the first page of a message
- * search. Target: every report of the month in at most 1 s on each store.
+ * run, without HTTP) grouped several ways, each timed once cold (on PostgreSQL the first report of the month fills
+ * each day's totals) and then again; and the first page of a message search. Target: every report of the month in
+ * at most 1 s on each store.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
@@ -80,8 +81,8 @@ export async function benchCosts(settings: CostsBenchSettings, write: Write): Pr
     `costs: cost reports over ${format(settings.messages)} stored messages in one month (March 2026), ` +
       `${cpus().length} cores (${process.version})\n` +
       '  costReport() as GET /v1/costs runs it (store + grouping, no HTTP), one tenant, 3 numbers, 10 markets;\n' +
-      `  each report once to warm up, then ${settings.runs} timed runs. Target: every report at most ` +
-      `${format(COSTS_TARGET_MS)} ms (worst run)\n`,
+      `  each report once cold (PostgreSQL fills the month's daily totals in the first), then ${settings.runs} ` +
+      `more. Target: every report at most ${format(COSTS_TARGET_MS)} ms (worst run, the cold one included)\n`,
   )
   if (settings.stores.has('sqlite')) {
     const directory = await mkdtemp(join(tmpdir(), 'carewindow-bench-'))
@@ -138,11 +139,14 @@ async function benchOneStore(
   const store = await openStore(url)
   try {
     write(
-      `    ${'report'.padEnd(50)} ${'rows'.padStart(6)} ${'best'.padStart(9)} ${'median'.padStart(9)} ${'worst'.padStart(9)}\n`,
+      `    ${'report'.padEnd(50)} ${'rows'.padStart(6)} ${'cold'.padStart(9)} ${'best'.padStart(9)} ` +
+        `${'median'.padStart(9)} ${'worst'.padStart(9)}\n`,
     )
     let worstOfAll = 0
     for (const { label: name, query } of REPORTS) {
+      const cold = performance.now()
       const report = await costReport({ store }, BENCH_TENANT, query)
+      const coldMs = performance.now() - cold
       const times: number[] = []
       for (let run = 0; run < settings.runs; run++) {
         const t = performance.now()
@@ -151,9 +155,9 @@ async function benchOneStore(
       }
       times.sort((a, b) => a - b)
       const worst = times[times.length - 1] ?? 0
-      worstOfAll = Math.max(worstOfAll, worst)
+      worstOfAll = Math.max(worstOfAll, worst, coldMs)
       write(
-        `    ${name.padEnd(50)} ${format(report.groups.length).padStart(6)} ${ms(times[0] ?? 0)} ` +
+        `    ${name.padEnd(50)} ${format(report.groups.length).padStart(6)} ${ms(coldMs)} ${ms(times[0] ?? 0)} ` +
           `${ms(times[Math.floor(times.length / 2)] ?? 0)} ${ms(worst)}  (${format(report.messages)} messages)\n`,
       )
     }

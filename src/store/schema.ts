@@ -14,6 +14,7 @@ export interface Database {
   templates: TemplatesTable
   messages: MessagesTable
   message_cost_days: MessageCostDaysTable
+  message_cost_days_done: MessageCostDaysDoneTable
   webhook_notifications: WebhookNotificationsTable
   notification_subjects: NotificationSubjectsTable
   webhook_deliveries: WebhookDeliveriesTable
@@ -135,7 +136,7 @@ export interface MessagesTable {
   market: string | null
 }
 
-/** SQLite only: each day's totals of messages by every column a report groups or filters by (see 0013). */
+/** Each UTC day's totals of messages by every column a report groups or filters by (see 0013). */
 export interface MessageCostDaysTable {
   tenant_id: string
   /** UTC days since the epoch. */
@@ -154,6 +155,12 @@ export interface MessageCostDaysTable {
   currency: string
   messages: number
   amount_micros: number
+}
+
+/** PostgreSQL only: the days whose totals are filled (see 0013). */
+export interface MessageCostDaysDoneTable {
+  tenant_id: string
+  day: number
 }
 
 export interface WebhookNotificationsTable {

@@ -254,6 +254,31 @@ for (const dialect of DIALECTS) {
       ])
     })
 
+    it('keeps what a day already reported cost in step with messages written to it afterwards', async () => {
+      const filter = { tenantId: 'acme', from: DAY0, to: DAY0 + 5 * DAY_MS }
+      const grouping: CostGrouping = { byDay: true, columns: ['channel', 'category'] }
+      await store.sumMessageCosts(filter, grouping, 10_000)
+      // A message of the past imported late, and a price cleared: both in days the report just read.
+      const late = message('late', 'ch-b', {
+        tenantId: 'acme',
+        at: DAY0 + DAY_MS + 5,
+        priceMicros: 7_000,
+        currency: 'USD',
+        category: 'utility',
+      })
+      await store.insertMessage(late)
+      const cleared = MESSAGES.find((each) => each.tenantId === 'acme' && each.priceMicros !== null)
+      if (cleared === undefined) throw new Error('the mix has no priced message')
+      await store.updateMessage(cleared.id, { priceMicros: null })
+      const now = [...expected(filter), late].map((each) =>
+        each.id === cleared.id ? { ...each, priceMicros: null } : each,
+      )
+
+      const costs = await store.sumMessageCosts(filter, grouping, 10_000)
+
+      expect(new Map(costs.map((sum) => [keyOf(sum), sum]))).toEqual(summed(now, grouping))
+    })
+
     it('says at most `limit` groups', async () => {
       const costs = await store.sumMessageCosts(
         { tenantId: 'acme', from: DAY0 + HOUR_MS, to: DAY0 + 4 * DAY_MS },

@@ -38,6 +38,7 @@ export interface TestDialect {
 // Every table; the compiler rejects the list when the schema gains or loses one.
 const TABLES = Object.keys({
   // Children before parents, so emptying them in this order never trips a foreign key.
+  message_cost_days_done: true,
   message_cost_days: true,
   jobs: true,
   cases: true,
@@ -56,8 +57,8 @@ const TABLES = Object.keys({
   webhook_deliveries: true,
   idempotency_keys: true,
 } satisfies Record<keyof Database, true>)
-/** Tables only SQLite has (see migrations/0013-message-costs.ts). */
-const SQLITE_ONLY: readonly string[] = ['message_cost_days']
+/** Tables only PostgreSQL has (see migrations/0013-message-costs.ts). */
+const POSTGRES_ONLY: readonly string[] = ['message_cost_days_done']
 
 const sqlite: TestDialect = {
   name: 'sqlite',
@@ -78,7 +79,8 @@ const sqlite: TestDialect = {
         try {
           connection.pragma('busy_timeout = 5000')
           connection.transaction(() => {
-            for (const table of TABLES) connection.prepare(`delete from ${table}`).run()
+            for (const table of TABLES.filter((name) => !POSTGRES_ONLY.includes(name)))
+              connection.prepare(`delete from ${table}`).run()
             connection.prepare('delete from sqlite_sequence').run()
           })()
         } finally {
@@ -107,9 +109,7 @@ const postgres: TestDialect = {
         return store
       },
       async empty() {
-        const tables = TABLES.filter((table) => !SQLITE_ONLY.includes(table))
-          .map((table) => `${quoteSchema(schema)}.${table}`)
-          .join(', ')
+        const tables = TABLES.map((table) => `${quoteSchema(schema)}.${table}`).join(', ')
         await withPostgresClient((client) =>
           client.query(`truncate table ${tables} restart identity cascade`),
         )

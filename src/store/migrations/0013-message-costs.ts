@@ -23,11 +23,16 @@ export const COST_DAY_KEY = [
  * `market` (the contact's country, which Meta prices in). Written with each message from now on; filled here from
  * the stored decisions and contacts. Messages are searched per tenant, newest first, by `(tenant_id, at, id)`.
  *
- * Cost reports sum a tenant's messages of a period. PostgreSQL sums a month of a million messages straight from the
- * index, which carries every column a report reads (an index-only scan and a hash aggregate, about 0.3–0.5 s).
- * SQLite sorts to group and takes 1–2 s for the same, so it keeps each day's totals by every column a report
- * groups or filters by in `message_cost_days`, kept by triggers in the transaction that writes the message (one
- * writer: no lock is contended). A PostgreSQL table like it would put one hot row under every concurrent send.
+ * Cost reports sum a tenant's messages of a period; summing a month of a million messages took SQLite 1–2 s (it
+ * sorts to group) and PostgreSQL 0.3–1.3 s (an index-only scan of an index that carries every column a report
+ * reads, and a hash aggregate). Both keep each UTC day's totals by every column a report groups or filters by in
+ * `message_cost_days`, so a report adds up a few thousand rows:
+ *
+ * - SQLite keeps them in step by triggers, in the transaction that writes the message (one writer: no lock is
+ *   contended);
+ * - PostgreSQL fills a day's totals when a report first reads a day that is over (`message_cost_days_done` says
+ *   which are filled), and a write to a message of a filled day forgets it, so the next report fills it anew. Kept
+ *   in step on every write, one row would be locked by every concurrent send of a tenant, category and market.
  */
 export async function up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> {
   for (const column of ['category', 'pricing_model', 'billing_type', 'market'])
@@ -36,9 +41,11 @@ export async function up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void
       where contacts.channel_id = messages.channel_id and contacts.contact_id = messages.contact_id)
     where decision_json is not null`.execute(db)
   await fillFromDecisions(db, dialect)
+  await createCostDays(db, dialect)
   if (dialect === 'postgres') {
     await sql`create index messages_tenant_at on messages (tenant_id, at, id) include (channel_id, direction,
       allowed, reason, category, pricing_model, billing_type, market, currency, price_micros)`.execute(db)
+    await forgetFilledDays(db)
     return
   }
   await db.schema
@@ -46,8 +53,50 @@ export async function up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void
     .on('messages')
     .columns(['tenant_id', 'at', 'id'])
     .execute()
-  await createCostDays(db)
+  await keepDaysInStep(db)
 }
+
+/**
+ * PostgreSQL: the days whose totals are filled, and a trigger that forgets a day when one of its messages is
+ * written. It takes the day's advisory lock shared: a report fills a day only while it holds that lock alone (it
+ * tries, and reads the messages instead when it cannot), so a write and a fill of one day never overlap unseen.
+ */
+async function forgetFilledDays(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('message_cost_days_done')
+    .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
+    .addColumn('day', 'integer', (c) => c.notNull())
+    .addPrimaryKeyConstraint('message_cost_days_done_key', ['tenant_id', 'day'])
+    .execute()
+  const forget = (row: 'old' | 'new') => `
+    perform pg_advisory_xact_lock_shared(${costDayLock(`${row}.tenant_id`, `${row}.at / 86400000`)});
+    delete from message_cost_days_done where tenant_id = ${row}.tenant_id and day = ${row}.at / 86400000;`
+  await sql
+    .raw(
+      `create function message_cost_days_forget() returns trigger language plpgsql as $$ begin
+        if tg_op <> 'INSERT' then ${forget('old')} end if;
+        if tg_op <> 'DELETE' then ${forget('new')} end if;
+        return null;
+      end $$`,
+    )
+    .execute(db)
+  await sql
+    .raw(
+      `create trigger message_cost_days_forget after insert or delete or update of ${WATCHED.join(', ')} ` +
+        'on messages for each row execute function message_cost_days_forget()',
+    )
+    .execute(db)
+}
+
+/** The key of a tenant's UTC day's advisory lock (PostgreSQL), as SQL over the two. */
+export function costDayLock(tenant: string, day: string): string {
+  return `hashtextextended(${tenant}, ${day})`
+}
+
+/** The columns whose change moves a message to another day's totals, or changes them. */
+const WATCHED = COST_DAY_KEY.filter((column) => column !== 'day').map((column) =>
+  column === 'currency' ? 'currency, price_micros' : column === 'tenant_id' ? 'tenant_id, at' : column,
+)
 
 /** Each decided message's category, pricing model and billing type, from its stored decision's billing. */
 async function fillFromDecisions(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> {
@@ -91,9 +140,10 @@ function billingOf(decisionJson: string): Record<'category' | 'pricing_model' | 
   return { category: text('category'), pricing_model: text('pricing_model'), type: text('type') }
 }
 
-/** SQLite: each day's totals, keyed by every column a report groups or filters by (NULL kept as '' or -1). */
-async function createCostDays(db: Kysely<unknown>): Promise<void> {
-  await db.schema
+/** Each day's totals, keyed by every column a report groups or filters by (NULL kept as '' or -1). */
+async function createCostDays(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> {
+  const count = dialect === 'postgres' ? 'bigint' : 'integer'
+  const table = db.schema
     .createTable('message_cost_days')
     .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
     .addColumn('day', 'integer', (c) => c.notNull())
@@ -106,37 +156,37 @@ async function createCostDays(db: Kysely<unknown>): Promise<void> {
     .addColumn('billing_type', 'text', (c) => c.notNull())
     .addColumn('market', 'text', (c) => c.notNull())
     .addColumn('currency', 'text', (c) => c.notNull())
-    .addColumn('messages', 'integer', (c) => c.notNull())
-    .addColumn('amount_micros', 'integer', (c) => c.notNull())
+    .addColumn('messages', count, (c) => c.notNull())
+    .addColumn('amount_micros', count, (c) => c.notNull())
     .addPrimaryKeyConstraint('message_cost_days_key', [...COST_DAY_KEY])
-    .modifyEnd(sql`without rowid`)
-    .execute()
+  await (dialect === 'sqlite' ? table.modifyEnd(sql`without rowid`) : table).execute()
+}
+
+/** SQLite: each day's totals filled from the messages stored, and kept in step by triggers. */
+async function keepDaysInStep(db: Kysely<unknown>): Promise<void> {
   const key = COST_DAY_KEY.join(', ')
   await sql
     .raw(
       `insert into message_cost_days (${key}, messages, amount_micros) ` +
-        `select ${keyOf('messages').join(', ')}, count(*), coalesce(sum(price_micros), 0) from messages ` +
+        `select ${costDayKeyOf('messages').join(', ')}, count(*), coalesce(sum(price_micros), 0) from messages ` +
         `group by ${COST_DAY_KEY.map((_, i) => i + 1).join(', ')}`,
     )
     .execute(db)
   const add = (row: 'new' | 'old') =>
     `insert into message_cost_days (${key}, messages, amount_micros) ` +
-    `values (${keyOf(row).join(', ')}, 1, coalesce(${row}.price_micros, 0)) on conflict (${key}) do update set ` +
+    `values (${costDayKeyOf(row).join(', ')}, 1, coalesce(${row}.price_micros, 0)) on conflict (${key}) do update set ` +
     'messages = messages + 1, amount_micros = amount_micros + excluded.amount_micros;'
-  const oldKey = keyOf('old')
+  const oldKey = costDayKeyOf('old')
   const subtract =
     'update message_cost_days set messages = messages - 1, ' +
     'amount_micros = amount_micros - coalesce(old.price_micros, 0) where ' +
     `${COST_DAY_KEY.map((column, i) => `${column} = ${oldKey[i] ?? ''}`).join(' and ')};`
-  const watched = COST_DAY_KEY.filter((column) => column !== 'day').map((column) =>
-    column === 'currency' ? 'currency, price_micros' : column === 'tenant_id' ? 'tenant_id, at' : column,
-  )
   await sql
     .raw(`create trigger message_cost_days_insert after insert on messages begin ${add('new')} end`)
     .execute(db)
   await sql
     .raw(
-      `create trigger message_cost_days_update after update of ${watched.join(', ')} on messages ` +
+      `create trigger message_cost_days_update after update of ${WATCHED.join(', ')} on messages ` +
         `begin ${subtract} ${add('new')} end`,
     )
     .execute(db)
@@ -150,7 +200,7 @@ async function createCostDays(db: Kysely<unknown>): Promise<void> {
  * (days since the epoch), NULL as '' (and -1 for `allowed`), and no currency for a message without a price (one
  * held back by a throughput limit keeps its decision's currency but has no price).
  */
-function keyOf(row: 'new' | 'old' | 'messages'): string[] {
+export function costDayKeyOf(row: 'new' | 'old' | 'messages'): string[] {
   const column = (name: string) => (row === 'messages' ? name : `${row}.${name}`)
   return [
     column('tenant_id'),
