@@ -2,15 +2,16 @@
  * `npm run bench`: the benchmarks, with their targets. Figures go to stdout; a missed target is reported,
  * not failed — speed is measured here, never asserted in tests.
  *
- * `npm run bench -- decide`, `-- http`, `-- scheduler` or `-- import` (or `BENCH_ONLY=…` with one of them) runs one
- * part; the default runs them all.
+ * `npm run bench -- decide`, `-- http`, `-- scheduler`, `-- import` or `-- costs` (or `BENCH_ONLY=…` with one of
+ * them) runs one part; the default runs them all.
  */
 import { benchDecide } from './decide.bench.js'
 import { benchHttp, httpBenchSettings } from './http.bench.js'
 import { benchImport, importBenchSettings } from './import.bench.js'
 import { benchScheduler, schedulerBenchSettings } from './scheduler.bench.js'
+import { benchCosts, costsBenchSettings } from './costs.bench.js'
 
-const PARTS = ['decide', 'http', 'scheduler', 'import'] as const
+const PARTS = ['decide', 'http', 'scheduler', 'import', 'costs'] as const
 type Part = (typeof PARTS)[number]
 
 const TARGET_DECISIONS_PER_SECOND = 1_000_000
@@ -58,4 +59,8 @@ if (parts.includes('scheduler')) {
 if (parts.includes('import')) {
   if (parts.length > 1) write('\n')
   await benchImport(importBenchSettings(process.env), write)
+}
+if (parts.includes('costs')) {
+  if (parts.length > 1) write('\n')
+  await benchCosts(costsBenchSettings(process.env), write)
 }

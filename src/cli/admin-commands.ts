@@ -13,10 +13,11 @@ import type { Store } from '../store/store.js'
 import { describeIssues } from '../shared/validation.js'
 import { InputError, type CliOutput } from './output.js'
 
+/** `--config FILE` (or CAREWINDOW_CONFIG): where the database URL comes from. */
 export const configOption = () =>
   new Option('--config <file>', 'JSON config file (for the database URL)').env('CAREWINDOW_CONFIG')
 
-/** Opens the configured database (migrating it), runs `work` and closes it again. */
+/** Runs `work` on the configured database, migrated, and closes it. */
 export async function withStore<T>(
   configPath: string | undefined,
   work: (store: Store, config: GatewayConfig) => Promise<T>,

@@ -8,6 +8,7 @@ import { registerTemplateSyncCommand } from './template-commands.js'
 import { EXIT, FailureError, IncompleteError, InputError, type CliOutput } from './output.js'
 import { registerHistoryCommands } from './history-commands.js'
 import { registerRatesCommands } from './rates-commands.js'
+import { registerReportCommands } from './report-commands.js'
 
 export { EXIT, FailureError, IncompleteError, InputError, type CliOutput } from './output.js'
 import {
@@ -65,6 +66,7 @@ export async function runCli(argv: readonly string[], output: CliOutput = STANDA
   registerAdminCommands(program, output)
   registerHistoryCommands(program, output)
   registerRatesCommands(program, output)
+  registerReportCommands(program, output)
 
   program
     .command('decide')

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import type { Billing } from '../domain/index.js'
 import type { Store } from '../store/store.js'
 
 /** carewindow's Prometheus metrics, in a registry of their own (several gateways can share a process in tests). */
@@ -89,6 +90,28 @@ export class Metrics {
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [this.registry],
   })
+
+  readonly spendMicros = new Counter({
+    name: 'carewindow_spend_micros_total',
+    help: 'carewindow’s prices of the messages Graph took, in millionths of the currency, by channel, pricing category and currency: what GET /v1/costs reports, counted as it happens.',
+    labelNames: ['channel', 'category', 'currency'] as const,
+    registers: [this.registry],
+  })
+
+  readonly pricedMessages = new Counter({
+    name: 'carewindow_priced_messages_total',
+    help: 'Messages Graph took that carewindow priced (free ones too), by channel, pricing category and currency.',
+    labelNames: ['channel', 'category', 'currency'] as const,
+    registers: [this.registry],
+  })
+
+  /** A message Graph took, recorded as forwarded: its price, when it has one, is counted as spend. */
+  countSpend(channel: string, billing: Billing): void {
+    if (billing.price === null) return
+    const labels = { channel, category: billing.category, currency: billing.price.currency }
+    this.pricedMessages.inc(labels)
+    this.spendMicros.inc(labels, billing.price.amountMicros)
+  }
 
   constructor(store: Store, options: { readonly processMetrics?: boolean } = {}) {
     new Gauge({

@@ -13,6 +13,8 @@ export interface Database {
   consent_events: ConsentEventsTable
   templates: TemplatesTable
   messages: MessagesTable
+  message_cost_days: MessageCostDaysTable
+  message_cost_days_done: MessageCostDaysDoneTable
   webhook_notifications: WebhookNotificationsTable
   notification_subjects: NotificationSubjectsTable
   webhook_deliveries: WebhookDeliveriesTable
@@ -132,6 +134,39 @@ export interface MessagesTable {
   billing_check: Generated<string | null>
   /** The fields that differ from Meta's pricing, as JSON text. */
   billing_differences_json: Generated<string | null>
+  /** From the decision's billing (see migrations/0013-message-costs.ts); null without one. */
+  category: string | null
+  pricing_model: string | null
+  billing_type: string | null
+  /** The contact's country, which Meta prices a message in; null when it has none (a PSID) or without a decision. */
+  market: string | null
+}
+
+/** Each UTC day's totals of messages by every column a report groups or filters by (see 0013). */
+export interface MessageCostDaysTable {
+  tenant_id: string
+  /** UTC days since the epoch. */
+  day: number
+  channel_id: string
+  direction: string
+  /** 0/1, or -1 for none (an inbound message). */
+  allowed: number
+  /** The rest are '' for none. */
+  reason: string
+  category: string
+  pricing_model: string
+  billing_type: string
+  market: string
+  /** '' for messages without a price. */
+  currency: string
+  messages: number
+  amount_micros: number
+}
+
+/** PostgreSQL only: the days whose totals are filled (see 0013). */
+export interface MessageCostDaysDoneTable {
+  tenant_id: string
+  day: number
 }
 
 export interface WebhookNotificationsTable {

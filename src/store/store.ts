@@ -9,6 +9,7 @@ import type { HistoryStore } from './ports/history.js'
 import type { HoldStore } from './ports/holds.js'
 import type { IdempotencyStore } from './ports/idempotency.js'
 import type { JobStore } from './ports/jobs.js'
+import type { MessageLedger } from './ports/message-ledger.js'
 import type { MessageStore } from './ports/messages.js'
 import type { NotificationStore } from './ports/notifications.js'
 import type { RateCardStore } from './ports/rate-cards.js'
@@ -26,6 +27,7 @@ export type * from './ports/history.js'
 export type * from './ports/holds.js'
 export type * from './ports/idempotency.js'
 export type * from './ports/jobs.js'
+export type * from './ports/message-ledger.js'
 export type * from './ports/messages.js'
 export type * from './ports/notifications.js'
 export type * from './ports/rate-cards.js'
@@ -56,6 +58,7 @@ export type Store = StoreSession &
   ConsentStore &
   TemplateStore &
   MessageStore &
+  MessageLedger &
   NotificationStore &
   DeliveryStore &
   IdempotencyStore &

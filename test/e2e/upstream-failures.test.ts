@@ -27,7 +27,10 @@ describe.each(['sqlite', 'postgres'] as const)('when Graph fails (%s)', { timeou
   let body: string
 
   beforeAll(async () => {
-    ;({ database, graph, server } = await startE2eStack(dialect, cleanup))
+    // With rate cards, so every send has a price: one that was not sent is not billed.
+    ;({ database, graph, server } = await startE2eStack(dialect, cleanup, {
+      overrides: { rate_cards: 'sample' },
+    }))
     const opened = await postWebhook(
       server.url,
       inboundTextNotification({
@@ -64,7 +67,11 @@ describe.each(['sqlite', 'postgres'] as const)('when Graph fails (%s)', { timeou
     expect(attempts().map((request) => request.status)).toEqual([500, 500, 200])
     expect(graph.acceptedBodies(body)).toBe(1)
     expect(JSON.parse(answer.text)).toMatchObject({ messages: [{ id: attempts()[2]!.wamid }] })
-    expect(await messageOf(answer)).toMatchObject({ status: 'accepted', externalId: attempts()[2]!.wamid })
+    expect(await messageOf(answer)).toMatchObject({
+      status: 'accepted',
+      externalId: attempts()[2]!.wamid,
+      priceMicros: expect.any(Number) as unknown,
+    })
   })
 
   it('does not send again after an attempt Graph never answers: 504 with the message id, recorded as unknown', async () => {
@@ -79,7 +86,12 @@ describe.each(['sqlite', 'postgres'] as const)('when Graph fails (%s)', { timeou
     expect(error.error_data?.details).toContain(`message ${messageId}: no answer within 300 ms`)
     expect(error.error_data?.details).toContain('Graph may or may not have taken the message')
     expect(attempts().map((request) => request.status)).toEqual([null])
-    expect(await messageOf(answer)).toMatchObject({ allowed: true, status: 'unknown' })
+    // It may have gone out, so it keeps its price.
+    expect(await messageOf(answer)).toMatchObject({
+      allowed: true,
+      status: 'unknown',
+      priceMicros: expect.any(Number) as unknown,
+    })
   })
 
   it('does not send again when Graph took the message and the connection dropped before its answer', async () => {
@@ -121,10 +133,10 @@ describe.each(['sqlite', 'postgres'] as const)('when Graph fails (%s)', { timeou
     expect(graphErrorOf(answer).code).toBe(130429)
     expect(answer.headers.get('x-carewindow-message-id')).toMatch(/^msg_/)
     expect(attempts()).toHaveLength(1)
-    expect(await messageOf(answer)).toMatchObject({ status: 'failed' })
+    expect(await messageOf(answer)).toMatchObject({ status: 'failed', priceMicros: null })
   })
 
-  it('answers 502 with Graph’s envelope (code 2) when every attempt fails, and records the message as failed', async () => {
+  it('answers 502 with Graph’s envelope (code 2) when every attempt fails, and records the message as failed, unbilled', async () => {
     graph.failNext(3)
 
     const answer = await postMessage(server.url, body)
@@ -139,7 +151,7 @@ describe.each(['sqlite', 'postgres'] as const)('when Graph fails (%s)', { timeou
     expect(graphErrorOf(answer).error_data?.details).toContain('after 3 attempts')
     expect(attempts()).toHaveLength(3)
     expect(graph.acceptedBodies(body)).toBe(0)
-    expect(await messageOf(answer)).toMatchObject({ allowed: true, status: 'failed' })
+    expect(await messageOf(answer)).toMatchObject({ allowed: true, status: 'failed', priceMicros: null })
   })
 
   it('never sends a refused message to Graph', async () => {

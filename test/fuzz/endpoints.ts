@@ -845,6 +845,50 @@ export const ENDPOINTS: readonly Endpoint[] = [
       )
       .map((id): CaseParts => ({ path: ['v1', 'messages', id], owner: 'ref' })),
   ),
+  endpoint(
+    'GET /v1/messages',
+    2,
+    fc.constant<CaseParts>({
+      path: ['v1', 'messages'],
+      owner: 'acme',
+      query: queryOf([
+        ['from', fc.constantFrom('2024-03-01', '2024-03-01T10:00:00Z', '1999-12-31', '2024-02-30', 'now')],
+        ['to', fc.constantFrom('2030-01-01', '2024-03-01', '2100-01-02', '-1')],
+        ['channel', fc.constantFrom('100000000000001', '999', '')],
+        ['contact_id', fc.constantFrom('31612345678', '+31 6 1234 5678', '12', '')],
+        ['direction', fc.constantFrom('outbound', 'inbound', 'up')],
+        ['allowed', fc.constantFrom('true', 'false', '1')],
+        ['reason', fc.constantFrom('IN_CARE_WINDOW,WINDOW_CLOSED', 'NICE', ',')],
+        ['category', fc.constantFrom('marketing', 'Marketing', 'a,b,c')],
+        ['status', fc.constantFrom('delivered,read', 'lost')],
+        ['market', fc.constantFrom('NL', 'nld')],
+        // A cursor carewindow gives out ([0, "msg_0"]), one of another shape ([]), and ones that are none.
+        ['cursor', fc.constantFrom('WzAsIm1zZ18wIl0', 'W10', 'x', '%00')],
+        ['limit', fc.constantFrom('1', '50', '500', '501', '0', '1e308')],
+      ]),
+    }),
+  ),
+  endpoint(
+    'GET /v1/costs',
+    2,
+    fc.constant<CaseParts>({
+      path: ['v1', 'costs'],
+      owner: 'acme',
+      query: queryOf([
+        ['from', fc.constantFrom('2024-03-01', '2024-03-01T10:00:00Z', '1999-12-31', 'x')],
+        ['to', fc.constantFrom('2024-03-31', '2025-12-31', '2024-02-01', '2100-01-01')],
+        [
+          'group_by',
+          fc.constantFrom('day,channel', 'week,category,billing_type', 'month,market', 'day,week', 'x', ''),
+        ],
+        ['groupBy', fc.constantFrom('pricing_model', 'channel,channel')],
+        ['format', fc.constantFrom('json', 'csv', 'xml')],
+        ['direction', fc.constantFrom('outbound', 'inbound')],
+        ['allowed', fc.constantFrom('true', 'false')],
+        ['contact_id', fc.constantFrom('31612345678', '')],
+      ]),
+    }),
+  ),
   channelRoute('POST /v1/channels/:channelId/decisions', 3, CHANNEL_NAMES, (channel) =>
     fc.constant({
       path: ['decisions'],

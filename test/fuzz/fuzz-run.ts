@@ -65,11 +65,14 @@ export interface FuzzReport {
 
 /**
  * The writes a request refused for its input may leave: none. A refused send's recorded decision: the message with
- * its decision, its contact, the `message.refused` event, the idempotency key with the answer, and on PostgreSQL
- * the window row the send locked (created empty for a new contact; never shown, see `lockWindow`).
+ * its decision, its contact, the `message.refused` event, the idempotency key with the answer, on PostgreSQL the
+ * window row the send locked (created empty for a new contact; never shown, see `lockWindow`), and on SQLite the
+ * day's cost totals the message's trigger keeps (see migrations/0013-message-costs.ts).
  */
 const DECISION_WRITES: Readonly<Record<string, number>> = {
   'messages.insert': 1,
+  'message_cost_days.insert': 1,
+  'message_cost_days.update': 1,
   'contacts.insert': 1,
   'windows.insert': 1,
   'windows.update': 1,

@@ -183,5 +183,67 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         ]),
       )
     })
+    it('0013 fills each decided message’s category, pricing model, billing type and market from its decision', async () => {
+      opened = await openEmpty(dialect)
+      const { db, schema } = opened
+      await migrateToLatest(db, dialect, schema, '0011-rate-limits')
+      await sql`insert into tenants (id, name, webhook_url, webhook_secret, created_at) values ('t', 't', null, null, ${T0})`.execute(
+        db,
+      )
+      await sql`insert into channels (id, tenant_id, platform, external_id, upstream_json, app_secret, verify_token,
+          settings_json, automations_json, waba_id, created_at, updated_at)
+        values ('ch', 't', 'whatsapp', '1', '{}', 'secret', 'token', '{}', '{}', null, ${T0}, ${T0})`.execute(
+        db,
+      )
+      await sql`insert into contacts (channel_id, contact_id, country, profile_name, created_at)
+        values ('ch', '31600000001', 'NL', null, ${T0})`.execute(db)
+      // An explanation may quote a NUL a client sent, escaped: the decision is read as JSON all the same.
+      const allowed = JSON.stringify({
+        allowed: true,
+        billing: { pricing_model: 'PMP', category: 'marketing', type: 'regular' },
+        explanation: 'sent \u0000',
+      })
+      const refused = JSON.stringify({ allowed: false, billing: null })
+      const rows = [
+        ['m1', 'outbound', 1, allowed, 109_100, 'USD'],
+        ['m2', 'outbound', 0, refused, null, null],
+        ['m3', 'inbound', null, null, null, null],
+      ] as const
+      for (const [id, direction, isAllowed, decision, price, currency] of rows)
+        await sql`insert into messages (id, tenant_id, channel_id, contact_id, direction, external_id, at, body_json,
+            allowed, reason, decision_json, price_micros, currency, status, status_at, meta_pricing_json, error_json,
+            created_at)
+          values (${id}, 't', 'ch', '31600000001', ${direction}, null, ${T0}, null, ${isAllowed}, null, ${decision},
+            ${price}, ${currency}, 'sent', ${T0}, null, null, ${T0})`.execute(db)
+
+      await migrateToLatest(db, dialect, schema)
+
+      const filled = await sql<
+        Record<string, string | null>
+      >`select id, category, pricing_model, billing_type, market
+        from messages order by id`.execute(db)
+      expect(filled.rows).toEqual([
+        { id: 'm1', category: 'marketing', pricing_model: 'PMP', billing_type: 'regular', market: 'NL' },
+        { id: 'm2', category: null, pricing_model: null, billing_type: null, market: 'NL' },
+        { id: 'm3', category: null, pricing_model: null, billing_type: null, market: null },
+      ])
+      if (dialect === 'sqlite') {
+        // SQLite's daily totals start from the messages already stored.
+        const days = await sql<Record<string, string | number>>`select direction, allowed, category, currency,
+            messages, amount_micros from message_cost_days order by direction, allowed`.execute(db)
+        expect(days.rows).toEqual([
+          { direction: 'inbound', allowed: -1, category: '', currency: '', messages: 1, amount_micros: 0 },
+          { direction: 'outbound', allowed: 0, category: '', currency: '', messages: 1, amount_micros: 0 },
+          {
+            direction: 'outbound',
+            allowed: 1,
+            category: 'marketing',
+            currency: 'USD',
+            messages: 1,
+            amount_micros: 109_100,
+          },
+        ])
+      }
+    })
   })
 }

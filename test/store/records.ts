@@ -132,6 +132,10 @@ export function message(
     metaPricingJson: null,
     errorJson: null,
     createdAt: T0,
+    category: null,
+    pricingModel: null,
+    billingType: null,
+    market: null,
     ...overrides,
   }
 }

@@ -38,6 +38,8 @@ export interface TestDialect {
 // Every table; the compiler rejects the list when the schema gains or loses one.
 const TABLES = Object.keys({
   // Children before parents, so emptying them in this order never trips a foreign key.
+  message_cost_days_done: true,
+  message_cost_days: true,
   jobs: true,
   cases: true,
   held_messages: true,
@@ -57,6 +59,8 @@ const TABLES = Object.keys({
   idempotency_keys: true,
   imported_notifications: true,
 } satisfies Record<keyof Database, true>)
+/** Tables only PostgreSQL has (see migrations/0013-message-costs.ts). */
+const POSTGRES_ONLY: readonly string[] = ['message_cost_days_done']
 
 const sqlite: TestDialect = {
   name: 'sqlite',
@@ -77,7 +81,8 @@ const sqlite: TestDialect = {
         try {
           connection.pragma('busy_timeout = 5000')
           connection.transaction(() => {
-            for (const table of TABLES) connection.prepare(`delete from ${table}`).run()
+            for (const table of TABLES.filter((name) => !POSTGRES_ONLY.includes(name)))
+              connection.prepare(`delete from ${table}`).run()
             connection.prepare('delete from sqlite_sequence').run()
           })()
         } finally {

@@ -40,6 +40,9 @@ export type ForwardResult = Forwarded | UpstreamRefused | UpstreamFailed | Outco
  * - no usable answer came (a timeout, a reset after the request went out, a 2xx carewindow cannot read): Graph may
  *   have taken it — `unknown`, and the key keeps that result: it never sends again.
  *
+ * A `failed` message was not sent, so Meta does not bill it: its price is cleared, as a throttled one's (cost reports
+ * count it without a price). An `unknown` one keeps its price: it may have gone out.
+ *
  * When the database cannot take the outcome, the client still learns what Graph said, and the outcome is written
  * once the database answers again (see {@link MessageOutcomes.writeLater}).
  */
@@ -91,7 +94,7 @@ async function settle(message: ForwardedMessage, send: () => Promise<UpstreamRep
     if (!(error instanceof UpstreamUnavailable)) throw error
     return {
       result: { ...sent, kind: 'upstream_failed', problem: error.message },
-      patch: { status: 'failed', errorJson: JSON.stringify({ upstream: error.message }) },
+      patch: { status: 'failed', errorJson: JSON.stringify({ upstream: error.message }), priceMicros: null },
       key: { kind: 'release' },
     }
   }
@@ -107,7 +110,7 @@ async function settle(message: ForwardedMessage, send: () => Promise<UpstreamRep
   const result: UpstreamRefused = { ...sent, kind: 'upstream_refused', upstream: answer }
   return {
     result,
-    patch: { status: 'failed', errorJson: answer.body },
+    patch: { status: 'failed', errorJson: answer.body, priceMicros: null },
     // A 429 is Graph saying "not now", not a verdict on the message: a retry with the key may send it.
     key: answer.status === 429 ? { kind: 'release' } : { kind: 'complete', result },
   }

@@ -71,7 +71,7 @@ export async function sendMessenger(
       decision.autoTagged === true
         ? forwardBody(wire, { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' })
         : body
-    return forwardAndRecord(
+    const result = await forwardAndRecord(
       deps,
       {
         messageId,
@@ -83,6 +83,8 @@ export async function sendMessenger(
       },
       () => forward(deps, upstream, request, outgoing),
     )
+    if (result.kind === 'forwarded') deps.metrics.countSpend(channel.externalId, decision.billing)
+    return result
   })
 }
 

@@ -138,6 +138,7 @@ export async function sendWhatsApp(
         },
         () => forward(deps, upstream, request),
       )
+      if (result.kind === 'forwarded') deps.metrics.countSpend(request.channel.externalId, decision.billing)
       if (request.channel.upstream.mode === 'sandbox' && result.kind === 'forwarded')
         deps.sandbox.simulateStatuses(request.channel, result.externalId, recorded.contact, decision.billing)
       return result
@@ -205,6 +206,10 @@ export async function decideAndRecord(
       metaPricingJson: null,
       errorJson: null,
       createdAt: now,
+      category: decided.allowed ? decided.billing.category : null,
+      pricingModel: decided.allowed ? decided.billing.pricingModel : null,
+      billingType: decided.allowed ? decided.billing.type : null,
+      market: country,
     })
     if (decided.allowed) {
       const next = applyEvent(

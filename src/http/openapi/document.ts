@@ -36,6 +36,11 @@ export const TAGS = [
   },
   { name: 'templates', description: 'The WhatsApp templates carewindow decides sends with.' },
   { name: 'messages', description: 'Messages carewindow decided or received, with their decisions.' },
+  {
+    name: 'costs',
+    description:
+      'What messages cost: carewindow’s prices of a period’s messages, counted and summed per currency, grouped by UTC day, week or month, channel, market, category, pricing model and billing type.',
+  },
   { name: 'decisions', description: 'Dry runs: would this message go out, and why?' },
   {
     name: 'costs',

@@ -6,6 +6,7 @@ import { registerChannelRoutes } from './v1/channels.js'
 import { registerConsentRoutes } from './v1/consent.js'
 import { registerCostReconciliationRoutes } from './v1/cost-reconciliation.js'
 import { registerContactRoutes } from './v1/contacts.js'
+import { registerCostRoutes } from './v1/costs.js'
 import { registerDeadDeliveryRoutes } from './v1/dead-deliveries.js'
 import { registerDeadLetterRoutes } from './v1/dead-letters.js'
 import { registerDecisionRoutes } from './v1/decisions.js'
@@ -15,7 +16,8 @@ import { registerRateCardRoutes } from './v1/rate-cards.js'
 import { registerTemplateRoutes } from './v1/templates.js'
 
 /**
- * The native `/v1` API (SPEC §4): channels, windows, contacts, consent, templates, messages with their decisions,
+ * The native `/v1` API (SPEC §4): channels, windows, contacts, consent, templates, messages with their decisions
+ * (searched, and their costs reported),
  * dry-run decisions, the automations' resources (cases, held replies and each channel's automations) and the
  * notifications that could not be applied (dead letters) and the deliveries to the tenant's webhook that were given
  * up (dead deliveries). Every route takes `Authorization: Bearer <API key>` and sees only its tenant's data.
@@ -33,6 +35,7 @@ export function registerNativeApiRoutes(app: FastifyInstance, gateway: Gateway):
     registerConsentRoutes(scope, gateway)
     registerTemplateRoutes(scope, gateway)
     registerMessageRoutes(scope, gateway)
+    registerCostRoutes(scope, gateway)
     registerDecisionRoutes(scope, gateway)
     registerCaseRoutes(scope, gateway)
     registerHoldRoutes(scope, gateway)

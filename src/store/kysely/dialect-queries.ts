@@ -1,10 +1,19 @@
 import type { ContactState, Instant } from '../../domain/index.js'
-import type { Announcement, ContactRecord, LockedWindow, ScheduledJob, WindowRecord } from '../store.js'
+import type {
+  Announcement,
+  ContactRecord,
+  CostGrouping,
+  CostSum,
+  LockedWindow,
+  MessageFilter,
+  ScheduledJob,
+  WindowRecord,
+} from '../store.js'
 import type { Connection } from './connection.js'
 
 /**
- * The store methods each database does its own way: locking a window for a read-modify-write, and the inbound
- * path's round trips. SQLite's (sqlite/queries.ts) are the portable steps one after the other; PostgreSQL's
+ * The store methods each database does its own way: locking a window for a read-modify-write, the inbound path's
+ * round trips, and summing message costs. SQLite's (sqlite/queries.ts) are the portable steps one after the other; PostgreSQL's
  * (postgres/round-trips.ts) lock rows and fuse steps into one statement.
  */
 export interface DialectQueries {
@@ -17,4 +26,11 @@ export interface DialectQueries {
     now: Instant,
     announced?: Announcement,
   ): Promise<void>
+  /** The costs of a period's messages (see MessageLedger.sumMessageCosts). */
+  sumMessageCosts(
+    c: Connection,
+    filter: MessageFilter & { readonly from: Instant; readonly to: Instant },
+    grouping: CostGrouping,
+    limit: number,
+  ): Promise<CostSum[]>
 }

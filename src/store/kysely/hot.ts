@@ -1,8 +1,9 @@
-import { statement } from '../sql-statement.js'
+import { placeholders, statement } from '../sql-statement.js'
 
 const MESSAGE_COLUMNS =
   'id, tenant_id, channel_id, contact_id, direction, external_id, at, body_json, allowed, reason, ' +
-  'decision_json, price_micros, currency, status, status_at, meta_pricing_json, error_json, created_at'
+  'decision_json, price_micros, currency, status, status_at, meta_pricing_json, error_json, created_at, ' +
+  'category, pricing_model, billing_type, market'
 
 const SAVE_WINDOW_SET =
   'state_json = excluded.state_json, last_user_message_at = excluded.last_user_message_at, ' +
@@ -47,7 +48,7 @@ export const HOT = {
     'select * from consent_events where channel_id = ? and contact_id = ? order by at, id',
   ),
   insertMessage: statement(
-    `insert into messages (${MESSAGE_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ` +
+    `insert into messages (${MESSAGE_COLUMNS}) values (${placeholders(22)}) ` +
       'on conflict (channel_id, direction, external_id) do nothing',
   ),
   findMessageByExternalId: statement(

@@ -18,12 +18,18 @@ import type {
   UnappliedNotification,
   HistoryCursor,
   ImportedNotification,
+  CostGrouping,
+  CostSum,
+  MessageFilter,
+  MessagePage,
 } from '../store.js'
 import * as billingChecks from './billing-checks.js'
 import * as deadNotifications from './dead-notifications.js'
 import * as deliveries from './deliveries.js'
 import * as history from './history.js'
 import * as idempotency from './idempotency.js'
+import type { CostPeriodFilter } from './message-costs.js'
+import * as messageSearch from './message-search.js'
 import * as messages from './messages.js'
 import * as notifications from './notifications.js'
 import { ContactRoles } from './contact-roles.js'
@@ -191,5 +197,13 @@ export abstract class MessageRoles extends ContactRoles {
     limit: number,
   ): Promise<MessageRecord[]> {
     return history.listChannelHistory(this, channelId, after, limit)
+  }
+
+  // Message search and costs
+  searchMessages(filter: MessageFilter, page: MessagePage): Promise<MessageRecord[]> {
+    return messageSearch.searchMessages(this, filter, page)
+  }
+  sumMessageCosts(filter: CostPeriodFilter, grouping: CostGrouping, limit: number): Promise<CostSum[]> {
+    return this.queries.sumMessageCosts(this, filter, grouping, limit)
   }
 }

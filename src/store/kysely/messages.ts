@@ -5,6 +5,7 @@ import type { MessageDirection, MessagePatch, MessageRecord, StaleSend } from '.
 import { statement, type SqlValue, type Statement } from '../sql-statement.js'
 import { run, type Connection } from './connection.js'
 import { HOT } from './hot.js'
+import { billingColumnsOf } from './message-billing.js'
 import { messageOf } from './rows.js'
 
 /** Messages (MessageStore). */
@@ -32,6 +33,7 @@ export async function insertMessage(c: Connection, message: MessageRecord): Prom
     message.metaPricingJson,
     message.errorJson,
     message.createdAt,
+    ...billingColumnsOf(message),
   ])
   return Number(result.numAffectedRows ?? 0) > 0
 }

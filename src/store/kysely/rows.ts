@@ -176,6 +176,10 @@ export function messageOf(row: Selectable<MessagesTable>): MessageRecord {
     metaPricingJson: row.meta_pricing_json,
     errorJson: row.error_json,
     createdAt: row.created_at,
+    category: row.category,
+    pricingModel: row.pricing_model,
+    billingType: row.billing_type,
+    market: row.market,
   }
 }
 

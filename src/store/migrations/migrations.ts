@@ -10,6 +10,7 @@ import * as windowAnnouncements from './0008-window-announcements.js'
 import * as idempotencyResults from './0009-idempotency-results.js'
 import * as notificationNames from './0010-notification-names.js'
 import * as rateLimits from './0011-rate-limits.js'
+import * as messageCosts from './0013-message-costs.js'
 import * as importedNotifications from './0014-imported-notifications.js'
 import * as billingChecks from './0015-billing-checks.js'
 import * as rateCards from './0016-rate-cards.js'
@@ -30,6 +31,7 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
     '0009-idempotency-results': { up: (db) => idempotencyResults.up(db) },
     '0010-notification-names': { up: (db) => notificationNames.up(db, dialect) },
     '0011-rate-limits': { up: (db) => rateLimits.up(db, dialect) },
+    '0013-message-costs': { up: (db) => messageCosts.up(db, dialect) },
     '0014-imported-notifications': { up: (db) => importedNotifications.up(db, dialect) },
     '0015-billing-checks': { up: (db) => billingChecks.up(db) },
     '0016-rate-cards': { up: (db) => rateCards.up(db, dialect) },

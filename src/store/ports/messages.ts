@@ -7,18 +7,21 @@ export type MessageDirection = 'outbound' | 'inbound'
  * it may have been sent) and `throttled` (allowed, but above a throughput limit: never forwarded, not billed) are
  * carewindow's; the rest are Meta's statuses.
  */
-export type MessageStatus =
-  | 'refused'
-  | 'throttled'
-  | 'pending'
-  | 'unknown'
-  | 'accepted'
-  | 'sent'
-  | 'delivered'
-  | 'read'
-  | 'played'
-  | 'failed'
-  | 'received'
+export const MESSAGE_STATUSES = [
+  'refused',
+  'throttled',
+  'pending',
+  'unknown',
+  'accepted',
+  'sent',
+  'delivered',
+  'read',
+  'played',
+  'failed',
+  'received',
+] as const
+
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number]
 
 export interface MessageRecord {
   readonly id: string
@@ -42,6 +45,16 @@ export interface MessageRecord {
   readonly metaPricingJson: string | null
   readonly errorJson: string | null
   readonly createdAt: Instant
+  /**
+   * What the decision says of the price, in columns of their own to search and group by: Meta's pricing category in
+   * the decision's era, the pricing model, the billing type (`regular`, or why it is free) and the market (the
+   * contact's country). Read back always (null without a decision); a writer may leave them out, and they are then
+   * read from `decisionJson`.
+   */
+  readonly category?: string | null
+  readonly pricingModel?: string | null
+  readonly billingType?: string | null
+  readonly market?: string | null
 }
 
 export type MessagePatch = Partial<

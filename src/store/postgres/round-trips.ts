@@ -5,6 +5,7 @@ import type { DialectQueries } from '../kysely/dialect-queries.js'
 import { SAVE_ANNOUNCED_WINDOW, SAVE_WINDOW } from '../kysely/hot.js'
 import { jobParameters, jobStatements } from '../kysely/job-statements.js'
 import { upsertJobs } from '../kysely/jobs.js'
+import { sumFilledDays } from './cost-days.js'
 import { lockedWindowOf, windowParameters, type LockedWindowRow } from '../kysely/rows.js'
 import { statement, type Statement } from '../sql-statement.js'
 import type { Announcement, ContactRecord, LockedWindow, ScheduledJob, WindowRecord } from '../store.js'
@@ -102,4 +103,10 @@ async function saveWindowWithJobs(
 }
 
 /** PostgreSQL's own ways, for the Kysely store. */
-export const postgresQueries: DialectQueries = { lockWindow, lockContactWindow, saveWindowWithJobs }
+/** Costs are summed from each day's totals, filled when a report first reads a day (cost-days.ts). */
+export const postgresQueries: DialectQueries = {
+  lockWindow,
+  lockContactWindow,
+  saveWindowWithJobs,
+  sumMessageCosts: sumFilledDays,
+}

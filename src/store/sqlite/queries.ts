@@ -1,10 +1,12 @@
 import type { DialectQueries } from '../kysely/dialect-queries.js'
 import { ensureContact, readWindow, readWindowState, saveWindow } from '../kysely/contacts.js'
 import { upsertJobs } from '../kysely/jobs.js'
+import { sumCostDays } from './cost-days.js'
 
 /**
  * SQLite's ways: the portable steps, one after the other. It has a single writer, so reading a window is already
- * reading it under the lock, and each statement is a call into the same process (no round trip to save).
+ * reading it under the lock, and each statement is a call into the same process (no round trip to save). Costs are
+ * summed from each day's totals (cost-days.ts).
  */
 export const sqliteQueries: DialectQueries = {
   lockWindow: readWindowState,
@@ -16,4 +18,5 @@ export const sqliteQueries: DialectQueries = {
     await saveWindow(c, window, announced)
     await upsertJobs(c, jobs, now)
   },
+  sumMessageCosts: sumCostDays,
 }
