@@ -3,6 +3,7 @@ import { redactUrl } from '../../shared/logging.js'
 import type { DeliveryCursor, DeliveryRecord, Store } from '../../store/store.js'
 import type { Clock } from '../../shared/clock.js'
 import { GatewayError } from '../../shared/errors.js'
+import { decodePosition, encodePosition } from '../../shared/position-cursor.js'
 
 /** What the dead-delivery use cases work with; the {@link Gateway} provides it. */
 export interface DeadDeliveryDependencies {
@@ -139,21 +140,11 @@ function redactUrls(text: string): string {
 
 /** An opaque cursor: base64url of `[created_at, id]` of the page's last delivery. */
 export function encodeDeliveryCursor(delivery: DeliveryCursor): string {
-  return Buffer.from(JSON.stringify([delivery.createdAt, delivery.id])).toString('base64url')
+  return encodePosition({ at: delivery.createdAt, id: delivery.id })
 }
 
 /** The position a cursor names, or `undefined` when it is not one carewindow gave out. */
 export function decodeDeliveryCursor(cursor: string): DeliveryCursor | undefined {
-  if (!/^[A-Za-z0-9_-]{1,400}$/.test(cursor)) return undefined
-  let value: unknown
-  try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-  } catch {
-    return undefined
-  }
-  if (!Array.isArray(value) || value.length !== 2) return undefined
-  const [createdAt, id] = value as unknown[]
-  if (!Number.isSafeInteger(createdAt) || typeof id !== 'string' || !/^[\x21-\x7e]{1,256}$/.test(id))
-    return undefined
-  return { createdAt: createdAt as number, id }
+  const position = decodePosition(cursor)
+  return position === undefined ? undefined : { createdAt: position.at, id: position.id }
 }

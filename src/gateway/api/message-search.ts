@@ -2,6 +2,7 @@ import { messageSummaryJson } from '../../representations/message-summary-json.j
 import type { MessageCursor, Store } from '../../store/store.js'
 import type { Inbox } from '../webhooks/inbox.js'
 import { messageFilterOf, type MessageFilterInput } from './message-filter.js'
+import { decodePosition, encodePosition } from '../../shared/position-cursor.js'
 
 /** The most messages one page of a search holds. */
 export const MAX_SEARCH_PAGE = 500
@@ -38,21 +39,10 @@ export async function searchTenantMessages(
 
 /** An opaque cursor: base64url of `[at, id]` of the page's last message. */
 export function encodeMessageCursor(message: MessageCursor): string {
-  return Buffer.from(JSON.stringify([message.at, message.id])).toString('base64url')
+  return encodePosition(message)
 }
 
 /** The position a cursor names, or `undefined` when it is not one carewindow gave out. */
 export function decodeMessageCursor(cursor: string): MessageCursor | undefined {
-  if (!/^[A-Za-z0-9_-]{1,400}$/.test(cursor)) return undefined
-  let value: unknown
-  try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-  } catch {
-    return undefined
-  }
-  if (!Array.isArray(value) || value.length !== 2) return undefined
-  const [at, id] = value as unknown[]
-  if (!Number.isSafeInteger(at) || typeof id !== 'string' || !/^[\x21-\x7e]{1,256}$/.test(id))
-    return undefined
-  return { at: at as number, id }
+  return decodePosition(cursor)
 }

@@ -6,6 +6,7 @@ import {
   type Instant,
   type MismatchCause,
 } from '../../domain/index.js'
+import { decodePosition, encodePosition } from '../../shared/position-cursor.js'
 import { storedJson } from '../../representations/stored-json.js'
 import type { BillingMismatchRecord } from '../../store/store.js'
 import { GatewayError } from '../../shared/errors.js'
@@ -56,7 +57,7 @@ export async function listReconciliation(
     paging: {
       next_cursor:
         rows.length > query.limit && last !== undefined
-          ? encodeReconciliationCursor(last.message.at, last.message.id)
+          ? encodePosition({ at: last.message.at, id: last.message.id })
           : null,
     },
   }
@@ -97,24 +98,10 @@ function mismatchJson(
   }
 }
 
-export function encodeReconciliationCursor(at: Instant, id: string): string {
-  return Buffer.from(JSON.stringify([at, id])).toString('base64url')
-}
-
 /** The position a cursor names; a 400 for anything carewindow did not give out. */
 export function decodeReconciliationCursor(cursor: string): { at: Instant; id: string } {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-    if (
-      Array.isArray(value) &&
-      value.length === 2 &&
-      Number.isSafeInteger(value[0]) &&
-      typeof value[1] === 'string'
-    )
-      return { at: value[0] as number, id: value[1] }
-  } catch {
-    // Falls through to the refusal.
-  }
+  const position = decodePosition(cursor)
+  if (position !== undefined) return position
   throw new GatewayError(
     'INVALID_REQUEST',
     'cursor: not a cursor carewindow gave out; pass paging.next_cursor of the previous page as it is',
