@@ -14,6 +14,7 @@ import { registerSandboxRoutes } from './routes/sandbox.js'
 import { registerGraphProxyRoutes } from './routes/graph-proxy.js'
 import { registerGraphPassthroughRoutes } from './routes/graph-passthrough.js'
 import { registerWebhookRoutes } from './routes/webhooks.js'
+import { EventStreams, type EventStreamOptions } from './live/event-streams.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -27,6 +28,8 @@ export interface AppOptions {
   /** Log every request (at info); off keeps the hot paths quiet. */
   readonly logRequests?: boolean
   readonly version?: string
+  /** Live event streams (`GET /v1/events/stream`): how many at most, how often a heartbeat. */
+  readonly eventStreams?: EventStreamOptions
 }
 
 /**
@@ -106,7 +109,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerGraphPassthroughRoutes(app, gateway)
   await registerWebhookRoutes(app, gateway)
   registerSandboxRoutes(app, gateway)
-  registerNativeApiRoutes(app, gateway)
+  const streams = new EventStreams(gateway.store, options.eventStreams)
+  // Before the server closes: it would otherwise wait for every open stream to end.
+  app.addHook('preClose', (done) => {
+    streams.closeAll()
+    done()
+  })
+  registerNativeApiRoutes(app, gateway, streams)
   return app
 }
 

@@ -1066,6 +1066,34 @@ export const ENDPOINTS: readonly Endpoint[] = [
     fc.constant({ path: ['automations'], body: jsonBody(automationsBody) }),
   ),
   ...rateCardEndpoints,
+  // The live stream stays open when it is answered 200: only requests it refuses are sent — without a valid key, or
+  // with a key and a query parameter it does not take.
+  endpoint(
+    'GET /v1/events/stream',
+    1,
+    fc.oneof(
+      fc.constant<CaseParts>({
+        path: ['v1', 'events', 'stream'],
+        owner: 'acme',
+        auth: fc.constantFrom<Auth>(
+          { kind: 'none' },
+          { kind: 'header', value: 'Bearer cw_not_a_key' },
+          { kind: 'header', value: 'Basic x' },
+        ),
+      }),
+      fc.constant<CaseParts>({
+        path: ['v1', 'events', 'stream'],
+        owner: 'acme',
+        auth: fc.constant<Auth>({ kind: 'key', tenant: 'owner', via: 'bearer' }),
+        query: fc.constantFrom<readonly (readonly [string, string])[]>(
+          [['since', '0']],
+          [['since', 'yesterday']],
+          [['__proto__', '%00']],
+          [['access_token', 'x'.repeat(600)]],
+        ),
+      }),
+    ),
+  ),
   endpoint('GET /healthz', 1, fixed('healthz')),
   endpoint('GET /readyz', 1, fixed('readyz')),
   endpoint('GET /metrics', 1, fixed('metrics')),
