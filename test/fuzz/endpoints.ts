@@ -777,6 +777,9 @@ export const ENDPOINTS: readonly Endpoint[] = [
       path: ['contacts'],
       query: queryOf([
         ['state', fc.constantFrom('open', 'closed')],
+        ['expires_within', fc.constantFrom('3600', '600', '0', '604801', '1e3', 'x')],
+        ['q', fc.constantFrom('316', '+31 6', 'sandbox', '%', '_', '\\', "'", '')],
+        ['opted_out', fc.constantFrom('true', 'false', 'yes')],
         ['sort', fc.constantFrom('expires_at', 'contact_id')],
         ['limit', fc.constantFrom('1', '2', '50', '500', '501', '0', '-0', '1e308', '1.5', '0x10', ' 3')],
         ['cursor', windowCursor],
