@@ -15,6 +15,7 @@ import { registerGraphProxyRoutes } from './routes/graph-proxy.js'
 import { registerGraphPassthroughRoutes } from './routes/graph-passthrough.js'
 import { registerWebhookRoutes } from './routes/webhooks.js'
 import { EventStreams, type EventStreamOptions } from './live/event-streams.js'
+import { registerDashboardRoutes } from './routes/dashboard.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -30,6 +31,8 @@ export interface AppOptions {
   readonly version?: string
   /** Live event streams (`GET /v1/events/stream`): how many at most, how often a heartbeat. */
   readonly eventStreams?: EventStreamOptions
+  /** The built dashboard (`dist/web`); `null`: none (its pages then say how to build it). Default: found beside the server. */
+  readonly dashboardDirectory?: string | null
 }
 
 /**
@@ -116,6 +119,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     done()
   })
   registerNativeApiRoutes(app, gateway, streams)
+  await registerDashboardRoutes(app, options.dashboardDirectory)
   return app
 }
 
