@@ -184,9 +184,10 @@ export function Composer(props: {
         <p className="hint">The window is closed: free text will be refused. Use a template.</p>
       )}
       {mode === 'text' ? (
-        <label className="field">
-          <span>Message</span>
+        <div className="field">
+          <label htmlFor="composer-text">Message</label>
           <textarea
+            id="composer-text"
             rows={3}
             maxLength={4096}
             value={text}
@@ -194,12 +195,13 @@ export function Composer(props: {
               setText(event.target.value)
             }}
           />
-        </label>
+        </div>
       ) : (
         <>
-          <label className="field">
-            <span>Template</span>
+          <div className="field">
+            <label htmlFor="composer-template">Template</label>
             <select
+              id="composer-template"
               value={chosen}
               onChange={(event) => {
                 setChosen(event.target.value)
@@ -216,11 +218,12 @@ export function Composer(props: {
                 </option>
               ))}
             </select>
-          </label>
+          </div>
           {names.map((name) => (
-            <label className="field" key={name}>
-              <span>{name}</span>
+            <div className="field" key={name}>
+              <label htmlFor={`composer-parameter-${name}`}>{name}</label>
               <input
+                id={`composer-parameter-${name}`}
                 required
                 maxLength={1024}
                 value={values[name] ?? ''}
@@ -228,7 +231,7 @@ export function Composer(props: {
                   setValues((before) => ({ ...before, [name]: event.target.value }))
                 }}
               />
-            </label>
+            </div>
           ))}
           {template !== null && (
             <div className="preview" aria-label="Preview">
