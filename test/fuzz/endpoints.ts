@@ -17,6 +17,7 @@ import {
   optOutBody,
   psid,
   sandboxInboundBody,
+  sandboxStatusBody,
   templateDefinition,
   templateLanguage,
   templateName,
@@ -480,6 +481,16 @@ const sandboxInbound = endpoint(
   })),
 )
 
+const sandboxStatus = endpoint(
+  'POST /v1/sandbox/:channelId/status',
+  2,
+  channelParam(['sandbox', 'sandbox', 'sandbox', 'whatsapp', 'page']).map((channel): CaseParts => ({
+    path: ['v1', 'sandbox', channel.segment, 'status'],
+    owner: channel.owner,
+    body: jsonBody(sandboxStatusBody),
+  })),
+)
+
 /** `/v1/channels/{channelId}/…rest`, with the channel's owner. */
 function channelRoute(
   route: string,
@@ -769,6 +780,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   webhookVerify('whatsapp', true),
   webhookVerify('messenger', true),
   sandboxInbound,
+  sandboxStatus,
   ...graphCalls,
   endpoint('GET /v1/channels', 1, fixed('v1', 'channels')),
   contactRoute('GET /v1/channels/:channelId/contacts/:contactId/window', 2, 'window'),
