@@ -40,6 +40,12 @@ export const ERRORS = {
     title: 'Invalid OAuth access token.',
     hint: 'Send Authorization: Bearer <carewindow API key>.',
   },
+  READ_ONLY_KEY: {
+    status: 403,
+    code: 200,
+    title: 'Permissions error',
+    hint: 'The API key has the read role, which may only look; this call changes something and needs a key with the admin role (carewindow key create --role admin).',
+  },
   NOT_FOUND: {
     status: 404,
     code: 100,

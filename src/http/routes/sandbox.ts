@@ -9,6 +9,7 @@ import { EARLIEST_WIRE_INSTANT, instantProblem, LATEST_WIRE_INSTANT } from '../.
 import { authenticate } from '../auth.js'
 import { graphErrorResponses } from '../openapi/responses.js'
 import { documentedZod } from '../openapi/request-schemas.js'
+import { WRITES } from '../route-access.js'
 
 const FROM = `"from" is the customer’s phone number (wa_id), 6 to ${MAX_CONTACT_ID_LENGTH} characters`
 
@@ -56,6 +57,7 @@ export function registerSandboxRoutes(app: FastifyInstance, gateway: Gateway): v
   app.post(
     '/v1/sandbox/:channelId/inbound',
     {
+      config: WRITES,
       schema: {
         operationId: 'simulateInboundMessage',
         summary: 'Simulate a customer message (sandbox channels only)',
