@@ -42,18 +42,24 @@ const channelSchema = z.strictObject({
 /** `admin` (the default) may do everything; `read` only look (docs/api-keys.md). */
 const apiKeyRoleSchema = z.enum(API_KEY_ROLES).default(DEFAULT_API_KEY_ROLE)
 
-const apiKeySchema = z.union([
-  z.strictObject({
-    name: z.string().min(1).default('config'),
-    key: z.string().min(20, 'an API key has at least 20 characters'),
-    role: apiKeyRoleSchema,
-  }),
-  z.strictObject({
-    name: z.string().min(1).default('config'),
-    key_sha256: z.string().regex(/^[0-9a-f]{64}$/, 'key_sha256 is the lowercase hex SHA-256 of the key'),
-    role: apiKeyRoleSchema,
-  }),
-])
+const apiKeySchema = z.union(
+  [
+    z.strictObject({
+      name: z.string().min(1).default('config'),
+      key: z.string().min(20, 'an API key has at least 20 characters'),
+      role: apiKeyRoleSchema,
+    }),
+    z.strictObject({
+      name: z.string().min(1).default('config'),
+      key_sha256: z.string().regex(/^[0-9a-f]{64}$/, 'key_sha256 is the lowercase hex SHA-256 of the key'),
+      role: apiKeyRoleSchema,
+    }),
+  ],
+  {
+    error:
+      'an API key is {"key": …} or {"key_sha256": …}, with an optional "name" and "role" ("admin", the default, or "read")',
+  },
+)
 
 const tenantSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'a tenant id is lowercase letters, digits, "-" and "_"'),

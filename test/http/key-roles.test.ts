@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { resolveConfig } from '../../src/config/config.js'
+import { applyConfig } from '../../src/gateway/bootstrap.js'
 import { authenticate } from '../../src/http/auth.js'
 import { generateApiKey, hashApiKey, keyPrefix, randomId } from '../../src/shared/ids.js'
 import type { ApiKeyRole } from '../../src/store/store.js'
@@ -176,6 +178,27 @@ describe.each(['sqlite', 'postgres'] as const)('API key roles on %s', (dialect) 
     const reads = await fixture.call('GET', '/v1/channels', { key: readKey })
     expect(reads.status).toBe(401)
     expect((await fixture.call('POST', GRAPH_SEND, { key: readKey, body: textToSanne })).status).toBe(401)
+  })
+
+  it('gives a key declared in the config file the role the file names, also when the file changes it', async () => {
+    const declared = 'cw_acme_manager_key_0123456789'
+    const fileWith = (role: ApiKeyRole) =>
+      resolveConfig(
+        { tenants: [{ id: 'acme', api_keys: [{ name: 'dashboard', key: declared, role }] }] },
+        {},
+        null,
+      )
+    const { store } = fixture.gateway
+    await applyConfig(store, fileWith('read'), () => fixture.now())
+    expect((await store.findApiKey(hashApiKey(declared)))?.role).toBe('read')
+    fixture.gateway.directory.invalidate()
+    expectReadOnly(await fixture.call('POST', consent, { key: declared, body: optIn }), 'POST consent')
+
+    await applyConfig(store, fileWith('admin'), () => fixture.now())
+    expect((await store.findApiKey(hashApiKey(declared)))?.role).toBe('admin')
+    fixture.gateway.directory.invalidate()
+    expect((await fixture.call('POST', consent, { key: declared, body: optIn })).status).toBe(201)
+    expect((await store.listApiKeys('acme')).filter((key) => key.name === 'dashboard')).toHaveLength(1)
   })
 
   it('takes a route that declares nothing to write: a read key is refused there, an admin key is not', async () => {
