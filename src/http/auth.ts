@@ -41,7 +41,7 @@ function mayCall(role: ApiKeyRole, request: FastifyRequest): boolean {
 
 function readOnlyDetails(request: FastifyRequest): string {
   const route = `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0] ?? ''}`
-  return `the API key has the read role and ${route} changes data; it needs a key with the admin role`
+  return `${route} changes data and the API key has the read role`
 }
 
 // The catalogue's hint (docs/errors.md) follows these details and says what to send, so they say what was wrong.

@@ -44,7 +44,7 @@ export const ERRORS = {
     status: 403,
     code: 200,
     title: 'Permissions error',
-    hint: 'The API key has the read role, which may only look; this call changes something and needs a key with the admin role (carewindow key create --role admin).',
+    hint: 'A key with the read role may only look: this call needs a key with the admin role (carewindow key create --role admin).',
   },
   NOT_FOUND: {
     status: 404,

@@ -63,8 +63,9 @@ function expectReadOnly(reply: Reply, route: string): void {
   expect(reply.status, route).toBe(403)
   const { error } = reply.body as GraphError
   expect(error.code).toBe(200)
-  expect(error.error_data.details).toContain('read role')
-  expect(error.error_data.details).toContain('admin role')
+  expect(error.error_data.details).toContain(`${route.split(' ')[0] ?? ''} `)
+  expect(error.error_data.details).toContain('changes data and the API key has the read role')
+  expect(error.error_data.details).toContain('needs a key with the admin role')
 }
 
 describe.each(['sqlite', 'postgres'] as const)('API key roles on %s', (dialect) => {

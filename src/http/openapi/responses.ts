@@ -112,7 +112,7 @@ export const SHARED_RESPONSES = {
       'READ_ONLY_KEY: the API key has the read role, which may only look; this operation changes something and needs a key with the admin role. Nothing was changed.',
     example: catalogueExample(
       'READ_ONLY_KEY',
-      'the API key has the read role and POST /:version/:id/messages changes data; it needs a key with the admin role',
+      'POST /:version/:id/messages changes data and the API key has the read role',
     ),
   },
   InvalidSignature: {
