@@ -244,6 +244,24 @@ describe('what each route declares', () => {
     expect(undeclared.map(({ method, url }) => `${method} ${url}`)).toEqual([])
   })
 
+  it('documents 403 READ_ONLY_KEY on exactly the keyed routes that declare they write', async () => {
+    const served = await fixture.app.inject({ method: 'GET', url: '/docs/json' })
+    const { paths } = JSON.parse(served.body) as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>
+    }
+    const documented = fixture.app.routeAccess.filter(
+      ({ method, url }) =>
+        method !== 'HEAD' && !KEYLESS.some((keyless) => keyless.test(url)) && !url.includes('*'),
+    )
+    expect(documented.length).toBeGreaterThan(60)
+    for (const { method, url, writes } of documented) {
+      const path = url.replace(/:(\w+)/g, '{$1}')
+      const responses = paths[path]?.[method.toLowerCase()]?.responses
+      expect(responses, `${method} ${url}`).toBeDefined()
+      expect(Object.hasOwn(responses ?? {}, '403'), `${method} ${url}`).toBe(writes)
+    }
+  })
+
   it('declares GET and HEAD routes reads, and of the others only the dry run', () => {
     const keyed = fixture.app.routeAccess.filter(({ url }) => !KEYLESS.some((keyless) => keyless.test(url)))
     for (const { method, url, writes } of keyed) {
