@@ -3,6 +3,7 @@ import { templateDefinitionSchema } from '../channels/whatsapp/template-definiti
 import { automationsSchema, DEFAULT_AUTOMATIONS } from './automations.js'
 import { policySettingsSchema } from './policy-settings.js'
 import { rateCardsSchema } from './rate-cards.js'
+import { API_KEY_ROLES, DEFAULT_API_KEY_ROLE } from '../shared/key-roles.js'
 
 /** The config file's shape (JSON), as zod schemas: what config.ts validates a file and the environment against. */
 
@@ -38,16 +39,27 @@ const channelSchema = z.strictObject({
   templates: z.array(templateDefinitionSchema).default([]),
 })
 
-const apiKeySchema = z.union([
-  z.strictObject({
-    name: z.string().min(1).default('config'),
-    key: z.string().min(20, 'an API key has at least 20 characters'),
-  }),
-  z.strictObject({
-    name: z.string().min(1).default('config'),
-    key_sha256: z.string().regex(/^[0-9a-f]{64}$/, 'key_sha256 is the lowercase hex SHA-256 of the key'),
-  }),
-])
+/** `admin` (the default) may do everything; `read` only look (docs/api-keys.md). */
+const apiKeyRoleSchema = z.enum(API_KEY_ROLES).default(DEFAULT_API_KEY_ROLE)
+
+const apiKeySchema = z.union(
+  [
+    z.strictObject({
+      name: z.string().min(1).default('config'),
+      key: z.string().min(20, 'an API key has at least 20 characters'),
+      role: apiKeyRoleSchema,
+    }),
+    z.strictObject({
+      name: z.string().min(1).default('config'),
+      key_sha256: z.string().regex(/^[0-9a-f]{64}$/, 'key_sha256 is the lowercase hex SHA-256 of the key'),
+      role: apiKeyRoleSchema,
+    }),
+  ],
+  {
+    error:
+      'an API key is {"key": …} or {"key_sha256": …}, with an optional "name" and "role" ("admin", the default, or "read")',
+  },
+)
 
 const tenantSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'a tenant id is lowercase letters, digits, "-" and "_"'),

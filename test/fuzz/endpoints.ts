@@ -36,8 +36,15 @@ export type Segment = string | IdRef
 
 /** Whose API key a request carries, and how. */
 export type Auth =
-  /** The key of the tenant that owns the channel or resource (`owner`), or of the other tenant. */
-  | { readonly kind: 'key'; readonly tenant: 'owner' | 'other'; readonly via: 'bearer' | 'query' | 'body' }
+  /**
+   * The key of the tenant that owns the channel or resource (`owner`), or of the other tenant; `reader`: the owner's
+   * key with the read role, refused every route that writes.
+   */
+  | {
+      readonly kind: 'key'
+      readonly tenant: 'owner' | 'other' | 'reader'
+      readonly via: 'bearer' | 'query' | 'body'
+    }
   | { readonly kind: 'none' }
   | { readonly kind: 'header'; readonly value: string }
 
@@ -84,6 +91,7 @@ const auth: fc.Arbitrary<Auth> = fc.oneof(
   { weight: 40, arbitrary: fc.constant<Auth>({ kind: 'key', tenant: 'owner', via: 'bearer' }) },
   { weight: 2, arbitrary: fc.constant<Auth>({ kind: 'key', tenant: 'owner', via: 'query' }) },
   { weight: 1, arbitrary: fc.constant<Auth>({ kind: 'key', tenant: 'other', via: 'bearer' }) },
+  { weight: 3, arbitrary: fc.constant<Auth>({ kind: 'key', tenant: 'reader', via: 'bearer' }) },
   { weight: 1, arbitrary: fc.constant<Auth>({ kind: 'none' }) },
   {
     weight: 1,
@@ -100,6 +108,7 @@ const auth: fc.Arbitrary<Auth> = fc.oneof(
 const sendAuth: fc.Arbitrary<Auth> = fc.oneof(
   { weight: 12, arbitrary: auth },
   { weight: 1, arbitrary: fc.constant<Auth>({ kind: 'key', tenant: 'owner', via: 'body' }) },
+  { weight: 1, arbitrary: fc.constant<Auth>({ kind: 'key', tenant: 'reader', via: 'body' }) },
 )
 
 const signing: fc.Arbitrary<Signing> = fc.oneof(

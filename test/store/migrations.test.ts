@@ -246,6 +246,41 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       }
     })
 
+    it('0017 makes every key stored before it an admin key, new keys admin unless given, and no other role', async () => {
+      opened = await openEmpty(dialect)
+      const { db, schema } = opened
+      await migrateToLatest(db, dialect, schema, '0016-rate-cards')
+      await sql`insert into tenants (id, name, webhook_url, webhook_secret, created_at) values ('t', 't', null, null, ${T0})`.execute(
+        db,
+      )
+      await sql`insert into api_keys (id, tenant_id, name, prefix, key_hash, created_at, revoked_at)
+        values ('live', 't', 'crm', 'cw_live', 'h1', ${T0}, null), ('gone', 't', 'old', 'cw_gone', 'h2', ${T0}, ${T0 + DAY})`.execute(
+        db,
+      )
+
+      await migrateToLatest(db, dialect, schema)
+
+      await sql`insert into api_keys (id, tenant_id, name, prefix, key_hash, created_at, revoked_at)
+        values ('unnamed', 't', 'new', 'cw_new', 'h3', ${T0}, null)`.execute(db)
+      await sql`insert into api_keys (id, tenant_id, name, prefix, key_hash, role, created_at, revoked_at)
+        values ('manager', 't', 'dashboard', 'cw_man', 'h4', 'read', ${T0}, null)`.execute(db)
+      const { rows } = await sql<{
+        id: string
+        role: string
+      }>`select id, role from api_keys order by id`.execute(db)
+      expect(rows).toEqual([
+        { id: 'gone', role: 'admin' },
+        { id: 'live', role: 'admin' },
+        { id: 'manager', role: 'read' },
+        { id: 'unnamed', role: 'admin' },
+      ])
+      await expect(
+        sql`insert into api_keys (id, tenant_id, name, prefix, key_hash, role, created_at, revoked_at)
+          values ('odd', 't', 'x', 'cw_odd', 'h5', 'owner', ${T0}, null)`.execute(db),
+      ).rejects.toThrow(/check/i)
+      await expect(sql`update api_keys set role = null where id = 'live'`.execute(db)).rejects.toThrow()
+    })
+
     it('0019 indexes pending jobs only, keeping every job, and the due jobs are found through that index', async () => {
       opened = await openEmpty(dialect)
       const { db, schema } = opened

@@ -7,6 +7,7 @@ import { recordedPricingFacts } from '../../channels/whatsapp/meta-pricing.js'
 import { SANDBOX_STATUSES, statusNotification, type WirePricing } from '../../channels/whatsapp/sandbox.js'
 import type { ChannelRecord } from '../../store/store.js'
 import { authenticate } from '../auth.js'
+import { WRITES } from '../route-access.js'
 import { graphErrorResponses } from '../openapi/responses.js'
 import { documentedZod } from '../openapi/request-schemas.js'
 
@@ -54,6 +55,7 @@ export function registerSandboxStatusRoute(
   app.post(
     '/v1/sandbox/:channelId/status',
     {
+      config: WRITES,
       schema: {
         operationId: 'simulateStatus',
         summary: 'Simulate Meta’s status notification for a sent message (sandbox channels only)',
@@ -124,7 +126,8 @@ export function registerSandboxStatusRoute(
 /** carewindow's own pricing of a message, as Meta would write it; `null` without one. */
 function recordedPricing(decisionJson: string | null): WirePricing | null {
   const facts = recordedPricingFacts(decisionJson)
-  if (facts === null || facts.pricingModel === null || facts.category === null || facts.billable === null) return null
+  if (facts === null || facts.pricingModel === null || facts.category === null || facts.billable === null)
+    return null
   return {
     billable: facts.billable,
     pricing_model: facts.pricingModel,

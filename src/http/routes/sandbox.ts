@@ -11,6 +11,7 @@ import { graphErrorResponses } from '../openapi/responses.js'
 import { documentedZod } from '../openapi/request-schemas.js'
 import { registerSandboxStatusRoute } from './sandbox-status.js'
 import type { ChannelRecord } from '../../store/store.js'
+import { WRITES } from '../route-access.js'
 
 const FROM = `"from" is the customer’s phone number (wa_id), 6 to ${MAX_CONTACT_ID_LENGTH} characters`
 
@@ -65,6 +66,7 @@ export function registerSandboxRoutes(app: FastifyInstance, gateway: Gateway): v
   app.post(
     '/v1/sandbox/:channelId/inbound',
     {
+      config: WRITES,
       schema: {
         operationId: 'simulateInboundMessage',
         summary: 'Simulate a customer message (sandbox channels only)',
