@@ -30,10 +30,15 @@ export interface MessageCursor {
   readonly id: string
 }
 
-/** A page of a search: at most `limit` messages, those after `before` when given. */
+/**
+ * A page of a search: at most `limit` messages, newest first and those after `before` when given; or, with
+ * `oldestFirst`, oldest first (`at`, then `id`, ascending) and those after `after` (a what-if walks a period so).
+ */
 export interface MessagePage {
   readonly limit: number
   readonly before?: MessageCursor
+  readonly oldestFirst?: boolean
+  readonly after?: MessageCursor
 }
 
 /** The columns besides the currency (always) and the UTC day (when asked) that message costs are summed by. */
@@ -66,7 +71,7 @@ export interface CostSum {
 
 /** Stored messages, read many at a time: searched a page at a time, and their costs summed. */
 export interface MessageLedger {
-  /** Messages matching `filter`, newest first (`at`, then `id`, descending), after `before` when given. */
+  /** Messages matching `filter`, newest first (`at`, then `id`, descending) or oldest first, as `page` asks. */
   searchMessages(filter: MessageFilter, page: MessagePage): Promise<MessageRecord[]>
   /**
    * The messages matching `filter` in `[from, to)`, counted and their prices summed per currency and group, at
