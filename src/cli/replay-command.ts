@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { loadConfig, type GatewayConfig } from '../config/config.js'
 import { parseDatabaseUrl } from '../config/database-url.js'
 import { rateCardsSchema, toRateCards } from '../config/rate-cards.js'
-import { toWhatIf, whatIfSchema, type WhatIf, type WhatIfInput } from '../config/what-if.js'
+import { isEmptyWhatIf, toWhatIf, whatIfSchema, type WhatIf, type WhatIfInput } from '../config/what-if.js'
 import type { RateCard } from '../domain/index.js'
 import { applyConfig } from '../gateway/bootstrap.js'
 import { replayHistory } from '../gateway/history/replay.js'
@@ -40,12 +40,11 @@ export async function replayCommand(file: string, options: ReplayCommandOptions,
   const parsed = whatIfSchema.safeParse(input)
   if (!parsed.success)
     throw new InputError(`the what-if is not valid:\n  ${describeIssues(parsed.error).join('\n  ')}`)
-  const whatIf = toWhatIf(parsed.data)
-  if (
-    whatIf.rateCards === undefined &&
-    whatIf.pricingEra === null &&
-    Object.keys(whatIf.settings).length === 0
-  )
+  const given = toWhatIf(parsed.data)
+  // "config": the config file's cards, whatever --rate-cards gives the baseline.
+  const whatIf: WhatIf =
+    given.rateCards === 'config' ? { ...given, rateCards: configuredCards(config) } : given
+  if (isEmptyWhatIf(whatIf))
     throw new InputError(
       'nothing to compare: give --what-if FILE, --pricing-model, --pricing-2026 or what-if rate cards in the file',
     )
@@ -91,7 +90,10 @@ export async function replayCommand(file: string, options: ReplayCommandOptions,
     )
 }
 
-async function whatIfInput(options: ReplayCommandOptions): Promise<Record<string, unknown>> {
+/** The what-if the options give: the file's (`--what-if FILE`), with `--pricing-2026` and `--pricing-model` laid over it. */
+export async function whatIfInput(
+  options: Pick<ReplayCommandOptions, 'whatIf' | 'pricing2026' | 'pricingModel'>,
+): Promise<Record<string, unknown>> {
   const input: unknown = options.whatIf === undefined ? {} : await jsonFile(options.whatIf, 'what-if')
   if (typeof input !== 'object' || input === null || Array.isArray(input))
     throw new InputError(
@@ -120,8 +122,9 @@ function describeWhatIf(input: Record<string, unknown>, whatIf: WhatIf): string 
         .map(([key, value]) => `${key}=${JSON.stringify(value)}`)
         .join(', ')}`,
     )
-  if (whatIf.rateCards !== undefined)
-    parts.push(`rate cards ${whatIf.rateCards.map((card) => card.id).join(', ')}`)
+  const cards = whatIf.rateCards
+  if (cards !== undefined && cards !== 'config')
+    parts.push(`rate cards ${cards.map((card) => card.id).join(', ')}`)
   return parts.join('; ')
 }
 

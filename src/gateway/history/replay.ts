@@ -101,7 +101,10 @@ function policiesOf(channel: ChannelRecord, options: ReplayOptions) {
     baseline,
     whatIf: {
       settings: settingsWith(channel.settings, whatIf.settings),
-      rateCards: whatIf.rateCards ?? options.rateCards,
+      rateCards:
+        whatIf.rateCards === undefined || whatIf.rateCards === 'config'
+          ? options.rateCards
+          : whatIf.rateCards,
       pricingEra: whatIf.pricingEra,
     } satisfies ReplayPolicy,
   }
