@@ -82,4 +82,11 @@ export interface MessageLedger {
     grouping: CostGrouping,
     limit: number,
   ): Promise<CostSum[]>
+  /**
+   * Fills the tenant's daily cost totals of the UTC days that are over (and settled) by `now` and not yet filled,
+   * so that reports read them rather than the messages; the number of days filled. PostgreSQL fills a day when a
+   * report first reads it, or when this is called (a scheduled job does, nightly and at start); SQLite keeps every
+   * day's totals as messages are written, and fills none.
+   */
+  fillCostDays(tenantId: string, now: Instant): Promise<number>
 }
