@@ -5,10 +5,9 @@ import {
   type RateCard,
   type RepricingPolicy,
 } from '../../domain/index.js'
-import { policySettingsSchema, toPolicySettings } from '../../config/policy-settings.js'
+import { eraOrderIssues, policySettingsSchema, toPolicySettings } from '../../config/policy-settings.js'
 import type { WhatIf } from '../../config/what-if.js'
 import { GatewayError } from '../../shared/errors.js'
-import { describeIssues } from '../../shared/validation.js'
 import type { ChannelRecord, MessageCursor, MessageRecord, Store } from '../../store/store.js'
 import type { Directory } from '../directory.js'
 import { messageFilterOf } from '../api/message-filter.js'
@@ -180,15 +179,16 @@ function policiesOf(
 ): { readonly current: RepricingPolicy; readonly whatIf: RepricingPolicy } {
   const stored = policySettingsSchema.safeParse(channel.settings)
   const own = stored.success ? stored.data : {}
-  const laid = policySettingsSchema.safeParse({ ...own, ...whatIf.settings })
-  if (!laid.success)
+  const laid = { ...own, ...whatIf.settings }
+  const issues = eraOrderIssues(laid)
+  if (issues.length > 0)
     throw new GatewayError(
       'INVALID_REQUEST',
-      `${describeIssues(laid.error, 'settings').join('; ')} (laid over the settings of channel ${channel.externalId})`,
+      `${issues.map((issue) => `settings.${issue.path[0]}: ${issue.message}`).join('; ')} (laid over the settings of channel ${channel.externalId})`,
     )
   return {
     current: { settings: toPolicySettings(own), rateCards: currentCards, pricingEra: null },
-    whatIf: { settings: toPolicySettings(laid.data), rateCards: whatIfCards, pricingEra: whatIf.pricingEra },
+    whatIf: { settings: toPolicySettings(laid), rateCards: whatIfCards, pricingEra: whatIf.pricingEra },
   }
 }
 
