@@ -58,9 +58,12 @@ export async function replayCommand(file: string, options: ReplayCommandOptions,
     everyMs: 5_000,
   })
   let bad = 0
+  // Without --rate-cards, each tenant's own cards in the configured database price its channels, as in a send.
+  const ownRateCards = new Map<string, readonly RateCard[]>()
   const result = await replayHistory(file, {
-    setUp: (store) => channelsInto(store, config),
+    setUp: (store) => channelsInto(store, config, options.rateCards === undefined ? ownRateCards : null),
     rateCards,
+    ownRateCards,
     whatIf,
     strictConsent: options.strictConsent === true,
     clock: systemClock,
@@ -130,14 +133,20 @@ function describeWhatIf(input: Record<string, unknown>, whatIf: WhatIf): string 
 
 /**
  * The throwaway store gets the tenants and channels of the configured database — read, never written (a SQLite file
- * that does not exist is not created) — and then the config file's, as `serve` would apply them.
+ * that does not exist is not created) — and then the config file's, as `serve` would apply them. The tenants' own
+ * rate cards are read with them, into `ownRateCards` when given.
  */
-async function channelsInto(store: Store, config: GatewayConfig): Promise<void> {
+async function channelsInto(
+  store: Store,
+  config: GatewayConfig,
+  ownRateCards: Map<string, readonly RateCard[]> | null,
+): Promise<void> {
   const location = config.databaseUrl === undefined ? null : parseDatabaseUrl(config.databaseUrl)
   const sqlitePath =
     location === null ? DEFAULT_SQLITE_PATH : location.kind === 'sqlite' ? location.path : null
   if (sqlitePath === null || (sqlitePath !== ':memory:' && existsSync(sqlitePath))) {
-    const { tenants, channels } = await readChannels(config)
+    const { tenants, channels, cards } = await readChannels(config)
+    if (ownRateCards !== null) for (const [tenantId, own] of cards) ownRateCards.set(tenantId, own)
     await store.transaction(async (tx) => {
       for (const tenant of tenants) await tx.upsertTenant(tenant)
       for (const channel of channels) await tx.upsertChannel(channel)
@@ -150,7 +159,14 @@ async function readChannels(config: GatewayConfig) {
   try {
     const configured = await openStore(config.databaseUrl, { migrate: false })
     try {
-      return { tenants: await configured.listTenants(), channels: await configured.listChannels() }
+      const tenants = await configured.listTenants()
+      const cards = new Map<string, readonly RateCard[]>()
+      for (const tenant of tenants)
+        cards.set(
+          tenant.id,
+          (await configured.listRateCards(tenant.id)).map((stored) => stored.card),
+        )
+      return { tenants, channels: await configured.listChannels(), cards }
     } finally {
       await configured.close()
     }
