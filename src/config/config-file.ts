@@ -165,6 +165,22 @@ export const configFileSchema = z.strictObject({
         .optional(),
     })
     .default({}),
+  /** Filling each tenant's daily cost totals of the days that are over (PostgreSQL; SQLite keeps them as it goes). */
+  cost_days: z
+    .strictObject({
+      /** At start (default true). */
+      on_start: z.boolean().optional(),
+      /** Then every this many ms, from 01:05 UTC (default 24 h: nightly); 0: only at start. */
+      interval_ms: z
+        .number()
+        .int()
+        .refine(
+          (ms) => ms === 0 || (ms >= 3_600_000 && ms <= 7 * 24 * 3_600_000),
+          'use 0 (only at start) or from 3600000 (1 h) to 604800000 (7 days)',
+        )
+        .optional(),
+    })
+    .default({}),
   rate_cards: rateCardsSchema.optional(),
   tenants: z.array(tenantSchema).default([]),
 })

@@ -741,6 +741,36 @@ const rateCardEndpoints: readonly Endpoint[] = [
     rateCardId.map((id): CaseParts => ({ path: ['v1', 'rate-cards', id], owner: 'acme' })),
   ),
   endpoint(
+    'POST /v1/costs/what-if',
+    2,
+    fc.constant<CaseParts>({
+      path: ['v1', 'costs', 'what-if'],
+      owner: 'acme',
+      body: jsonBody(
+        fc.record(
+          {
+            from: fc.constantFrom('2026-03-01', '2026-03-01T10:00:00Z', '1999-12-31', 'x'),
+            to: fc.constantFrom('2026-03-31', '2028-12-31', '2026-02-01'),
+            channel: fc.constantFrom('106540352242922', '109999999999999', 'x'.repeat(65)),
+            settings: fc.constantFrom<FuzzJson>(
+              { pricing_2026: true },
+              { pricing_2026: true, pricing_2026_at: '2025-09-03' },
+              { pricing_pmp_2025_at: '2020-01-01' },
+              { colour: 'blue' },
+            ),
+            rate_cards: fc.oneof(
+              { weight: 2, arbitrary: fc.constantFrom<FuzzJson>('config', 'sample', 'mine', []) },
+              { weight: 3, arbitrary: rateCardBody.map((card): FuzzJson => [card]) },
+            ),
+            pricing_model: fc.constantFrom('CBP', 'PMP_2026', 'NBP', 'FREE'),
+            format: fc.constantFrom('json', 'csv', 'xml'),
+          },
+          { requiredKeys: [] },
+        ),
+      ),
+    }),
+  ),
+  endpoint(
     'POST /v1/rate-cards/import',
     2,
     fc.constant<CaseParts>({

@@ -124,6 +124,21 @@ describe.each(['sqlite', 'postgres'] as const)('API key roles on %s', (dialect) 
     expect(await rowCounts(fixture)).toEqual(before)
   })
 
+  it('lets a read key ask what the period would cost under other settings, a POST that changes nothing', async () => {
+    const before = await rowCounts(fixture)
+    const reply = await fixture.call('POST', '/v1/costs/what-if', {
+      key: readKey,
+      body: {
+        from: new Date(T0 - 24 * HOUR).toISOString(),
+        to: new Date(T0 + 24 * HOUR).toISOString(),
+        settings: { pricing_2026: true },
+      },
+    })
+    expect(reply.status, JSON.stringify(reply.body)).toBe(200)
+    expect(reply.body).toMatchObject({ repriced: 1 })
+    expect(await rowCounts(fixture)).toEqual(before)
+  })
+
   it('refuses a read key every change with 403 READ_ONLY_KEY, and nothing is written', async () => {
     const before = await rowCounts(fixture)
     const writes: readonly (readonly ['POST' | 'PUT' | 'DELETE', string, object?])[] = [
@@ -224,7 +239,7 @@ describe.each(['sqlite', 'postgres'] as const)('API key roles on %s', (dialect) 
 const KEYLESS = [/^\/webhooks\//, /^\/(healthz|readyz|metrics)$/, /^\/docs(\/|$)/]
 
 /** The routes besides GET and HEAD that only read; a new one must be added here on purpose. */
-const READING_POSTS = ['POST /v1/channels/:channelId/decisions']
+const READING_POSTS = ['POST /v1/channels/:channelId/decisions', 'POST /v1/costs/what-if']
 
 describe('what each route declares', () => {
   let fixture: NativeApiFixture

@@ -40,13 +40,9 @@ export const TAGS = [
   {
     name: 'costs',
     description:
-      'What messages cost: carewindow’s prices of a period’s messages, counted and summed per currency, grouped by UTC day, week or month, channel, market, category, pricing model and billing type.',
+      'What messages cost: carewindow’s prices of a period’s messages, counted and summed per currency, grouped by UTC day, week or month, channel, market, category, pricing model and billing type; how they compare with what Meta billed; what they would cost under other settings; the rate cards they are priced from.',
   },
   { name: 'decisions', description: 'Dry runs: would this message go out, and why?' },
-  {
-    name: 'costs',
-    description: 'What messages cost: carewindow’s prices, and how they compare with what Meta billed.',
-  },
   {
     name: 'cases',
     description: 'Tickets that keep-alive reminders and the Issue Resolution re-engagement act on.',
