@@ -11,6 +11,7 @@ import { buildApp } from './http/app.js'
 import { repeatLimiterOf } from './shared/logging.js'
 import { openStore, redactDatabaseUrl } from './store/open-store.js'
 import { DEFAULT_SQLITE_PATH } from './store/sqlite/sqlite-store.js'
+import { costDaysScheduleOf, scheduleCostDayFills } from './gateway/costs/cost-days-jobs.js'
 
 export interface RunningServer {
   readonly app: FastifyInstance
@@ -75,6 +76,9 @@ export async function startServer(options: {
     })
     // After the sandbox, whose simulated account is synced too.
     await gateway.scheduleTemplateSyncs()
+    // Each tenant's daily cost totals of the days that are over, at start and nightly (cost_days).
+    await scheduleCostDayFills(gateway, costDaysScheduleOf(config))
+    gateway.scheduler.kick()
     const running = gateway
     const listening = app
     return {

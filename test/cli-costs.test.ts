@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -182,6 +182,49 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(priced.stdout).toContain('billing PMP utility regular · 0.05 USD')
     })
 
+    it('prices the walkthrough’s sends under the reported 2026 change, from the config file’s cards', async () => {
+      const config = join(directory, 'sample-cards.json')
+      await writeFile(config, JSON.stringify({ rate_cards: 'sample' }))
+      const run = await carewindow(
+        'report',
+        'what-if',
+        ...period,
+        '--pricing-2026',
+        '2025-08-01',
+        '--config',
+        config,
+        '--json',
+      )
+      if (run.code !== EXIT.ok) throw new Error(run.stderr)
+      const report = JSON.parse(run.stdout) as Record<string, { totals: unknown[]; by_category: unknown[] }>
+
+      expect(run.code).toBe(EXIT.ok)
+      expect(report.current?.totals).toEqual([
+        { currency: 'USD', messages: 7, amount: '0.2597', amount_micros: 259_700 },
+      ])
+      // The four free-form replies inside the window are charged at the sample card's NL service rate, 0.0096.
+      expect(report.what_if?.totals).toEqual([
+        { currency: 'USD', messages: 7, amount: '0.2981', amount_micros: 298_100 },
+      ])
+      expect(report.what_if?.by_category).toContainEqual({
+        category: 'service',
+        currency: 'USD',
+        messages: 4,
+        amount: '0.0384',
+        amount_micros: 38_400,
+      })
+      const table = await carewindow(
+        'report',
+        'what-if',
+        ...period,
+        '--pricing-2026',
+        '2025-08-01',
+        '--config',
+        config,
+      )
+      expect(table.stdout).toMatch(/^total USD +0\.2597 \(7\) +0\.2981 \(7\) +\+0\.0384$/m)
+    })
+
     it.each([
       [
         ['report', 'costs', '--from', 'yesterday', '--to', '2025-09-30'],
@@ -190,6 +233,9 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       [['report', 'costs', ...period, '--group-by', 'hour'], 'group_by: "hour" cannot be grouped by'],
       [['report', 'costs', '--from', '2025-09-30', '--to', '2025-09-01'], 'to: must be after from'],
       [['report', 'costs', ...period, '--tenant', 'initech'], 'there is no tenant "initech"'],
+      [['report', 'what-if', ...period, '--pricing-model', 'FREE'], 'pricing_model: use one of NBP'],
+      [['report', 'what-if', ...period, '--pricing-2026', 'soon'], 'settings.pricing_2026_at'],
+      [['report', 'what-if', ...period, '--csv', '--json'], 'give --csv or --json, not both'],
       [['explain', 'msg_nope'], 'there is no message "msg_nope"'],
     ])('refuses %j with exit 2, saying what is wrong', async (args, problem) => {
       const run = await carewindow(...args)

@@ -7,6 +7,7 @@ import { systemClock } from '../shared/clock.js'
 import { Directory } from '../gateway/directory.js'
 import { templateSyncJob } from '../gateway/templates/template-sync-jobs.js'
 import { generateApiKey, hashApiKey, keyPrefix, randomId } from '../shared/ids.js'
+import { API_KEY_ROLES, DEFAULT_API_KEY_ROLE, type ApiKeyRole } from '../shared/key-roles.js'
 import { redactUrl } from '../shared/logging.js'
 import { openStore, redactDatabaseUrl } from '../store/open-store.js'
 import type { Store } from '../store/store.js'
@@ -211,8 +212,13 @@ export function registerAdminCommands(program: Command, output: CliOutput): void
     .description('create an API key for a tenant; it is printed once and stored hashed')
     .requiredOption('--tenant <id>', 'the tenant the key acts for')
     .option('--name <name>', 'what the key is for', 'cli')
+    .addOption(
+      new Option('--role <role>', 'admin: may do everything; read: may only look (no sends, no changes)')
+        .choices(API_KEY_ROLES)
+        .default(DEFAULT_API_KEY_ROLE),
+    )
     .addOption(configOption())
-    .action(async (options: { tenant: string; name: string; config?: string }) => {
+    .action(async (options: { tenant: string; name: string; role: ApiKeyRole; config?: string }) => {
       const apiKey = generateApiKey()
       await withStore(options.config, async (store) => {
         if ((await store.getTenant(options.tenant)) === undefined)
@@ -223,6 +229,7 @@ export function registerAdminCommands(program: Command, output: CliOutput): void
           name: options.name,
           prefix: keyPrefix(apiKey),
           keyHash: hashApiKey(apiKey),
+          role: options.role,
           createdAt: Date.now(),
           revokedAt: null,
         })
@@ -231,14 +238,14 @@ export function registerAdminCommands(program: Command, output: CliOutput): void
     })
   key
     .command('list')
-    .description('list a tenant’s keys (prefixes only)')
+    .description('list a tenant’s keys (prefixes only): id, prefix, name, role, state')
     .requiredOption('--tenant <id>', 'the tenant')
     .addOption(configOption())
     .action(async (options: { tenant: string; config?: string }) => {
       await withStore(options.config, async (store) => {
         for (const record of await store.listApiKeys(options.tenant))
           output.out(
-            `${record.id}\t${record.prefix}\t${record.name}\t${record.revokedAt === null ? 'active' : 'revoked'}\n`,
+            `${record.id}\t${record.prefix}\t${record.name}\t${record.role}\t${record.revokedAt === null ? 'active' : 'revoked'}\n`,
           )
       })
     })

@@ -109,7 +109,7 @@ async function readCsv(file: string): Promise<string> {
 }
 
 /** The tenant named, or the only one there is. */
-async function tenantOf(store: Store, given: string | undefined): Promise<string> {
+export async function tenantOf(store: Store, given: string | undefined): Promise<string> {
   if (given !== undefined) {
     if ((await store.getTenant(given)) === undefined)
       throw new InputError(`there is no tenant "${given}"; see carewindow tenant list`)
@@ -129,7 +129,8 @@ function configuredCards(config: GatewayConfig) {
   return config.rateCards === undefined ? [] : toRateCards(config.rateCards)
 }
 
-function directoryOf(store: Store, config: GatewayConfig): Directory {
+/** The directory a command prices with: the config file's cards, and each tenant's own in the database. */
+export function directoryOf(store: Store, config: GatewayConfig): Directory {
   return new Directory(store, systemClock, configuredCards(config))
 }
 

@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { loadConfig, type GatewayConfig } from '../config/config.js'
 import { parseDatabaseUrl } from '../config/database-url.js'
 import { rateCardsSchema, toRateCards } from '../config/rate-cards.js'
-import { toWhatIf, whatIfSchema, type WhatIf, type WhatIfInput } from '../config/what-if.js'
+import { isEmptyWhatIf, toWhatIf, whatIfSchema, type WhatIf, type WhatIfInput } from '../config/what-if.js'
 import type { RateCard } from '../domain/index.js'
 import { applyConfig } from '../gateway/bootstrap.js'
 import { replayHistory } from '../gateway/history/replay.js'
@@ -40,12 +40,11 @@ export async function replayCommand(file: string, options: ReplayCommandOptions,
   const parsed = whatIfSchema.safeParse(input)
   if (!parsed.success)
     throw new InputError(`the what-if is not valid:\n  ${describeIssues(parsed.error).join('\n  ')}`)
-  const whatIf = toWhatIf(parsed.data)
-  if (
-    whatIf.rateCards === undefined &&
-    whatIf.pricingEra === null &&
-    Object.keys(whatIf.settings).length === 0
-  )
+  const given = toWhatIf(parsed.data)
+  // "config": the config file's cards, whatever --rate-cards gives the baseline.
+  const whatIf: WhatIf =
+    given.rateCards === 'config' ? { ...given, rateCards: configuredCards(config) } : given
+  if (isEmptyWhatIf(whatIf))
     throw new InputError(
       'nothing to compare: give --what-if FILE, --pricing-model, --pricing-2026 or what-if rate cards in the file',
     )
@@ -59,9 +58,12 @@ export async function replayCommand(file: string, options: ReplayCommandOptions,
     everyMs: 5_000,
   })
   let bad = 0
+  // Without --rate-cards, each tenant's own cards in the configured database price its channels, as in a send.
+  const ownRateCards = new Map<string, readonly RateCard[]>()
   const result = await replayHistory(file, {
-    setUp: (store) => channelsInto(store, config),
+    setUp: (store) => channelsInto(store, config, options.rateCards === undefined ? ownRateCards : null),
     rateCards,
+    ownRateCards,
     whatIf,
     strictConsent: options.strictConsent === true,
     clock: systemClock,
@@ -91,7 +93,10 @@ export async function replayCommand(file: string, options: ReplayCommandOptions,
     )
 }
 
-async function whatIfInput(options: ReplayCommandOptions): Promise<Record<string, unknown>> {
+/** The what-if the options give: the file's (`--what-if FILE`), with `--pricing-2026` and `--pricing-model` laid over it. */
+export async function whatIfInput(
+  options: Pick<ReplayCommandOptions, 'whatIf' | 'pricing2026' | 'pricingModel'>,
+): Promise<Record<string, unknown>> {
   const input: unknown = options.whatIf === undefined ? {} : await jsonFile(options.whatIf, 'what-if')
   if (typeof input !== 'object' || input === null || Array.isArray(input))
     throw new InputError(
@@ -120,21 +125,28 @@ function describeWhatIf(input: Record<string, unknown>, whatIf: WhatIf): string 
         .map(([key, value]) => `${key}=${JSON.stringify(value)}`)
         .join(', ')}`,
     )
-  if (whatIf.rateCards !== undefined)
-    parts.push(`rate cards ${whatIf.rateCards.map((card) => card.id).join(', ')}`)
+  const cards = whatIf.rateCards
+  if (cards !== undefined && cards !== 'config')
+    parts.push(`rate cards ${cards.map((card) => card.id).join(', ')}`)
   return parts.join('; ')
 }
 
 /**
  * The throwaway store gets the tenants and channels of the configured database — read, never written (a SQLite file
- * that does not exist is not created) — and then the config file's, as `serve` would apply them.
+ * that does not exist is not created) — and then the config file's, as `serve` would apply them. The tenants' own
+ * rate cards are read with them, into `ownRateCards` when given.
  */
-async function channelsInto(store: Store, config: GatewayConfig): Promise<void> {
+async function channelsInto(
+  store: Store,
+  config: GatewayConfig,
+  ownRateCards: Map<string, readonly RateCard[]> | null,
+): Promise<void> {
   const location = config.databaseUrl === undefined ? null : parseDatabaseUrl(config.databaseUrl)
   const sqlitePath =
     location === null ? DEFAULT_SQLITE_PATH : location.kind === 'sqlite' ? location.path : null
   if (sqlitePath === null || (sqlitePath !== ':memory:' && existsSync(sqlitePath))) {
-    const { tenants, channels } = await readChannels(config)
+    const { tenants, channels, cards } = await readChannels(config)
+    if (ownRateCards !== null) for (const [tenantId, own] of cards) ownRateCards.set(tenantId, own)
     await store.transaction(async (tx) => {
       for (const tenant of tenants) await tx.upsertTenant(tenant)
       for (const channel of channels) await tx.upsertChannel(channel)
@@ -147,7 +159,14 @@ async function readChannels(config: GatewayConfig) {
   try {
     const configured = await openStore(config.databaseUrl, { migrate: false })
     try {
-      return { tenants: await configured.listTenants(), channels: await configured.listChannels() }
+      const tenants = await configured.listTenants()
+      const cards = new Map<string, readonly RateCard[]>()
+      for (const tenant of tenants)
+        cards.set(
+          tenant.id,
+          (await configured.listRateCards(tenant.id)).map((stored) => stored.card),
+        )
+      return { tenants, channels: await configured.listChannels(), cards }
     } finally {
       await configured.close()
     }

@@ -9,6 +9,7 @@ import { configOption, withStore } from './admin-commands.js'
 import { formatCostTable } from './format-costs.js'
 import { formatStoredMessageText } from './format-decision.js'
 import { InputError, type CliOutput } from './output.js'
+import { registerWhatIfCommand } from './what-if-command.js'
 
 interface CostOptions {
   readonly from: string
@@ -87,6 +88,8 @@ export function registerReportCommands(program: Command, output: CliOutput): voi
         )
       })
     })
+
+  registerWhatIfCommand(report, output)
 
   program
     .command('explain')

@@ -3,6 +3,7 @@ import { templateDefinitionSchema } from '../channels/whatsapp/template-definiti
 import { automationsSchema, DEFAULT_AUTOMATIONS } from './automations.js'
 import { policySettingsSchema } from './policy-settings.js'
 import { rateCardsSchema } from './rate-cards.js'
+import { API_KEY_ROLES, DEFAULT_API_KEY_ROLE } from '../shared/key-roles.js'
 
 /** The config file's shape (JSON), as zod schemas: what config.ts validates a file and the environment against. */
 
@@ -38,16 +39,27 @@ const channelSchema = z.strictObject({
   templates: z.array(templateDefinitionSchema).default([]),
 })
 
-const apiKeySchema = z.union([
-  z.strictObject({
-    name: z.string().min(1).default('config'),
-    key: z.string().min(20, 'an API key has at least 20 characters'),
-  }),
-  z.strictObject({
-    name: z.string().min(1).default('config'),
-    key_sha256: z.string().regex(/^[0-9a-f]{64}$/, 'key_sha256 is the lowercase hex SHA-256 of the key'),
-  }),
-])
+/** `admin` (the default) may do everything; `read` only look (docs/api-keys.md). */
+const apiKeyRoleSchema = z.enum(API_KEY_ROLES).default(DEFAULT_API_KEY_ROLE)
+
+const apiKeySchema = z.union(
+  [
+    z.strictObject({
+      name: z.string().min(1).default('config'),
+      key: z.string().min(20, 'an API key has at least 20 characters'),
+      role: apiKeyRoleSchema,
+    }),
+    z.strictObject({
+      name: z.string().min(1).default('config'),
+      key_sha256: z.string().regex(/^[0-9a-f]{64}$/, 'key_sha256 is the lowercase hex SHA-256 of the key'),
+      role: apiKeyRoleSchema,
+    }),
+  ],
+  {
+    error:
+      'an API key is {"key": …} or {"key_sha256": …}, with an optional "name" and "role" ("admin", the default, or "read")',
+  },
+)
 
 const tenantSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'a tenant id is lowercase letters, digits, "-" and "_"'),
@@ -149,6 +161,22 @@ export const configFileSchema = z.strictObject({
         .refine(
           (ms) => ms === 0 || (ms >= 60_000 && ms <= 7 * 24 * 3_600_000),
           'use 0 (no scheduled sync) or from 60000 (1 min) to 604800000 (7 days)',
+        )
+        .optional(),
+    })
+    .default({}),
+  /** Filling each tenant's daily cost totals of the days that are over (PostgreSQL; SQLite keeps them as it goes). */
+  cost_days: z
+    .strictObject({
+      /** At start (default true). */
+      on_start: z.boolean().optional(),
+      /** Then every this many ms, from 01:05 UTC (default 24 h: nightly); 0: only at start. */
+      interval_ms: z
+        .number()
+        .int()
+        .refine(
+          (ms) => ms === 0 || (ms >= 3_600_000 && ms <= 7 * 24 * 3_600_000),
+          'use 0 (only at start) or from 3600000 (1 h) to 604800000 (7 days)',
         )
         .optional(),
     })

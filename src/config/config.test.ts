@@ -179,7 +179,21 @@ describe('resolveConfig', () => {
       access_token: 'EAAG-test-token',
     })
     expect(configured?.templates[0]).toMatchObject({ category: 'UTILITY', status: 'APPROVED' })
-    expect(config.tenants[0]?.api_keys[0]).toEqual({ name: 'config', key: 'cw_0123456789abcdefghijkl' })
+    expect(config.tenants[0]?.api_keys[0]).toEqual({
+      name: 'config',
+      key: 'cw_0123456789abcdefghijkl',
+      role: 'admin',
+    })
+  })
+
+  it('gives a declared API key the role it names, and refuses a role carewindow does not know', () => {
+    const withRole = (role: string) => ({
+      tenants: [{ id: 'acme', api_keys: [{ key: 'cw_0123456789abcdefghijkl', role }] }],
+    })
+    expect(resolveConfig(withRole('read'), {}, null).tenants[0]?.api_keys[0]).toMatchObject({ role: 'read' })
+    expect(() => resolveConfig(withRole('owner'), {}, null)).toThrow(
+      'tenants[0].api_keys[0]: an API key is {"key": …} or {"key_sha256": …}, with an optional "name" and "role" ("admin", the default, or "read")',
+    )
   })
 
   it.each([

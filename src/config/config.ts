@@ -51,6 +51,10 @@ export interface GatewayConfig {
   readonly templateSyncOnStart: boolean
   /** How often they are read again; 0: never on a schedule. */
   readonly templateSyncIntervalMs: number
+  /** Whether each tenant's daily cost totals of the days that are over are filled at start (PostgreSQL). */
+  readonly costDaysOnStart: boolean
+  /** How often they are filled again, from 01:05 UTC; 0: only at start. */
+  readonly costDaysIntervalMs: number
   readonly rateCards: ConfigFile['rate_cards']
   readonly tenants: readonly TenantConfig[]
   /** Where the file came from, for messages; `null` without a file. */
@@ -78,6 +82,7 @@ export const DEFAULTS = {
   inboxDecisionWaitMs: 5_000, // a send waits at most 5 s for its contact's notifications, then 503 + Retry-After
   sandboxStatusDelaysMs: [300, 800, 1_500], // sent, delivered, read
   templateSyncIntervalMs: 21_600_000, // 6 h: Meta announces status and category changes by webhook in between
+  costDaysIntervalMs: 86_400_000, // nightly, at 01:05 UTC: the day before is over and settled
 } as const
 
 export class ConfigError extends Error {
@@ -204,6 +209,8 @@ export function resolveConfig(
     ]),
     templateSyncOnStart: config.template_sync.on_start ?? true,
     templateSyncIntervalMs: config.template_sync.interval_ms ?? DEFAULTS.templateSyncIntervalMs,
+    costDaysOnStart: config.cost_days.on_start ?? true,
+    costDaysIntervalMs: config.cost_days.interval_ms ?? DEFAULTS.costDaysIntervalMs,
     rateCards: config.rate_cards,
     tenants: Object.freeze(config.tenants),
     source,

@@ -53,31 +53,41 @@ const settingsFields = z.strictObject({
 
 /** The settings, with the pricing eras' dates checked to follow each other. */
 export const policySettingsSchema = settingsFields.superRefine((input, context) => {
+  for (const issue of eraOrderIssues(input)) context.addIssue({ code: 'custom', ...issue })
+})
+
+/**
+ * Where validated settings put a pricing era at or before the one before it (an empty list when they do not): at the
+ * key the user gave, the later one, or the earlier one when the later is a default. Also for settings laid over
+ * others, each valid alone (a what-if's over a channel's).
+ */
+export function eraOrderIssues(
+  settings: z.output<typeof settingsFields>,
+): { readonly path: [string]; readonly message: string }[] {
   // The reported 2026 change only counts when it is switched on.
-  const starts = ERA_STARTS.filter(([key]) => key !== 'pricing_2026_at' || input.pricing_2026 === true)
+  const starts = ERA_STARTS.filter(([key]) => key !== 'pricing_2026_at' || settings.pricing_2026 === true)
+  const issues: { readonly path: [string]; readonly message: string }[] = []
   let previous: { readonly key: string; readonly at: number; readonly isDefault: boolean } | undefined
   for (const [key, setting] of starts) {
-    const at = input[key] ?? DEFAULT_POLICY_SETTINGS[setting]
+    const at = settings[key] ?? DEFAULT_POLICY_SETTINGS[setting]
     if (previous !== undefined && at <= previous.at) {
       const earlier = previous
-      // Reported at the key the user gave: the later one, or the earlier one when the later is a default.
-      context.addIssue(
-        input[key] === undefined
+      issues.push(
+        settings[key] === undefined
           ? {
-              code: 'custom',
               path: [earlier.key],
               message: `${dateOf(earlier.at)} must come before ${key} (${dateOf(at)}, the default): each pricing era starts after the one before it`,
             }
           : {
-              code: 'custom',
               path: [key],
               message: `${dateOf(at)} must come after ${earlier.key} (${dateOf(earlier.at)}${earlier.isDefault ? ', the default' : ''}): each pricing era starts after the one before it`,
             },
       )
     }
-    previous = { key, at, isDefault: input[key] === undefined }
+    previous = { key, at, isDefault: settings[key] === undefined }
   }
-})
+  return issues
+}
 
 /** A date as people write it (an instant when it is not midnight UTC). */
 function dateOf(at: number): string {

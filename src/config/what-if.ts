@@ -2,6 +2,7 @@ import { z } from 'zod'
 import {
   PRICING_ERAS,
   pricingEras,
+  SAMPLE_RATE_CARDS,
   policySettings,
   type PolicySettings,
   type PricingEra,
@@ -9,7 +10,7 @@ import {
   type RateCard,
 } from '../domain/index.js'
 import { policySettingsSchema, toPolicySettings } from './policy-settings.js'
-import { rateCardsSchema, toRateCards } from './rate-cards.js'
+import { rateCardSchema, toRateCard } from './rate-cards.js'
 
 /** The pricing a what-if may impose on every message, whatever its date: a model (its latest era) or one era. */
 export const PRICING_MODEL_CHOICES = {
@@ -25,6 +26,9 @@ export const PRICING_MODEL_CHOICES = {
 
 export type PricingModelChoice = keyof typeof PRICING_MODEL_CHOICES
 
+/** The most rate cards a what-if brings (a tenant keeps at most as many). */
+export const MAX_WHAT_IF_CARDS = 200
+
 const pricingModelSchema = z.enum(
   Object.keys(PRICING_MODEL_CHOICES) as [PricingModelChoice, ...PricingModelChoice[]],
   `use one of ${Object.keys(PRICING_MODEL_CHOICES).join(', ')}`,
@@ -37,7 +41,19 @@ const pricingModelSchema = z.enum(
  */
 export const whatIfSchema = z.strictObject({
   settings: policySettingsSchema.optional(),
-  rate_cards: rateCardsSchema.optional(),
+  rate_cards: z
+    .union(
+      [
+        z.enum(['sample', 'config']),
+        // As PUT /v1/rate-cards takes a card: the id may be left out.
+        z
+          .array(rateCardSchema.partial({ id: true }))
+          .min(1, 'give at least one card, or "config" or "sample"')
+          .max(MAX_WHAT_IF_CARDS, `takes at most ${MAX_WHAT_IF_CARDS} cards`),
+      ],
+      'use "config" for the config file’s cards, "sample" for the shipped sample cards, or a list of rate cards',
+    )
+    .optional(),
   pricing_model: pricingModelSchema.optional(),
 })
 
@@ -47,8 +63,8 @@ export type WhatIfInput = z.input<typeof whatIfSchema>
 export interface WhatIf {
   /** Laid over each channel's own settings (validated, as `policySettingsSchema` gives them). */
   readonly settings: z.output<typeof policySettingsSchema>
-  /** Other rate cards; `undefined` keeps the baseline's. */
-  readonly rateCards: readonly RateCard[] | undefined
+  /** Other rate cards; `undefined` keeps the baseline's; `config`: the config file's alone (no tenant's own). */
+  readonly rateCards: readonly RateCard[] | 'config' | undefined
   /** The era every WhatsApp message is judged and priced in; `null` goes by each message's date. */
   readonly pricingEra: PricingEra | null
 }
@@ -58,9 +74,22 @@ export const NO_WHAT_IF: WhatIf = Object.freeze({ settings: {}, rateCards: undef
 export function toWhatIf(input: z.output<typeof whatIfSchema>): WhatIf {
   return {
     settings: input.settings ?? {},
-    rateCards: input.rate_cards === undefined ? undefined : toRateCards(input.rate_cards),
+    rateCards: rateCardsOf(input.rate_cards),
     pricingEra: input.pricing_model === undefined ? null : eraOf(PRICING_MODEL_CHOICES[input.pricing_model]),
   }
+}
+
+function rateCardsOf(cards: z.output<typeof whatIfSchema>['rate_cards']): WhatIf['rateCards'] {
+  if (cards === undefined || cards === 'config') return cards
+  if (cards === 'sample') return SAMPLE_RATE_CARDS
+  return cards.map((card, index) => toRateCard({ ...card, id: card.id ?? `what-if-${String(index + 1)}` }))
+}
+
+/** Whether a what-if changes anything at all. */
+export function isEmptyWhatIf(whatIf: WhatIf): boolean {
+  return (
+    whatIf.rateCards === undefined && whatIf.pricingEra === null && Object.keys(whatIf.settings).length === 0
+  )
 }
 
 /** A pricing era by its id; the reported 2026 one too, which the timeline holds only when it is switched on. */

@@ -133,6 +133,7 @@ export {
   type Rates,
 } from './pricing/rate-card.js'
 export { SAMPLE_RATE_CARDS } from './pricing/sample-rate-cards.js'
+export { repriceMessage, type PricedFacts, type Repriced, type RepricingPolicy } from './pricing/reprice.js'
 export { ownCardsFrom, rateCardsForTenant } from './pricing/tenant-rate-cards.js'
 export { META_REGIONS, metaMarketOf, type MetaMarket } from './pricing/meta-markets.js'
 export { countryOfPhoneNumber } from './pricing/market.js'

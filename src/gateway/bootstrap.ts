@@ -28,13 +28,19 @@ export async function applyConfig(store: Store, config: GatewayConfig, clock: Cl
       })
       for (const key of tenant.api_keys) {
         const keyHash = 'key' in key ? hashApiKey(key.key) : key.key_sha256
-        if ((await tx.findApiKey(keyHash)) !== undefined) continue
+        const existing = await tx.findApiKey(keyHash)
+        if (existing !== undefined) {
+          // The file says what a declared key may do: a role changed there changes the stored key's.
+          if (existing.role !== key.role) await tx.setApiKeyRole(existing.id, key.role)
+          continue
+        }
         await tx.insertApiKey({
           id: randomId('key'),
           tenantId: tenant.id,
           name: key.name,
           prefix: 'key' in key ? keyPrefix(key.key) : `sha256:${key.key_sha256.slice(0, 8)}…`,
           keyHash,
+          role: key.role,
           createdAt: now,
           revokedAt: null,
         })
@@ -154,6 +160,7 @@ export async function ensureSandbox(
       name: 'sandbox',
       prefix: keyPrefix(apiKey),
       keyHash: hashApiKey(apiKey),
+      role: 'admin',
       createdAt: now,
       revokedAt: null,
     })

@@ -7,7 +7,7 @@ import {
   type TemplateCatalog,
 } from '../domain/index.js'
 import { policySettingsSchema, toPolicySettings } from '../config/policy-settings.js'
-import type { ChannelRecord, Store, TenantRecord } from '../store/store.js'
+import type { ApiKeyRole, ChannelRecord, Store, TenantRecord } from '../store/store.js'
 import type { Clock } from '../shared/clock.js'
 import { hashApiKey } from '../shared/ids.js'
 
@@ -23,6 +23,13 @@ interface Cached<T> {
   readonly until: number
 }
 
+/** Who a request's API key speaks for, and what it may do. */
+export interface KeyHolder {
+  readonly tenant: TenantRecord
+  readonly keyId: string
+  readonly role: ApiKeyRole
+}
+
 /** A channel's policy: its settings for the engine (its prices come from {@link Directory.rateCardsOf}). */
 export interface ChannelPolicy {
   readonly settings: PolicySettings
@@ -34,7 +41,7 @@ export interface ChannelPolicy {
  * at once; changes by other processes are seen within {@link DIRECTORY_TTL_MS}.
  */
 export class Directory {
-  private readonly keys = new Map<string, Cached<TenantRecord | undefined>>()
+  private readonly keys = new Map<string, Cached<KeyHolder | undefined>>()
   private readonly channels = new Map<string, Cached<ChannelRecord | undefined>>()
   private readonly platformChannels = new Map<Platform, Cached<ChannelRecord[]>>()
   private readonly allChannels = new Map<'all', Cached<ChannelRecord[]>>()
@@ -54,10 +61,18 @@ export class Directory {
 
   /** The tenant an API key belongs to, or `undefined` for unknown and revoked keys. */
   async tenantForKey(key: string): Promise<TenantRecord | undefined> {
+    return (await this.holderOfKey(key))?.tenant
+  }
+
+  /** Who calls with an API key: its tenant and the key's role; `undefined` for unknown and revoked keys. */
+  holderOfKey(key: string): Promise<KeyHolder | undefined> {
     const hash = hashApiKey(key)
     return this.cached(this.keys, hash, async () => {
       const record = await this.store.findApiKey(hash)
-      return record === undefined ? undefined : this.store.getTenant(record.tenantId)
+      const tenant = record === undefined ? undefined : await this.store.getTenant(record.tenantId)
+      return record === undefined || tenant === undefined
+        ? undefined
+        : { tenant, keyId: record.id, role: record.role }
     })
   }
 

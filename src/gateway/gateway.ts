@@ -46,6 +46,7 @@ import { sendWhatsApp, type WhatsAppSendRequest } from './send/whatsapp-send.js'
 import { Throughput } from './send/throughput.js'
 import { internalSendResult } from './send/internal-send.js'
 import type { SendResult } from './send/send-result.js'
+import { costDaysHandler, costDaysScheduleOf } from './costs/cost-days-jobs.js'
 
 export interface GatewayOptions {
   readonly store: Store
@@ -225,6 +226,7 @@ export class Gateway {
           send: (channel, body, key) => this.sendInternal(channel, body, key),
         }),
         [JOB_KINDS.templateSync]: templateSyncHandler(this.templateSync, templateScheduleOf(options.config)),
+        [JOB_KINDS.costDays]: costDaysHandler(this, costDaysScheduleOf(options.config)),
       },
       this.logger,
       { ...DEFAULT_SCHEDULER_OPTIONS, ...options.scheduler },

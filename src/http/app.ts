@@ -6,6 +6,7 @@ import { GatewayError } from '../shared/errors.js'
 import { randomId } from '../shared/ids.js'
 import { parseBoundedJson } from '../channels/bounded-json.js'
 import { registerNulGuard } from './nul-guard.js'
+import { recordRouteAccess } from './route-access.js'
 import { swaggerOptions } from './openapi/document.js'
 import { answerClientError, registerErrorHandler } from './error-handler.js'
 import { registerNativeApiRoutes } from './routes/native-api.js'
@@ -94,6 +95,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   )
   registerErrorHandler(app)
   registerNulGuard(app)
+  recordRouteAccess(app)
   const observe = requestObserver(gateway)
   app.addHook('onResponse', (request, reply, done) => {
     observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime)

@@ -1,7 +1,8 @@
 import type { FastifyRequest } from 'fastify'
 import type { Gateway } from '../gateway/gateway.js'
 import { GatewayError } from '../shared/errors.js'
-import type { TenantRecord } from '../store/store.js'
+import type { ApiKeyRole, TenantRecord } from '../store/store.js'
+import { routeWrites } from './route-access.js'
 
 /** The API key a request carries: `Authorization: Bearer <key>`, or Graph's `access_token` (query, or body). */
 export function apiKeyOf(request: FastifyRequest, bodyKey?: string): string | undefined {
@@ -14,7 +15,8 @@ export function apiKeyOf(request: FastifyRequest, bodyKey?: string): string | un
 
 /**
  * The tenant whose API key the request carries. 401 otherwise — the same answer for a missing, unknown or
- * revoked key, so keys cannot be probed.
+ * revoked key, so keys cannot be probed. 403 READ_ONLY_KEY when the key has the read role and the route writes
+ * (its `config.writes`, route-access.ts): this is the one place roles are enforced, for every route that takes a key.
  */
 export async function authenticate(
   gateway: Gateway,
@@ -22,9 +24,24 @@ export async function authenticate(
   bodyKey?: string,
 ): Promise<TenantRecord> {
   const key = apiKeyOf(request, bodyKey)
-  const tenant = key === undefined || key === '' ? undefined : await gateway.directory.tenantForKey(key)
-  if (tenant === undefined) throw new GatewayError('UNAUTHORIZED', missingKeyDetails(request, key))
-  return tenant
+  const holder = key === undefined || key === '' ? undefined : await gateway.directory.holderOfKey(key)
+  if (holder === undefined) throw new GatewayError('UNAUTHORIZED', missingKeyDetails(request, key))
+  if (!mayCall(holder.role, request)) throw new GatewayError('READ_ONLY_KEY', readOnlyDetails(request))
+  return holder.tenant
+}
+
+function mayCall(role: ApiKeyRole, request: FastifyRequest): boolean {
+  switch (role) {
+    case 'admin':
+      return true
+    case 'read':
+      return !routeWrites(request)
+  }
+}
+
+function readOnlyDetails(request: FastifyRequest): string {
+  const route = `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0] ?? ''}`
+  return `${route} changes data and the API key has the read role`
 }
 
 // The catalogue's hint (docs/errors.md) follows these details and says what to send, so they say what was wrong.

@@ -8,6 +8,8 @@ export const JOB_KINDS = {
   holdExpiry: 'hold-expiry',
   /** A channel's templates read from Meta (at start, on a schedule, after a webhook about an unknown one). */
   templateSync: 'templates.sync',
+  /** A tenant's daily cost totals filled for the days that are over (at start, then nightly). */
+  costDays: 'costs.fill-days',
 } as const
 export type JobKind = (typeof JOB_KINDS)[keyof typeof JOB_KINDS]
 

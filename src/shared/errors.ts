@@ -40,6 +40,12 @@ export const ERRORS = {
     title: 'Invalid OAuth access token.',
     hint: 'Send Authorization: Bearer <carewindow API key>.',
   },
+  READ_ONLY_KEY: {
+    status: 403,
+    code: 200,
+    title: 'Permissions error',
+    hint: 'A key with the read role may only look: this call needs a key with the admin role (carewindow key create --role admin).',
+  },
   NOT_FOUND: {
     status: 404,
     code: 100,

@@ -43,6 +43,8 @@ export interface ApiKeysTable {
   prefix: string
   /** SHA-256 of the whole key, hex. */
   key_hash: string
+  /** `admin` or `read` (ApiKeyRole); `admin` unless given. */
+  role: Generated<string>
   created_at: number
   revoked_at: number | null
 }

@@ -277,6 +277,7 @@ describe.each(['sqlite', 'postgres'] as const)(
           name: 'to revoke',
           prefix: keyPrefix(key),
           keyHash: hashApiKey(key),
+          role: 'admin',
           createdAt: clock.now(),
           revokedAt: null,
         })

@@ -17,6 +17,7 @@ import {
   optOutBody,
   psid,
   sandboxInboundBody,
+  sandboxStatusBody,
   templateDefinition,
   templateLanguage,
   templateName,
@@ -35,8 +36,15 @@ export type Segment = string | IdRef
 
 /** Whose API key a request carries, and how. */
 export type Auth =
-  /** The key of the tenant that owns the channel or resource (`owner`), or of the other tenant. */
-  | { readonly kind: 'key'; readonly tenant: 'owner' | 'other'; readonly via: 'bearer' | 'query' | 'body' }
+  /**
+   * The key of the tenant that owns the channel or resource (`owner`), or of the other tenant; `reader`: the owner's
+   * key with the read role, refused every route that writes.
+   */
+  | {
+      readonly kind: 'key'
+      readonly tenant: 'owner' | 'other' | 'reader'
+      readonly via: 'bearer' | 'query' | 'body'
+    }
   | { readonly kind: 'none' }
   | { readonly kind: 'header'; readonly value: string }
 
@@ -83,6 +91,7 @@ const auth: fc.Arbitrary<Auth> = fc.oneof(
   { weight: 40, arbitrary: fc.constant<Auth>({ kind: 'key', tenant: 'owner', via: 'bearer' }) },
   { weight: 2, arbitrary: fc.constant<Auth>({ kind: 'key', tenant: 'owner', via: 'query' }) },
   { weight: 1, arbitrary: fc.constant<Auth>({ kind: 'key', tenant: 'other', via: 'bearer' }) },
+  { weight: 3, arbitrary: fc.constant<Auth>({ kind: 'key', tenant: 'reader', via: 'bearer' }) },
   { weight: 1, arbitrary: fc.constant<Auth>({ kind: 'none' }) },
   {
     weight: 1,
@@ -99,6 +108,7 @@ const auth: fc.Arbitrary<Auth> = fc.oneof(
 const sendAuth: fc.Arbitrary<Auth> = fc.oneof(
   { weight: 12, arbitrary: auth },
   { weight: 1, arbitrary: fc.constant<Auth>({ kind: 'key', tenant: 'owner', via: 'body' }) },
+  { weight: 1, arbitrary: fc.constant<Auth>({ kind: 'key', tenant: 'reader', via: 'body' }) },
 )
 
 const signing: fc.Arbitrary<Signing> = fc.oneof(
@@ -480,6 +490,16 @@ const sandboxInbound = endpoint(
   })),
 )
 
+const sandboxStatus = endpoint(
+  'POST /v1/sandbox/:channelId/status',
+  2,
+  channelParam(['sandbox', 'sandbox', 'sandbox', 'whatsapp', 'page']).map((channel): CaseParts => ({
+    path: ['v1', 'sandbox', channel.segment, 'status'],
+    owner: channel.owner,
+    body: jsonBody(sandboxStatusBody),
+  })),
+)
+
 /** `/v1/channels/{channelId}/…rest`, with the channel's owner. */
 function channelRoute(
   route: string,
@@ -721,6 +741,36 @@ const rateCardEndpoints: readonly Endpoint[] = [
     rateCardId.map((id): CaseParts => ({ path: ['v1', 'rate-cards', id], owner: 'acme' })),
   ),
   endpoint(
+    'POST /v1/costs/what-if',
+    2,
+    fc.constant<CaseParts>({
+      path: ['v1', 'costs', 'what-if'],
+      owner: 'acme',
+      body: jsonBody(
+        fc.record(
+          {
+            from: fc.constantFrom('2026-03-01', '2026-03-01T10:00:00Z', '1999-12-31', 'x'),
+            to: fc.constantFrom('2026-03-31', '2028-12-31', '2026-02-01'),
+            channel: fc.constantFrom('106540352242922', '109999999999999', 'x'.repeat(65)),
+            settings: fc.constantFrom<FuzzJson>(
+              { pricing_2026: true },
+              { pricing_2026: true, pricing_2026_at: '2025-09-03' },
+              { pricing_pmp_2025_at: '2020-01-01' },
+              { colour: 'blue' },
+            ),
+            rate_cards: fc.oneof(
+              { weight: 2, arbitrary: fc.constantFrom<FuzzJson>('config', 'sample', 'mine', []) },
+              { weight: 3, arbitrary: rateCardBody.map((card): FuzzJson => [card]) },
+            ),
+            pricing_model: fc.constantFrom('CBP', 'PMP_2026', 'NBP', 'FREE'),
+            format: fc.constantFrom('json', 'csv', 'xml'),
+          },
+          { requiredKeys: [] },
+        ),
+      ),
+    }),
+  ),
+  endpoint(
     'POST /v1/rate-cards/import',
     2,
     fc.constant<CaseParts>({
@@ -769,6 +819,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   webhookVerify('whatsapp', true),
   webhookVerify('messenger', true),
   sandboxInbound,
+  sandboxStatus,
   ...graphCalls,
   endpoint('GET /v1/channels', 1, fixed('v1', 'channels')),
   contactRoute('GET /v1/channels/:channelId/contacts/:contactId/window', 2, 'window'),

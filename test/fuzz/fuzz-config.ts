@@ -22,6 +22,11 @@ export const FUZZ_EPOCH = Date.UTC(2025, 5, 20, 9, 0, 0)
 export type TenantName = 'acme' | 'globex'
 
 export const TENANT_KEYS: Readonly<Record<TenantName, string>> = { acme: API_KEY, globex: OTHER_API_KEY }
+/** Each tenant's key with the read role: every route that writes refuses it, and it writes nothing. */
+export const READ_KEYS: Readonly<Record<TenantName, string>> = {
+  acme: 'cw_fuzz_acme_read_key_0123456789',
+  globex: 'cw_fuzz_globex_read_key_0123456789',
+}
 export const TENANT_SECRETS: Readonly<Record<TenantName, string>> = {
   acme: APP_SECRET,
   globex: OTHER_APP_SECRET,
@@ -58,6 +63,7 @@ interface ChannelEntry {
 interface TenantEntry {
   readonly id: string
   channels: ChannelEntry[]
+  api_keys: object[]
   [field: string]: unknown
 }
 
@@ -81,6 +87,8 @@ export function fuzzConfigFile(options: {
   const tenants = file.tenants as TenantEntry[]
   const [acme, globex] = tenants
   if (acme === undefined || globex === undefined) throw new Error('the test config has two tenants')
+  acme.api_keys.push({ name: 'reader', key: READ_KEYS.acme, role: 'read' })
+  globex.api_keys.push({ name: 'reader', key: READ_KEYS.globex, role: 'read' })
   acme.channels = acme.channels.map((channel) =>
     channel.id === PHONE_NUMBER_ID
       ? {

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto'
 import fc from 'fast-check'
 import { UNKNOWN_APP_SECRET } from '../support/test-gateway.js'
 import type { BodySpec, FuzzCase, IdRef, Signing } from './endpoints.js'
-import { TENANT_KEYS, TENANT_SECRETS, type TenantName } from './fuzz-config.js'
+import { READ_KEYS, TENANT_KEYS, TENANT_SECRETS, type TenantName } from './fuzz-config.js'
 import type { HttpRequest } from './fuzz-target.js'
 import { copyJson, isJsonObject, jsonText, setOwn, type FuzzJson } from './json-text.js'
 import { damagedText } from './json-mutation.js'
@@ -61,7 +61,8 @@ export function resolveCase(fuzz: FuzzCase, pools: IdPools, serial: number): Res
     return encodeURIComponent(owned.id)
   })
   const keyTenant = fuzz.auth.kind === 'key' && fuzz.auth.tenant === 'other' ? otherOf(tenant) : tenant
-  const key = TENANT_KEYS[keyTenant]
+  const key =
+    fuzz.auth.kind === 'key' && fuzz.auth.tenant === 'reader' ? READ_KEYS[keyTenant] : TENANT_KEYS[keyTenant]
   const query = [...fuzz.query]
   const headers: Record<string, string> = { ...fuzz.headers }
   let bodyKey: string | undefined

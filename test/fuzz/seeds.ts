@@ -440,6 +440,26 @@ export const sandboxInboundBody: fc.Arbitrary<FuzzJson> = fc
   )
   .map((body) => body as FuzzJson)
 
+/** `POST /v1/sandbox/{id}/status`: message ids are mostly unknown (404), or not the tenant's. */
+export const sandboxStatusBody: fc.Arbitrary<FuzzJson> = fc
+  .record(
+    {
+      message_id: fc.constantFrom('msg_missing', 'msg_', 'wamid.HBgL', ''),
+      status: fc.constantFrom('sent', 'delivered', 'read', 'failed'),
+      pricing: fc.record(
+        {
+          pricing_model: fc.constantFrom('PMP', 'CBP', 'NONE'),
+          category: fc.constantFrom('marketing', 'utility', 'service', 'Marketing!'),
+          billable: fc.boolean(),
+          type: fc.constantFrom('regular', 'free_customer_service', 'free_entry_point'),
+        },
+        { requiredKeys: ['pricing_model', 'category', 'billable'] },
+      ),
+    },
+    { requiredKeys: ['message_id'] },
+  )
+  .map((body) => body as FuzzJson)
+
 const consentScope = fc.constantFrom('all', 'marketing', 'utility', 'authentication')
 
 /** `POST …/consent` (an opt-in). */

@@ -38,12 +38,14 @@ describe.each<Dialect>(['sqlite', 'postgres'])(
     })
 
     beforeEach(async () => {
-      database = await createE2eDatabase(dialect)
+      const created = await createE2eDatabase(dialect)
+      database = created
       config = await scratch.file(
         'carewindow.json',
-        JSON.stringify(historyConfig(database.url, { bodyLimitBytes: BODY_LIMIT })),
+        JSON.stringify(historyConfig(created.url, { bodyLimitBytes: BODY_LIMIT })),
       )
-      return () => database.destroy()
+      // This test's database, whatever `database` holds by the time the teardown runs.
+      return () => created.destroy()
     })
 
     afterAll(async () => {

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EXIT } from '../../src/cli/main.js'
+import { rateCardSchema, toRateCard } from '../../src/config/rate-cards.js'
+import { openStore } from '../../src/store/open-store.js'
 import type { ReplayTotals } from '../../src/gateway/history/replay-tally.js'
 import { inboundLine, preferenceLine, statusLine, type MetaPricing } from '../support/history-generator.js'
 import { historyState } from '../support/history-state.js'
@@ -215,6 +217,36 @@ describe('carewindow replay', { timeout: 120_000 }, () => {
     const run = await carewindow('replay', file, '--config', config)
     expect(run.code).toBe(EXIT.usage)
     expect(run.stderr).toContain('nothing to compare')
+  })
+
+  it('prices with the tenant’s own rate cards from the configured database when no --rate-cards is given', async () => {
+    const url = `sqlite:${join(scratch.path, 'with-cards.db')}`
+    const seeded = await scratch.file('with-cards.json', JSON.stringify(historyConfig(url)))
+    const seed = await scratch.file(
+      'seed-cards.jsonl',
+      `${inboundLine(PHONE_NUMBER_ID, '31600000001', 'wamid.seed', DAY_1)}\n`,
+    )
+    expect((await carewindow('import', seed, '--config', seeded)).code).toBe(EXIT.ok)
+    const store = await openStore(url, { migrate: false })
+    try {
+      const [card] = RATE_CARDS
+      if (card === undefined) throw new Error('no card')
+      await store.saveRateCard({
+        tenantId: 'acme',
+        card: toRateCard(rateCardSchema.parse({ ...card, id: 'acme-eur', currency: 'EUR' })),
+        source: 'api',
+        createdAt: DAY_1,
+        updatedAt: DAY_1,
+      })
+    } finally {
+      await store.close()
+    }
+
+    const run = await carewindow('replay', file, '--config', seeded, '--pricing-model', 'CBP', '--json')
+
+    expect(run.code).toBe(EXIT.ok)
+    const { baseline } = JSON.parse(run.stdout) as { baseline: ReplayTotals }
+    expect(baseline).toEqual({ ...BASELINE, costs: { EUR: BASELINE.costs.USD } })
   })
 
   it('takes the channels from a PostgreSQL database without writing to it', async () => {

@@ -317,6 +317,7 @@ describe('a channel’s automations under /v1', () => {
         '200',
         '400',
         '401',
+        '403',
         '404',
         '413',
         '415',

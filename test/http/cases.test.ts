@@ -573,15 +573,19 @@ describe('cases under /v1', () => {
         }
       ).paths
       const routes = [
-        ['post', '/v1/channels/{channelId}/cases', ['201', '400', '401', '404', '409', '413', '415', '503']],
+        [
+          'post',
+          '/v1/channels/{channelId}/cases',
+          ['201', '400', '401', '403', '404', '409', '413', '415', '503'],
+        ],
         ['get', '/v1/channels/{channelId}/cases', ['200', '400', '401', '404', '503']],
         ['get', '/v1/cases/{caseId}', ['200', '401', '404', '503']],
-        ['patch', '/v1/cases/{caseId}', ['200', '400', '401', '404', '409', '413', '415', '503']],
+        ['patch', '/v1/cases/{caseId}', ['200', '400', '401', '403', '404', '409', '413', '415', '503']],
         ['get', '/v1/channels/{channelId}/cases/by-external-id/{externalId}', ['200', '401', '404', '503']],
         [
           'patch',
           '/v1/channels/{channelId}/cases/by-external-id/{externalId}',
-          ['200', '400', '401', '404', '409', '413', '415', '503'],
+          ['200', '400', '401', '403', '404', '409', '413', '415', '503'],
         ],
       ] as const
       for (const [method, path, statuses] of routes) {

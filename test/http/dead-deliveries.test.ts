@@ -307,13 +307,13 @@ describe('dead deliveries under /v1', () => {
         operationId: 'redriveDeadDelivery',
         tags: ['dead deliveries'],
         hasSummary: true,
-        responses: ['200', '400', '401', '404', '413', '415', '503'],
+        responses: ['200', '400', '401', '403', '404', '413', '415', '503'],
       },
       {
         operationId: 'redriveDeadDeliveries',
         tags: ['dead deliveries'],
         hasSummary: true,
-        responses: ['200', '400', '401', '413', '415', '503'],
+        responses: ['200', '400', '401', '403', '413', '415', '503'],
       },
     ])
   })

@@ -282,7 +282,7 @@ describe('held replies under /v1', () => {
         ['get', '/v1/channels/{channelId}/contacts/{contactId}/held', ['200', '400', '401', '404', '503']],
         ['get', '/v1/held/{holdId}', ['200', '401', '404', '503']],
         // A DELETE may carry a body: 400 for bad JSON, 413 and 415 as every route that takes one.
-        ['delete', '/v1/held/{holdId}', ['200', '400', '401', '404', '409', '413', '415', '503']],
+        ['delete', '/v1/held/{holdId}', ['200', '400', '401', '403', '404', '409', '413', '415', '503']],
       ] as const
       for (const [method, path, statuses] of routes) {
         const operation = paths[path]?.[method]

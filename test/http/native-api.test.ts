@@ -1206,6 +1206,7 @@ describe('the native /v1 API', () => {
         'POST /v1/channels/{channelId}/templates',
         'POST /v1/channels/{channelId}/templates/import',
         'POST /v1/channels/{channelId}/templates/sync',
+        'POST /v1/costs/what-if',
         'POST /v1/dead-deliveries/redrive',
         'POST /v1/dead-deliveries/{deliveryId}/redrive',
         'POST /v1/dead-letters/{deadLetterId}/discard',

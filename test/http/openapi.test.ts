@@ -23,6 +23,7 @@ interface Document {
   readonly components: {
     readonly responses: Record<string, { readonly headers?: object; readonly content: object }>
     readonly schemas: Record<string, unknown>
+    readonly securitySchemes: Record<string, { readonly description: string }>
   }
 }
 
@@ -78,6 +79,7 @@ describe('the OpenAPI document', () => {
         202: '#/components/responses/SendHeld',
         400: '#/components/responses/SendRefused',
         401: '#/components/responses/Unauthorized',
+        403: '#/components/responses/ReadOnlyKey',
         404: '#/components/responses/NotFound',
         409: '#/components/responses/IdempotencyInProgress',
         413: '#/components/responses/PayloadTooLarge',
@@ -106,6 +108,27 @@ describe('the OpenAPI document', () => {
       'x-carewindow-decision',
     ])
     expect(Object.keys(ServiceUnavailable?.headers ?? {})).toEqual(['Retry-After'])
+  })
+
+  it('documents 403 READ_ONLY_KEY on operations that take an API key and change something, never on a GET', () => {
+    const keyed = Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.entries(operations)
+        .filter(([, operation]) => operation.responses['401']?.$ref === '#/components/responses/Unauthorized')
+        .map(([method, operation]) => ({ route: `${method.toUpperCase()} ${path}`, operation })),
+    )
+    const refusing = keyed
+      .filter(({ operation }) => operation.responses['403'] !== undefined)
+      .map(({ route }) => route)
+    // Which routes write is each route's own declaration; test/http/key-roles.test.ts compares the two.
+    expect(keyed.map(({ route }) => route)).toContain('POST /v1/channels/{channelId}/decisions')
+    expect(refusing).not.toContain('POST /v1/channels/{channelId}/decisions')
+    expect(refusing).toEqual(
+      expect.arrayContaining(['POST /{version}/{id}/messages', 'PUT /v1/rate-cards/{id}']),
+    )
+    expect(refusing.some((route) => route.startsWith('GET '))).toBe(false)
+    for (const { operation } of keyed.filter(({ route }) => refusing.includes(route)))
+      expect(operation.responses['403']?.$ref).toBe('#/components/responses/ReadOnlyKey')
+    expect(document.components.securitySchemes.apiKey?.description).toContain('READ_ONLY_KEY')
   })
 
   it('declares only the path parameters each send path has', () => {

@@ -133,6 +133,30 @@ for (const dialect of DIALECTS) {
       expect(pages.flat().map((each) => each.id)).toEqual(expected(filter).map((each) => each.id))
     })
 
+    it('lists messages oldest first when asked, and pages through equal instants without losing or repeating one', async () => {
+      const filter: MessageFilter = { tenantId: 'acme', from: DAY0 + DAY_MS, to: DAY0 + 3 * DAY_MS }
+      const seen: string[] = []
+      let after: MessageCursor | undefined
+      for (;;) {
+        const page = await store.searchMessages(filter, {
+          limit: 6,
+          oldestFirst: true,
+          ...(after === undefined ? {} : { after }),
+        })
+        seen.push(...page.map((each) => each.id))
+        const last = page.at(-1)
+        if (last === undefined || page.length < 6) break
+        after = { at: last.at, id: last.id }
+      }
+
+      expect(seen).toEqual(
+        expected(filter)
+          .reverse()
+          .map((each) => each.id),
+      )
+      expect(seen.length).toBeGreaterThan(50)
+    })
+
     it.each<[string, MessageFilter]>([
       [
         'a period, from included and to excluded',

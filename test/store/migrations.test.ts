@@ -245,5 +245,96 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         ])
       }
     })
+
+    it('0017 makes every key stored before it an admin key, new keys admin unless given, and no other role', async () => {
+      opened = await openEmpty(dialect)
+      const { db, schema } = opened
+      await migrateToLatest(db, dialect, schema, '0016-rate-cards')
+      await sql`insert into tenants (id, name, webhook_url, webhook_secret, created_at) values ('t', 't', null, null, ${T0})`.execute(
+        db,
+      )
+      await sql`insert into api_keys (id, tenant_id, name, prefix, key_hash, created_at, revoked_at)
+        values ('live', 't', 'crm', 'cw_live', 'h1', ${T0}, null), ('gone', 't', 'old', 'cw_gone', 'h2', ${T0}, ${T0 + DAY})`.execute(
+        db,
+      )
+
+      await migrateToLatest(db, dialect, schema)
+
+      await sql`insert into api_keys (id, tenant_id, name, prefix, key_hash, created_at, revoked_at)
+        values ('unnamed', 't', 'new', 'cw_new', 'h3', ${T0}, null)`.execute(db)
+      await sql`insert into api_keys (id, tenant_id, name, prefix, key_hash, role, created_at, revoked_at)
+        values ('manager', 't', 'dashboard', 'cw_man', 'h4', 'read', ${T0}, null)`.execute(db)
+      const { rows } = await sql<{
+        id: string
+        role: string
+      }>`select id, role from api_keys order by id`.execute(db)
+      expect(rows).toEqual([
+        { id: 'gone', role: 'admin' },
+        { id: 'live', role: 'admin' },
+        { id: 'manager', role: 'read' },
+        { id: 'unnamed', role: 'admin' },
+      ])
+      await expect(
+        sql`insert into api_keys (id, tenant_id, name, prefix, key_hash, role, created_at, revoked_at)
+          values ('odd', 't', 'x', 'cw_odd', 'h5', 'owner', ${T0}, null)`.execute(db),
+      ).rejects.toThrow(/check/i)
+      await expect(sql`update api_keys set role = null where id = 'live'`.execute(db)).rejects.toThrow()
+    })
+
+    it('0019 indexes pending jobs only, keeping every job, and the due jobs are found through that index', async () => {
+      opened = await openEmpty(dialect)
+      const { db, schema } = opened
+      await migrateToLatest(db, dialect, schema, '0016-rate-cards')
+      await sql`insert into tenants (id, name, webhook_url, webhook_secret, created_at) values ('t', 't', null, null, ${T0})`.execute(
+        db,
+      )
+      await sql`insert into channels (id, tenant_id, platform, external_id, upstream_json, app_secret, verify_token,
+          settings_json, automations_json, waba_id, created_at, updated_at)
+        values ('ch', 't', 'whatsapp', '1', '{}', 'secret', 'token', '{}', '{}', null, ${T0}, ${T0})`.execute(
+        db,
+      )
+      for (const [id, status] of [
+        ['a', 'pending'],
+        ['b', 'done'],
+        ['c', 'cancelled'],
+      ] as const)
+        await sql`insert into jobs (id, kind, channel_id, contact_id, due_at, payload_json, status, attempts,
+            last_error, locked_until, created_at, updated_at)
+          values (${id}, 'window.closed', 'ch', '31600000001', ${T0}, '{}', ${status}, 0, null, null, ${T0}, ${T0})`.execute(
+          db,
+        )
+
+      await migrateToLatest(db, dialect, schema)
+
+      const jobs = await sql<{ id: string; status: string }>`select id, status from jobs order by id`.execute(
+        db,
+      )
+      expect(jobs.rows).toEqual([
+        { id: 'a', status: 'pending' },
+        { id: 'b', status: 'done' },
+        { id: 'c', status: 'cancelled' },
+      ])
+      const due = sql<{ id: string }>`select id from jobs where status = 'pending' and due_at <= ${T0 + DAY}
+        order by due_at limit 500`
+      expect((await due.execute(db)).rows).toEqual([{ id: 'a' }])
+      if (dialect === 'sqlite') {
+        const indexes = await sql<{ name: string }>`select name from sqlite_master
+          where type = 'index' and tbl_name = 'jobs' and name not like 'sqlite_%' order by name`.execute(db)
+        expect(indexes.rows).toEqual([{ name: 'jobs_pending_due' }])
+        const plan = await sql<{ detail: string }>`explain query plan select id from jobs
+          where status = 'pending' and due_at <= ${T0 + DAY} order by due_at limit 500`.execute(db)
+        expect(plan.rows.map((row) => row.detail).join('\n')).toContain('jobs_pending_due')
+      } else {
+        const indexes = await sql<{
+          indexname: string
+          indexdef: string
+        }>`select indexname, indexdef from pg_indexes
+          where tablename = 'jobs' and schemaname = ${schema} and indexname <> 'jobs_pkey' order by indexname`.execute(
+          db,
+        )
+        expect(indexes.rows.map((row) => row.indexname)).toEqual(['jobs_pending_due'])
+        expect(indexes.rows[0]?.indexdef).toContain("WHERE (status = 'pending'::text)")
+      }
+    })
   })
 }

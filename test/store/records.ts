@@ -46,6 +46,7 @@ export function apiKey(id: string, overrides: Partial<ApiKeyRecord> = {}): ApiKe
     name: `key ${id}`,
     prefix: `cw_${id}`,
     keyHash: `hash-of-${id}`,
+    role: 'admin',
     createdAt: T0,
     revokedAt: null,
     ...overrides,

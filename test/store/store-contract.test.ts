@@ -155,6 +155,23 @@ for (const dialect of DIALECTS) {
         ])
         expect(await store.listApiKeys('tenant-unknown')).toEqual([])
       })
+
+      it('keeps each key’s role, and changes the role of a live key only', async () => {
+        await store.insertApiKey(apiKey('k1', { createdAt: T0 + 1 }))
+        await store.insertApiKey(apiKey('k2', { createdAt: T0 + 2, role: 'read' }))
+        await store.insertApiKey(apiKey('k3', { createdAt: T0 + 3, revokedAt: T0 }))
+
+        expect((await store.findApiKey('hash-of-k2'))?.role).toBe('read')
+        expect(await store.setApiKeyRole('k1', 'read')).toBe(true)
+        expect(await store.setApiKeyRole('k2', 'admin')).toBe(true)
+        expect(await store.setApiKeyRole('k3', 'read')).toBe(false)
+        expect(await store.setApiKeyRole('k-unknown', 'read')).toBe(false)
+        expect((await store.listApiKeys(TENANT_ID)).map((key) => [key.id, key.role])).toEqual([
+          ['k1', 'read'],
+          ['k2', 'admin'],
+          ['k3', 'admin'],
+        ])
+      })
     })
 
     describe('channels', () => {

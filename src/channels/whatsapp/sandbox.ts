@@ -11,7 +11,29 @@ export interface SandboxOptions<C extends UpstreamChannel> {
   readonly notify: (channel: C, body: string) => Promise<void>
 }
 
-const STATUSES = ['sent', 'delivered', 'read'] as const
+/** The statuses the sandbox reports, in the order Meta sends them. */
+export const SANDBOX_STATUSES = ['sent', 'delivered', 'read'] as const
+export type SandboxStatus = (typeof SANDBOX_STATUSES)[number]
+
+/** The `pricing` object of a status notification, as Meta writes it (meta-platform.md §2.4). */
+export interface WirePricing {
+  readonly billable: boolean
+  readonly pricing_model: string
+  readonly category: string
+  readonly type?: string
+}
+
+/** What Meta would report of a message carewindow billed so: the same facts, in Meta's words. */
+export function wirePricingOf(
+  billing: Pick<Billing, 'billable' | 'pricingModel' | 'type' | 'category'>,
+): WirePricing {
+  return {
+    billable: billing.billable,
+    pricing_model: billing.pricingModel,
+    type: billing.type,
+    category: billing.category,
+  }
+}
 
 /**
  * The built-in stand-in for Graph, for demos and `npm start` without a Meta account: it accepts what carewindow
@@ -51,9 +73,9 @@ export class WhatsAppSandbox<C extends UpstreamChannel> implements Upstream {
           channel,
           wamid,
           recipient,
-          STATUSES[index] ?? 'read',
+          SANDBOX_STATUSES[index] ?? 'read',
           this.options.clock(),
-          billing,
+          wirePricingOf(billing),
         )
         // A failed hand-over is the sandbox's loss only: nothing real depends on simulated statuses.
         this.options.notify(channel, notification).catch(() => undefined)
@@ -70,13 +92,14 @@ export class WhatsAppSandbox<C extends UpstreamChannel> implements Upstream {
   }
 }
 
-function statusNotification(
+/** The status notification Meta would post for a message (its `wamid`), signed by nobody yet. */
+export function statusNotification(
   channel: UpstreamChannel,
   wamid: string,
   recipient: string,
-  status: (typeof STATUSES)[number],
+  status: SandboxStatus,
   at: number,
-  billing: Billing,
+  pricing: WirePricing,
 ): string {
   return JSON.stringify({
     object: 'whatsapp_business_account',
@@ -94,12 +117,7 @@ function statusNotification(
                   status,
                   timestamp: String(Math.floor(at / 1000)),
                   recipient_id: recipient,
-                  pricing: {
-                    billable: billing.billable,
-                    pricing_model: billing.pricingModel,
-                    type: billing.type,
-                    category: billing.category,
-                  },
+                  pricing,
                 },
               ],
             },

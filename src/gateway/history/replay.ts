@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
-import type { ConsentEvent, RateCard } from '../../domain/index.js'
+import { rateCardsForTenant, type ConsentEvent, type RateCard } from '../../domain/index.js'
 import { settingsWith, type WhatIf } from '../../config/what-if.js'
 import type { Clock } from '../../shared/clock.js'
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js'
@@ -16,6 +16,12 @@ export interface ReplayOptions {
   readonly setUp: (store: Store) => Promise<void>
   /** The rate cards of the baseline (the config's). */
   readonly rateCards: readonly RateCard[]
+  /**
+   * Each tenant's own cards (from the configured database), by tenant id: from the first of them on they replace
+   * `rateCards` for that tenant's channels, as they do when carewindow prices a send. Read when the channels are
+   * looked up, so `setUp` may fill it.
+   */
+  readonly ownRateCards?: ReadonlyMap<string, readonly RateCard[]>
   readonly whatIf: WhatIf
   /**
    * Decide templates on the consent the file shows only. By default every contact is taken as opted in before the
@@ -92,16 +98,22 @@ export async function replayHistory(path: string, options: ReplayOptions): Promi
 
 function policiesOf(channel: ChannelRecord, options: ReplayOptions) {
   const { whatIf } = options
+  const rateCards = rateCardsForTenant(options.rateCards, options.ownRateCards?.get(channel.tenantId) ?? [])
   const baseline: ReplayPolicy = {
     settings: settingsWith(channel.settings, {}),
-    rateCards: options.rateCards,
+    rateCards,
     pricingEra: null,
   }
   return {
     baseline,
     whatIf: {
       settings: settingsWith(channel.settings, whatIf.settings),
-      rateCards: whatIf.rateCards ?? options.rateCards,
+      rateCards:
+        whatIf.rateCards === undefined
+          ? rateCards
+          : whatIf.rateCards === 'config'
+            ? options.rateCards
+            : whatIf.rateCards,
       pricingEra: whatIf.pricingEra,
     } satisfies ReplayPolicy,
   }

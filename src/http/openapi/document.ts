@@ -6,6 +6,7 @@ import {
   SHARED_RESPONSES,
   sharedComponents,
   sharedResponseFor,
+  sharedResponses,
   type SharedResponseName,
 } from './responses.js'
 import { DOCUMENTED_REQUEST, HTTP_SCHEMAS, type OpenApiObject } from './schemas.js'
@@ -39,13 +40,9 @@ export const TAGS = [
   {
     name: 'costs',
     description:
-      'What messages cost: carewindow’s prices of a period’s messages, counted and summed per currency, grouped by UTC day, week or month, channel, market, category, pricing model and billing type.',
+      'What messages cost: carewindow’s prices of a period’s messages, counted and summed per currency, grouped by UTC day, week or month, channel, market, category, pricing model and billing type; how they compare with what Meta billed; what they would cost under other settings; the rate cards they are priced from.',
   },
   { name: 'decisions', description: 'Dry runs: would this message go out, and why?' },
-  {
-    name: 'costs',
-    description: 'What messages cost: carewindow’s prices, and how they compare with what Meta billed.',
-  },
   {
     name: 'cases',
     description: 'Tickets that keep-alive reminders and the Issue Resolution re-engagement act on.',
@@ -81,6 +78,10 @@ export const TAGS = [
   },
 ] as const
 
+/** What the security schemes say about a key's role (docs/api-keys.md). */
+const KEY_ROLES_DESCRIPTION =
+  'A carewindow API key (`carewindow key create`). Each key has a role. `admin` (the default, and every key made before roles existed) may call every operation. `read` — for managers and dashboards that only look — may call every operation that reads (the GETs, and POST …/decisions, a dry run) and gets 403 READ_ONLY_KEY on every one that changes something: sends, consent entries, templates and their sync, rate cards, cases, held replies, automations, re-drives, Graph calls other than reads. Those operations list the 403.'
+
 export interface DocumentOptions {
   readonly version: string
   /** `server.public_url`: where clients reach carewindow; `/` (this server) otherwise. */
@@ -101,19 +102,26 @@ export function swaggerOptions(options: DocumentOptions): FastifyDynamicSwaggerO
       },
       components: {
         securitySchemes: {
-          apiKey: { type: 'http', scheme: 'bearer', description: 'A carewindow API key' },
+          apiKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description: KEY_ROLES_DESCRIPTION,
+          },
           accessToken: {
             type: 'apiKey',
             in: 'query',
             name: 'access_token',
             description:
-              'The API key as Graph’s access_token query parameter (sends also take it in the body), for clients that cannot set headers',
+              'The API key as Graph’s access_token query parameter (sends also take it in the body), for clients that cannot set headers; its role applies as with the bearer scheme',
           },
         },
       },
       security: [{ apiKey: [] }, { accessToken: [] }],
     },
-    transform: ({ schema, url }) => ({ schema: withDocumentedRequest(schema), url }),
+    transform: ({ schema, url, route }) => ({
+      schema: withRoleResponses(withDocumentedRequest(schema), route.config?.writes !== false),
+      url,
+    }),
     // Only an OpenAPI 3 document is made (`openapi` above), never a Swagger 2 one.
     transformObject: (generated) =>
       completeDocument('openapiObject' in generated ? generated.openapiObject : {}, options),
@@ -126,6 +134,21 @@ function withDocumentedRequest(schema: FastifySchema | undefined): FastifySchema
   if (schema === undefined) return {}
   const { [DOCUMENTED_REQUEST]: documented, ...rest } = schema as Record<string, unknown>
   return { ...rest, ...(documented as FastifySchema | undefined) }
+}
+
+/**
+ * A route that takes an API key (it documents 401) and writes (`config.writes`, http/route-access.ts) answers a read
+ * key with 403 READ_ONLY_KEY; the document says so on exactly those routes.
+ */
+function withRoleResponses(schema: FastifySchema, writes: boolean): FastifySchema {
+  const response = schema.response as Record<string, OpenApiObject> | undefined
+  if (!writes || response === undefined || !isAuthenticated(response)) return schema
+  return { ...schema, response: { ...response, ...sharedResponses('ReadOnlyKey') } }
+}
+
+function isAuthenticated(response: Record<string, OpenApiObject>): boolean {
+  const unauthorized = response['401']
+  return unauthorized !== undefined && sharedNameOf(unauthorized) === 'Unauthorized'
 }
 
 /** Fastify parses a body for these methods: each can answer 400 for bad JSON, 413 and 415. */

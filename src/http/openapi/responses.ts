@@ -106,6 +106,15 @@ export const SHARED_RESPONSES = {
       'UNAUTHORIZED: the API key is missing, unknown or revoked (the same answer for each, so keys cannot be probed).',
     example: catalogueExample('UNAUTHORIZED', 'the API key is unknown or revoked'),
   },
+  ReadOnlyKey: {
+    status: 403,
+    description:
+      'READ_ONLY_KEY: the API key has the read role, which may only look; this operation changes something and needs a key with the admin role. Nothing was changed.',
+    example: catalogueExample(
+      'READ_ONLY_KEY',
+      'POST /:version/:id/messages changes data and the API key has the read role',
+    ),
+  },
   InvalidSignature: {
     status: 401,
     description:

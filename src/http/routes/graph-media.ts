@@ -14,6 +14,7 @@ import {
   unknownObject,
   VERSION_PARAM,
 } from './graph-calls.js'
+import { READS, WRITES } from '../route-access.js'
 
 type ObjectRequest = FastifyRequest<{ Params: { version: string; id: string } }>
 type DownloadRequest = FastifyRequest<{
@@ -64,6 +65,7 @@ export function registerGraphMediaRoutes(app: FastifyInstance, gateway: Gateway)
   app.get(
     '/:version/:id',
     {
+      config: READS,
       schema: {
         operationId: 'getGraphObject',
         summary: 'Read a WhatsApp number or a media object (Graph-compatible)',
@@ -105,6 +107,7 @@ export function registerGraphMediaRoutes(app: FastifyInstance, gateway: Gateway)
   app.delete(
     '/:version/:id',
     {
+      config: WRITES,
       schema: {
         operationId: 'deleteMedia',
         summary: 'Delete a media object (Graph-compatible)',
@@ -132,6 +135,7 @@ export function registerGraphMediaRoutes(app: FastifyInstance, gateway: Gateway)
   app.get(
     '/media/:id/download',
     {
+      config: READS,
       schema: {
         operationId: 'downloadMedia',
         summary: 'Download a media file',

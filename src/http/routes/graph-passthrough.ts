@@ -8,6 +8,7 @@ import type { Gateway } from '../../gateway/gateway.js'
 import type { ChannelRecord, TenantRecord } from '../../store/store.js'
 import { authenticate } from '../auth.js'
 import { documentedRequest } from '../openapi/schemas.js'
+import { READS, WRITES } from '../route-access.js'
 import { registerStreamedBodies } from '../stream-body.js'
 import {
   bodyKeyOf,
@@ -154,9 +155,13 @@ export function registerGraphPassthroughRoutes(app: FastifyInstance, gateway: Ga
     app.route({
       method: call.method,
       url: call.url,
-      ...(call.body === 'media' || call.body === 'json-or-media'
-        ? { config: { streamsBody: true, streamLimitBytes: MAX_MEDIA_BYTES } }
-        : {}),
+      // Graph's GETs here only read (a list, a profile); every other call changes something at Meta.
+      config: {
+        ...(call.method === 'GET' ? READS : WRITES),
+        ...(call.body === 'media' || call.body === 'json-or-media'
+          ? { streamsBody: true, streamLimitBytes: MAX_MEDIA_BYTES }
+          : {}),
+      },
       schema: {
         operationId: call.operationId,
         summary: call.summary,

@@ -10,6 +10,7 @@ import { sendResultReply } from '../replies/send-reply.js'
 import { apiKeyOf, authenticate } from '../auth.js'
 import { graphErrorResponses, sharedResponses } from '../openapi/responses.js'
 import { documentedRequest, schemaRef } from '../openapi/schemas.js'
+import { WRITES } from '../route-access.js'
 
 const GRAPH_VERSION = /^v\d{1,3}\.\d{1,2}$/
 
@@ -24,6 +25,7 @@ export function registerGraphProxyRoutes(app: FastifyInstance, gateway: Gateway)
   app.post(
     '/:version/:id/messages',
     {
+      config: WRITES,
       schema: {
         operationId: 'sendMessage',
         summary: 'Send a message (Graph-compatible)',
@@ -64,6 +66,7 @@ export function registerGraphProxyRoutes(app: FastifyInstance, gateway: Gateway)
   app.post(
     '/:version/me/messages',
     {
+      config: WRITES,
       schema: {
         operationId: 'sendMessengerMessage',
         summary: 'Send a Messenger message to the Page of the key (Graph-compatible)',

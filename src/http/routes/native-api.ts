@@ -7,6 +7,7 @@ import { registerConsentRoutes } from './v1/consent.js'
 import { registerCostReconciliationRoutes } from './v1/cost-reconciliation.js'
 import { registerContactRoutes } from './v1/contacts.js'
 import { registerCostRoutes } from './v1/costs.js'
+import { registerCostWhatIfRoutes } from './v1/cost-what-if.js'
 import { registerDeadDeliveryRoutes } from './v1/dead-deliveries.js'
 import { registerDeadLetterRoutes } from './v1/dead-letters.js'
 import { registerDecisionRoutes } from './v1/decisions.js'
@@ -45,6 +46,7 @@ export function registerNativeApiRoutes(app: FastifyInstance, gateway: Gateway, 
     registerDeadLetterRoutes(scope, gateway)
     registerDeadDeliveryRoutes(scope, gateway)
     registerCostReconciliationRoutes(scope, gateway)
+    registerCostWhatIfRoutes(scope, gateway)
     registerRateCardRoutes(scope, gateway)
     registerEventStreamRoutes(scope, gateway, streams)
     done()

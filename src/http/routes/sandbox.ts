@@ -9,6 +9,9 @@ import { EARLIEST_WIRE_INSTANT, instantProblem, LATEST_WIRE_INSTANT } from '../.
 import { authenticate } from '../auth.js'
 import { graphErrorResponses } from '../openapi/responses.js'
 import { documentedZod } from '../openapi/request-schemas.js'
+import { registerSandboxStatusRoute } from './sandbox-status.js'
+import type { ChannelRecord } from '../../store/store.js'
+import { WRITES } from '../route-access.js'
 
 const FROM = `"from" is the customer’s phone number (wa_id), 6 to ${MAX_CONTACT_ID_LENGTH} characters`
 
@@ -53,9 +56,17 @@ const inboundSchema = z.strictObject({
  * takes the real webhook path; it answers once the window is updated.
  */
 export function registerSandboxRoutes(app: FastifyInstance, gateway: Gateway): void {
+  /** The tenant's sandbox WhatsApp channel with this phone_number_id; any other is not found. */
+  const sandboxChannel = async (tenantId: string, channelId: string): Promise<ChannelRecord> => {
+    const channel = await gateway.directory.tenantChannel(tenantId, 'whatsapp', channelId)
+    if (channel?.upstream.mode !== 'sandbox')
+      throw new GatewayError('NOT_FOUND', `there is no sandbox WhatsApp channel '${channelId}'`)
+    return channel
+  }
   app.post(
     '/v1/sandbox/:channelId/inbound',
     {
+      config: WRITES,
       schema: {
         operationId: 'simulateInboundMessage',
         summary: 'Simulate a customer message (sandbox channels only)',
@@ -84,12 +95,7 @@ export function registerSandboxRoutes(app: FastifyInstance, gateway: Gateway): v
     },
     async (request: FastifyRequest<{ Params: { channelId: string } }>, reply) => {
       const tenant = await authenticate(gateway, request)
-      const channel = await gateway.directory.tenantChannel(tenant.id, 'whatsapp', request.params.channelId)
-      if (channel?.upstream.mode !== 'sandbox')
-        throw new GatewayError(
-          'NOT_FOUND',
-          `there is no sandbox WhatsApp channel '${request.params.channelId}'`,
-        )
+      const channel = await sandboxChannel(tenant.id, request.params.channelId)
       const parsed = inboundSchema.safeParse(request.body)
       if (!parsed.success) throw new GatewayError('INVALID_REQUEST', describeIssues(parsed.error).join('; '))
       const { from: contact, text, referral, at } = parsed.data
@@ -130,4 +136,5 @@ export function registerSandboxRoutes(app: FastifyInstance, gateway: Gateway): v
       return reply.status(202).send({ message_id: messageId, contact })
     },
   )
+  registerSandboxStatusRoute(app, gateway, sandboxChannel)
 }

@@ -1,6 +1,7 @@
 import type { ConsentEvent, Instant, Platform, Template } from '../../domain/index.js'
 import type {
   ApiKeyRecord,
+  ApiKeyRole,
   ChannelRecord,
   StoredConsentEvent,
   StoredRateCard,
@@ -49,6 +50,9 @@ export abstract class AccountRoles extends KyselyConnection {
   }
   listApiKeys(tenantId: string): Promise<ApiKeyRecord[]> {
     return tenants.listApiKeys(this, tenantId)
+  }
+  setApiKeyRole(id: string, role: ApiKeyRole): Promise<boolean> {
+    return tenants.setApiKeyRole(this, id, role)
   }
   revokeApiKey(id: string, at: Instant): Promise<boolean> {
     return tenants.revokeApiKey(this, id, at)

@@ -33,4 +33,6 @@ export interface DialectQueries {
     grouping: CostGrouping,
     limit: number,
   ): Promise<CostSum[]>
+  /** Fills a tenant's daily cost totals of the days over by `now` (see MessageLedger.fillCostDays). */
+  fillCostDays(c: Connection, tenantId: string, now: Instant): Promise<number>
 }

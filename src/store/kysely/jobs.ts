@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type { JobRecord, JobStatus, ScheduledJob } from '../store.js'
 import { run, type Connection } from './connection.js'
 import { jobStatements, inOrderOf, jobParameters, type PreviousStatus } from './job-statements.js'
@@ -33,7 +34,8 @@ export async function claimDueJobs(
   let due = c.db
     .selectFrom('jobs')
     .select('id')
-    .where('status', '=', 'pending')
+    // A literal, not a parameter: the planner then knows the partial index `jobs_pending_due` applies.
+    .where('status', '=', sql.lit('pending'))
     .where('due_at', '<=', now)
     .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
     .orderBy('due_at')
@@ -60,7 +62,7 @@ export async function completeJobs(
       .updateTable('jobs')
       .set({ status: 'done', locked_until: null, updated_at: at })
       // Only a pending job: one cancelled while it ran stays cancelled. The status is tested in every term, not
-      // once beside them: a lone `status = ?` has SQLite (no statistics) walk the (status, due_at) index over all
+      // once beside them: a lone `status = ?` had SQLite (no statistics) walk an index on the status over all
       // pending jobs instead of looking each id up — 0.8 s per slice with 200,000 jobs pending.
       .where((eb) =>
         eb.or(

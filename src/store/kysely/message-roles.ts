@@ -206,4 +206,7 @@ export abstract class MessageRoles extends ContactRoles {
   sumMessageCosts(filter: CostPeriodFilter, grouping: CostGrouping, limit: number): Promise<CostSum[]> {
     return this.queries.sumMessageCosts(this, filter, grouping, limit)
   }
+  fillCostDays(tenantId: string, now: Instant): Promise<number> {
+    return this.queries.fillCostDays(this, tenantId, now)
+  }
 }

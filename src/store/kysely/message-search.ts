@@ -44,6 +44,10 @@ export async function searchMessages(
   if (before !== undefined)
     // A row value, so the index on (tenant_id, at, id) answers it: every message strictly after the cursor.
     query = query.where((eb) => eb(eb.refTuple('at', 'id'), '<', eb.tuple(before.at, before.id)))
-  const rows = await query.orderBy('at', 'desc').orderBy('id', 'desc').limit(page.limit).execute()
+  const after = page.after
+  if (page.oldestFirst === true && after !== undefined)
+    query = query.where((eb) => eb(eb.refTuple('at', 'id'), '>', eb.tuple(after.at, after.id)))
+  const order = page.oldestFirst === true ? 'asc' : 'desc'
+  const rows = await query.orderBy('at', order).orderBy('id', order).limit(page.limit).execute()
   return rows.map(messageOf)
 }

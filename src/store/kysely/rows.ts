@@ -60,6 +60,8 @@ export function apiKeyOf(row: Selectable<ApiKeysTable>): ApiKeyRecord {
     name: row.name,
     prefix: row.prefix,
     keyHash: row.key_hash,
+    // The column's check admits only the two; anything else would be read as the lesser role.
+    role: row.role === 'admin' ? 'admin' : 'read',
     createdAt: row.created_at,
     revokedAt: row.revoked_at,
   }

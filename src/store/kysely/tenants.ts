@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely'
 import type { TenantsTable } from '../schema.js'
-import type { ApiKeyRecord, TenantRecord } from '../store.js'
+import type { ApiKeyRecord, ApiKeyRole, TenantRecord } from '../store.js'
 import { run, type Connection } from './connection.js'
 import { HOT } from './hot.js'
 import { apiKeyOf, tenantOf } from './rows.js'
@@ -47,6 +47,7 @@ export async function insertApiKey(c: Connection, key: ApiKeyRecord): Promise<vo
       name: key.name,
       prefix: key.prefix,
       key_hash: key.keyHash,
+      role: key.role,
       created_at: key.createdAt,
       revoked_at: key.revokedAt,
     })
@@ -77,6 +78,16 @@ export async function revokeApiKey(c: Connection, id: string, at: number): Promi
   const result = await c.db
     .updateTable('api_keys')
     .set({ revoked_at: at })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) > 0
+}
+
+export async function setApiKeyRole(c: Connection, id: string, role: ApiKeyRole): Promise<boolean> {
+  const result = await c.db
+    .updateTable('api_keys')
+    .set({ role })
     .where('id', '=', id)
     .where('revoked_at', 'is', null)
     .executeTakeFirst()

@@ -14,6 +14,8 @@ import * as messageCosts from './0013-message-costs.js'
 import * as importedNotifications from './0014-imported-notifications.js'
 import * as billingChecks from './0015-billing-checks.js'
 import * as rateCards from './0016-rate-cards.js'
+import * as apiKeyRoles from './0017-api-key-roles.js'
+import * as pendingJobsIndex from './0019-pending-jobs-index.js'
 
 export type SqlDialect = 'sqlite' | 'postgres'
 
@@ -35,6 +37,8 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
     '0014-imported-notifications': { up: (db) => importedNotifications.up(db, dialect) },
     '0015-billing-checks': { up: (db) => billingChecks.up(db) },
     '0016-rate-cards': { up: (db) => rateCards.up(db, dialect) },
+    '0017-api-key-roles': { up: (db) => apiKeyRoles.up(db) },
+    '0019-pending-jobs-index': { up: (db) => pendingJobsIndex.up(db) },
   }
 }
 

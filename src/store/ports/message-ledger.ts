@@ -30,10 +30,15 @@ export interface MessageCursor {
   readonly id: string
 }
 
-/** A page of a search: at most `limit` messages, those after `before` when given. */
+/**
+ * A page of a search: at most `limit` messages, newest first and those after `before` when given; or, with
+ * `oldestFirst`, oldest first (`at`, then `id`, ascending) and those after `after` (a what-if walks a period so).
+ */
 export interface MessagePage {
   readonly limit: number
   readonly before?: MessageCursor
+  readonly oldestFirst?: boolean
+  readonly after?: MessageCursor
 }
 
 /** The columns besides the currency (always) and the UTC day (when asked) that message costs are summed by. */
@@ -66,7 +71,7 @@ export interface CostSum {
 
 /** Stored messages, read many at a time: searched a page at a time, and their costs summed. */
 export interface MessageLedger {
-  /** Messages matching `filter`, newest first (`at`, then `id`, descending), after `before` when given. */
+  /** Messages matching `filter`, newest first (`at`, then `id`, descending) or oldest first, as `page` asks. */
   searchMessages(filter: MessageFilter, page: MessagePage): Promise<MessageRecord[]>
   /**
    * The messages matching `filter` in `[from, to)`, counted and their prices summed per currency and group, at
@@ -77,4 +82,11 @@ export interface MessageLedger {
     grouping: CostGrouping,
     limit: number,
   ): Promise<CostSum[]>
+  /**
+   * Fills the tenant's daily cost totals of the UTC days that are over (and settled) by `now` and not yet filled,
+   * so that reports read them rather than the messages; the number of days filled. PostgreSQL fills a day when a
+   * report first reads it, or when this is called (a scheduled job does, nightly and at start); SQLite keeps every
+   * day's totals as messages are written, and fills none.
+   */
+  fillCostDays(tenantId: string, now: Instant): Promise<number>
 }

@@ -1,4 +1,7 @@
 import type { Instant } from '../../domain/index.js'
+import type { ApiKeyRole } from '../../shared/key-roles.js'
+
+export type { ApiKeyRole }
 
 export interface TenantRecord {
   readonly id: string
@@ -15,6 +18,7 @@ export interface ApiKeyRecord {
   readonly name: string
   readonly prefix: string
   readonly keyHash: string
+  readonly role: ApiKeyRole
   readonly createdAt: Instant
   readonly revokedAt: Instant | null
 }
@@ -32,5 +36,7 @@ export interface TenantStore {
   /** The live (not revoked) key with this hash. */
   findApiKey(keyHash: string): Promise<ApiKeyRecord | undefined>
   listApiKeys(tenantId: string): Promise<ApiKeyRecord[]>
+  /** Gives a live key another role; `false` when there is no live key with that id. */
+  setApiKeyRole(id: string, role: ApiKeyRole): Promise<boolean>
   revokeApiKey(id: string, at: Instant): Promise<boolean>
 }

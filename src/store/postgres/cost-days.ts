@@ -51,6 +51,30 @@ export async function sumFilledDays(
     })
 }
 
+/** The most days one fill covers in a transaction: a month's messages at most are counted at once. */
+const FILL_CHUNK_DAYS = 31
+
+/**
+ * Fills the tenant's days that are over and settled by `now` and not filled yet, from its first message's day on, a
+ * month at a time (each in a transaction of its own, so a write to another month never waits for it). A day a write
+ * holds is left for later, as in a report. The number of days filled.
+ */
+export async function fillSettledDays(c: Connection, tenantId: string, now: number): Promise<number> {
+  const end = Math.floor((now - SETTLED_MS) / DAY_MS)
+  const earliest = await c.db
+    .selectFrom('messages')
+    .select((eb) => eb.fn.min('at').as('at'))
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirst()
+  // No message: min() is null, whatever the row type says.
+  const at = earliest?.at as unknown
+  if (at === undefined || at === null) return 0
+  let filled = 0
+  for (let first = Math.floor(Number(at) / DAY_MS); first < end; first += FILL_CHUNK_DAYS)
+    filled += await fillDays(c, tenantId, first, Math.min(end, first + FILL_CHUNK_DAYS))
+  return filled
+}
+
 /** The tenant's days in `[first, end)` whose totals are filled, in order. */
 async function filledDays(c: Connection, tenantId: string, first: number, end: number): Promise<number[]> {
   const rows = await c.db
@@ -69,21 +93,21 @@ async function filledDays(c: Connection, tenantId: string, first: number, end: n
  * to that day is under way, and none starts until this commits), from the messages as they are, with the day
  * marked filled. A day it cannot lock now is left for the next report.
  */
-async function fillDays(c: Connection, tenantId: string, first: number, end: number): Promise<void> {
+async function fillDays(c: Connection, tenantId: string, first: number, end: number): Promise<number> {
   const filled = new Set(await filledDays(c, tenantId, first, end))
   const missing = Array.from({ length: end - first }, (_, index) => first + index).filter(
     (day) => !filled.has(day),
   )
-  if (missing.length === 0) return
+  if (missing.length === 0) return 0
   const key = COST_DAY_KEY.join(', ')
-  await c.db.transaction().execute(async (trx) => {
+  return c.db.transaction().execute(async (trx) => {
     // The lock the trigger takes shared (costDayLock), tried: a day a write holds is not waited for.
     const locked = await sql<{ day: number }>`select day from unnest(${missing}::int[]) as day
       where pg_try_advisory_xact_lock(hashtextextended(${tenantId}::text, day::bigint)) order by day`.execute(
       trx,
     )
     const days = locked.rows.map((row) => row.day)
-    if (days.length === 0) return
+    if (days.length === 0) return 0
     const lowest = Math.min(...days)
     const highest = Math.max(...days)
     // Grouped by eleven columns, the planner guesses a million groups and sorts the month's messages on disk to
@@ -99,6 +123,7 @@ async function fillDays(c: Connection, tenantId: string, first: number, end: num
       group by ${sql.raw(COST_DAY_KEY.map((_, index) => index + 1).join(', '))}`.execute(trx)
     await sql`insert into message_cost_days_done (tenant_id, day) select ${tenantId}, unnest(${days}::int[])
       on conflict do nothing`.execute(trx)
+    return days.length
   })
 }
 

@@ -5,7 +5,7 @@ import type { DialectQueries } from '../kysely/dialect-queries.js'
 import { SAVE_ANNOUNCED_WINDOW, SAVE_WINDOW } from '../kysely/hot.js'
 import { jobParameters, jobStatements } from '../kysely/job-statements.js'
 import { upsertJobs } from '../kysely/jobs.js'
-import { sumFilledDays } from './cost-days.js'
+import { fillSettledDays, sumFilledDays } from './cost-days.js'
 import { lockedWindowOf, windowParameters, type LockedWindowRow } from '../kysely/rows.js'
 import { statement, type Statement } from '../sql-statement.js'
 import type { Announcement, ContactRecord, LockedWindow, ScheduledJob, WindowRecord } from '../store.js'
@@ -109,4 +109,5 @@ export const postgresQueries: DialectQueries = {
   lockContactWindow,
   saveWindowWithJobs,
   sumMessageCosts: sumFilledDays,
+  fillCostDays: fillSettledDays,
 }

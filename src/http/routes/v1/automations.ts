@@ -12,6 +12,7 @@ import {
   tenantChannel,
   type ChannelParams,
 } from './shared.js'
+import { READS, WRITES } from '../../route-access.js'
 
 const example = {
   ...DEFAULT_AUTOMATIONS,
@@ -63,6 +64,7 @@ export function registerAutomationRoutes(app: FastifyInstance, gateway: Gateway)
   app.get(
     path,
     {
+      config: READS,
       schema: {
         operationId: 'getAutomations',
         summary: 'A channel’s automations',
@@ -82,6 +84,7 @@ export function registerAutomationRoutes(app: FastifyInstance, gateway: Gateway)
   app.put(
     path,
     {
+      config: WRITES,
       schema: {
         operationId: 'replaceAutomations',
         summary: 'Replace a channel’s automations',

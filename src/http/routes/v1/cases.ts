@@ -26,6 +26,7 @@ import {
   tenantChannel,
   type ChannelParams,
 } from './shared.js'
+import { READS, WRITES } from '../../route-access.js'
 
 interface CaseParams {
   readonly caseId: string
@@ -153,6 +154,7 @@ export function registerCaseRoutes(app: FastifyInstance, gateway: Gateway): void
   app.post(
     collection,
     {
+      config: WRITES,
       schema: {
         operationId: 'createCase',
         summary: 'Open a case',
@@ -181,6 +183,7 @@ export function registerCaseRoutes(app: FastifyInstance, gateway: Gateway): void
   app.get(
     collection,
     {
+      config: READS,
       schema: {
         operationId: 'listCases',
         summary: 'List cases',
@@ -218,6 +221,7 @@ export function registerCaseRoutes(app: FastifyInstance, gateway: Gateway): void
   app.get(
     byId,
     {
+      config: READS,
       schema: {
         operationId: 'getCase',
         summary: 'Read a case',
@@ -238,6 +242,7 @@ export function registerCaseRoutes(app: FastifyInstance, gateway: Gateway): void
   app.patch(
     byId,
     {
+      config: WRITES,
       schema: {
         operationId: 'updateCase',
         summary: 'Update a case',
@@ -262,6 +267,7 @@ export function registerCaseRoutes(app: FastifyInstance, gateway: Gateway): void
   app.get(
     byExternalId,
     {
+      config: READS,
       schema: {
         operationId: 'getCaseByExternalId',
         summary: 'Read a case by your ticket id',
@@ -280,6 +286,7 @@ export function registerCaseRoutes(app: FastifyInstance, gateway: Gateway): void
   app.patch(
     byExternalId,
     {
+      config: WRITES,
       schema: {
         operationId: 'updateCaseByExternalId',
         summary: 'Update a case by your ticket id',

@@ -3,12 +3,14 @@ import type { Gateway } from '../../../gateway/gateway.js'
 import { tenantChannels } from '../../../gateway/api/channels.js'
 import { authenticate } from '../../auth.js'
 import { jsonObject, responses } from './shared.js'
+import { READS } from '../../route-access.js'
 
 /** `GET /v1/channels`: the caller's channels. */
 export function registerChannelRoutes(app: FastifyInstance, gateway: Gateway): void {
   app.get(
     '/v1/channels',
     {
+      config: READS,
       schema: {
         operationId: 'listChannels',
         summary: 'List your channels',

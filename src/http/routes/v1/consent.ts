@@ -14,6 +14,7 @@ import {
   tenantContact,
   type ContactParams,
 } from './shared.js'
+import { READS, WRITES } from '../../route-access.js'
 
 const scope = z.enum(
   ['all', 'marketing', 'utility', 'authentication'],
@@ -70,6 +71,7 @@ export function registerConsentRoutes(app: FastifyInstance, gateway: Gateway): v
   app.post(
     path,
     {
+      config: WRITES,
       schema: {
         operationId: 'recordOptIn',
         summary: 'Record an opt-in',
@@ -98,6 +100,7 @@ export function registerConsentRoutes(app: FastifyInstance, gateway: Gateway): v
   app.delete(
     path,
     {
+      config: WRITES,
       schema: {
         operationId: 'recordOptOut',
         summary: 'Record an opt-out',
@@ -134,6 +137,7 @@ export function registerConsentRoutes(app: FastifyInstance, gateway: Gateway): v
   app.get(
     path,
     {
+      config: READS,
       schema: {
         operationId: 'getConsent',
         summary: 'A contact’s consent ledger and consent now',

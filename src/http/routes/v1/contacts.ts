@@ -15,6 +15,7 @@ import {
   type ChannelParams,
   type ContactParams,
 } from './shared.js'
+import { READS } from '../../route-access.js'
 
 export const MAX_PAGE_SIZE = 500
 export const DEFAULT_PAGE_SIZE = 50
@@ -80,6 +81,7 @@ export function registerContactRoutes(app: FastifyInstance, gateway: Gateway): v
   app.get(
     '/v1/channels/:channelId/contacts/:contactId/window',
     {
+      config: READS,
       schema: {
         operationId: 'getContactWindow',
         summary: 'A contact’s window now',
@@ -106,6 +108,7 @@ export function registerContactRoutes(app: FastifyInstance, gateway: Gateway): v
   app.get(
     '/v1/channels/:channelId/contacts',
     {
+      config: READS,
       schema: {
         operationId: 'listContacts',
         summary: 'List contacts with their windows',

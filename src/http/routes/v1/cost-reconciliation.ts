@@ -8,6 +8,7 @@ import { GatewayError } from '../../../shared/errors.js'
 import { authenticate } from '../../auth.js'
 import { documentedZod } from '../../openapi/request-schemas.js'
 import { instantSchema, jsonObject, parseInput, responses } from './shared.js'
+import { READS } from '../../route-access.js'
 
 const MAX_PAGE_SIZE = 500
 const DAY_MS = 24 * 60 * 60 * 1000
@@ -64,6 +65,7 @@ export function registerCostReconciliationRoutes(app: FastifyInstance, gateway: 
   app.get(
     '/v1/costs/reconciliation',
     {
+      config: READS,
       schema: {
         operationId: 'listBillingMismatches',
         summary: 'Messages Meta billed differently',

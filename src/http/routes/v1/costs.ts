@@ -12,6 +12,7 @@ import { authenticate } from '../../auth.js'
 import { documentedZod } from '../../openapi/request-schemas.js'
 import { checkPeriod, filterInputOf, messageFilterShape } from './message-filters.js'
 import { jsonObject, parseInput, responses } from './shared.js'
+import { READS } from '../../route-access.js'
 
 const groupBy = z
   .string(`a list of ${COST_DIMENSIONS.join(', ')}, separated by commas`)
@@ -102,6 +103,7 @@ export function registerCostRoutes(app: FastifyInstance, gateway: Gateway): void
   app.get(
     '/v1/costs',
     {
+      config: READS,
       schema: {
         operationId: 'getCostReport',
         summary: 'What messages cost',

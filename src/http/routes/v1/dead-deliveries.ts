@@ -13,6 +13,7 @@ import {
 import { authenticate } from '../../auth.js'
 import { documentedZod } from '../../openapi/request-schemas.js'
 import { jsonObject, parseInput, responses } from './shared.js'
+import { READS, WRITES } from '../../route-access.js'
 
 const MAX_PAGE_SIZE = 100
 const TAGS = ['dead deliveries']
@@ -69,6 +70,7 @@ export function registerDeadDeliveryRoutes(app: FastifyInstance, gateway: Gatewa
   app.get(
     '/v1/dead-deliveries',
     {
+      config: READS,
       schema: {
         operationId: 'listDeadDeliveries',
         summary: 'Deliveries your webhook did not take',
@@ -106,6 +108,7 @@ export function registerDeadDeliveryRoutes(app: FastifyInstance, gateway: Gatewa
   app.post(
     '/v1/dead-deliveries/redrive',
     {
+      config: WRITES,
       schema: {
         operationId: 'redriveDeadDeliveries',
         summary: 'Deliver the dead deliveries again',
@@ -133,6 +136,7 @@ export function registerDeadDeliveryRoutes(app: FastifyInstance, gateway: Gatewa
   app.get(
     '/v1/dead-deliveries/:deliveryId',
     {
+      config: READS,
       schema: {
         operationId: 'getDeadDelivery',
         summary: 'A delivery your webhook did not take',
@@ -156,6 +160,7 @@ export function registerDeadDeliveryRoutes(app: FastifyInstance, gateway: Gatewa
   app.post(
     '/v1/dead-deliveries/:deliveryId/redrive',
     {
+      config: WRITES,
       schema: {
         operationId: 'redriveDeadDelivery',
         summary: 'Deliver a dead delivery again',

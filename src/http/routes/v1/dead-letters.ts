@@ -10,6 +10,7 @@ import {
 import { authenticate } from '../../auth.js'
 import { documentedZod } from '../../openapi/request-schemas.js'
 import { jsonObject, parseInput, responses } from './shared.js'
+import { READS, WRITES } from '../../route-access.js'
 
 const MAX_PAGE_SIZE = 100
 
@@ -62,6 +63,7 @@ export function registerDeadLetterRoutes(app: FastifyInstance, gateway: Gateway)
   app.get(
     '/v1/dead-letters',
     {
+      config: READS,
       schema: {
         operationId: 'listDeadLetters',
         summary: 'Notifications that could not be applied',
@@ -85,6 +87,7 @@ export function registerDeadLetterRoutes(app: FastifyInstance, gateway: Gateway)
   app.get(
     '/v1/dead-letters/:deadLetterId',
     {
+      config: READS,
       schema: {
         operationId: 'getDeadLetter',
         summary: 'A notification that could not be applied',
@@ -104,6 +107,7 @@ export function registerDeadLetterRoutes(app: FastifyInstance, gateway: Gateway)
   app.post(
     '/v1/dead-letters/:deadLetterId/retry',
     {
+      config: WRITES,
       schema: {
         operationId: 'retryDeadLetter',
         summary: 'Try a dead letter again',
@@ -125,6 +129,7 @@ export function registerDeadLetterRoutes(app: FastifyInstance, gateway: Gateway)
   app.post(
     '/v1/dead-letters/:deadLetterId/discard',
     {
+      config: WRITES,
       schema: {
         operationId: 'discardDeadLetter',
         summary: 'Set a dead letter aside for good',

@@ -14,6 +14,7 @@ import {
   tenantChannel,
   type ChannelParams,
 } from './shared.js'
+import { READS } from '../../route-access.js'
 
 const dryRunSchema = z.strictObject({
   message: z
@@ -41,6 +42,7 @@ export function registerDecisionRoutes(app: FastifyInstance, gateway: Gateway): 
   app.post(
     '/v1/channels/:channelId/decisions',
     {
+      config: READS,
       schema: {
         operationId: 'decideMessage',
         summary: 'Dry-run a send',

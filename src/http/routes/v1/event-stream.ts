@@ -6,6 +6,7 @@ import type { CommittedEvent } from '../../../store/store.js'
 import { authenticate } from '../../auth.js'
 import { MAX_BUFFERED_BYTES, sseFrame, type EventSink, type EventStreams } from '../../live/event-streams.js'
 import { documentedZod } from '../../openapi/request-schemas.js'
+import { READS } from '../../route-access.js'
 import { sharedResponses } from '../../openapi/responses.js'
 import { parseInput, responses } from './shared.js'
 
@@ -32,6 +33,7 @@ export function registerEventStreamRoutes(
   app.get(
     '/v1/events/stream',
     {
+      config: READS,
       schema: {
         operationId: 'streamEvents',
         summary: 'Live events (Server-Sent Events)',

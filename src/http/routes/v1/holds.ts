@@ -12,6 +12,7 @@ import {
   tenantContact,
   type ContactParams,
 } from './shared.js'
+import { READS, WRITES } from '../../route-access.js'
 
 interface HoldParams {
   readonly holdId: string
@@ -58,6 +59,7 @@ export function registerHoldRoutes(app: FastifyInstance, gateway: Gateway): void
   app.get(
     '/v1/channels/:channelId/contacts/:contactId/held',
     {
+      config: READS,
       schema: {
         operationId: 'listHeldReplies',
         summary: 'A contact’s held replies',
@@ -78,6 +80,7 @@ export function registerHoldRoutes(app: FastifyInstance, gateway: Gateway): void
   app.get(
     '/v1/held/:holdId',
     {
+      config: READS,
       schema: {
         operationId: 'getHeldReply',
         summary: 'A held reply',
@@ -96,6 +99,7 @@ export function registerHoldRoutes(app: FastifyInstance, gateway: Gateway): void
   app.delete(
     '/v1/held/:holdId',
     {
+      config: WRITES,
       schema: {
         operationId: 'cancelHeldReply',
         summary: 'Cancel a held reply',

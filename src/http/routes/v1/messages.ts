@@ -13,6 +13,7 @@ import { authenticate } from '../../auth.js'
 import { documentedZod } from '../../openapi/request-schemas.js'
 import { checkPeriod, filterInputOf, messageFilterShape } from './message-filters.js'
 import { jsonObject, parseInput, responses } from './shared.js'
+import { READS } from '../../route-access.js'
 
 const pageSize = `limit must be a whole number from 1 to ${MAX_SEARCH_PAGE}`
 const searchQuerySchema = z
@@ -70,6 +71,7 @@ export function registerMessageRoutes(app: FastifyInstance, gateway: Gateway): v
   app.get(
     '/v1/messages',
     {
+      config: READS,
       schema: {
         operationId: 'searchMessages',
         summary: 'Search messages',
@@ -103,6 +105,7 @@ export function registerMessageRoutes(app: FastifyInstance, gateway: Gateway): v
   app.get(
     '/v1/messages/:messageId',
     {
+      config: READS,
       schema: {
         operationId: 'getMessage',
         summary: 'A message with its decision',

@@ -15,6 +15,7 @@ import { authenticate } from '../../auth.js'
 import { documentedZod, requestJsonSchema } from '../../openapi/request-schemas.js'
 import { documentedRequest } from '../../openapi/schemas.js'
 import { jsonObject, parseInput, requireBody, responses } from './shared.js'
+import { READS, WRITES } from '../../route-access.js'
 
 interface CardParams {
   readonly id: string
@@ -93,6 +94,7 @@ export function registerRateCardRoutes(app: FastifyInstance, gateway: Gateway): 
   app.get(
     '/v1/rate-cards',
     {
+      config: READS,
       schema: {
         operationId: 'listRateCards',
         summary: 'List the tenant’s rate cards',
@@ -124,6 +126,7 @@ export function registerRateCardRoutes(app: FastifyInstance, gateway: Gateway): 
   app.put(
     '/v1/rate-cards/:id',
     {
+      config: WRITES,
       schema: {
         operationId: 'replaceRateCard',
         summary: 'Create or replace a rate card',
@@ -158,6 +161,7 @@ export function registerRateCardRoutes(app: FastifyInstance, gateway: Gateway): 
   app.delete(
     '/v1/rate-cards/:id',
     {
+      config: WRITES,
       schema: {
         operationId: 'deleteRateCard',
         summary: 'Delete a rate card',
@@ -190,6 +194,7 @@ function registerImport(app: FastifyInstance, gateway: Gateway): void {
   app.post(
     '/v1/rate-cards/import',
     {
+      config: WRITES,
       schema: {
         operationId: 'importRateCard',
         summary: 'Import a rate card from Meta’s CSV',

@@ -31,6 +31,7 @@ import {
   tenantChannel,
   type ChannelParams,
 } from './shared.js'
+import { READS, WRITES } from '../../route-access.js'
 
 interface TemplateParams extends ChannelParams {
   readonly name: string
@@ -91,6 +92,7 @@ export function registerTemplateRoutes(app: FastifyInstance, gateway: Gateway): 
   app.get(
     collection,
     {
+      config: READS,
       schema: {
         operationId: 'listTemplates',
         summary: 'List templates',
@@ -108,6 +110,7 @@ export function registerTemplateRoutes(app: FastifyInstance, gateway: Gateway): 
   app.post(
     collection,
     {
+      config: WRITES,
       schema: {
         operationId: 'createTemplate',
         summary: 'Create a template',
@@ -130,6 +133,7 @@ export function registerTemplateRoutes(app: FastifyInstance, gateway: Gateway): 
   app.post(
     `${collection}/import`,
     {
+      config: WRITES,
       schema: {
         operationId: 'importTemplates',
         summary: 'Import templates from Graph',
@@ -162,6 +166,7 @@ export function registerTemplateRoutes(app: FastifyInstance, gateway: Gateway): 
   app.post(
     `${collection}/sync`,
     {
+      config: WRITES,
       schema: {
         operationId: 'syncTemplates',
         summary: 'Sync templates with Meta',
@@ -195,6 +200,7 @@ export function registerTemplateRoutes(app: FastifyInstance, gateway: Gateway): 
   app.get(
     item,
     {
+      config: READS,
       schema: {
         operationId: 'getTemplate',
         summary: 'Read a template',
@@ -211,6 +217,7 @@ export function registerTemplateRoutes(app: FastifyInstance, gateway: Gateway): 
   app.put(
     item,
     {
+      config: WRITES,
       schema: {
         operationId: 'replaceTemplate',
         summary: 'Create or replace a template',
@@ -252,6 +259,7 @@ export function registerTemplateRoutes(app: FastifyInstance, gateway: Gateway): 
   app.delete(
     item,
     {
+      config: WRITES,
       schema: {
         operationId: 'deleteTemplate',
         summary: 'Delete a template',
