@@ -21,6 +21,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The dashboard, built into dist/web with the rest.
+COPY web ./web
 RUN npm run build
 
 # The production dependencies only, better-sqlite3's native module built for this image.

@@ -45,11 +45,18 @@ describe('startupBanner', () => {
     ).toContain('  API key:        cw_test_key   (new; kept in /srv/sandbox.json)\n')
   })
 
+  it('points to the dashboard and the key to sign in with', () => {
+    expect(startupBanner(serverWith(SANDBOX), '1.2.3')).toContain(
+      '  Dashboard:      http://127.0.0.1:8080/   (sign in with the API key below)\n',
+    )
+  })
+
   it('prints only where it listens when there is no sandbox', () => {
     expect(startupBanner(serverWith(null), '1.2.3')).toBe(
       [
         '',
         'carewindow 1.2.3 is listening on http://127.0.0.1:8080   (store: sqlite:./data/carewindow.db)',
+        '  Dashboard:      http://127.0.0.1:8080/   (sign in with a tenant’s API key)',
         '  API reference:  http://127.0.0.1:8080/docs',
         '  Health:         http://127.0.0.1:8080/healthz · http://127.0.0.1:8080/readyz · http://127.0.0.1:8080/metrics',
         '',

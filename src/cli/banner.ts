@@ -6,6 +6,7 @@ export function startupBanner(server: RunningServer, version: string): string {
   const lines = [
     '',
     `carewindow ${version} is listening on ${url}   (store: ${server.store})`,
+    `  Dashboard:      ${url}/   (sign in with ${server.sandbox === null ? 'a tenant’s API key' : 'the API key below'})`,
     `  API reference:  ${url}/docs`,
     `  Health:         ${url}/healthz · ${url}/readyz · ${url}/metrics`,
   ]

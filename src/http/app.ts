@@ -15,6 +15,8 @@ import { registerSandboxRoutes } from './routes/sandbox.js'
 import { registerGraphProxyRoutes } from './routes/graph-proxy.js'
 import { registerGraphPassthroughRoutes } from './routes/graph-passthrough.js'
 import { registerWebhookRoutes } from './routes/webhooks.js'
+import { EventStreams, type EventStreamOptions } from './live/event-streams.js'
+import { registerDashboardRoutes } from './routes/dashboard.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -28,6 +30,10 @@ export interface AppOptions {
   /** Log every request (at info); off keeps the hot paths quiet. */
   readonly logRequests?: boolean
   readonly version?: string
+  /** Live event streams (`GET /v1/events/stream`): how many at most, how often a heartbeat. */
+  readonly eventStreams?: EventStreamOptions
+  /** The built dashboard (`dist/web`); `null`: none (its pages then say how to build it). Default: found beside the server. */
+  readonly dashboardDirectory?: string | null
 }
 
 /**
@@ -108,7 +114,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerGraphPassthroughRoutes(app, gateway)
   await registerWebhookRoutes(app, gateway)
   registerSandboxRoutes(app, gateway)
-  registerNativeApiRoutes(app, gateway)
+  const streams = new EventStreams(gateway.store, options.eventStreams)
+  // Before the server closes: it would otherwise wait for every open stream to end.
+  app.addHook('preClose', (done) => {
+    streams.closeAll()
+    done()
+  })
+  registerNativeApiRoutes(app, gateway, streams)
+  await registerDashboardRoutes(app, options.dashboardDirectory)
   return app
 }
 

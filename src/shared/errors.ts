@@ -132,6 +132,12 @@ export const ERRORS = {
     title: 'Rate limit hit',
     hint: "The number's throughput limit (settings.rate.per_second) was reached; the message was not sent or billed. Try again after Retry-After.",
   },
+  EVENT_STREAMS_FULL: {
+    status: 429,
+    code: 4,
+    title: 'Application request limit reached',
+    hint: 'This instance already serves as many live event streams as it allows; close one (another browser tab?) or retry later.',
+  },
   PAIR_RATE_REACHED: {
     status: 429,
     code: 131056,

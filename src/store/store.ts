@@ -35,11 +35,28 @@ export type * from './ports/rate-limits.js'
 export type * from './ports/templates.js'
 export type * from './ports/tenants.js'
 
+/** Hears an event after the transaction that recorded it committed. */
+export type CommitListener = (event: CommittedEvent) => void
+
+/** An event as announced: its tenant, its type (`window.opened`, `whatsapp.notification` …) and its JSON body. */
+export interface CommittedEvent {
+  readonly tenantId: string
+  readonly type: string
+  readonly payload: string
+}
+
 /** What every store is besides its aggregates: one database, with transactions. */
 export interface StoreSession {
   readonly dialect: SqlDialect
   /** Runs `work` atomically; a store already inside a transaction runs it in that transaction. */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>
+  /**
+   * Announces an event to this store's listeners once the transaction it was recorded in commits — never when it
+   * rolls back; outside a transaction, at once. Like PostgreSQL's NOTIFY, but within this process only.
+   */
+  notify(event: CommittedEvent): void
+  /** Hears every event {@link notify} announces after its commit; returns how to stop listening. */
+  listen(listener: CommitListener): () => void
   /** Resolves when the database answers. */
   ping(): Promise<void>
   close(): Promise<void>

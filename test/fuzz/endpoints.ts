@@ -828,6 +828,9 @@ export const ENDPOINTS: readonly Endpoint[] = [
       path: ['contacts'],
       query: queryOf([
         ['state', fc.constantFrom('open', 'closed')],
+        ['expires_within', fc.constantFrom('3600', '600', '0', '604801', '1e3', 'x')],
+        ['q', fc.constantFrom('316', '+31 6', 'sandbox', '%', '_', '\\', "'", '')],
+        ['opted_out', fc.constantFrom('true', 'false', 'yes')],
         ['sort', fc.constantFrom('expires_at', 'contact_id')],
         ['limit', fc.constantFrom('1', '2', '50', '500', '501', '0', '-0', '1e308', '1.5', '0x10', ' 3')],
         ['cursor', windowCursor],
@@ -1117,6 +1120,34 @@ export const ENDPOINTS: readonly Endpoint[] = [
     fc.constant({ path: ['automations'], body: jsonBody(automationsBody) }),
   ),
   ...rateCardEndpoints,
+  // The live stream stays open when it is answered 200: only requests it refuses are sent — without a valid key, or
+  // with a key and a query parameter it does not take.
+  endpoint(
+    'GET /v1/events/stream',
+    1,
+    fc.oneof(
+      fc.constant<CaseParts>({
+        path: ['v1', 'events', 'stream'],
+        owner: 'acme',
+        auth: fc.constantFrom<Auth>(
+          { kind: 'none' },
+          { kind: 'header', value: 'Bearer cw_not_a_key' },
+          { kind: 'header', value: 'Basic x' },
+        ),
+      }),
+      fc.constant<CaseParts>({
+        path: ['v1', 'events', 'stream'],
+        owner: 'acme',
+        auth: fc.constant<Auth>({ kind: 'key', tenant: 'owner', via: 'bearer' }),
+        query: fc.constantFrom<readonly (readonly [string, string])[]>(
+          [['since', '0']],
+          [['since', 'yesterday']],
+          [['__proto__', '%00']],
+          [['access_token', 'x'.repeat(600)]],
+        ),
+      }),
+    ),
+  ),
   endpoint('GET /healthz', 1, fixed('healthz')),
   endpoint('GET /readyz', 1, fixed('readyz')),
   endpoint('GET /metrics', 1, fixed('metrics')),

@@ -235,8 +235,14 @@ describe.each(['sqlite', 'postgres'] as const)('API key roles on %s', (dialect) 
   })
 })
 
-/** Routes that take no API key: Meta's webhooks (signed), operations, the OpenAPI document. */
-const KEYLESS = [/^\/webhooks\//, /^\/(healthz|readyz|metrics)$/, /^\/docs(\/|$)/]
+/** Routes that take no API key: Meta's webhooks (signed), operations, the OpenAPI document, the dashboard's files. */
+const KEYLESS = [
+  /^\/webhooks\//,
+  /^\/(healthz|readyz|metrics)$/,
+  /^\/docs(\/|$)/,
+  /^\/(inbox|costs|templates|health)?$/,
+  /^\/assets\//,
+]
 
 /** The routes besides GET and HEAD that only read; a new one must be added here on purpose. */
 const READING_POSTS = ['POST /v1/channels/:channelId/decisions', 'POST /v1/costs/what-if']

@@ -1193,6 +1193,7 @@ describe('the native /v1 API', () => {
         'GET /v1/dead-deliveries/{deliveryId}',
         'GET /v1/dead-letters',
         'GET /v1/dead-letters/{deadLetterId}',
+        'GET /v1/events/stream',
         'GET /v1/held/{holdId}',
         'GET /v1/messages',
         'GET /v1/messages/{messageId}',

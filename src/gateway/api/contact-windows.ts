@@ -34,6 +34,11 @@ export interface WindowCursor {
 
 export interface ContactWindowListQuery {
   readonly state?: 'open' | 'closed'
+  /** Only windows open now that close within this many seconds. */
+  readonly expiresWithinSeconds?: number
+  /** Contact id prefix or profile name text. */
+  readonly search?: string
+  readonly optedOut?: boolean
   readonly sort: WindowQuery['sort']
   readonly limit: number
   readonly after?: WindowCursor
@@ -58,6 +63,11 @@ export async function listContactWindows(
     sort: query.sort,
     limit: query.limit + 1,
     ...(query.state === undefined ? {} : { state: query.state }),
+    ...(query.expiresWithinSeconds === undefined
+      ? {}
+      : { expiresBefore: now + query.expiresWithinSeconds * 1000 }),
+    ...(query.search === undefined ? {} : { search: query.search }),
+    ...(query.optedOut === true ? { optedOut: true } : {}),
     ...(query.after === undefined ? {} : { after: query.after }),
   })
   const page = rows.slice(0, query.limit)

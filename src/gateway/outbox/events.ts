@@ -46,7 +46,8 @@ export function eventId(type: EventType, channelId: string, contactId: string, k
 }
 
 /**
- * Queues an event for the channel's tenant (nothing when the tenant has no webhook URL). Its body:
+ * Queues an event for the channel's tenant (nothing when the tenant has no webhook URL) and announces it to the
+ * live stream (`GET /v1/events/stream`) once the transaction commits. Its body:
  * `{ id, type, created_at, channel: {platform, id}, contact_id, window: {...}, data: {...} }`. The delivery's id
  * is the event id: queuing the same event twice keeps one.
  */
@@ -68,25 +69,27 @@ export async function emitEvents(tx: Store, events: readonly EventInput[]): Prom
   const ids: (string | null)[] = []
   for (const event of events) {
     const tenantId = event.channel.tenantId
+    const id = eventId(event.type, event.channel.id, event.contactId, event.key)
+    const payload = payloadOf(id, event)
+    // The live stream hears every event, with or without a webhook URL, and only after the commit.
+    tx.notify({ tenantId, type: event.type, payload })
     if (!tenants.has(tenantId)) tenants.set(tenantId, await tx.getTenant(tenantId))
     const tenant = tenants.get(tenantId)
     if (tenant === undefined || tenant.webhookUrl === null) {
       ids.push(null)
       continue
     }
-    const delivery = deliveryOf(tenant, event)
-    deliveries.push(delivery)
-    ids.push(delivery.id)
+    deliveries.push(deliveryOf(tenant, event, id, payload))
+    ids.push(id)
   }
   for (let start = 0; start < deliveries.length; start += DELIVERIES_PER_INSERT)
     await tx.enqueueDeliveries(deliveries.slice(start, start + DELIVERIES_PER_INSERT))
   return ids
 }
 
-function deliveryOf(tenant: TenantRecord, event: EventInput): DeliveryRecord {
-  const id = eventId(event.type, event.channel.id, event.contactId, event.key)
+function payloadOf(id: string, event: EventInput): string {
   const window = windowAt(event.channel.platform, event.state, event.at, event.settings)
-  const payload = JSON.stringify({
+  return JSON.stringify({
     id,
     type: event.type,
     created_at: formatInstant(event.at),
@@ -95,6 +98,9 @@ function deliveryOf(tenant: TenantRecord, event: EventInput): DeliveryRecord {
     window: windowJson(window, event.at),
     data: event.data ?? {},
   })
+}
+
+function deliveryOf(tenant: TenantRecord, event: EventInput, id: string, payload: string): DeliveryRecord {
   return {
     id,
     tenantId: tenant.id,

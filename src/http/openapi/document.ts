@@ -65,6 +65,11 @@ export const TAGS = [
     description:
       'Events and relayed notifications the tenant’s webhook did not take after every retry; re-drive them once it works again.',
   },
+  {
+    name: 'live events',
+    description:
+      'The tenant’s events as Server-Sent Events, live, for dashboards and other UIs (docs/events.md#live-stream).',
+  },
   { name: 'operations', description: 'Health, readiness and Prometheus metrics; no API key needed.' },
   {
     name: 'events',

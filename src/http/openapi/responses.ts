@@ -191,6 +191,12 @@ export const SHARED_RESPONSES = {
       },
     },
   },
+  EventStreamsFull: {
+    status: 429,
+    description:
+      'EVENT_STREAMS_FULL: this instance already serves as many live event streams as it allows. Close one, or retry later.',
+    example: catalogueExample('EVENT_STREAMS_FULL', '200 event streams are open on this instance'),
+  },
   UpstreamUnavailable: {
     status: 502,
     description:

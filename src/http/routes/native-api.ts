@@ -11,6 +11,8 @@ import { registerCostWhatIfRoutes } from './v1/cost-what-if.js'
 import { registerDeadDeliveryRoutes } from './v1/dead-deliveries.js'
 import { registerDeadLetterRoutes } from './v1/dead-letters.js'
 import { registerDecisionRoutes } from './v1/decisions.js'
+import { registerEventStreamRoutes } from './v1/event-stream.js'
+import type { EventStreams } from '../live/event-streams.js'
 import { registerHoldRoutes } from './v1/holds.js'
 import { registerMessageRoutes } from './v1/messages.js'
 import { registerRateCardRoutes } from './v1/rate-cards.js'
@@ -27,7 +29,7 @@ import { registerTemplateRoutes } from './v1/templates.js'
  * `documentedZod` shows them in the OpenAPI document and keeps them from Fastify. Replies are serialised as they are,
  * never trimmed to a schema, and a JSON Schema given to Fastify here anyway would document, never validate.
  */
-export function registerNativeApiRoutes(app: FastifyInstance, gateway: Gateway): void {
+export function registerNativeApiRoutes(app: FastifyInstance, gateway: Gateway, streams: EventStreams): void {
   void app.register((scope, _options, done) => {
     scope.setValidatorCompiler(() => (value: unknown) => ({ value }))
     scope.setSerializerCompiler(() => (data) => JSON.stringify(data))
@@ -46,6 +48,7 @@ export function registerNativeApiRoutes(app: FastifyInstance, gateway: Gateway):
     registerCostReconciliationRoutes(scope, gateway)
     registerCostWhatIfRoutes(scope, gateway)
     registerRateCardRoutes(scope, gateway)
+    registerEventStreamRoutes(scope, gateway, streams)
     done()
   })
 }

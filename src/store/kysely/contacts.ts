@@ -171,6 +171,11 @@ export async function saveWindow(
     await run(c, HOT.saveAnnouncedWindow, [...windowParameters(window), announced.state, announced.expiresAt])
 }
 
+/** Text matched literally by LIKE: its own `%`, `_` and `\` escaped. */
+function likePattern(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`)
+}
+
 export async function listWindows(
   c: Connection,
   channelId: string,
@@ -184,6 +189,52 @@ export async function listWindows(
   if (query.state === 'open') select = select.where('expires_at', '>', query.at)
   if (query.state === 'closed')
     select = select.where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '<=', query.at)]))
+  if (query.expiresBefore !== undefined)
+    select = select.where('expires_at', '>', query.at).where('expires_at', '<', query.expiresBefore)
+  const search = query.search
+  if (search !== undefined && search !== '') {
+    const pattern = likePattern(search.toLowerCase())
+    select = select.where((eb) =>
+      eb.or([
+        eb('contact_id', 'like', sql<string>`${`${likePattern(search)}%`} escape '\\'`),
+        eb(
+          'contact_id',
+          'in',
+          eb
+            .selectFrom('contacts')
+            .select('contacts.contact_id')
+            .where('contacts.channel_id', '=', channelId)
+            .where(
+              sql<string>`lower(contacts.profile_name)`,
+              'like',
+              sql<string>`${`%${pattern}%`} escape '\\'`,
+            ),
+        ),
+      ]),
+    )
+  }
+  if (query.optedOut === true)
+    select = select.where('contact_id', 'in', (eb) =>
+      eb
+        .selectFrom('consent_events as o')
+        .select('o.contact_id')
+        .where('o.channel_id', '=', channelId)
+        .where('o.kind', '=', 'opt_out')
+        .where((inner) =>
+          inner.not(
+            inner.exists(
+              inner
+                .selectFrom('consent_events as i')
+                .select(sql.lit(1).as('one'))
+                .whereRef('i.channel_id', '=', 'o.channel_id')
+                .whereRef('i.contact_id', '=', 'o.contact_id')
+                .whereRef('i.scope', '=', 'o.scope')
+                .where('i.kind', '=', 'opt_in')
+                .whereRef('i.at', '>', 'o.at'),
+            ),
+          ),
+        ),
+    )
   const after = query.after
   if (query.sort === 'contact_id') {
     if (after !== undefined) select = select.where('contact_id', '>', after.contactId)

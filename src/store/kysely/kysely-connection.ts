@@ -4,7 +4,7 @@ import type { Batches } from '../group-commit.js'
 import type { SqlDialect } from '../migrations/migrations.js'
 import type { Database } from '../schema.js'
 import { groupedTransactions } from '../sqlite/grouped-transactions.js'
-import type { Store, StoreSession } from '../store.js'
+import type { CommitListener, CommittedEvent, Store, StoreSession } from '../store.js'
 import type { Connection } from './connection.js'
 import type { DialectQueries } from './dialect-queries.js'
 
@@ -29,6 +29,10 @@ export abstract class KyselyConnection implements Connection, StoreSession {
   /** The root store whose transaction the current async call chain is inside (when transactions are checked). */
   private readonly openTransaction: AsyncLocalStorage<KyselyConnection> | undefined
   private readonly grouped: Batches<Work, unknown> | undefined
+  /** Who hears committed events (the root store's set, shared by its transactions' stores). */
+  private readonly listeners: Set<CommitListener>
+  /** Events announced inside this transaction, told to the listeners once it commits (a transaction's store). */
+  private announced: CommittedEvent[] | undefined
   constructor(
     private readonly database: Kysely<Database>,
     protected readonly options: KyselyStoreOptions,
@@ -38,6 +42,7 @@ export abstract class KyselyConnection implements Connection, StoreSession {
     this.queries = options.queries
     this.openTransaction =
       root?.openTransaction ?? (options.checkTransactions ? new AsyncLocalStorage() : undefined)
+    this.listeners = root?.listeners ?? new Set()
     this.grouped =
       root === undefined && options.dialect === 'sqlite'
         ? groupedTransactions<Work>(database, (trx, work) => this.runInside(trx, work))
@@ -70,11 +75,45 @@ export abstract class KyselyConnection implements Connection, StoreSession {
 
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this.over(null))
+    const announced: CommittedEvent[] = []
+    const tracked = (tx: Store): Promise<T> => {
+      if (tx instanceof KyselyConnection) tx.announced = announced
+      return work(tx)
+    }
+    let committed: Promise<T>
     if (this.grouped === undefined)
-      return this.db.transaction().execute((trx) => this.runInside(trx, work) as Promise<T>)
-    // A transaction opened from inside one of this store's own would wait for it forever: fail at once.
-    this.assertOutsideOwnTransaction()
-    return this.grouped.submit(work) as Promise<T>
+      committed = this.db.transaction().execute((trx) => this.runInside(trx, tracked) as Promise<T>)
+    else {
+      // A transaction opened from inside one of this store's own would wait for it forever: fail at once.
+      this.assertOutsideOwnTransaction()
+      // A grouped work that fails is rolled back to its savepoint and rejects: its events are never told.
+      committed = this.grouped.submit(tracked) as Promise<T>
+    }
+    return committed.then((value) => {
+      for (const event of announced) this.tell(event)
+      return value
+    })
+  }
+
+  notify(event: CommittedEvent): void {
+    if (this.announced === undefined) this.tell(event)
+    else this.announced.push(event)
+  }
+
+  listen(listener: CommitListener): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** A listener that throws is its own problem: the transaction has committed, its caller is answered. */
+  private tell(event: CommittedEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event)
+      } catch {
+        // Listeners catch and report their own errors (event-feed.ts); nothing to undo here.
+      }
+    }
   }
 
   /** Runs `work` on a store of its own over `trx` (its own cache of tenants read), inside the guard. */

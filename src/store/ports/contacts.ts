@@ -42,6 +42,12 @@ export interface WindowQuery {
   readonly state?: 'open' | 'closed'
   /** The instant `state` is judged at. */
   readonly at: Instant
+  /** Only windows open at `at` that expire before this instant (closing soon). */
+  readonly expiresBefore?: Instant
+  /** Only contacts whose id starts with these digits or whose profile name contains this text (any case). */
+  readonly search?: string
+  /** Only contacts with an opt-out not withdrawn by a later opt-in of the same scope. */
+  readonly optedOut?: boolean
   readonly limit: number
   /** Sort by expiry (soonest first) or by contact id. */
   readonly sort: 'expires_at' | 'contact_id'

@@ -25,6 +25,32 @@ const listQuerySchema = z.strictObject({
     .enum(['open', 'closed'], 'state must be open or closed')
     .optional()
     .describe('Only contacts whose window is in this state'),
+  expires_within: z.coerce
+    .number('expires_within must be a whole number of seconds from 1 to 604800')
+    .int('expires_within must be a whole number of seconds from 1 to 604800')
+    .min(1, 'expires_within must be a whole number of seconds from 1 to 604800')
+    .max(604_800, 'expires_within must be a whole number of seconds from 1 to 604800')
+    .optional()
+    .meta({
+      description:
+        'Only contacts whose window is open now and closes within this many seconds (3600: within the hour)',
+      examples: [3600],
+    }),
+  q: z
+    .string()
+    .trim()
+    .min(1, 'q must not be empty')
+    .max(100, 'q is at most 100 characters')
+    .optional()
+    .meta({
+      description:
+        'Search: contacts whose id (the number, without +) starts with q, or whose profile name contains q (any case)',
+      examples: ['3161', 'sanne'],
+    }),
+  opted_out: z
+    .enum(['true', 'false'], 'opted_out must be true or false')
+    .optional()
+    .describe('true: only contacts with an opt-out not withdrawn by a later opt-in of the same scope'),
   sort: z
     .enum(['expires_at', 'contact_id'], 'sort must be expires_at or contact_id')
     .default('expires_at')
@@ -87,7 +113,7 @@ export function registerContactRoutes(app: FastifyInstance, gateway: Gateway): v
         operationId: 'listContacts',
         summary: 'List contacts with their windows',
         description:
-          'The channel’s contacts that have a window (they wrote, or were written to), with country, profile name and the window now. Filter by state; sort by expiry (soonest first, default) or contact id; page with limit (1–500, default 50) and the opaque paging.next_cursor, null on the last page.',
+          'The channel’s contacts that have a window (they wrote, or were written to), with country, profile name and the window now. Filter by state, by closing soon (expires_within seconds), by opt-out (opted_out=true), and search by number or name (q); sort by expiry (soonest first, default) or contact id; page with limit (1–500, default 50) and the opaque paging.next_cursor, null on the last page.',
         tags: ['windows'],
         ...documentedZod({ params: channelParamsSchema, querystring: listQuerySchema }),
         response: responses({
@@ -118,8 +144,17 @@ export function registerContactRoutes(app: FastifyInstance, gateway: Gateway): v
         sort: query.sort,
         limit: query.limit,
         ...(query.state === undefined ? {} : { state: query.state }),
+        ...(query.expires_within === undefined ? {} : { expiresWithinSeconds: query.expires_within }),
+        // A search for "+31 6…" means the number: carewindow keys contacts without + or spaces.
+        ...(query.q === undefined ? {} : { search: searchText(query.q) }),
+        ...(query.opted_out === 'true' ? { optedOut: true } : {}),
         ...(after === undefined ? {} : { after }),
       })
     },
   )
+}
+
+/** A number as typed (`+31 6-1234`) searches as carewindow keys contacts (`3161234`); a name stays as it is. */
+function searchText(q: string): string {
+  return /^[+\d\s().-]+$/.test(q) ? q.replace(/[^\d]/g, '') || q : q
 }

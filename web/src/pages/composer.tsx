@@ -1,0 +1,268 @@
+import { useEffect, useMemo, useState, type SyntheticEvent } from 'react'
+import {
+  ApiError,
+  GRAPH_VERSION,
+  request,
+  type Channel,
+  type DryRun,
+  type Page,
+  type TemplateJson,
+} from '../api.js'
+
+type Mode = 'text' | 'template'
+
+/** The parameters a template's body names: `{{ticket_id}}` (named) or `{{1}}` (positional), each once, in order. */
+export function parametersOf(body: string): string[] {
+  const names: string[] = []
+  for (const match of body.matchAll(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g))
+    if (match[1] !== undefined && !names.includes(match[1])) names.push(match[1])
+  return names
+}
+
+function fill(body: string, values: Readonly<Record<string, string>>): string {
+  return body.replace(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g, (whole, name: string) => values[name] || whole)
+}
+
+/** Graph's send body for the message being composed. */
+function sendBody(
+  to: string,
+  mode: Mode,
+  text: string,
+  template: TemplateJson | null,
+  values: Readonly<Record<string, string>>,
+): Record<string, unknown> | null {
+  if (mode === 'text')
+    return text.trim() === ''
+      ? null
+      : { messaging_product: 'whatsapp', to, type: 'text', text: { body: text } }
+  if (template === null) return null
+  const names = parametersOf(template.body)
+  const isPositional = names.every((name) => /^\d+$/.test(name))
+  return {
+    messaging_product: 'whatsapp',
+    to,
+    type: 'template',
+    template: {
+      name: template.name,
+      language: { code: template.language },
+      ...(names.length === 0
+        ? {}
+        : {
+            components: [
+              {
+                type: 'body',
+                parameters: names.map((name) =>
+                  isPositional
+                    ? { type: 'text', text: values[name] ?? '' }
+                    : { type: 'text', parameter_name: name, text: values[name] ?? '' },
+                ),
+              },
+            ],
+          }),
+    },
+  }
+}
+
+interface Sent {
+  readonly ok: boolean
+  readonly text: string
+}
+
+export function Composer(props: {
+  readonly apiKey: string
+  readonly channel: Channel
+  readonly contactId: string
+  readonly isWindowOpen: boolean
+  readonly onSent: () => void
+}) {
+  const { apiKey, channel, contactId, isWindowOpen } = props
+  const [mode, setMode] = useState<Mode>(isWindowOpen ? 'text' : 'template')
+  const [text, setText] = useState('')
+  const [templates, setTemplates] = useState<TemplateJson[]>([])
+  const [chosen, setChosen] = useState<string>('')
+  const [values, setValues] = useState<Record<string, string>>({})
+  const [dryRun, setDryRun] = useState<DryRun | null>(null)
+  const [result, setResult] = useState<Sent | null>(null)
+  const [busy, setBusy] = useState(false)
+
+  // The window decides the composer: it switches to templates when the window closes, and back when it opens.
+  useEffect(() => {
+    setMode(isWindowOpen ? 'text' : 'template')
+  }, [isWindowOpen])
+
+  useEffect(() => {
+    if (channel.platform !== 'whatsapp') return
+    request<Page<TemplateJson>>(apiKey, 'GET', `/v1/channels/${channel.id}/templates`).then(
+      (page) => {
+        const usable = page.data
+          .filter((template) => template.status === 'APPROVED')
+          // Issue Resolution templates first: they may reopen a closed window without an opt-in (CCW-7).
+          .sort(
+            (a, b) => Number(b.issue_resolution) - Number(a.issue_resolution) || a.name.localeCompare(b.name),
+          )
+        setTemplates(usable)
+        setChosen(
+          (before) => before || (usable[0] === undefined ? '' : `${usable[0].name}/${usable[0].language}`),
+        )
+      },
+      () => {
+        setTemplates([])
+      },
+    )
+  }, [apiKey, channel.id, channel.platform])
+
+  const template = templates.find((candidate) => `${candidate.name}/${candidate.language}` === chosen) ?? null
+  const names = useMemo(() => (template === null ? [] : parametersOf(template.body)), [template])
+  const missing = mode === 'template' && names.some((name) => (values[name] ?? '').trim() === '')
+  const body = missing ? null : sendBody(contactId, mode, text, template, values)
+  const bodyText = body === null ? null : JSON.stringify(body)
+
+  // The decision and price before sending: a dry run of exactly the body that would be sent.
+  useEffect(() => {
+    setDryRun(null)
+    if (bodyText === null) return
+    const timer = setTimeout(() => {
+      request<DryRun>(apiKey, 'POST', `/v1/channels/${channel.id}/decisions`, {
+        message: JSON.parse(bodyText) as unknown,
+        sender: 'agent',
+      }).then(setDryRun, () => {
+        setDryRun(null)
+      })
+    }, 300)
+    return () => {
+      clearTimeout(timer)
+    }
+  }, [apiKey, channel.id, bodyText])
+
+  const send = async (event: SyntheticEvent) => {
+    event.preventDefault()
+    if (body === null) return
+    setBusy(true)
+    setResult(null)
+    try {
+      await request(apiKey, 'POST', `/${GRAPH_VERSION}/${channel.id}/messages`, body)
+      setResult({ ok: true, text: mode === 'text' ? 'Sent.' : `Template ${template?.name ?? ''} sent.` })
+      setText('')
+      props.onSent()
+    } catch (error) {
+      const reason = error instanceof ApiError ? error.message : String(error)
+      setResult({ ok: false, text: `Refused: ${reason}` })
+      // A free-form reply refused for a closed window: templates are what may go now.
+      if (mode === 'text' && error instanceof ApiError && error.status === 400) setMode('template')
+      props.onSent()
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const price = dryRun?.billing?.price as { amount?: string; currency?: string } | null | undefined
+
+  return (
+    <form className="composer" onSubmit={(event) => void send(event)} aria-labelledby="composer-heading">
+      <h3 id="composer-heading">Reply</h3>
+      <div className="modes" role="group" aria-label="Message kind">
+        <button
+          type="button"
+          aria-pressed={mode === 'text'}
+          onClick={() => {
+            setMode('text')
+          }}
+        >
+          Free text
+        </button>
+        <button
+          type="button"
+          aria-pressed={mode === 'template'}
+          onClick={() => {
+            setMode('template')
+          }}
+        >
+          Template
+        </button>
+      </div>
+      {!isWindowOpen && mode === 'text' && (
+        <p className="hint">The window is closed: free text will be refused. Use a template.</p>
+      )}
+      {mode === 'text' ? (
+        <div className="field">
+          <label htmlFor="composer-text">Message</label>
+          <textarea
+            id="composer-text"
+            rows={3}
+            maxLength={4096}
+            value={text}
+            onChange={(event) => {
+              setText(event.target.value)
+            }}
+          />
+        </div>
+      ) : (
+        <>
+          <div className="field">
+            <label htmlFor="composer-template">Template</label>
+            <select
+              id="composer-template"
+              value={chosen}
+              onChange={(event) => {
+                setChosen(event.target.value)
+                setValues({})
+              }}
+            >
+              {templates.map((candidate) => (
+                <option
+                  key={`${candidate.name}/${candidate.language}`}
+                  value={`${candidate.name}/${candidate.language}`}
+                >
+                  {candidate.issue_resolution ? '★ Issue Resolution · ' : ''}
+                  {candidate.name} ({candidate.language}, {candidate.category.toLowerCase()})
+                </option>
+              ))}
+            </select>
+          </div>
+          {names.map((name) => (
+            <div className="field" key={name}>
+              <label htmlFor={`composer-parameter-${name}`}>{name}</label>
+              <input
+                id={`composer-parameter-${name}`}
+                required
+                maxLength={1024}
+                value={values[name] ?? ''}
+                onChange={(event) => {
+                  setValues((before) => ({ ...before, [name]: event.target.value }))
+                }}
+              />
+            </div>
+          ))}
+          {template !== null && (
+            <div className="preview" aria-label="Preview">
+              <span className="label">Preview</span>
+              <p>{fill(template.body, values)}</p>
+            </div>
+          )}
+        </>
+      )}
+      {dryRun !== null && (
+        <p className={dryRun.allowed ? 'dry-run allowed' : 'dry-run refused'} aria-live="polite">
+          <strong>{dryRun.allowed ? 'Would be allowed' : 'Would be refused'}</strong> ·{' '}
+          <code>{dryRun.reason}</code>
+          {dryRun.rules.length > 0 && <> · {dryRun.rules.join(', ')}</>}
+          {' · '}
+          <span className="dry-run-price">
+            {price === null || price === undefined
+              ? 'no charge'
+              : `${price.amount ?? ''} ${price.currency ?? ''}`}
+          </span>
+          {dryRun.explanation !== undefined && <span className="explanation"> {dryRun.explanation}</span>}
+        </p>
+      )}
+      <button type="submit" className="primary" disabled={busy || body === null}>
+        {busy ? 'Sending…' : 'Send'}
+      </button>
+      {result !== null && (
+        <p role={result.ok ? 'status' : 'alert'} className={result.ok ? 'sent' : 'error'}>
+          {result.text}
+        </p>
+      )}
+    </form>
+  )
+}
