@@ -18,6 +18,8 @@ WORKDIR /app
 # here, and the development tools' own downloads are not needed — so the build runs once, explicitly.
 FROM toolchain AS build
 COPY package.json package-lock.json ./
+# The policy package is a workspace: npm ci needs its package.json, and the build compiles it from src/domain.
+COPY packages/policy/package.json packages/policy/tsconfig.json ./packages/policy/
 RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
@@ -28,6 +30,7 @@ RUN npm run build
 # The production dependencies only, better-sqlite3's native module built for this image.
 FROM toolchain AS dependencies
 COPY package.json package-lock.json ./
+COPY packages/policy/package.json ./packages/policy/
 RUN npm ci --omit=dev --ignore-scripts \
   && npm rebuild better-sqlite3 \
   && npm cache clean --force
