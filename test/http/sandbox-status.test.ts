@@ -28,7 +28,10 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       return String(reply.headers['x-carewindow-message-id'])
     }
     const reconciliation = async () => {
-      const reply = await fixture.call('GET', '/v1/costs/reconciliation?from=2025-08-01T00:00:00Z&to=2025-09-30T00:00:00Z')
+      const reply = await fixture.call(
+        'GET',
+        '/v1/costs/reconciliation?from=2025-08-01T00:00:00Z&to=2025-09-30T00:00:00Z',
+      )
       expect(reply.status, JSON.stringify(reply.body)).toBe(200)
       return reply.body as { summary: Record<string, number>; data: Record<string, unknown>[] }
     }
@@ -88,7 +91,9 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const missing = await status({ message_id: 'msg_missing' })
 
       for (const reply of [globex, missing]) expect(reply.status).toBe(404)
-      expect(details(missing)).toContain(`there is no message 'msg_missing' on sandbox channel '${ACME_NUMBER}'`)
+      expect(details(missing)).toContain(
+        `there is no message 'msg_missing' on sandbox channel '${ACME_NUMBER}'`,
+      )
       expect((await fixture.call('GET', `/v1/messages/${id}`)).body).toMatchObject({ meta_pricing: null })
     })
 
