@@ -13,6 +13,9 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     // One PostgreSQL for the whole run, shared with test files through provide/inject (DEVELOPERS.md).
     globalSetup: ['test/support/postgres-global-setup.ts'],
+    // Set-up hooks start databases, gateway processes and a browser: on a busy 2-core machine one took over the
+    // default 10 s. Tests keep their own timeouts.
+    hookTimeout: 60_000,
     coverage: {
       enabled: true,
       provider: 'v8',
