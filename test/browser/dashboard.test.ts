@@ -19,6 +19,7 @@ const HOUR_MS = 3_600_000
 const OPEN_CONTACT = '31612340001'
 const CLOSED_CONTACT = '31612340002'
 const HELD_CONTACT = '31612340003'
+const LATE_CONTACT = '31612340004'
 
 const missing: string[] = []
 if (!existsSync(CHROMIUM))
@@ -296,5 +297,34 @@ else
       await expect.poll(() => page.locator('.empty').first().textContent()).toBe('No contacts match.')
       expect(await contactButton(page, HELD_CONTACT).count()).toBe(0)
       await page.close()
+    })
+
+    it('holds free text to a closed window until the customer writes, when the agent asks for it', async () => {
+      await inbound(LATE_CONTACT, Date.now() - 25 * HOUR_MS)
+      const automations = `/v1/channels/${channelId}/automations`
+      expect((await api('PUT', automations, { hold_replies: { enabled: true } })).status).toBe(200)
+      try {
+        const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+        await signIn(page, `/inbox?channel=${channelId}&contact=${LATE_CONTACT}`)
+        await expect.poll(() => page.locator('.window-state').textContent()).toBe('closed')
+        await page.getByRole('button', { name: 'Free text' }).click()
+        await page.getByRole('textbox', { name: 'Message' }).fill('We fixed it')
+        const send = page.getByRole('button', { name: 'Send' })
+        const holdOption = page.getByRole('checkbox', { name: 'Hold until the customer writes' })
+        await expect.poll(() => holdOption.isVisible()).toBe(true)
+        expect(await send.isDisabled()).toBe(true)
+        await holdOption.check()
+        await expect.poll(() => send.isDisabled()).toBe(false)
+        await send.click()
+        await expect
+          .poll(() => page.locator('.composer [role="status"]').textContent())
+          .toContain('Held until the customer writes')
+        const holds = page.getByRole('list', { name: 'Held replies' })
+        await expect.poll(() => holds.textContent()).toContain('We fixed it')
+        expect(await holds.locator('.hold-status').textContent()).toBe('held')
+        await page.close()
+      } finally {
+        expect((await api('PUT', automations, { hold_replies: { enabled: false } })).status).toBe(200)
+      }
     })
   })
