@@ -8,6 +8,7 @@ import {
   type Page,
   type TemplateJson,
 } from '../api.js'
+import { messengerBody, TagChoice, useAgentTagAllowed } from './messenger-tags.js'
 
 type Mode = 'text' | 'template'
 
@@ -114,6 +115,11 @@ export function Composer(props: {
   const [hold, setHold] = useState(false)
   // Free text to a closed window goes out only as a held reply, and only when the agent asked for that.
   const mustHold = !isWindowOpen && mode === 'text' && holdsReplies
+  const isMessenger = channel.platform === 'messenger'
+  const [tag, setTag] = useState<string | null>(null)
+  const [sends, setSends] = useState(0)
+  const tagDecision = useAgentTagAllowed(apiKey, channel, contactId, isWindowOpen, sends)
+  const usableTag = tagDecision?.allowed === true ? tag : null
 
   // The window decides the composer: it switches to templates when the window closes, and back when it opens.
   useEffect(() => {
@@ -144,7 +150,11 @@ export function Composer(props: {
   const template = templates.find((candidate) => `${candidate.name}/${candidate.language}` === chosen) ?? null
   const names = useMemo(() => (template === null ? [] : parametersOf(template.body)), [template])
   const missing = mode === 'template' && names.some((name) => (values[name] ?? '').trim() === '')
-  const body = missing || (mustHold && !hold) ? null : sendBody(contactId, mode, text, template, values)
+  const body = isMessenger
+    ? messengerBody(contactId, text, usableTag)
+    : missing || (mustHold && !hold)
+      ? null
+      : sendBody(contactId, mode, text, template, values)
   const bodyText = body === null ? null : JSON.stringify(body)
 
   // The decision and price before sending: a dry run of exactly the body that would be sent.
@@ -182,7 +192,7 @@ export function Composer(props: {
         text:
           held !== undefined
             ? `Held until the customer writes (expires ${new Date(held.expires_at).toLocaleString()}).`
-            : mode === 'text'
+            : mode === 'text' || isMessenger
               ? 'Sent.'
               : `Template ${template?.name ?? ''} sent.`,
       })
@@ -195,6 +205,7 @@ export function Composer(props: {
       if (mode === 'text' && error instanceof ApiError && error.status === 400) setMode('template')
       props.onSent()
     } finally {
+      setSends((count) => count + 1)
       setBusy(false)
     }
   }
@@ -204,27 +215,30 @@ export function Composer(props: {
   return (
     <form className="composer" onSubmit={(event) => void send(event)} aria-labelledby="composer-heading">
       <h3 id="composer-heading">Reply</h3>
-      <div className="modes" role="group" aria-label="Message kind">
-        <button
-          type="button"
-          aria-pressed={mode === 'text'}
-          onClick={() => {
-            setMode('text')
-          }}
-        >
-          Free text
-        </button>
-        <button
-          type="button"
-          aria-pressed={mode === 'template'}
-          onClick={() => {
-            setMode('template')
-          }}
-        >
-          Template
-        </button>
-      </div>
-      {!isWindowOpen && mode === 'text' && !holdsReplies && (
+      {isMessenger ? null : (
+        <div className="modes" role="group" aria-label="Message kind">
+          <button
+            type="button"
+            aria-pressed={mode === 'text'}
+            onClick={() => {
+              setMode('text')
+            }}
+          >
+            Free text
+          </button>
+          <button
+            type="button"
+            aria-pressed={mode === 'template'}
+            onClick={() => {
+              setMode('template')
+            }}
+          >
+            Template
+          </button>
+        </div>
+      )}
+      {isMessenger && !isWindowOpen && <TagChoice decision={tagDecision} tag={usableTag} onChange={setTag} />}
+      {!isWindowOpen && mode === 'text' && !holdsReplies && !isMessenger && (
         <p className="hint">
           The window is closed: free text will be refused. Use a template, or turn on held replies in the
           channel’s automations (<code>hold_replies</code>) to keep it until the customer writes.
@@ -242,7 +256,7 @@ export function Composer(props: {
           Hold until the customer writes
         </label>
       )}
-      {mode === 'text' ? (
+      {mode === 'text' || isMessenger ? (
         <div className="field">
           <label htmlFor="composer-text">Message</label>
           <textarea
