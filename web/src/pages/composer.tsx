@@ -185,6 +185,9 @@ export function Composer(props: {
         'POST',
         `/${GRAPH_VERSION}/${channel.id}/messages`,
         body,
+        undefined,
+        // A person writes in the composer: on Messenger that is what HUMAN_AGENT requires.
+        isMessenger ? { 'x-carewindow-sender': 'agent' } : undefined,
       )
       const held = answer?.held
       setResult({
