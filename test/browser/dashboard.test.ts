@@ -18,6 +18,8 @@ const CHROMIUM = process.env.CAREWINDOW_CHROMIUM ?? '/usr/bin/chromium'
 const HOUR_MS = 3_600_000
 const OPEN_CONTACT = '31612340001'
 const CLOSED_CONTACT = '31612340002'
+const HELD_CONTACT = '31612340003'
+const LATE_CONTACT = '31612340004'
 
 const missing: string[] = []
 if (!existsSync(CHROMIUM))
@@ -59,6 +61,23 @@ else
       await page.getByLabel('API key').fill(key)
       await page.getByRole('button', { name: 'Sign in' }).click()
       await expect.poll(() => page.getByRole('navigation', { name: 'Pages' }).isVisible()).toBe(true)
+    }
+
+    async function api(
+      method: string,
+      path: string,
+      body?: unknown,
+    ): Promise<{ status: number; json: unknown }> {
+      const response = await fetch(`${server.url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${key}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      })
+      const text = await response.text()
+      return { status: response.status, json: text === '' ? null : (JSON.parse(text) as unknown) }
     }
 
     const contactButton = (page: Page, contact: string) => page.locator(`button[data-contact="${contact}"]`)
@@ -203,5 +222,109 @@ else
       await page.getByRole('button', { name: '← Contacts' }).click()
       await expect.poll(() => contactButton(page, OPEN_CONTACT).isVisible()).toBe(true)
       await context.close()
+    })
+
+    it('prices the period under the 2026-10-01 change in the what-if form, and shows the difference', async () => {
+      // The same utility template again, now inside the window the customer reopened: free today, charged
+      // under the 2026-10-01 change.
+      const listed = await api(
+        'GET',
+        `/v1/messages?direction=outbound&allowed=true&contact_id=${CLOSED_CONTACT}`,
+      )
+      const first = (listed.json as { data: { id: string }[] }).data[0]
+      const detail = await api('GET', `/v1/messages/${first?.id ?? ''}`)
+      const resent = await api(
+        'POST',
+        `/v21.0/${channelId}/messages`,
+        (detail.json as { body: unknown }).body,
+      )
+      expect(resent.status, JSON.stringify(resent.json)).toBe(200)
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+      await signIn(page, '/costs')
+      await expect.poll(() => page.locator('.totals').textContent()).toContain('0.0456 EUR for 2 messages')
+      await page.getByRole('checkbox', { name: 'The 2026-10-01 pricing change' }).check()
+      await page.getByRole('button', { name: 'Compare' }).click()
+      const total = page.locator('.what-if-result tr.what-if-total')
+      await expect.poll(() => total.count()).toBe(1)
+      const cells = await total.locator('td').allTextContents()
+      expect(cells[0]).toBe('0.0456 EUR')
+      expect(cells[1]).toBe('0.0912 EUR')
+      expect(cells[2]).toBe('+0.0456 EUR')
+      const utility = page.locator('.what-if-result tbody tr', { hasText: 'utility' })
+      expect(await utility.locator('.difference').textContent()).toBe('+0.0456 EUR')
+      await page.close()
+    })
+
+    it('filters the contacts with a held reply waiting, shows it and its case in the conversation, and cancels it', async () => {
+      await inbound(HELD_CONTACT, Date.now() - 25 * HOUR_MS)
+      const automations = `/v1/channels/${channelId}/automations`
+      expect((await api('PUT', automations, { hold_replies: { enabled: true } })).status).toBe(200)
+      try {
+        const held = await api('POST', `/v21.0/${channelId}/messages`, {
+          messaging_product: 'whatsapp',
+          to: HELD_CONTACT,
+          type: 'text',
+          text: { body: 'The fix is live' },
+        })
+        expect(held.status, JSON.stringify(held.json)).toBe(202)
+      } finally {
+        expect((await api('PUT', automations, { hold_replies: { enabled: false } })).status).toBe(200)
+      }
+      const opened = await api('POST', `/v1/channels/${channelId}/cases`, {
+        contact_id: HELD_CONTACT,
+        subject: 'Router does not connect',
+      })
+      expect(opened.status).toBe(201)
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+      await signIn(page, '/inbox')
+      await expect.poll(() => contactButton(page, OPEN_CONTACT).count()).toBe(1)
+      await page.getByRole('button', { name: 'Held reply waiting' }).click()
+      await expect.poll(() => contactButton(page, OPEN_CONTACT).count()).toBe(0)
+      await expect.poll(() => contactButton(page, HELD_CONTACT).count()).toBe(1)
+      expect(await page.locator('.contact-list button[data-contact]').count()).toBe(1)
+      await page.getByRole('button', { name: 'Open case' }).click()
+      await expect.poll(() => contactButton(page, HELD_CONTACT).count()).toBe(1)
+      await contactButton(page, HELD_CONTACT).click()
+      const cases = page.getByRole('list', { name: 'Cases' })
+      await expect.poll(() => cases.textContent()).toContain('Router does not connect')
+      const holds = page.getByRole('list', { name: 'Held replies' })
+      await expect.poll(() => holds.textContent()).toContain('The fix is live')
+      expect(await holds.locator('.hold-status').textContent()).toBe('held')
+      await page.getByRole('button', { name: 'Cancel held reply' }).click()
+      await expect.poll(() => holds.locator('.hold-status').textContent()).toBe('cancelled')
+      expect(await page.getByRole('button', { name: 'Cancel held reply' }).count()).toBe(0)
+      await page.getByRole('button', { name: 'Held reply waiting' }).click()
+      await expect.poll(() => page.locator('.empty').first().textContent()).toBe('No contacts match.')
+      expect(await contactButton(page, HELD_CONTACT).count()).toBe(0)
+      await page.close()
+    })
+
+    it('holds free text to a closed window until the customer writes, when the agent asks for it', async () => {
+      await inbound(LATE_CONTACT, Date.now() - 25 * HOUR_MS)
+      const automations = `/v1/channels/${channelId}/automations`
+      expect((await api('PUT', automations, { hold_replies: { enabled: true } })).status).toBe(200)
+      try {
+        const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+        await signIn(page, `/inbox?channel=${channelId}&contact=${LATE_CONTACT}`)
+        await expect.poll(() => page.locator('.window-state').textContent()).toBe('closed')
+        await page.getByRole('button', { name: 'Free text' }).click()
+        await page.getByRole('textbox', { name: 'Message' }).fill('We fixed it')
+        const send = page.getByRole('button', { name: 'Send' })
+        const holdOption = page.getByRole('checkbox', { name: 'Hold until the customer writes' })
+        await expect.poll(() => holdOption.isVisible()).toBe(true)
+        expect(await send.isDisabled()).toBe(true)
+        await holdOption.check()
+        await expect.poll(() => send.isDisabled()).toBe(false)
+        await send.click()
+        await expect
+          .poll(() => page.locator('.composer [role="status"]').textContent())
+          .toContain('Held until the customer writes')
+        const holds = page.getByRole('list', { name: 'Held replies' })
+        await expect.poll(() => holds.textContent()).toContain('We fixed it')
+        expect(await holds.locator('.hold-status').textContent()).toBe('held')
+        await page.close()
+      } finally {
+        expect((await api('PUT', automations, { hold_replies: { enabled: false } })).status).toBe(200)
+      }
     })
   })

@@ -46,6 +46,7 @@ export async function request<T>(
   path: string,
   body?: unknown,
   query?: Readonly<Record<string, string | undefined>>,
+  headers?: Readonly<Record<string, string>>,
 ): Promise<T> {
   const search = new URLSearchParams()
   for (const [name, value] of Object.entries(query ?? {})) if (value !== undefined) search.set(name, value)
@@ -54,6 +55,7 @@ export async function request<T>(
     method,
     headers: {
       authorization: `Bearer ${key}`,
+      ...headers,
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),

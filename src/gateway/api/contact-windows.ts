@@ -39,6 +39,8 @@ export interface ContactWindowListQuery {
   /** Contact id prefix or profile name text. */
   readonly search?: string
   readonly optedOut?: boolean
+  readonly hasOpenCase?: boolean
+  readonly hasHeldReply?: boolean
   readonly sort: WindowQuery['sort']
   readonly limit: number
   readonly after?: WindowCursor
@@ -68,6 +70,8 @@ export async function listContactWindows(
       : { expiresBefore: now + query.expiresWithinSeconds * 1000 }),
     ...(query.search === undefined ? {} : { search: query.search }),
     ...(query.optedOut === true ? { optedOut: true } : {}),
+    ...(query.hasOpenCase === true ? { hasOpenCase: true } : {}),
+    ...(query.hasHeldReply === true ? { hasHeldReply: true } : {}),
     ...(query.after === undefined ? {} : { after: query.after }),
   })
   const page = rows.slice(0, query.limit)

@@ -235,6 +235,22 @@ export async function listWindows(
           ),
         ),
     )
+  if (query.hasOpenCase === true)
+    select = select.where('contact_id', 'in', (eb) =>
+      eb
+        .selectFrom('cases')
+        .select('cases.contact_id')
+        .where('cases.channel_id', '=', channelId)
+        .where('cases.status', '!=', 'resolved'),
+    )
+  if (query.hasHeldReply === true)
+    select = select.where('contact_id', 'in', (eb) =>
+      eb
+        .selectFrom('held_messages')
+        .select('held_messages.contact_id')
+        .where('held_messages.channel_id', '=', channelId)
+        .where('held_messages.status', '=', 'held'),
+    )
   const after = query.after
   if (query.sort === 'contact_id') {
     if (after !== undefined) select = select.where('contact_id', '>', after.contactId)

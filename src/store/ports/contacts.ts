@@ -48,6 +48,10 @@ export interface WindowQuery {
   readonly search?: string
   /** Only contacts with an opt-out not withdrawn by a later opt-in of the same scope. */
   readonly optedOut?: boolean
+  /** Only contacts with a case not resolved (open or pending). */
+  readonly hasOpenCase?: boolean
+  /** Only contacts with a held reply still waiting (status held). */
+  readonly hasHeldReply?: boolean
   readonly limit: number
   /** Sort by expiry (soonest first) or by contact id. */
   readonly sort: 'expires_at' | 'contact_id'

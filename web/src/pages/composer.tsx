@@ -8,6 +8,7 @@ import {
   type Page,
   type TemplateJson,
 } from '../api.js'
+import { messengerBody, TagChoice, useAgentTagAllowed } from './messenger-tags.js'
 
 type Mode = 'text' | 'template'
 
@@ -68,6 +69,32 @@ interface Sent {
   readonly text: string
 }
 
+/** The 202 answer to a free-form reply the channel held for a closed window. */
+interface HeldAnswer {
+  readonly held?: { readonly id: string; readonly expires_at: string }
+}
+
+/** Whether the channel holds free-form replies to a closed window (its `hold_replies` automation). */
+function useHoldsReplies(apiKey: string, channel: Channel): boolean {
+  const [holds, setHolds] = useState(false)
+  useEffect(() => {
+    if (channel.platform !== 'whatsapp') return
+    request<{ hold_replies?: { enabled?: boolean } }>(
+      apiKey,
+      'GET',
+      `/v1/channels/${channel.id}/automations`,
+    ).then(
+      (automations) => {
+        setHolds(automations.hold_replies?.enabled === true)
+      },
+      () => {
+        setHolds(false)
+      },
+    )
+  }, [apiKey, channel.id, channel.platform])
+  return holds
+}
+
 export function Composer(props: {
   readonly apiKey: string
   readonly channel: Channel
@@ -84,6 +111,15 @@ export function Composer(props: {
   const [dryRun, setDryRun] = useState<DryRun | null>(null)
   const [result, setResult] = useState<Sent | null>(null)
   const [busy, setBusy] = useState(false)
+  const holdsReplies = useHoldsReplies(apiKey, channel)
+  const [hold, setHold] = useState(false)
+  // Free text to a closed window goes out only as a held reply, and only when the agent asked for that.
+  const mustHold = !isWindowOpen && mode === 'text' && holdsReplies
+  const isMessenger = channel.platform === 'messenger'
+  const [tag, setTag] = useState<string | null>(null)
+  const [sends, setSends] = useState(0)
+  const tagDecision = useAgentTagAllowed(apiKey, channel, contactId, isWindowOpen, sends)
+  const usableTag = tagDecision?.allowed === true ? tag : null
 
   // The window decides the composer: it switches to templates when the window closes, and back when it opens.
   useEffect(() => {
@@ -114,7 +150,11 @@ export function Composer(props: {
   const template = templates.find((candidate) => `${candidate.name}/${candidate.language}` === chosen) ?? null
   const names = useMemo(() => (template === null ? [] : parametersOf(template.body)), [template])
   const missing = mode === 'template' && names.some((name) => (values[name] ?? '').trim() === '')
-  const body = missing ? null : sendBody(contactId, mode, text, template, values)
+  const body = isMessenger
+    ? messengerBody(contactId, text, usableTag)
+    : missing || (mustHold && !hold)
+      ? null
+      : sendBody(contactId, mode, text, template, values)
   const bodyText = body === null ? null : JSON.stringify(body)
 
   // The decision and price before sending: a dry run of exactly the body that would be sent.
@@ -140,8 +180,25 @@ export function Composer(props: {
     setBusy(true)
     setResult(null)
     try {
-      await request(apiKey, 'POST', `/${GRAPH_VERSION}/${channel.id}/messages`, body)
-      setResult({ ok: true, text: mode === 'text' ? 'Sent.' : `Template ${template?.name ?? ''} sent.` })
+      const answer = await request<HeldAnswer | null>(
+        apiKey,
+        'POST',
+        `/${GRAPH_VERSION}/${channel.id}/messages`,
+        body,
+        undefined,
+        // A person writes in the composer: on Messenger that is what HUMAN_AGENT requires.
+        isMessenger ? { 'x-carewindow-sender': 'agent' } : undefined,
+      )
+      const held = answer?.held
+      setResult({
+        ok: true,
+        text:
+          held !== undefined
+            ? `Held until the customer writes (expires ${new Date(held.expires_at).toLocaleString()}).`
+            : mode === 'text' || isMessenger
+              ? 'Sent.'
+              : `Template ${template?.name ?? ''} sent.`,
+      })
       setText('')
       props.onSent()
     } catch (error) {
@@ -151,6 +208,7 @@ export function Composer(props: {
       if (mode === 'text' && error instanceof ApiError && error.status === 400) setMode('template')
       props.onSent()
     } finally {
+      setSends((count) => count + 1)
       setBusy(false)
     }
   }
@@ -160,30 +218,48 @@ export function Composer(props: {
   return (
     <form className="composer" onSubmit={(event) => void send(event)} aria-labelledby="composer-heading">
       <h3 id="composer-heading">Reply</h3>
-      <div className="modes" role="group" aria-label="Message kind">
-        <button
-          type="button"
-          aria-pressed={mode === 'text'}
-          onClick={() => {
-            setMode('text')
-          }}
-        >
-          Free text
-        </button>
-        <button
-          type="button"
-          aria-pressed={mode === 'template'}
-          onClick={() => {
-            setMode('template')
-          }}
-        >
-          Template
-        </button>
-      </div>
-      {!isWindowOpen && mode === 'text' && (
-        <p className="hint">The window is closed: free text will be refused. Use a template.</p>
+      {isMessenger ? null : (
+        <div className="modes" role="group" aria-label="Message kind">
+          <button
+            type="button"
+            aria-pressed={mode === 'text'}
+            onClick={() => {
+              setMode('text')
+            }}
+          >
+            Free text
+          </button>
+          <button
+            type="button"
+            aria-pressed={mode === 'template'}
+            onClick={() => {
+              setMode('template')
+            }}
+          >
+            Template
+          </button>
+        </div>
       )}
-      {mode === 'text' ? (
+      {isMessenger && !isWindowOpen && <TagChoice decision={tagDecision} tag={usableTag} onChange={setTag} />}
+      {!isWindowOpen && mode === 'text' && !holdsReplies && !isMessenger && (
+        <p className="hint">
+          The window is closed: free text will be refused. Use a template, or turn on held replies in the
+          channel’s automations (<code>hold_replies</code>) to keep it until the customer writes.
+        </p>
+      )}
+      {mustHold && (
+        <label className="check hold-option">
+          <input
+            type="checkbox"
+            checked={hold}
+            onChange={(event) => {
+              setHold(event.target.checked)
+            }}
+          />{' '}
+          Hold until the customer writes
+        </label>
+      )}
+      {mode === 'text' || isMessenger ? (
         <div className="field">
           <label htmlFor="composer-text">Message</label>
           <textarea

@@ -11,6 +11,7 @@ import {
 import type { Live } from '../app.js'
 import { Countdown, expiryOf, toneOf, TONE_WORDS, type Tone } from '../countdown.js'
 import { Composer } from './composer.js'
+import { ContactWork } from './contact-work.js'
 
 interface ConsentEntry {
   readonly id: number
@@ -193,6 +194,7 @@ export function Conversation(props: {
           setReloads((count) => count + 1)
         }}
       />
+      <ContactWork apiKey={apiKey} channel={channel} contactId={contactId} generation={liveTick + reloads} />
       <section className="consent" aria-labelledby="consent-heading">
         <h3 id="consent-heading">Consent</h3>
         {consent !== null && (

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react'
 import { ApiError, request } from '../api.js'
 import type { Live } from '../app.js'
+import { WhatIf } from './what-if.js'
 
 interface CostRow {
   readonly currency: string
@@ -40,6 +41,7 @@ export function CostsPage({ apiKey, live }: { readonly apiKey: string; readonly 
   const [reports, setReports] = useState<Record<string, CostReport>>({})
   const [mismatches, setMismatches] = useState<Mismatch[] | null>(null)
   const [problem, setProblem] = useState<string | null>(null)
+  const [shown] = useState(period)
   const refresh =
     live.last?.type === 'message.status' || live.last?.type === 'reconnected' ? live.sequence : 0
 
@@ -92,6 +94,7 @@ export function CostsPage({ apiKey, live }: { readonly apiKey: string; readonly 
           />
         ))}
       </div>
+      <WhatIf apiKey={apiKey} from={shown.from} to={shown.to} />
       <section aria-labelledby="mismatches-heading">
         <h2 id="mismatches-heading">Reconciliation with Meta</h2>
         {mismatches !== null && mismatches.length === 0 && (

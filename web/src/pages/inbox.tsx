@@ -11,6 +11,8 @@ const FILTERS = [
   { id: 'closing', label: 'Closing within the hour', query: { expires_within: '3600' } },
   { id: 'closed', label: 'Closed', query: { state: 'closed' } },
   { id: 'opted_out', label: 'Opted out', query: { opted_out: 'true' } },
+  { id: 'open_case', label: 'Open case', query: { has_open_case: 'true' } },
+  { id: 'held_reply', label: 'Held reply waiting', query: { has_held_reply: 'true' } },
 ] as const
 
 type FilterId = (typeof FILTERS)[number]['id']

@@ -51,6 +51,14 @@ const listQuerySchema = z.strictObject({
     .enum(['true', 'false'], 'opted_out must be true or false')
     .optional()
     .describe('true: only contacts with an opt-out not withdrawn by a later opt-in of the same scope'),
+  has_open_case: z
+    .enum(['true', 'false'], 'has_open_case must be true or false')
+    .optional()
+    .describe('true: only contacts with a case that is not resolved (open or pending)'),
+  has_held_reply: z
+    .enum(['true', 'false'], 'has_held_reply must be true or false')
+    .optional()
+    .describe('true: only contacts with a held reply still waiting for them to write (status held)'),
   sort: z
     .enum(['expires_at', 'contact_id'], 'sort must be expires_at or contact_id')
     .default('expires_at')
@@ -113,7 +121,7 @@ export function registerContactRoutes(app: FastifyInstance, gateway: Gateway): v
         operationId: 'listContacts',
         summary: 'List contacts with their windows',
         description:
-          'The channel’s contacts that have a window (they wrote, or were written to), with country, profile name and the window now. Filter by state, by closing soon (expires_within seconds), by opt-out (opted_out=true), and search by number or name (q); sort by expiry (soonest first, default) or contact id; page with limit (1–500, default 50) and the opaque paging.next_cursor, null on the last page.',
+          'The channel’s contacts that have a window (they wrote, or were written to), with country, profile name and the window now. Filter by state, by closing soon (expires_within seconds), by opt-out (opted_out=true), by an open case (has_open_case=true), by a held reply waiting (has_held_reply=true), and search by number or name (q); sort by expiry (soonest first, default) or contact id; page with limit (1–500, default 50) and the opaque paging.next_cursor, null on the last page.',
         tags: ['windows'],
         ...documentedZod({ params: channelParamsSchema, querystring: listQuerySchema }),
         response: responses({
@@ -148,6 +156,8 @@ export function registerContactRoutes(app: FastifyInstance, gateway: Gateway): v
         // A search for "+31 6…" means the number: carewindow keys contacts without + or spaces.
         ...(query.q === undefined ? {} : { search: searchText(query.q) }),
         ...(query.opted_out === 'true' ? { optedOut: true } : {}),
+        ...(query.has_open_case === 'true' ? { hasOpenCase: true } : {}),
+        ...(query.has_held_reply === 'true' ? { hasHeldReply: true } : {}),
         ...(after === undefined ? {} : { after }),
       })
     },
