@@ -4,6 +4,9 @@
  * server), so `startServer` migrates and works inside it and nothing touches `public`.
  */
 import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import pg from 'pg'
 
 export const DEFAULT_BENCH_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test'
@@ -57,4 +60,50 @@ async function dropSchema(url: string, schema: string): Promise<void> {
 /** The URL without its password, for the report. */
 export function redactPassword(url: string): string {
   return url.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:***@')
+}
+
+/** A store a benchmark runs on: its URL, a label for the report, and where it lives. */
+export interface BenchStore {
+  readonly url: string
+  readonly label: string
+  /** PostgreSQL: the schema and the server, for the report's last line. */
+  readonly where?: string
+}
+
+/**
+ * Runs `run` on a fresh SQLite file (removed afterwards), then on a fresh PostgreSQL schema (dropped afterwards),
+ * each only if asked for; an unreachable PostgreSQL is reported and skipped.
+ */
+export async function onEachBenchStore(
+  stores: ReadonlySet<'sqlite' | 'postgres'>,
+  postgresUrl: string,
+  write: (text: string) => void,
+  run: (store: BenchStore) => Promise<void>,
+): Promise<void> {
+  if (stores.has('sqlite')) {
+    const directory = await mkdtemp(join(tmpdir(), 'carewindow-bench-'))
+    try {
+      await run({ url: `sqlite:${join(directory, 'carewindow.db')}`, label: 'SQLite (WAL)' })
+    } finally {
+      await rm(directory, { recursive: true, force: true })
+    }
+  }
+  if (!stores.has('postgres')) return
+  const schema = await createBenchSchema(postgresUrl)
+  if ('problem' in schema) {
+    write(
+      `\n  PostgreSQL skipped: ${redactPassword(postgresUrl)} is unreachable (${schema.problem}); ` +
+        'set CAREWINDOW_BENCH_DATABASE_URL\n',
+    )
+    return
+  }
+  try {
+    await run({
+      url: schema.url,
+      label: `PostgreSQL ${schema.serverVersion.split(' ')[0] ?? ''}`,
+      where: `schema ${schema.schema} in ${redactPassword(postgresUrl)}`,
+    })
+  } finally {
+    await schema.drop()
+  }
 }

@@ -5,9 +5,7 @@
  * each day's totals) and then again; and the first page of a message search. Target: every report of the month in
  * at most 1 s on each store.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { cpus, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { cpus } from 'node:os'
 import { DAY_MS, type Instant } from '../src/domain/index.js'
 import { DEFAULT_AUTOMATIONS } from '../src/config/automations.js'
 import { costReport, type CostReportQuery } from '../src/gateway/api/costs.js'
@@ -15,7 +13,7 @@ import type { CostDimension } from '../src/gateway/costs/cost-groups.js'
 import { messageFilterOf } from '../src/gateway/api/message-filter.js'
 import { openStore } from '../src/store/open-store.js'
 import type { Store } from '../src/store/store.js'
-import { createBenchSchema, DEFAULT_BENCH_POSTGRES_URL, redactPassword } from './bench-postgres.js'
+import { DEFAULT_BENCH_POSTGRES_URL, onEachBenchStore } from './bench-postgres.js'
 import { BENCH_CHANNELS, BENCH_TENANT, seedMessages } from './costs-seed.js'
 
 type StoreKind = 'sqlite' | 'postgres'
@@ -95,29 +93,10 @@ export async function benchCosts(settings: CostsBenchSettings, write: Write): Pr
         : `  each report once cold (PostgreSQL fills the month's daily totals in the first), then ${settings.runs} more. `) +
       `Target: every report at most ${format(COSTS_TARGET_MS)} ms (worst run, the cold one included)\n`,
   )
-  if (settings.stores.has('sqlite')) {
-    const directory = await mkdtemp(join(tmpdir(), 'carewindow-bench-'))
-    try {
-      await benchOneStore(settings, `sqlite:${join(directory, 'carewindow.db')}`, 'SQLite (WAL)', write)
-    } finally {
-      await rm(directory, { recursive: true, force: true })
-    }
-  }
-  if (!settings.stores.has('postgres')) return
-  const schema = await createBenchSchema(settings.postgresUrl)
-  if ('problem' in schema) {
-    write(
-      `\n  PostgreSQL skipped: ${redactPassword(settings.postgresUrl)} is unreachable (${schema.problem}); ` +
-        'set CAREWINDOW_BENCH_DATABASE_URL\n',
-    )
-    return
-  }
-  try {
-    await benchOneStore(settings, schema.url, `PostgreSQL ${schema.serverVersion.split(' ')[0] ?? ''}`, write)
-    write(`    (schema ${schema.schema} in ${redactPassword(settings.postgresUrl)}, dropped afterwards)\n`)
-  } finally {
-    await schema.drop()
-  }
+  await onEachBenchStore(settings.stores, settings.postgresUrl, write, async (store) => {
+    await benchOneStore(settings, store.url, store.label, write)
+    if (store.where !== undefined) write(`    (${store.where}, dropped afterwards)\n`)
+  })
 }
 
 async function benchOneStore(

@@ -16,9 +16,7 @@
  * others, no job failed.
  */
 import { readFileSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { cpus, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { cpus } from 'node:os'
 import BetterSqlite3 from 'better-sqlite3'
 import pg from 'pg'
 import pino from 'pino'
@@ -28,7 +26,7 @@ import { eventId, type EventType } from '../src/gateway/outbox/events.js'
 import { Gateway } from '../src/gateway/gateway.js'
 import { DEFAULT_SCHEDULER_OPTIONS, type SchedulerOptions } from '../src/scheduler/scheduler.js'
 import { openStore } from '../src/store/open-store.js'
-import { createBenchSchema, DEFAULT_BENCH_POSTGRES_URL, redactPassword } from './bench-postgres.js'
+import { DEFAULT_BENCH_POSTGRES_URL, onEachBenchStore } from './bench-postgres.js'
 import { APP_SECRET, PHONE_NUMBER_ID } from './http-fixture.js'
 import {
   BACKLOG_CLOCK_JUMP_MS,
@@ -106,32 +104,10 @@ export async function benchScheduler(settings: SchedulerBenchSettings, write: Wr
       '  real one with the origin moved onto the seeded timeline. delay: expires_at → end of the scheduler round\n' +
       '  that recorded window.closed. CPU: share of one core used by this process (the database runs elsewhere).\n',
   )
-  if (settings.stores.has('sqlite')) {
-    const directory = await mkdtemp(join(tmpdir(), 'carewindow-bench-'))
-    try {
-      await benchOneStore(settings, `sqlite:${join(directory, 'carewindow.db')}`, 'SQLite (WAL)', write)
-    } finally {
-      await rm(directory, { recursive: true, force: true })
-    }
-  }
-  if (!settings.stores.has('postgres')) return
-  const schema = await createBenchSchema(settings.postgresUrl)
-  if ('problem' in schema) {
-    write(
-      `\n  PostgreSQL skipped: ${redactPassword(settings.postgresUrl)} is unreachable (${schema.problem}); ` +
-        'set CAREWINDOW_BENCH_DATABASE_URL\n',
-    )
-    return
-  }
-  try {
-    const label = `PostgreSQL ${schema.serverVersion.split(' ')[0] ?? ''}`
-    await benchOneStore(settings, schema.url, label, write)
-    write(
-      `    (schema ${schema.schema} in ${redactPassword(settings.postgresUrl)}, pool of 10, dropped afterwards)\n`,
-    )
-  } finally {
-    await schema.drop()
-  }
+  await onEachBenchStore(settings.stores, settings.postgresUrl, write, async (store) => {
+    await benchOneStore(settings, store.url, store.label, write)
+    if (store.where !== undefined) write(`    (${store.where}, pool of 10, dropped afterwards)\n`)
+  })
 }
 
 function benchConfig(databaseUrl: string): unknown {
