@@ -8,7 +8,7 @@ import {
   type Page,
   type TemplateJson,
 } from '../api.js'
-import { messengerBody, TagChoice, useAgentTagAllowed } from './messenger-tags.js'
+import { messengerBody, TagChoice, useAllowedTags } from './messenger-tags.js'
 
 type Mode = 'text' | 'template'
 
@@ -118,8 +118,8 @@ export function Composer(props: {
   const isMessenger = channel.platform === 'messenger'
   const [tag, setTag] = useState<string | null>(null)
   const [sends, setSends] = useState(0)
-  const tagDecision = useAgentTagAllowed(apiKey, channel, contactId, isWindowOpen, sends)
-  const usableTag = tagDecision?.allowed === true ? tag : null
+  const tagCheck = useAllowedTags(apiKey, channel, contactId, isWindowOpen, sends)
+  const usableTag = tag !== null && tagCheck?.allowed.includes(tag) === true ? tag : null
 
   // The window decides the composer: it switches to templates when the window closes, and back when it opens.
   useEffect(() => {
@@ -240,7 +240,7 @@ export function Composer(props: {
           </button>
         </div>
       )}
-      {isMessenger && !isWindowOpen && <TagChoice decision={tagDecision} tag={usableTag} onChange={setTag} />}
+      {isMessenger && !isWindowOpen && <TagChoice check={tagCheck} tag={usableTag} onChange={setTag} />}
       {!isWindowOpen && mode === 'text' && !holdsReplies && !isMessenger && (
         <p className="hint">
           The window is closed: free text will be refused. Use a template, or turn on held replies in the

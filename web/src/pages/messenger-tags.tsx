@@ -15,52 +15,83 @@ export function messengerBody(to: string, text: string, tag: string | null): Rec
 }
 
 /**
- * Whether a human agent's HUMAN_AGENT-tagged reply would be allowed now: the dry run of the tagged body, as a send
- * would decide it. The composer offers the tag only then, and only when the window is closed (inside it no tag
- * is needed).
+ * The message tags Meta has defined since 2020 (MSG-3). Which of them a reply may carry depends on the date (the
+ * three update tags end on 2026-04-27 by default) and on the user's last message (HUMAN_AGENT: 7 days, agents only);
+ * the dry run knows both, so the composer asks it about each rather than keeping a list of its own.
  */
-export function useAgentTagAllowed(
+export const MESSAGE_TAGS = [
+  AGENT_TAG,
+  'CONFIRMED_EVENT_UPDATE',
+  'POST_PURCHASE_UPDATE',
+  'ACCOUNT_UPDATE',
+] as const
+
+const TAG_LABELS: Readonly<Record<string, string>> = {
+  [AGENT_TAG]: 'HUMAN_AGENT (a person answering, within 7 days)',
+  CONFIRMED_EVENT_UPDATE: 'CONFIRMED_EVENT_UPDATE (an event the user registered for)',
+  POST_PURCHASE_UPDATE: 'POST_PURCHASE_UPDATE (an order the user placed)',
+  ACCOUNT_UPDATE: 'ACCOUNT_UPDATE (a change to the user’s account)',
+}
+
+/** What the dry runs said: the tags a reply may carry now, and HUMAN_AGENT's decision (its refusal says why not). */
+export interface TagCheck {
+  readonly allowed: readonly string[]
+  readonly agent: DryRun
+}
+
+/**
+ * Which tags an agent's reply may carry now: the dry run of a tagged body per tag, as a send would decide it. The
+ * composer offers only those, and only when the window is closed (inside it no tag is needed).
+ */
+export function useAllowedTags(
   apiKey: string,
   channel: Channel,
   contactId: string,
   isWindowOpen: boolean,
   generation: number,
-): DryRun | null {
-  const [decision, setDecision] = useState<DryRun | null>(null)
+): TagCheck | null {
+  const [check, setCheck] = useState<TagCheck | null>(null)
   useEffect(() => {
-    setDecision(null)
+    setCheck(null)
     if (channel.platform !== 'messenger' || isWindowOpen) return
     let isCurrent = true
-    request<DryRun>(apiKey, 'POST', `/v1/channels/${channel.id}/decisions`, {
-      message: messengerBody(contactId, 'Tag check', AGENT_TAG),
-      sender: 'agent',
-    }).then(
-      (answer) => {
-        if (isCurrent) setDecision(answer)
+    Promise.all(
+      MESSAGE_TAGS.map((tag) =>
+        request<DryRun>(apiKey, 'POST', `/v1/channels/${channel.id}/decisions`, {
+          message: messengerBody(contactId, 'Tag check', tag),
+          sender: 'agent',
+        }),
+      ),
+    ).then(
+      (decisions) => {
+        if (!isCurrent) return
+        const agent = decisions[0]
+        if (agent === undefined) return
+        setCheck({ allowed: MESSAGE_TAGS.filter((_tag, index) => decisions[index]?.allowed === true), agent })
       },
       () => {
-        if (isCurrent) setDecision(null)
+        if (isCurrent) setCheck(null)
       },
     )
     return () => {
       isCurrent = false
     }
   }, [apiKey, channel.id, channel.platform, contactId, isWindowOpen, generation])
-  return decision
+  return check
 }
 
-/** The tag choice: no tag, or HUMAN_AGENT when the dry run allows it (with the rule that allows it). */
+/** The tag choice: no tag, or each tag the dry runs allow; none allowed: why HUMAN_AGENT is not. */
 export function TagChoice(props: {
-  readonly decision: DryRun | null
+  readonly check: TagCheck | null
   readonly tag: string | null
   readonly onChange: (tag: string | null) => void
 }) {
-  const { decision } = props
-  if (decision === null) return null
-  if (!decision.allowed)
+  const { check } = props
+  if (check === null) return null
+  if (check.allowed.length === 0)
     return (
       <p className="hint tag-refused">
-        The window is closed and no message tag is allowed now: <code>{decision.reason}</code>
+        The window is closed and no message tag is allowed now: <code>{check.agent.reason}</code>
       </p>
     )
   return (
@@ -74,7 +105,11 @@ export function TagChoice(props: {
         }}
       >
         <option value="">No tag</option>
-        <option value={AGENT_TAG}>HUMAN_AGENT (a person answering, within 7 days)</option>
+        {check.allowed.map((tag) => (
+          <option key={tag} value={tag}>
+            {TAG_LABELS[tag] ?? tag}
+          </option>
+        ))}
       </select>
     </div>
   )
