@@ -117,11 +117,11 @@ else
       await expect.poll(() => tag.count(), { timeout: 10_000 }).toBe(1)
       expect(await page.getByRole('button', { name: 'Template' }).count()).toBe(0)
       // The update tags ended on 2026-04-27 (MSG-3): today only HUMAN_AGENT is offered, besides no tag.
-      expect(
-        await tag
-          .locator('option')
-          .evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value)),
-      ).toEqual(['', 'HUMAN_AGENT'])
+      const options = tag.locator('option')
+      const offered: (string | null)[] = []
+      for (let index = 0; index < (await options.count()); index++)
+        offered.push(await options.nth(index).getAttribute('value'))
+      expect(offered).toEqual(['', 'HUMAN_AGENT'])
       await tag.selectOption('HUMAN_AGENT')
       await page.getByRole('textbox', { name: 'Message' }).fill('A person here: your refund is on its way')
       await expect.poll(() => page.locator('.dry-run').textContent()).toContain('Would be allowed')
