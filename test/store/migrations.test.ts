@@ -35,6 +35,16 @@ async function openEmpty(dialect: SqlDialect): Promise<Opened> {
   }
 }
 
+/** Tenant `t` with WhatsApp channel `ch`, as the schema of the first migrations holds them. */
+async function insertTenantAndChannel(db: Kysely<unknown>): Promise<void> {
+  await sql`insert into tenants (id, name, webhook_url, webhook_secret, created_at) values ('t', 't', null, null, ${T0})`.execute(
+    db,
+  )
+  await sql`insert into channels (id, tenant_id, platform, external_id, upstream_json, app_secret, verify_token,
+      settings_json, automations_json, waba_id, created_at, updated_at)
+    values ('ch', 't', 'whatsapp', '1', '{}', 'secret', 'token', '{}', '{}', null, ${T0}, ${T0})`.execute(db)
+}
+
 /** Migrations that change what rows mean are run on rows an older schema held. */
 for (const dialect of ['sqlite', 'postgres'] as const) {
   describe(`migrations (${dialect})`, () => {
@@ -48,14 +58,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       opened = await openEmpty(dialect)
       const { db, schema } = opened
       await migrateToLatest(db, dialect, schema, '0006-idempotency-intents')
-      await sql`insert into tenants (id, name, webhook_url, webhook_secret, created_at) values ('t', 't', null, null, ${T0})`.execute(
-        db,
-      )
-      await sql`insert into channels (id, tenant_id, platform, external_id, upstream_json, app_secret, verify_token,
-          settings_json, automations_json, waba_id, created_at, updated_at)
-        values ('ch', 't', 'whatsapp', '1', '{}', 'secret', 'token', '{}', '{}', null, ${T0}, ${T0})`.execute(
-        db,
-      )
+      await insertTenantAndChannel(db)
       const contacts = {
         pending: '31600000001',
         done: '31600000002',
@@ -187,14 +190,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       opened = await openEmpty(dialect)
       const { db, schema } = opened
       await migrateToLatest(db, dialect, schema, '0011-rate-limits')
-      await sql`insert into tenants (id, name, webhook_url, webhook_secret, created_at) values ('t', 't', null, null, ${T0})`.execute(
-        db,
-      )
-      await sql`insert into channels (id, tenant_id, platform, external_id, upstream_json, app_secret, verify_token,
-          settings_json, automations_json, waba_id, created_at, updated_at)
-        values ('ch', 't', 'whatsapp', '1', '{}', 'secret', 'token', '{}', '{}', null, ${T0}, ${T0})`.execute(
-        db,
-      )
+      await insertTenantAndChannel(db)
       await sql`insert into contacts (channel_id, contact_id, country, profile_name, created_at)
         values ('ch', '31600000001', 'NL', null, ${T0})`.execute(db)
       // An explanation may quote a NUL a client sent, escaped: the decision is read as JSON all the same.
@@ -285,14 +281,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       opened = await openEmpty(dialect)
       const { db, schema } = opened
       await migrateToLatest(db, dialect, schema, '0016-rate-cards')
-      await sql`insert into tenants (id, name, webhook_url, webhook_secret, created_at) values ('t', 't', null, null, ${T0})`.execute(
-        db,
-      )
-      await sql`insert into channels (id, tenant_id, platform, external_id, upstream_json, app_secret, verify_token,
-          settings_json, automations_json, waba_id, created_at, updated_at)
-        values ('ch', 't', 'whatsapp', '1', '{}', 'secret', 'token', '{}', '{}', null, ${T0}, ${T0})`.execute(
-        db,
-      )
+      await insertTenantAndChannel(db)
       for (const [id, status] of [
         ['a', 'pending'],
         ['b', 'done'],
