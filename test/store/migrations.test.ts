@@ -277,7 +277,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       await expect(sql`update api_keys set role = null where id = 'live'`.execute(db)).rejects.toThrow()
     })
 
-    it('0019 indexes pending jobs only, keeping every job, and the due jobs are found through that index', async () => {
+    it('0019 and 0020 keep every job; due jobs are found through jobs_due on SQLite and the partial index on PostgreSQL', async () => {
       opened = await openEmpty(dialect)
       const { db, schema } = opened
       await migrateToLatest(db, dialect, schema, '0016-rate-cards')
@@ -309,10 +309,10 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       if (dialect === 'sqlite') {
         const indexes = await sql<{ name: string }>`select name from sqlite_master
           where type = 'index' and tbl_name = 'jobs' and name not like 'sqlite_%' order by name`.execute(db)
-        expect(indexes.rows).toEqual([{ name: 'jobs_pending_due' }])
+        expect(indexes.rows).toEqual([{ name: 'jobs_due' }])
         const plan = await sql<{ detail: string }>`explain query plan select id from jobs
           where status = 'pending' and due_at <= ${T0 + DAY} order by due_at limit 500`.execute(db)
-        expect(plan.rows.map((row) => row.detail).join('\n')).toContain('jobs_pending_due')
+        expect(plan.rows.map((row) => row.detail).join('\n')).toContain('jobs_due')
       } else {
         const indexes = await sql<{
           indexname: string

@@ -34,7 +34,7 @@ export async function claimDueJobs(
   let due = c.db
     .selectFrom('jobs')
     .select('id')
-    // A literal, not a parameter: the planner then knows the partial index `jobs_pending_due` applies.
+    // A literal, not a parameter: PostgreSQL's planner then knows its partial index `jobs_pending_due` applies.
     .where('status', '=', sql.lit('pending'))
     .where('due_at', '<=', now)
     .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))

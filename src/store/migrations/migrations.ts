@@ -16,6 +16,7 @@ import * as billingChecks from './0015-billing-checks.js'
 import * as rateCards from './0016-rate-cards.js'
 import * as apiKeyRoles from './0017-api-key-roles.js'
 import * as pendingJobsIndex from './0019-pending-jobs-index.js'
+import * as sqliteJobsIndex from './0020-sqlite-jobs-index.js'
 
 export type SqlDialect = 'sqlite' | 'postgres'
 
@@ -39,6 +40,7 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
     '0016-rate-cards': { up: (db) => rateCards.up(db, dialect) },
     '0017-api-key-roles': { up: (db) => apiKeyRoles.up(db) },
     '0019-pending-jobs-index': { up: (db) => pendingJobsIndex.up(db) },
+    '0020-sqlite-jobs-index': { up: (db) => sqliteJobsIndex.up(db, dialect) },
   }
 }
 
