@@ -29,6 +29,10 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/',
   plugins: [react(), initialJsBudget()],
+  resolve: {
+    // The dashboard checks sends with carewindow's own policy core, built from its source like the gateway.
+    alias: { '@carewindow/policy': fileURLToPath(new URL('../src/domain/index.ts', import.meta.url)) },
+  },
   build: {
     outDir: fileURLToPath(new URL('../dist/web', import.meta.url)),
     emptyOutDir: true,

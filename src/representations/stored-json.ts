@@ -14,3 +14,8 @@ export function storedJson(text: string): unknown {
     return text
   }
 }
+
+/** {@link storedJson} of a column that may be empty: `null` stays `null`. */
+export function storedJsonOrNull(text: string | null): unknown {
+  return text === null ? null : storedJson(text)
+}

@@ -121,6 +121,21 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(ids(found)).toEqual(ids(all.filter(matches)))
     })
 
+    it('with include=body gives each message the body GET /v1/messages/{id} shows, and leaves it out otherwise', async () => {
+      const withBodies = (await everyPage(fixture, `channel=${ACME_NUMBER}&include=body&limit=7`)).flat()
+
+      expect(ids(withBodies)).toEqual(
+        ids(all.filter((item) => (item.channel as { id: string }).id === ACME_NUMBER)),
+      )
+      expect(all.every((item) => !('body' in item))).toBe(true)
+      for (const item of withBodies) {
+        const one = await fixture.call('GET', `/v1/messages/${String(item.id)}`)
+        expect(item.body).toEqual((one.body as { body: unknown }).body)
+      }
+      const sent = withBodies.find((item) => item.id === traffic.metaPriced)
+      expect(sent?.body).toMatchObject({ messaging_product: 'whatsapp', to: ANA })
+    })
+
     it('finds a contact on the channel named, and nothing of it elsewhere', async () => {
       const onNumber = (await everyPage(fixture, `channel=${ACME_NUMBER}&contact_id=${BEN}`)).flat()
       const onPage = (await everyPage(fixture, `channel=${ACME_PAGE}&contact_id=${BEN}`)).flat()
@@ -148,6 +163,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       ['channel=999', "channel: there is no channel '999'"],
       [`channel=${ACME_NUMBER}&contact_id=12`, 'contact_id: '],
       ['sort=asc', 'Unrecognized key: "sort"'],
+      ['include=everything', 'include: "everything" is not one of body'],
       ['market=NLD', 'market[0]: "NLD" is not a two-letter country code'],
     ])('answers %s with a 400 that says what is wrong', async (query, problem) => {
       const reply = await fixture.call('GET', `/v1/messages?${query}`)

@@ -134,7 +134,14 @@ export interface TemplateJson {
   readonly category: string
   readonly status: string
   readonly issue_resolution: boolean
+  readonly header?: { readonly format: string; readonly text?: string }
   readonly body: string
+  readonly buttons?: readonly {
+    readonly type: string
+    readonly text?: string
+    readonly url?: string
+    readonly phone_number?: string
+  }[]
 }
 
 export interface DryRun extends Decision {

@@ -1,4 +1,5 @@
 import { messageSummaryJson } from '../../representations/message-summary-json.js'
+import { storedJsonOrNull } from '../../representations/stored-json.js'
 import type { MessageCursor, Store } from '../../store/store.js'
 import type { Inbox } from '../webhooks/inbox.js'
 import { messageFilterOf, type MessageFilterInput } from './message-filter.js'
@@ -17,7 +18,12 @@ export async function searchTenantMessages(
   deps: { readonly store: Store; readonly inbox: Pick<Inbox, 'drain'> },
   tenantId: string,
   input: MessageFilterInput,
-  page: { readonly limit: number; readonly before?: MessageCursor },
+  page: {
+    readonly limit: number
+    readonly before?: MessageCursor
+    /** Each message with its body (`include=body`). */
+    readonly withBodies?: boolean
+  },
 ): Promise<{ data: Record<string, unknown>[]; paging: { next_cursor: string | null } }> {
   const { filter, channels } = await messageFilterOf(deps.store, tenantId, input)
   // Statuses and Meta's pricing arrive by webhook: include every one already acknowledged.
@@ -32,7 +38,10 @@ export async function searchTenantMessages(
   const byId = new Map(channels.map((channel) => [channel.id, channel]))
   const last = messages[messages.length - 1]
   return {
-    data: messages.map((message) => messageSummaryJson(message, byId.get(message.channelId) ?? null)),
+    data: messages.map((message) => {
+      const summary = messageSummaryJson(message, byId.get(message.channelId) ?? null)
+      return page.withBodies === true ? { ...summary, body: storedJsonOrNull(message.bodyJson) } : summary
+    }),
     paging: { next_cursor: found.length > limit && last !== undefined ? encodeMessageCursor(last) : null },
   }
 }

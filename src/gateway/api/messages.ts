@@ -1,5 +1,5 @@
 import { formatInstant, formatMicros } from '../../domain/index.js'
-import { storedJson } from '../../representations/stored-json.js'
+import { storedJsonOrNull } from '../../representations/stored-json.js'
 import type { MessageRecord } from '../../store/store.js'
 import { GatewayError } from '../../shared/errors.js'
 import type { NativeApiDependencies } from './channels.js'
@@ -42,7 +42,7 @@ function messageJson(
     status_at: formatInstant(message.statusAt),
     allowed: message.allowed,
     reason: message.reason,
-    decision: parsed(message.decisionJson),
+    decision: storedJsonOrNull(message.decisionJson),
     price:
       message.priceMicros === null
         ? null
@@ -51,14 +51,9 @@ function messageJson(
             amount_micros: message.priceMicros,
             currency: message.currency,
           },
-    meta_pricing: parsed(message.metaPricingJson),
-    error: parsed(message.errorJson),
-    body: parsed(message.bodyJson),
+    meta_pricing: storedJsonOrNull(message.metaPricingJson),
+    error: storedJsonOrNull(message.errorJson),
+    body: storedJsonOrNull(message.bodyJson),
     created_at: formatInstant(message.createdAt),
   }
-}
-
-/** Stored JSON text as a value (see {@link storedJson}). */
-function parsed(text: string | null): unknown {
-  return text === null ? null : storedJson(text)
 }

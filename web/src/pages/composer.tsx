@@ -9,20 +9,9 @@ import {
   type TemplateJson,
 } from '../api.js'
 import { messengerBody, TagChoice, useAllowedTags } from './messenger-tags.js'
+import { fieldsOf, formProblem, previewOf, templateSendOf } from './template-form.js'
 
 type Mode = 'text' | 'template'
-
-/** The parameters a template's body names: `{{ticket_id}}` (named) or `{{1}}` (positional), each once, in order. */
-export function parametersOf(body: string): string[] {
-  const names: string[] = []
-  for (const match of body.matchAll(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g))
-    if (match[1] !== undefined && !names.includes(match[1])) names.push(match[1])
-  return names
-}
-
-function fill(body: string, values: Readonly<Record<string, string>>): string {
-  return body.replace(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g, (whole, name: string) => values[name] || whole)
-}
 
 /** Graph's send body for the message being composed. */
 function sendBody(
@@ -37,31 +26,7 @@ function sendBody(
       ? null
       : { messaging_product: 'whatsapp', to, type: 'text', text: { body: text } }
   if (template === null) return null
-  const names = parametersOf(template.body)
-  const isPositional = names.every((name) => /^\d+$/.test(name))
-  return {
-    messaging_product: 'whatsapp',
-    to,
-    type: 'template',
-    template: {
-      name: template.name,
-      language: { code: template.language },
-      ...(names.length === 0
-        ? {}
-        : {
-            components: [
-              {
-                type: 'body',
-                parameters: names.map((name) =>
-                  isPositional
-                    ? { type: 'text', text: values[name] ?? '' }
-                    : { type: 'text', parameter_name: name, text: values[name] ?? '' },
-                ),
-              },
-            ],
-          }),
-    },
-  }
+  return { messaging_product: 'whatsapp', to, type: 'template', template: templateSendOf(template, values) }
 }
 
 interface Sent {
@@ -148,11 +113,12 @@ export function Composer(props: {
   }, [apiKey, channel.id, channel.platform])
 
   const template = templates.find((candidate) => `${candidate.name}/${candidate.language}` === chosen) ?? null
-  const names = useMemo(() => (template === null ? [] : parametersOf(template.body)), [template])
-  const missing = mode === 'template' && names.some((name) => (values[name] ?? '').trim() === '')
+  const fields = useMemo(() => (template === null ? [] : fieldsOf(template)), [template])
+  // Graph's own check of the parameters (132000, 132012), run before anything is sent or dry-run.
+  const problem = mode === 'template' && template !== null ? formProblem(template, values) : null
   const body = isMessenger
     ? messengerBody(contactId, text, usableTag)
-    : missing || (mustHold && !hold)
+    : problem !== null || (mustHold && !hold)
       ? null
       : sendBody(contactId, mode, text, template, values)
   const bodyText = body === null ? null : JSON.stringify(body)
@@ -295,16 +261,18 @@ export function Composer(props: {
               ))}
             </select>
           </div>
-          {names.map((name) => (
-            <div className="field" key={name}>
-              <label htmlFor={`composer-parameter-${name}`}>{name}</label>
+          {fields.map((field) => (
+            <div className="field" key={field.key}>
+              <label htmlFor={`composer-parameter-${field.key}`}>{field.label}</label>
               <input
-                id={`composer-parameter-${name}`}
+                id={`composer-parameter-${field.key}`}
+                type={field.kind === 'link' ? 'url' : 'text'}
                 required
                 maxLength={1024}
-                value={values[name] ?? ''}
+                aria-describedby={problem === null ? undefined : 'composer-problem'}
+                value={values[field.key] ?? ''}
                 onChange={(event) => {
-                  setValues((before) => ({ ...before, [name]: event.target.value }))
+                  setValues((before) => ({ ...before, [field.key]: event.target.value }))
                 }}
               />
             </div>
@@ -312,8 +280,13 @@ export function Composer(props: {
           {template !== null && (
             <div className="preview" aria-label="Preview">
               <span className="label">Preview</span>
-              <p>{fill(template.body, values)}</p>
+              <p>{previewOf(template, values)}</p>
             </div>
+          )}
+          {problem !== null && Object.values(values).some((value) => value !== '') && (
+            <p id="composer-problem" className="hint problem" aria-live="polite">
+              Graph would refuse this ({problem.code}): {problem.details}
+            </p>
           )}
         </>
       )}

@@ -32,9 +32,6 @@ interface Detail extends MessageJson {
   readonly body?: unknown
 }
 
-/** Messages whose bodies are read to show their text (the newest ones). */
-const DETAILED = 30
-
 const when = (iso: string | null | undefined) =>
   iso === null || iso === undefined ? '—' : new Date(iso).toLocaleString()
 
@@ -97,27 +94,14 @@ export function Conversation(props: {
     request<Consent>(apiKey, 'GET', `${base}/consent`).then((json) => {
       if (isCurrent) setConsent(json)
     }, fail)
-    request<Page<MessageJson>>(apiKey, 'GET', '/v1/messages', undefined, {
+    request<Page<Detail>>(apiKey, 'GET', '/v1/messages', undefined, {
       channel: channel.id,
       contact_id: contactId,
       limit: '100',
+      include: 'body',
     })
-      .then(async (page) => {
-        const details = await Promise.all(
-          page.data.map((message, index): Promise<Detail> =>
-            index < DETAILED
-              ? request<Detail>(apiKey, 'GET', `/v1/messages/${encodeURIComponent(message.id)}`).then(
-                  (detail) => ({
-                    ...message,
-                    body: detail.body,
-                    decision: message.decision ?? detail.decision,
-                  }),
-                  () => message,
-                )
-              : Promise.resolve(message),
-          ),
-        )
-        if (isCurrent) setMessages(details.reverse())
+      .then((page) => {
+        if (isCurrent) setMessages([...page.data].reverse())
       })
       .catch(fail)
     return () => {

@@ -27,6 +27,12 @@ const searchQuerySchema = z
       .default(DEFAULT_SEARCH_PAGE)
       .describe(`Messages per page (1–${MAX_SEARCH_PAGE})`),
     cursor: z.string().optional().describe('paging.next_cursor of the previous page'),
+    include: z
+      .enum(['body'], { error: (issue) => `include: ${JSON.stringify(issue.input)} is not one of body` })
+      .optional()
+      .describe(
+        'body: each message also carries its body (the send as Graph got it, or the customer’s message), as GET /v1/messages/{message_id} shows it',
+      ),
   })
   .superRefine(checkPeriod)
 
@@ -75,7 +81,7 @@ export function registerMessageRoutes(app: FastifyInstance, gateway: Gateway): v
       schema: {
         operationId: 'searchMessages',
         summary: 'Search messages',
-        description: `The tenant’s messages, newest first (by time, then id), each with the summary of its decision, carewindow’s price and the pricing Meta reported. Filter by period (from, included; to, excluded), channel, contact, direction, allowed, reason, category, pricing model, billing type, market and delivery status; list parameters take several values separated by commas. Page with limit (1–${MAX_SEARCH_PAGE}, default ${DEFAULT_SEARCH_PAGE}) and the opaque paging.next_cursor, null on the last page. GET /v1/costs sums the same messages.`,
+        description: `The tenant’s messages, newest first (by time, then id), each with the summary of its decision, carewindow’s price and the pricing Meta reported. Filter by period (from, included; to, excluded), channel, contact, direction, allowed, reason, category, pricing model, billing type, market and delivery status; list parameters take several values separated by commas. Page with limit (1–${MAX_SEARCH_PAGE}, default ${DEFAULT_SEARCH_PAGE}) and the opaque paging.next_cursor, null on the last page. With include=body each message carries its body too, so a conversation is one request. GET /v1/costs sums the same messages.`,
         tags: ['messages'],
         ...documentedZod({ querystring: searchQuerySchema }),
         response: responses(
@@ -98,6 +104,7 @@ export function registerMessageRoutes(app: FastifyInstance, gateway: Gateway): v
       return searchTenantMessages(gateway, tenant.id, filterInputOf(query), {
         limit: query.limit,
         ...(before === undefined ? {} : { before }),
+        withBodies: query.include === 'body',
       })
     },
   )
