@@ -188,10 +188,9 @@ else
     it('checks a template’s parameters as Graph does before anything is sent', async () => {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
       await signIn(page)
-      await contactButton(page, CLOSED_CONTACT).click()
-      await expect
-        .poll(() => page.getByRole('button', { name: 'Template' }).getAttribute('aria-pressed'))
-        .toBe('true')
+      // The customer of the closed window wrote back in the test before: any contact will do, templates chosen by hand.
+      await contactButton(page, OPEN_CONTACT).click()
+      await page.getByRole('button', { name: 'Template' }).click()
       const field = page.locator('.composer input[required]').first()
       // Graph refuses parameter text with more than four spaces in a row (132012): so does the form, at once.
       await field.fill('T-1042     urgent')
@@ -206,32 +205,6 @@ else
       await expect.poll(() => page.locator('#composer-problem').count()).toBe(0)
       await expect.poll(() => page.locator('.dry-run').textContent()).toContain('Would be allowed')
       expect(await page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(false)
-      await page.close()
-    })
-
-    it('can be used with the keyboard alone: sign in, open a conversation, reply', async () => {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
-      await page.goto(server.url)
-      /** Presses Tab until the focused element matches `selector`, as a keyboard user would; fails if it never does. */
-      const tabTo = async (selector: string) => {
-        for (let presses = 0; presses < 80; presses++) {
-          await page.keyboard.press('Tab')
-          if ((await page.locator(`${selector}:focus`).count()) === 1) return
-        }
-        throw new Error(`Tab never reached ${selector}`)
-      }
-      await tabTo('#api-key')
-      await page.keyboard.type(key)
-      await page.keyboard.press('Enter')
-      await expect.poll(() => page.getByRole('navigation', { name: 'Pages' }).isVisible()).toBe(true)
-      await tabTo(`button[data-contact="${OPEN_CONTACT}"]`)
-      await page.keyboard.press('Enter')
-      await expect.poll(() => page.locator('#conversation-heading').textContent()).toBe(`+${OPEN_CONTACT}`)
-      await tabTo('#composer-text')
-      await page.keyboard.type('Thanks, we are on it')
-      await tabTo('.composer button[type="submit"]')
-      await page.keyboard.press('Enter')
-      await expect.poll(() => page.locator('.composer [role="status"]').textContent()).toBe('Sent.')
       await page.close()
     })
 
@@ -376,5 +349,31 @@ else
       } finally {
         expect((await api('PUT', automations, { hold_replies: { enabled: false } })).status).toBe(200)
       }
+    })
+
+    it('can be used with the keyboard alone: sign in, open a conversation, reply', async () => {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+      await page.goto(server.url)
+      /** Presses Tab until the focused element matches `selector`, as a keyboard user would; fails if it never does. */
+      const tabTo = async (selector: string) => {
+        for (let presses = 0; presses < 80; presses++) {
+          await page.keyboard.press('Tab')
+          if ((await page.locator(`${selector}:focus`).count()) === 1) return
+        }
+        throw new Error(`Tab never reached ${selector}`)
+      }
+      await tabTo('#api-key')
+      await page.keyboard.type(key)
+      await page.keyboard.press('Enter')
+      await expect.poll(() => page.getByRole('navigation', { name: 'Pages' }).isVisible()).toBe(true)
+      await tabTo(`button[data-contact="${OPEN_CONTACT}"]`)
+      await page.keyboard.press('Enter')
+      await expect.poll(() => page.locator('#conversation-heading').textContent()).toBe(`+${OPEN_CONTACT}`)
+      await tabTo('#composer-text')
+      await page.keyboard.type('Thanks, we are on it')
+      await tabTo('.composer button[type="submit"]')
+      await page.keyboard.press('Enter')
+      await expect.poll(() => page.locator('.composer [role="status"]').textContent()).toBe('Sent.')
+      await page.close()
     })
   })
