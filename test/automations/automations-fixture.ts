@@ -208,6 +208,8 @@ export interface CustomerMessage {
   readonly text?: string
   /** The message's `wamid`; default a new one. The same one again is Meta redelivering the notification. */
   readonly wamid?: string
+  /** `false`: only acknowledged, left in the inbox unapplied (as when the instance that took it in lags or died). */
+  readonly applied?: boolean
 }
 
 export class AutomationsFixture {
@@ -312,20 +314,24 @@ export class AutomationsFixture {
     if (at % SECOND !== 0) throw new Error('webhook timestamps are whole seconds')
     this.sequence++
     const wamid = message.wamid ?? `wamid.customer.${this.sequence}`
-    await this.postNotification({
-      messaging_product: 'whatsapp',
-      metadata: { display_phone_number: NUMBERS[name], phone_number_id: NUMBERS[name] },
-      contacts: [{ profile: { name: 'Customer' }, wa_id: contact }],
-      messages: [
-        {
-          from: contact,
-          id: wamid,
-          timestamp: String(at / SECOND),
-          type: 'text',
-          text: { body: message.text ?? 'Hello, any news?' },
-        },
-      ],
-    })
+    await this.postNotification(
+      {
+        messaging_product: 'whatsapp',
+        metadata: { display_phone_number: NUMBERS[name], phone_number_id: NUMBERS[name] },
+        contacts: [{ profile: { name: 'Customer' }, wa_id: contact }],
+        messages: [
+          {
+            from: contact,
+            id: wamid,
+            timestamp: String(at / SECOND),
+            type: 'text',
+            text: { body: message.text ?? 'Hello, any news?' },
+          },
+        ],
+      },
+      'messages',
+      message.applied ?? true,
+    )
     return wamid
   }
 
@@ -378,7 +384,11 @@ export class AutomationsFixture {
     )
   }
 
-  private async postNotification(value: Record<string, unknown>, field = 'messages'): Promise<void> {
+  private async postNotification(
+    value: Record<string, unknown>,
+    field = 'messages',
+    apply = true,
+  ): Promise<void> {
     const body = JSON.stringify({
       object: 'whatsapp_business_account',
       entry: [{ id: '102290129340398', changes: [{ field, value }] }],
@@ -390,7 +400,16 @@ export class AutomationsFixture {
       payload: body,
     })
     if (response.statusCode !== 200) throw new Error(`webhook refused: ${response.body}`)
-    await this.gateway.inbox.drain()
+    if (apply) await this.gateway.inbox.drain()
+  }
+
+  /** How many acknowledged notifications no instance has applied yet. */
+  async unappliedNotifications(): Promise<number> {
+    const [row] = await this.database.query<{ count: number | string }>(
+      'select count(*) as count from webhook_notifications where processed_at is null and dead_at is null',
+      [],
+    )
+    return Number(row?.count ?? 0)
   }
 
   /** The business sends through the Graph-compatible proxy, as its client would. */

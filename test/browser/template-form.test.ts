@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { TemplateJson } from '../../web/src/api.js'
+import type { TemplateJson } from '../../web/src/api-types.js'
 import { fieldsOf, formProblem, previewOf, templateSendOf } from '../../web/src/pages/template-form.js'
 
 const base = { language: 'en', category: 'UTILITY', status: 'APPROVED', issue_resolution: false } as const

@@ -9,7 +9,7 @@ import {
   type TemplateSendComponent,
   type TemplateSendParameter,
 } from '@carewindow/policy'
-import type { TemplateJson } from '../api.js'
+import type { TemplateJson } from '../api-types.js'
 
 /**
  * The composer's template form, checked by carewindow's own policy core — the same `templateSendProblem` the
