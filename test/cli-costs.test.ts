@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { EXIT, runCli, type CliOutput } from '../src/cli/main.js'
+import { EXIT } from '../src/cli/main.js'
 import { parseScenario } from '../src/cli/scenario/scenario.js'
 import { runScenario } from '../src/cli/scenario/run-scenario.js'
 import { DEFAULT_AUTOMATIONS } from '../src/config/automations.js'
@@ -13,24 +13,10 @@ import { openStore } from '../src/store/open-store.js'
 import { openPostgresStore } from '../src/store/postgres/postgres-store.js'
 import type { Store } from '../src/store/store.js'
 import { dropSchema, postgresUrl, uniqueSchemaName } from './support/postgres.js'
+import { carewindow } from './support/run-cli.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const NUMBER = '106540352242922'
-
-async function carewindow(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = ''
-  let stderr = ''
-  const output: CliOutput = {
-    out: (text) => {
-      stdout += text
-    },
-    err: (text) => {
-      stderr += text
-    },
-  }
-  const code = await runCli(['node', 'carewindow', ...args], output)
-  return { code, stdout, stderr }
-}
 
 /**
  * The brief's walkthrough, decided by the policy engine and stored as a send stores it: Acme's messages. The ids

@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
 import { EXAMPLE_LANGUAGES, ISSUE_RESOLUTION_EXAMPLES, RULE_IDS } from '../src/domain/index.js'
-import { EXIT, runCli, type CliOutput } from '../src/cli/main.js'
+import { EXIT } from '../src/cli/main.js'
+import { carewindow, type CliRun } from './support/run-cli.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const EXAMPLES = join(ROOT, 'examples')
@@ -40,28 +41,6 @@ const SCENARIOS: readonly (readonly [string, string])[] = [
   ['the README\'s "Scenario files" example', await readmeScenario()],
 ]
 
-interface Run {
-  readonly code: number
-  readonly stdout: string
-  readonly stderr: string
-}
-
-/** Runs the command in-process, as `carewindow …` would, capturing what it writes. */
-async function carewindow(...args: string[]): Promise<Run> {
-  let stdout = ''
-  let stderr = ''
-  const output: CliOutput = {
-    out: (text) => {
-      stdout += text
-    },
-    err: (text) => {
-      stderr += text
-    },
-  }
-  const code = await runCli(['node', 'carewindow', ...args], output)
-  return { code, stdout, stderr }
-}
-
 const typeOf = (value: unknown): string =>
   value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value
 
@@ -82,7 +61,7 @@ async function decisionsOf(example: string): Promise<DecisionLine[]> {
   return decisionLines(run)
 }
 
-function decisionLines(run: Run): DecisionLine[] {
+function decisionLines(run: CliRun): DecisionLine[] {
   expect(run.code).toBe(EXIT.ok)
   return run.stdout
     .trimEnd()

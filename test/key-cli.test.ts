@@ -2,31 +2,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { EXIT, runCli, type CliOutput } from '../src/cli/main.js'
+import { EXIT } from '../src/cli/main.js'
 import { hashApiKey } from '../src/shared/ids.js'
 import { openStore } from '../src/store/open-store.js'
 import { createE2eDatabase, type E2eDatabase } from './support/test-gateway.js'
-
-interface Run {
-  readonly code: number
-  readonly stdout: string
-  readonly stderr: string
-}
-
-async function carewindow(...args: string[]): Promise<Run> {
-  let stdout = ''
-  let stderr = ''
-  const output: CliOutput = {
-    out: (text) => {
-      stdout += text
-    },
-    err: (text) => {
-      stderr += text
-    },
-  }
-  const code = await runCli(['node', 'carewindow', ...args], output)
-  return { code, stdout, stderr }
-}
+import { carewindow } from './support/run-cli.js'
 
 describe.each(['sqlite', 'postgres'] as const)('carewindow key on %s', { timeout: 60_000 }, (dialect) => {
   let scratch: string

@@ -2,8 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { EXIT, runCli, type CliOutput } from '../src/cli/main.js'
+import { EXIT } from '../src/cli/main.js'
 import { createE2eDatabase, type E2eDatabase } from './support/test-gateway.js'
+import { carewindow } from './support/run-cli.js'
 
 const META_CSV = [
   'Market,Currency,Marketing,Utility,Authentication,Authentication-International,Service',
@@ -11,27 +12,6 @@ const META_CSV = [
   'Rest of Western Europe,EUR,0.0490,0.0142,0.0142,,0.0000',
   'Other,EUR,0.0500,0.0064,0.0064,,0.0000',
 ].join('\n')
-
-interface Run {
-  readonly code: number
-  readonly stdout: string
-  readonly stderr: string
-}
-
-async function carewindow(...args: string[]): Promise<Run> {
-  let stdout = ''
-  let stderr = ''
-  const output: CliOutput = {
-    out: (text) => {
-      stdout += text
-    },
-    err: (text) => {
-      stderr += text
-    },
-  }
-  const code = await runCli(['node', 'carewindow', ...args], output)
-  return { code, stdout, stderr }
-}
 
 describe.each(['sqlite', 'postgres'] as const)('carewindow rates on %s', { timeout: 60_000 }, (dialect) => {
   let scratch: string

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WhatsAppAPI } from 'whatsapp-api-js'
 import { BodyComponent, BodyParameter, Language, Template } from 'whatsapp-api-js/messages'
-import { runCli } from '../../src/cli/main.js'
+import { carewindow } from '../support/run-cli.js'
 import { resolveConfig } from '../../src/config/config.js'
 import { startServer, type RunningServer } from '../../src/server.js'
 import { createLogger } from '../../src/shared/logging.js'
@@ -138,16 +138,6 @@ describe.each(['sqlite', 'postgres'] as const)(
       const data = json.data as { name: string; language: string; status: string }[]
       return Object.fromEntries(data.map((template) => [`${template.name}/${template.language}`, template]))
     }
-    const carewindow = async (...args: string[]) => {
-      let out = ''
-      let err = ''
-      const code = await runCli(['node', 'carewindow', ...args], {
-        out: (text) => (out += text),
-        err: (text) => (err += text),
-      })
-      return { code, out, err }
-    }
-
     it('reads the account’s templates at start: one made in WhatsApp Manager shows up in GET /v1/…/templates', async () => {
       const template = await waitFor('the start’s sync', async () => (await listed())['made_in_manager/en'])
 
@@ -184,8 +174,8 @@ describe.each(['sqlite', 'postgres'] as const)(
 
       const run = await carewindow('templates', 'sync', '--channel', PHONE_NUMBER_ID, '--config', cliConfig)
 
-      expect(run).toMatchObject({ code: 0, err: '' })
-      expect(run.out).toBe(
+      expect(run).toMatchObject({ code: 0, stderr: '' })
+      expect(run.stdout).toBe(
         `${PHONE_NUMBER_ID} (WABA ${WABA_ID}): 1 added, 0 updated, 5 unchanged, 0 marked deleted, 0 skipped\n`,
       )
       expect((await listed())['cli_notice/en']).toMatchObject({ status: 'PENDING' })
