@@ -2,7 +2,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { runCli, type CliOutput } from '../../src/cli/main.js'
 import { APP_SECRET, PHONE_NUMBER_ID, VERIFY_TOKEN } from '../support/test-gateway.js'
 
 export const PAGE_ID = '1234567890'
@@ -54,24 +53,4 @@ export async function scratchDirectory() {
   }
 }
 
-export interface CliRun {
-  readonly code: number
-  readonly stdout: string
-  readonly stderr: string
-}
-
-/** Runs `carewindow …` in this process, as the command line would, capturing what it writes (no terminal). */
-export async function carewindow(...args: string[]): Promise<CliRun> {
-  let stdout = ''
-  let stderr = ''
-  const output: CliOutput = {
-    out: (text) => {
-      stdout += text
-    },
-    err: (text) => {
-      stderr += text
-    },
-  }
-  const code = await runCli(['node', 'carewindow', ...args], output)
-  return { code, stdout, stderr }
-}
+export { carewindow, type CliRun } from '../support/run-cli.js'
