@@ -20,6 +20,7 @@ const OPEN_CONTACT = '31612340001'
 const CLOSED_CONTACT = '31612340002'
 const HELD_CONTACT = '31612340003'
 const LATE_CONTACT = '31612340004'
+const TALKATIVE_CONTACT = '31612340005'
 
 const missing: string[] = []
 if (!existsSync(CHROMIUM))
@@ -349,6 +350,21 @@ else
       } finally {
         expect((await api('PUT', automations, { hold_replies: { enabled: false } })).status).toBe(200)
       }
+    })
+
+    it('shows a long conversation’s newest 100 messages, and the older ones on request', async () => {
+      for (let index = 0; index < 103; index++) await inbound(TALKATIVE_CONTACT)
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+      await signIn(page)
+      await contactButton(page, TALKATIVE_CONTACT).click()
+      const messages = page.locator('.timeline .message')
+      await expect.poll(() => messages.count()).toBe(100)
+      // Each message with its text, read in the same request.
+      expect(await messages.first().locator('.text').textContent()).toBe('Hello, any news?')
+      await page.getByRole('button', { name: 'Show older messages' }).click()
+      await expect.poll(() => messages.count()).toBe(103)
+      expect(await page.getByRole('button', { name: 'Show older messages' }).count()).toBe(0)
+      await page.close()
     })
 
     it('can be used with the keyboard alone: sign in, open a conversation, reply', async () => {

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react'
+import { useCallback, useEffect, useRef, useState } from 'react'
 import {
   ApiError,
   request,
@@ -31,6 +31,9 @@ interface Consent {
 interface Detail extends MessageJson {
   readonly body?: unknown
 }
+
+/** Messages read at a time: the newest first, older ones on request. */
+const MESSAGES_PER_PAGE = 100
 
 const when = (iso: string | null | undefined) =>
   iso === null || iso === undefined ? '—' : new Date(iso).toLocaleString()
@@ -66,6 +69,9 @@ export function Conversation(props: {
   const { apiKey, channel, contactId, live, now } = props
   const [window, setWindow] = useState<{ json: WindowJson; readAt: number } | null>(null)
   const [messages, setMessages] = useState<Detail[] | null>(null)
+  /** Where older messages continue (`null`: the timeline reaches the first message). */
+  const [olderCursor, setOlderCursor] = useState<string | null>(null)
+  const [isLoadingOlder, setLoadingOlder] = useState(false)
   const [consent, setConsent] = useState<Consent | null>(null)
   const [problem, setProblem] = useState<string | null>(null)
   const [reloads, setReloads] = useState(0)
@@ -82,6 +88,37 @@ export function Conversation(props: {
     if (concernsUs) setLiveTick((tick) => tick + 1)
   }, [live.sequence, concernsUs])
 
+  /** A page of the contact's messages with their text, newest first; `cursor` continues an earlier page. */
+  const readMessages = useCallback(
+    (cursor?: string) =>
+      request<Page<Detail>>(apiKey, 'GET', '/v1/messages', undefined, {
+        channel: channel.id,
+        contact_id: contactId,
+        limit: String(MESSAGES_PER_PAGE),
+        include: 'body',
+        cursor,
+      }),
+    [apiKey, channel.id, contactId],
+  )
+
+  const showOlder = () => {
+    if (olderCursor === null) return
+    setLoadingOlder(true)
+    readMessages(olderCursor)
+      .then(
+        (page) => {
+          setMessages((shown) => [...[...page.data].reverse(), ...(shown ?? [])])
+          setOlderCursor(page.paging.next_cursor)
+        },
+        (error: unknown) => {
+          setProblem(error instanceof ApiError ? error.message : String(error))
+        },
+      )
+      .finally(() => {
+        setLoadingOlder(false)
+      })
+  }
+
   useEffect(() => {
     let isCurrent = true
     const readAt = Date.now()
@@ -94,20 +131,15 @@ export function Conversation(props: {
     request<Consent>(apiKey, 'GET', `${base}/consent`).then((json) => {
       if (isCurrent) setConsent(json)
     }, fail)
-    request<Page<Detail>>(apiKey, 'GET', '/v1/messages', undefined, {
-      channel: channel.id,
-      contact_id: contactId,
-      limit: '100',
-      include: 'body',
-    })
-      .then((page) => {
-        if (isCurrent) setMessages([...page.data].reverse())
-      })
-      .catch(fail)
+    readMessages().then((page) => {
+      if (!isCurrent) return
+      setMessages([...page.data].reverse())
+      setOlderCursor(page.paging.next_cursor)
+    }, fail)
     return () => {
       isCurrent = false
     }
-  }, [apiKey, base, channel.id, contactId, liveTick, reloads])
+  }, [apiKey, base, readMessages, liveTick, reloads])
 
   const expiresAtMs = window === null ? null : expiryOf(window.json.seconds_left, window.readAt)
   const tone: Tone = toneOf(expiresAtMs === null ? 0 : expiresAtMs - now)
@@ -147,6 +179,11 @@ export function Conversation(props: {
             Window {TONE_WORDS[tone]}
           </p>
         </div>
+      )}
+      {olderCursor !== null && (
+        <button type="button" className="quiet older" disabled={isLoadingOlder} onClick={showOlder}>
+          {isLoadingOlder ? 'Loading…' : 'Show older messages'}
+        </button>
       )}
       <ol className="timeline" aria-label="Messages">
         {messages?.length === 0 && <li className="empty">No messages yet.</li>}
