@@ -94,6 +94,20 @@ const promo = {
   body: 'Our autumn sale has started: {{1}} off everything.',
 }
 
+/** Graph's send body of the marketing template to `contact`, with its one parameter. */
+export function promoTo(contact: string): Record<string, unknown> {
+  return {
+    messaging_product: 'whatsapp',
+    to: contact,
+    type: 'template',
+    template: {
+      name: PROMO_TEMPLATE,
+      language: { code: 'en' },
+      components: [{ type: 'body', parameters: [{ type: 'text', text: '20%' }] }],
+    },
+  }
+}
+
 function configFile(graphUrl: string, webhookUrl: string): Record<string, unknown> {
   const channel = (id: string, extra: Record<string, unknown>) => ({
     platform: 'whatsapp',

@@ -8,7 +8,7 @@ import {
   HOUR,
   MINUTE,
   NUMBERS,
-  PROMO_TEMPLATE,
+  promoTo,
   SECOND,
   T0,
   useFixture,
@@ -438,16 +438,7 @@ for (const dialect of DIALECTS) {
       expect(badParameters.status).toBe(400)
       expect(badParameters.json).toMatchObject({ error: { code: 132000 } })
       // A marketing template outside the window without an opt-in.
-      const promo = {
-        messaging_product: 'whatsapp',
-        to: contact,
-        type: 'template',
-        template: {
-          name: PROMO_TEMPLATE,
-          language: { code: 'en' },
-          components: [{ type: 'body', parameters: [{ type: 'text', text: '20%' }] }],
-        },
-      }
+      const promo = promoTo(contact)
       const noOptIn = await f.businessSends('holds', promo)
       expect(noOptIn.status).toBe(400)
       expect(noOptIn.headers['x-carewindow-decision']).toBe('NO_OPT_IN')

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { buildApp } from '../../src/http/app.js'
-import { API_KEY, MINUTE, NUMBERS, PROMO_TEMPLATE, useFixture } from '../automations/automations-fixture.js'
+import { API_KEY, MINUTE, NUMBERS, promoTo, useFixture } from '../automations/automations-fixture.js'
 
 /**
  * Two carewindow instances on one PostgreSQL: a customer's STOP taken in by one must be seen by the very next send
@@ -18,16 +18,7 @@ describe('a STOP taken in by one instance, with two instances on one PostgreSQL'
     const other = await buildApp({ gateway: await f.secondGateway() })
     try {
       const contact = f.newContact()
-      const promo = {
-        messaging_product: 'whatsapp',
-        to: contact,
-        type: 'template',
-        template: {
-          name: PROMO_TEMPLATE,
-          language: { code: 'en' },
-          components: [{ type: 'body', parameters: [{ type: 'text', text: '20%' }] }],
-        },
-      }
+      const promo = promoTo(contact)
       const sendThroughOther = async () => {
         const response = await other.inject({
           method: 'POST',

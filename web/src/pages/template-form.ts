@@ -1,6 +1,7 @@
 import {
   fillPlaceholders,
   parsePlaceholders,
+  type Placeholders,
   templateSendProblem,
   type Template,
   type TemplateButton,
@@ -26,14 +27,14 @@ export interface TemplateField {
 
 const MEDIA_HEADERS = ['IMAGE', 'VIDEO', 'DOCUMENT'] as const
 
-function namesOf(text: string): readonly string[] {
+/** A text's placeholders (none when malformed: Meta approves no such template). */
+function placeholdersIn(text: string): Placeholders {
   const parsed = parsePlaceholders(text)
-  return parsed.ok ? parsed.placeholders.names : []
+  return parsed.ok ? parsed.placeholders : { format: 'none', names: [] }
 }
 
-function isPositional(text: string): boolean {
-  const parsed = parsePlaceholders(text)
-  return parsed.ok && parsed.placeholders.format === 'positional'
+function namesOf(text: string): readonly string[] {
+  return placeholdersIn(text).names
 }
 
 /** The template as the policy core knows it, from the native API's JSON of it. */
@@ -110,12 +111,12 @@ export function templateSendOf(json: TemplateJson, values: Readonly<Record<strin
       parameters: [{ type: media, [media]: { link: value('header:link') } }],
     })
   }
-  const bodyNames = namesOf(json.body)
-  if (bodyNames.length > 0) {
-    const positional = isPositional(json.body)
+  const body = placeholdersIn(json.body)
+  if (body.names.length > 0) {
+    const positional = body.format === 'positional'
     components.push({
       type: 'body',
-      parameters: bodyNames.map((name) =>
+      parameters: body.names.map((name) =>
         textParameter(value(`body:${name}`), positional ? undefined : name),
       ),
     })
