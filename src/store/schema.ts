@@ -10,6 +10,7 @@ export interface Database {
   channels: ChannelsTable
   contacts: ContactsTable
   windows: WindowsTable
+  window_closes: WindowClosesTable
   consent_events: ConsentEventsTable
   templates: TemplatesTable
   messages: MessagesTable
@@ -86,6 +87,18 @@ export interface WindowsTable {
   /** What the business was last told of the window (`open`, `closed`), for the expiry in `announced_expires_at`. */
   announced: string | null
   announced_expires_at: number | null
+}
+
+/**
+ * SQLite only: the closes the scheduler announced, each filed under the expiry its window was announced open at
+ * (`windows.announced_expires_at`); such a window reads as announced closed. PostgreSQL marks the window row.
+ */
+export interface WindowClosesTable {
+  announced_expires_at: number
+  channel_id: string
+  contact_id: string
+  /** The expiry the window closed at (later than the announced one when messages extended it). */
+  expires_at: number
 }
 
 export interface ConsentEventsTable {

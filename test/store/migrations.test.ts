@@ -325,5 +325,36 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         expect(indexes.rows[0]?.indexdef).toContain("WHERE (status = 'pending'::text)")
       }
     })
+
+    it('0021 gives SQLite a table of filed closes, keyed by announced expiry and contact, and leaves PostgreSQL as it was', async () => {
+      opened = await openEmpty(dialect)
+      const { db, schema } = opened
+      await migrateToLatest(db, dialect, schema, '0020-sqlite-jobs-index')
+      await insertTenantAndChannel(db)
+      await sql`insert into windows (channel_id, contact_id, state_json, last_user_message_at, expires_at, updated_at,
+          announced, announced_expires_at)
+        values ('ch', '31600000001', 'null', null, ${T0 + DAY}, ${T0}, 'closed', ${T0 + DAY})`.execute(db)
+
+      await migrateToLatest(db, dialect, schema)
+
+      const windows = await sql<{ announced: string }>`select announced from windows`.execute(db)
+      expect(windows.rows).toEqual([{ announced: 'closed' }])
+      const tables =
+        dialect === 'sqlite'
+          ? await sql<{ name: string }>`select name from sqlite_master where name = 'window_closes'`.execute(
+              db,
+            )
+          : await sql<{ name: string }>`select table_name as name from information_schema.tables
+              where table_schema = ${schema} and table_name = 'window_closes'`.execute(db)
+      expect(tables.rows.length).toBe(dialect === 'sqlite' ? 1 : 0)
+      if (dialect === 'sqlite') {
+        const key = await sql<{
+          name: string
+          pk: number
+        }>`select name, pk from pragma_table_info('window_closes')
+          where pk > 0 order by pk`.execute(db)
+        expect(key.rows.map((row) => row.name)).toEqual(['announced_expires_at', 'channel_id', 'contact_id'])
+      }
+    })
   })
 }

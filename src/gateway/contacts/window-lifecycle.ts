@@ -15,9 +15,10 @@ import { emitEvent, emitEvents, type EventInput } from '../outbox/events.js'
 /**
  * A contact's window over time, in one place: which timed work a window calls for and when each piece fires (the
  * close, the notice ahead of it, the keep-alive reminder), what a customer's message announces, and when the
- * scheduler announces a close. What the business was told is recorded on the window row (`Announcement`), so
- * each window is announced open once and closed once, whichever path gets there first — a customer's message,
- * the scheduler, another instance, or a restart after the window closed while carewindow was down.
+ * scheduler announces a close. What the business was told is recorded with the window (`Announcement`: on its
+ * row; SQLite files the scheduler's closes beside it), so each window is announced open once and closed once,
+ * whichever path gets there first — a customer's message, the scheduler, another instance, or a restart after the
+ * window closed while carewindow was down.
  */
 
 /** When the timed work of an open window fires: its close, the notice ahead of it, the keep-alive reminder. */
@@ -227,8 +228,9 @@ export function keepAliveDue(found: WindowAtJob | null): Instant | null {
 
 /**
  * Queues the announcements window jobs decided, in one transaction's writes. A close is announced only by the
- * path that claims it (see `claimClosedAnnouncements`), all of a round's closes in one statement: the scheduler of another instance, or the customer's next
- * message, may have announced it already. Resolves to the closes this call announced.
+ * path that claims it (see `claimClosedAnnouncements`), all of a round's closes in one statement: the scheduler of
+ * another instance, or the customer's next message, may have announced it already. Resolves to the closes this
+ * call announced.
  */
 export async function announce(tx: Store, notices: readonly WindowNotice[]): Promise<WindowAtClose[]> {
   const announcements = notices.flatMap((notice) => (notice.kind === 'announce' ? [notice] : []))

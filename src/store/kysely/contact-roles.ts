@@ -58,11 +58,11 @@ export abstract class ContactRoles extends AccountRoles {
     return this.queries.saveWindowWithJobs(this, window, scheduled, now, announced)
   }
   async claimClosedAnnouncement(channelId: string, contactId: string, expiresAt: Instant): Promise<boolean> {
-    const [claimed] = await contacts.claimClosedAnnouncements(this, [{ channelId, contactId, expiresAt }])
+    const [claimed] = await this.queries.claimClosedAnnouncements(this, [{ channelId, contactId, expiresAt }])
     return claimed === true
   }
   claimClosedAnnouncements(claims: readonly ClosedAnnouncement[]): Promise<boolean[]> {
-    return contacts.claimClosedAnnouncements(this, claims)
+    return this.queries.claimClosedAnnouncements(this, claims)
   }
   listWindows(channelId: string, query: WindowQuery): Promise<WindowRecord[]> {
     return contacts.listWindows(this, channelId, query)

@@ -1,6 +1,12 @@
 import type { ContactState, Instant } from '../../domain/index.js'
 import { run, type Connection } from '../kysely/connection.js'
-import { ensureContact, readWindow, readWindowState, saveWindow } from '../kysely/contacts.js'
+import {
+  claimClosedAnnouncements,
+  ensureContact,
+  readWindow,
+  readWindowState,
+  saveWindow,
+} from '../kysely/contacts.js'
 import type { DialectQueries } from '../kysely/dialect-queries.js'
 import { SAVE_ANNOUNCED_WINDOW, SAVE_WINDOW } from '../kysely/hot.js'
 import { jobParameters, jobStatements } from '../kysely/job-statements.js'
@@ -108,6 +114,8 @@ export const postgresQueries: DialectQueries = {
   lockWindow,
   lockContactWindow,
   saveWindowWithJobs,
+  // The portable row update: the row lock a concurrent claim needs writes the window's page anyway.
+  claimClosedAnnouncements,
   sumMessageCosts: sumFilledDays,
   fillCostDays: fillSettledDays,
 }
