@@ -4,6 +4,7 @@
  * server), so `startServer` migrates and works inside it and nothing touches `public`.
  */
 import { randomBytes } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -105,5 +106,44 @@ export async function onEachBenchStore(
     })
   } finally {
     await schema.drop()
+  }
+}
+
+/** CPU time of the PostgreSQL and Redis server processes on this machine (µs), from /proc; null off Linux. */
+export function databaseCpuMicros(): number | null {
+  try {
+    const ticksPerSecond = 100
+    let ticks = 0
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue
+      let stat: string
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      } catch {
+        continue
+      }
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+      if (name !== 'postgres' && name !== 'redis-server') continue
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      ticks += Number(fields[11]) + Number(fields[12])
+    }
+    return (ticks / ticksPerSecond) * 1_000_000
+  } catch {
+    return null
+  }
+}
+
+/** PostgreSQL's write-ahead log written so far, in bytes (the whole server's, `pg_stat_wal`); null when unknown. */
+export async function walBytes(url: string): Promise<number | null> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS })
+  try {
+    await client.connect()
+    const result = await client.query<{ wal_bytes: string }>('select wal_bytes from pg_stat_wal')
+    const bytes = Number(result.rows[0]?.wal_bytes)
+    return Number.isFinite(bytes) ? bytes : null
+  } catch {
+    return null
+  } finally {
+    await client.end().catch(() => undefined)
   }
 }

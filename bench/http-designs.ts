@@ -8,8 +8,7 @@
  * behind; the simple designs apply before they answer. Database CPU is the PostgreSQL or Redis server processes'
  * CPU time over the same span (read from /proc), per request.
  */
-import { readdirSync, readFileSync } from 'node:fs'
-import { createBenchSchema, redactPassword } from './bench-postgres.js'
+import { createBenchSchema, databaseCpuMicros, redactPassword } from './bench-postgres.js'
 import { startBenchServer, type BenchServer } from './bench-server.js'
 import { SignedNotifications } from './http-fixture.js'
 import type { LoadFigures, LoadRequest } from './http-load.js'
@@ -210,30 +209,6 @@ async function run(
     }
   } finally {
     await started.stop()
-  }
-}
-
-/** CPU time of the PostgreSQL and Redis server processes on this machine (µs), from /proc; null off Linux. */
-function databaseCpuMicros(): number | null {
-  try {
-    const ticksPerSecond = 100
-    let ticks = 0
-    for (const pid of readdirSync('/proc')) {
-      if (!/^\d+$/.test(pid)) continue
-      let stat: string
-      try {
-        stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-      } catch {
-        continue
-      }
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
-      if (name !== 'postgres' && name !== 'redis-server') continue
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      ticks += Number(fields[11]) + Number(fields[12])
-    }
-    return (ticks / ticksPerSecond) * 1_000_000
-  } catch {
-    return null
   }
 }
 

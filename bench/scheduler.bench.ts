@@ -26,7 +26,12 @@ import { eventId, type EventType } from '../src/gateway/outbox/events.js'
 import { Gateway } from '../src/gateway/gateway.js'
 import { DEFAULT_SCHEDULER_OPTIONS, type SchedulerOptions } from '../src/scheduler/scheduler.js'
 import { openStore } from '../src/store/open-store.js'
-import { DEFAULT_BENCH_POSTGRES_URL, onEachBenchStore } from './bench-postgres.js'
+import {
+  databaseCpuMicros,
+  DEFAULT_BENCH_POSTGRES_URL,
+  onEachBenchStore,
+  walBytes,
+} from './bench-postgres.js'
 import { APP_SECRET, PHONE_NUMBER_ID } from './http-fixture.js'
 import {
   BACKLOG_CLOCK_JUMP_MS,
@@ -213,9 +218,15 @@ async function benchOneStore(
     clockOffsetMs = t0 + BACKLOG_CLOCK_JUMP_MS - Date.now()
     const backlogCpu = process.cpuUsage()
     const backlogWritten = writtenBytes()
+    const isPostgres = store.dialect === 'postgres'
+    const databaseCpuBefore = isPostgres ? databaseCpuMicros() : null
+    const walBefore = isPostgres ? await walBytes(databaseUrl) : null
     const backlogStarted = performance.now()
     const jobsRun = await gateway.scheduler.runDue()
     const backlogMs = performance.now() - backlogStarted
+    const databaseCpuUsed =
+      databaseCpuBefore === null ? null : (databaseCpuMicros() ?? databaseCpuBefore) - databaseCpuBefore
+    const walWritten = walBefore === null ? null : ((await walBytes(databaseUrl)) ?? walBefore) - walBefore
     const backlogCpuUsed = process.cpuUsage(backlogCpu)
     const backlogCpuShare = cpuShare(backlogCpuUsed, backlogMs)
     const backlogBytes = backlogWritten === null ? null : (writtenBytes() ?? backlogWritten) - backlogWritten
@@ -254,7 +265,11 @@ async function benchOneStore(
           (backlogBytes === null
             ? ''
             : `, ${format(backlogBytes / Math.max(1, backlogEvents))} B written by it`) +
-          ' (steadier than events/s when the machine is busy)\n',
+          ' (steadier than events/s when the machine is busy)\n' +
+          (databaseCpuUsed === null || walWritten === null
+            ? ''
+            : `      PostgreSQL per event: ${format(databaseCpuUsed / Math.max(1, backlogEvents))} µs of its CPU, ` +
+              `${format(walWritten / Math.max(1, backlogEvents))} B of write-ahead log\n`),
       )
       const verdict = verify(layout, channelId, events, await outbox.jobCounts(), jobsRun, problems)
       write(`    ${verdict}\n`)
