@@ -12,6 +12,7 @@ import { repeatLimiterOf } from './shared/logging.js'
 import { openStore, redactDatabaseUrl } from './store/open-store.js'
 import { DEFAULT_SQLITE_PATH } from './store/sqlite/sqlite-store.js'
 import { costDaysScheduleOf, scheduleCostDayFills } from './gateway/costs/cost-days-jobs.js'
+import { scheduleClosePrunes } from './gateway/contacts/close-pruning.js'
 
 export interface RunningServer {
   readonly app: FastifyInstance
@@ -78,6 +79,8 @@ export async function startServer(options: {
     await gateway.scheduleTemplateSyncs()
     // Each tenant's daily cost totals of the days that are over, at start and nightly (cost_days).
     await scheduleCostDayFills(gateway, costDaysScheduleOf(config))
+    // Each channel's spent records of announced window closes, at start and daily.
+    await scheduleClosePrunes(gateway)
     gateway.scheduler.kick()
     const running = gateway
     const listening = app

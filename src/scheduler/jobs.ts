@@ -10,6 +10,8 @@ export const JOB_KINDS = {
   templateSync: 'templates.sync',
   /** A tenant's daily cost totals filled for the days that are over (at start, then nightly). */
   costDays: 'costs.fill-days',
+  /** A channel's spent records of announced window closes pruned (at start, then daily). */
+  pruneCloses: 'windows.prune-closes',
 } as const
 export type JobKind = (typeof JOB_KINDS)[keyof typeof JOB_KINDS]
 

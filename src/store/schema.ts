@@ -90,8 +90,9 @@ export interface WindowsTable {
 }
 
 /**
- * SQLite only: the closes the scheduler announced, each filed under the expiry its window was announced open at
- * (`windows.announced_expires_at`); such a window reads as announced closed. PostgreSQL marks the window row.
+ * The closes the scheduler announced, each filed under the expiry its window was announced open at
+ * (`windows.announced_expires_at`); such a window reads as announced closed. A close filed under an expiry the
+ * window has moved past (the customer wrote again) is spent, and pruned.
  */
 export interface WindowClosesTable {
   announced_expires_at: number

@@ -425,6 +425,40 @@ for (const dialect of DIALECTS) {
         expect(await store.claimClosedAnnouncements([])).toEqual([])
       })
 
+      it('prunes only spent closes that closed before the cut-off: a window still closed keeps its close', async () => {
+        const { id } = await seedChannel()
+        const closesAt = T0 + DAY_MS
+        const [spent, live] = ['31600000021', '31600000022']
+        for (const contactId of [spent, live]) {
+          await store.saveWindowWithJobs(windowRecord(id, contactId, closesAt, opened), [], T0, {
+            state: 'open',
+            expiresAt: closesAt,
+          })
+          expect(await store.claimClosedAnnouncement(id, contactId, closesAt)).toBe(true)
+        }
+        // The first customer wrote again: a new window, announced open.
+        await store.saveWindowWithJobs(windowRecord(id, spent, closesAt + DAY_MS, opened), [], closesAt, {
+          state: 'open',
+          expiresAt: closesAt + DAY_MS,
+        })
+
+        expect(await store.pruneSpentCloses(id, closesAt)).toBe(0)
+        await store.pruneSpentCloses(id, closesAt + 1)
+        expect(await store.pruneSpentCloses(id, closesAt + 1)).toBe(0)
+
+        expect((await store.lockContactWindow(contactRecord(id, live))).announced).toEqual({
+          state: 'closed',
+          expiresAt: closesAt,
+        })
+        expect(await store.claimClosedAnnouncement(id, live, closesAt)).toBe(false)
+        expect((await store.lockContactWindow(contactRecord(id, spent))).announced).toEqual({
+          state: 'open',
+          expiresAt: closesAt + DAY_MS,
+        })
+        expect(await store.claimClosedAnnouncement(id, spent, closesAt)).toBe(false)
+        expect(await store.claimClosedAnnouncement(id, spent, closesAt + DAY_MS)).toBe(true)
+      })
+
       it('shows no window for a contact that was locked but never saved', async () => {
         const { id } = await seedChannel()
 

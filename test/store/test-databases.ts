@@ -60,9 +60,8 @@ const TABLES = Object.keys({
   idempotency_keys: true,
   imported_notifications: true,
 } satisfies Record<keyof Database, true>)
-/** Tables only PostgreSQL has (see migrations/0013-message-costs.ts), and only SQLite (0021-sqlite-window-closes.ts). */
+/** Tables only PostgreSQL has (see migrations/0013-message-costs.ts). */
 const POSTGRES_ONLY: readonly string[] = ['message_cost_days_done']
-const SQLITE_ONLY: readonly string[] = ['window_closes']
 
 const sqlite: TestDialect = {
   name: 'sqlite',
@@ -113,9 +112,7 @@ const postgres: TestDialect = {
         return store
       },
       async empty() {
-        const tables = TABLES.filter((name) => !SQLITE_ONLY.includes(name))
-          .map((table) => `${quoteSchema(schema)}.${table}`)
-          .join(', ')
+        const tables = TABLES.map((table) => `${quoteSchema(schema)}.${table}`).join(', ')
         await withPostgresClient((client) =>
           client.query(`truncate table ${tables} restart identity cascade`),
         )

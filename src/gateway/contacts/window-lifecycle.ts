@@ -15,8 +15,8 @@ import { emitEvent, emitEvents, type EventInput } from '../outbox/events.js'
 /**
  * A contact's window over time, in one place: which timed work a window calls for and when each piece fires (the
  * close, the notice ahead of it, the keep-alive reminder), what a customer's message announces, and when the
- * scheduler announces a close. What the business was told is recorded with the window (`Announcement`: on its
- * row; SQLite files the scheduler's closes beside it), so each window is announced open once and closed once,
+ * scheduler announces a close. What the business was told is recorded with the window (`Announcement`: the open
+ * on its row, each close filed beside it), so each window is announced open once and closed once,
  * whichever path gets there first — a customer's message, the scheduler, another instance, or a restart after the
  * window closed while carewindow was down.
  */
@@ -140,15 +140,15 @@ export async function saveWindowAfterMessage(tx: Store, change: WindowChange): P
     window,
     settings,
   )
+  // The close is claimed as the scheduler claims it, before the window is announced anew: whichever files it first
+  // announces it (the scheduler of another instance may be claiming it at this moment).
+  const isClosedHere =
+    plan.closed !== null && (await tx.claimClosedAnnouncement(channel.id, contactId, plan.closed))
   const record: Announcement | undefined =
-    plan.opened && expiresAt !== null
-      ? { state: 'open', expiresAt }
-      : plan.closed !== null
-        ? { state: 'closed', expiresAt: plan.closed }
-        : undefined
+    plan.opened && expiresAt !== null ? { state: 'open', expiresAt } : undefined
   await tx.saveWindowWithJobs(windowRecordOf(channel, contactId, state, settings, now), jobs, now, record)
   const base = { channel, contactId, settings, at: now }
-  if (plan.closed !== null)
+  if (plan.closed !== null && isClosedHere)
     await emitEvent(tx, { ...base, type: 'window.closed', key: String(plan.closed), state: change.previous })
   if (plan.opened)
     await emitEvent(tx, {

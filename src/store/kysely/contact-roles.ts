@@ -20,6 +20,7 @@ import * as cases from './cases.js'
 import * as contacts from './contacts.js'
 import * as holds from './holds.js'
 import * as rateLimits from './rate-limits.js'
+import * as windowCloses from './window-closes.js'
 import { AccountRoles } from './account-roles.js'
 
 /** The Kysely store's second layer of roles: contacts and their windows, cases and held replies, throughput limits. */
@@ -58,11 +59,14 @@ export abstract class ContactRoles extends AccountRoles {
     return this.queries.saveWindowWithJobs(this, window, scheduled, now, announced)
   }
   async claimClosedAnnouncement(channelId: string, contactId: string, expiresAt: Instant): Promise<boolean> {
-    const [claimed] = await this.queries.claimClosedAnnouncements(this, [{ channelId, contactId, expiresAt }])
+    const [claimed] = await windowCloses.claimClosedAnnouncements(this, [{ channelId, contactId, expiresAt }])
     return claimed === true
   }
   claimClosedAnnouncements(claims: readonly ClosedAnnouncement[]): Promise<boolean[]> {
-    return this.queries.claimClosedAnnouncements(this, claims)
+    return windowCloses.claimClosedAnnouncements(this, claims)
+  }
+  pruneSpentCloses(channelId: string, closedBefore: Instant): Promise<number> {
+    return windowCloses.pruneSpentCloses(this, channelId, closedBefore)
   }
   listWindows(channelId: string, query: WindowQuery): Promise<WindowRecord[]> {
     return contacts.listWindows(this, channelId, query)

@@ -1,18 +1,11 @@
 import { sql, type Selectable } from 'kysely'
 import type { ContactState } from '../../domain/index.js'
 import type { ContactsTable } from '../schema.js'
-import type {
-  Announcement,
-  ClosedAnnouncement,
-  ContactRecord,
-  LockedWindow,
-  WindowQuery,
-  WindowRecord,
-} from '../store.js'
+import type { Announcement, ClosedAnnouncement, ContactRecord, WindowQuery, WindowRecord } from '../store.js'
 import { statement, type Statement } from '../sql-statement.js'
 import { inSlices, run, type Connection } from './connection.js'
 import { HOT } from './hot.js'
-import { contactOf, lockedWindowOf, windowOf, windowParameters, type LockedWindowRow } from './rows.js'
+import { contactOf, stateOf, windowOf, windowParameters, type LockedWindowRow } from './rows.js'
 
 /**
  * Contacts and windows (ContactStore). Locking a window for a read-modify-write is the database's own business:
@@ -101,19 +94,14 @@ export function getWindows(
   )
 }
 
-/** The window's state and what was announced of it, as they are (SQLite's single writer is the lock). */
-export async function readWindow(c: Connection, channelId: string, contactId: string): Promise<LockedWindow> {
-  const { rows } = await run<LockedWindowRow>(c, HOT.readWindowState, [channelId, contactId])
-  return lockedWindowOf(rows[0])
-}
-
-/** SQLite: the state as it is; the single writer is the lock. */
+/** The window's state as it is: SQLite's single writer is the lock; a plain read outside a transaction. */
 export async function readWindowState(
   c: Connection,
   channelId: string,
   contactId: string,
 ): Promise<ContactState | undefined> {
-  return (await readWindow(c, channelId, contactId)).state
+  const { rows } = await run<LockedWindowRow>(c, HOT.readWindowState, [channelId, contactId])
+  return stateOf(rows[0])
 }
 
 /** Claims per statement: three parameters each, well within SQLite's limit. */
@@ -135,16 +123,6 @@ export function claimStatements(build: (values: string) => string): (count: numb
     return made
   }
 }
-
-/** The portable claim: the window row marked closed, if it was announced open at or before that expiry. */
-const markClosed = claimStatements(
-  (values) =>
-    `with claim (channel_id, contact_id, expires_at) as (values ${values}) ` +
-    "update windows set announced = 'closed', announced_expires_at = claim.expires_at from claim " +
-    'where windows.channel_id = claim.channel_id and windows.contact_id = claim.contact_id ' +
-    "and windows.announced = 'open' and windows.announced_expires_at <= claim.expires_at " +
-    'returning windows.channel_id, windows.contact_id',
-)
 
 /**
  * Runs a claim statement over the windows in slices, one statement per slice: a scheduler round announces hundreds
@@ -168,13 +146,6 @@ export async function claimInSlices(
     for (const row of rows) claimed.add(`${row.channel_id}\n${row.contact_id}`)
   }
   return claims.map((claim) => claimed.has(`${claim.channelId}\n${claim.contactId}`))
-}
-
-export function claimClosedAnnouncements(
-  c: Connection,
-  claims: readonly ClosedAnnouncement[],
-): Promise<boolean[]> {
-  return claimInSlices(c, claims, markClosed)
 }
 
 /** Saves the window, and with `announced` what the business is told of it, in one statement. */

@@ -1,7 +1,6 @@
 import type { ContactState, Instant } from '../../domain/index.js'
 import type {
   Announcement,
-  ClosedAnnouncement,
   ContactRecord,
   CostGrouping,
   CostSum,
@@ -14,7 +13,7 @@ import type { Connection } from './connection.js'
 
 /**
  * The store methods each database does its own way: locking a window for a read-modify-write, the inbound path's
- * round trips, recording announced closes, and summing message costs. SQLite's (sqlite/queries.ts) are mostly the
+ * round trips, and summing message costs. SQLite's (sqlite/queries.ts) are mostly the
  * portable steps one after the other; PostgreSQL's (postgres/round-trips.ts) lock rows and fuse steps into one
  * statement.
  */
@@ -28,8 +27,6 @@ export interface DialectQueries {
     now: Instant,
     announced?: Announcement,
   ): Promise<void>
-  /** Records the closes announced (see ContactStore.claimClosedAnnouncements); which were claimed. */
-  claimClosedAnnouncements(c: Connection, claims: readonly ClosedAnnouncement[]): Promise<boolean[]>
   /** The costs of a period's messages (see MessageLedger.sumMessageCosts). */
   sumMessageCosts(
     c: Connection,

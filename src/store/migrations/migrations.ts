@@ -17,7 +17,7 @@ import * as rateCards from './0016-rate-cards.js'
 import * as apiKeyRoles from './0017-api-key-roles.js'
 import * as pendingJobsIndex from './0019-pending-jobs-index.js'
 import * as sqliteJobsIndex from './0020-sqlite-jobs-index.js'
-import * as sqliteWindowCloses from './0021-sqlite-window-closes.js'
+import * as windowCloses from './0021-window-closes.js'
 
 export type SqlDialect = 'sqlite' | 'postgres'
 
@@ -42,7 +42,7 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
     '0017-api-key-roles': { up: (db) => apiKeyRoles.up(db) },
     '0019-pending-jobs-index': { up: (db) => pendingJobsIndex.up(db) },
     '0020-sqlite-jobs-index': { up: (db) => sqliteJobsIndex.up(db, dialect) },
-    '0021-sqlite-window-closes': { up: (db) => sqliteWindowCloses.up(db, dialect) },
+    '0021-window-closes': { up: (db) => windowCloses.up(db, dialect) },
   }
 }
 

@@ -25,6 +25,9 @@ export interface Announcement {
   readonly expiresAt: Instant
 }
 
+/** Spent close records `pruneSpentCloses` removes per call at most. */
+export const CLOSES_PRUNED_PER_CALL = 5_000
+
 /** A window whose close is to be announced: the contact, and the expiry it closed at. */
 export interface ClosedAnnouncement {
   readonly channelId: string
@@ -103,5 +106,10 @@ export interface ContactStore {
   claimClosedAnnouncement(channelId: string, contactId: string, expiresAt: Instant): Promise<boolean>
   /** {@link claimClosedAnnouncement} for several windows (distinct contacts) in one statement; which were claimed. */
   claimClosedAnnouncements(claims: readonly ClosedAnnouncement[]): Promise<boolean[]>
+  /**
+   * Removes up to {@link CLOSES_PRUNED_PER_CALL} of the channel's spent close records — of windows announced open
+   * again since — whose window closed before `closedBefore`; resolves to how many it removed (fewer: none are left).
+   */
+  pruneSpentCloses(channelId: string, closedBefore: Instant): Promise<number>
   listWindows(channelId: string, query: WindowQuery): Promise<WindowRecord[]>
 }

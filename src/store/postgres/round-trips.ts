@@ -1,18 +1,13 @@
 import type { ContactState, Instant } from '../../domain/index.js'
 import { run, type Connection } from '../kysely/connection.js'
-import {
-  claimClosedAnnouncements,
-  ensureContact,
-  readWindow,
-  readWindowState,
-  saveWindow,
-} from '../kysely/contacts.js'
+import { ensureContact, readWindowState, saveWindow } from '../kysely/contacts.js'
+import { ANNOUNCED_COLUMNS, FILED_CLOSE_JOIN, readWindow } from '../kysely/window-closes.js'
 import type { DialectQueries } from '../kysely/dialect-queries.js'
 import { SAVE_ANNOUNCED_WINDOW, SAVE_WINDOW } from '../kysely/hot.js'
 import { jobParameters, jobStatements } from '../kysely/job-statements.js'
 import { upsertJobs } from '../kysely/jobs.js'
 import { fillSettledDays, sumFilledDays } from './cost-days.js'
-import { lockedWindowOf, windowParameters, type LockedWindowRow } from '../kysely/rows.js'
+import { lockedWindowOf, stateOf, windowParameters, type LockedWindowRow } from '../kysely/rows.js'
 import { statement, type Statement } from '../sql-statement.js'
 import type { Announcement, ContactRecord, LockedWindow, ScheduledJob, WindowRecord } from '../store.js'
 
@@ -24,16 +19,26 @@ import type { Announcement, ContactRecord, LockedWindow, ScheduledJob, WindowRec
  * trips to three and the inbox's drain from 1,566 to 1,855 notifications/s (`npm run bench -- http`).
  */
 
-const RETURNING_LOCKED = 'returning state_json, announced, announced_expires_at'
+/** A window row inserted or locked as the CTE `w`, returned with what was announced of it (its filed close). */
+function lockedWith(upsert: string): string {
+  return (
+    `w as (${upsert} returning channel_id, contact_id, state_json, announced, announced_expires_at) ` +
+    `select w.state_json, ${ANNOUNCED_COLUMNS} from w ${FILED_CLOSE_JOIN}`
+  )
+}
+
+// Creates the row to lock if it is missing and locks it either way (the conflict path takes the row lock an UPDATE
+// takes, as FOR UPDATE does).
+const UPSERT_LOCK =
+  'insert into windows (channel_id, contact_id, state_json, last_user_message_at, expires_at, updated_at) ' +
+  "values (?, ?, 'null', null, null, 0) on conflict (channel_id, contact_id) " +
+  'do update set state_json = windows.state_json'
 
 const STATEMENTS = {
-  // One round trip that creates the row to lock if it is missing and locks it either way (the conflict path takes
-  // the row lock an UPDATE takes, as FOR UPDATE does) and returns what it holds.
-  lockWindow: statement(
-    'insert into windows (channel_id, contact_id, state_json, last_user_message_at, expires_at, updated_at) ' +
-      "values (?, ?, 'null', null, null, 0) on conflict (channel_id, contact_id) " +
-      `do update set state_json = windows.state_json ${RETURNING_LOCKED}`,
-  ),
+  // One round trip: the row locked and its state returned (a send's lock: what was announced is not needed).
+  lockWindow: statement(`${UPSERT_LOCK} returning state_json`),
+  // The same, with what was announced of the window (a customer's message).
+  lockAnnouncedWindow: statement(`with ${lockedWith(UPSERT_LOCK)}`),
   // The contact upsert and the window lock in one round trip. The window row is inserted from the contact upsert's
   // output, so the contact row is written (and locked) before the window row is locked, the order of the two
   // statements it replaces (and of a send's).
@@ -41,16 +46,18 @@ const STATEMENTS = {
     'with contact as (' +
       'insert into contacts (channel_id, contact_id, country, profile_name, created_at) values (?, ?, ?, ?, ?) ' +
       'on conflict (channel_id, contact_id) do update set profile_name = excluded.profile_name ' +
-      'returning channel_id, contact_id) ' +
-      'insert into windows (channel_id, contact_id, state_json, last_user_message_at, expires_at, updated_at) ' +
-      "select channel_id, contact_id, 'null', null, null, 0 from contact on conflict (channel_id, contact_id) " +
-      `do update set state_json = windows.state_json ${RETURNING_LOCKED}`,
+      'returning channel_id, contact_id), ' +
+      lockedWith(
+        'insert into windows (channel_id, contact_id, state_json, last_user_message_at, expires_at, updated_at) ' +
+          "select channel_id, contact_id, 'null', null, null, 0 from contact on conflict (channel_id, contact_id) " +
+          'do update set state_json = windows.state_json',
+      ),
   ),
 } as const
 
 async function lockedWindow(c: Connection, channelId: string, contactId: string): Promise<LockedWindow> {
   if (!c.locks) return readWindow(c, channelId, contactId)
-  const { rows } = await run<LockedWindowRow>(c, STATEMENTS.lockWindow, [channelId, contactId])
+  const { rows } = await run<LockedWindowRow>(c, STATEMENTS.lockAnnouncedWindow, [channelId, contactId])
   return lockedWindowOf(rows[0])
 }
 
@@ -60,9 +67,9 @@ async function lockWindow(
   channelId: string,
   contactId: string,
 ): Promise<ContactState | undefined> {
-  return c.locks
-    ? (await lockedWindow(c, channelId, contactId)).state
-    : readWindowState(c, channelId, contactId)
+  if (!c.locks) return readWindowState(c, channelId, contactId)
+  const { rows } = await run<{ state_json: string }>(c, STATEMENTS.lockWindow, [channelId, contactId])
+  return stateOf(rows[0])
 }
 
 /** The contact stored and its window locked in one round trip (in a transaction, with a profile name). */
@@ -114,8 +121,6 @@ export const postgresQueries: DialectQueries = {
   lockWindow,
   lockContactWindow,
   saveWindowWithJobs,
-  // The portable row update: the row lock a concurrent claim needs writes the window's page anyway.
-  claimClosedAnnouncements,
   sumMessageCosts: sumFilledDays,
   fillCostDays: fillSettledDays,
 }

@@ -5,14 +5,14 @@ import BetterSqlite3 from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DAY_MS, HOUR_MS, NEW_CONTACT } from '../../src/domain/index.js'
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
-import { fileClose } from '../../src/store/sqlite/window-closes.js'
+import { fileClose } from '../../src/store/kysely/window-closes.js'
 import type { Store } from '../../src/store/store.js'
 import { channel, CONTACT_ID, contactRecord, T0, tenant, windowRecord } from './records.js'
 
 /**
- * SQLite files the closes the scheduler announces in `window_closes` instead of marking the window row
- * (src/store/sqlite/window-closes.ts). The store contract covers what a claim means on both databases; these
- * tests check what SQLite writes for it, behind the store's back.
+ * Announced closes are filed in `window_closes` instead of marking the window row (src/store/kysely/window-closes.ts).
+ * The store contract covers what a claim means on both databases; these tests check what SQLite writes for it,
+ * behind the store's back — SQLite also removes a spent close at once, where PostgreSQL leaves it to the prune.
  */
 describe('SQLite window closes', () => {
   let directory: string
