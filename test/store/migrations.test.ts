@@ -363,5 +363,25 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         expect(key.rows.map((row) => row.name)).toEqual(['announced_expires_at', 'channel_id', 'contact_id'])
       }
     })
+
+    it('0022 indexes the failing notifications, so asking whether any is failing does not walk the backlog', async () => {
+      opened = await openEmpty(dialect)
+      const { db, schema } = opened
+      await migrateToLatest(db, dialect, schema)
+      // The text Kysely compiles for hasFailingNotifications (store/kysely/dead-notifications.ts).
+      const failing =
+        'select "id" from "webhook_notifications" where "processed_at" is null and ("retry_at" is not null or "dead_at" is not null) limit 1'
+      if (dialect === 'sqlite') {
+        const plan = await sql<{ detail: string }>`explain query plan ${sql.raw(failing)}`.execute(db)
+        expect(plan.rows.map((row) => row.detail).join('\n')).toContain('webhook_notifications_failing')
+      } else {
+        const indexes = await sql<{ indexdef: string }>`select indexdef from pg_indexes
+          where schemaname = ${schema} and indexname = 'webhook_notifications_failing'`.execute(db)
+        expect(indexes.rows[0]?.indexdef).toContain(
+          'WHERE ((processed_at IS NULL) AND ((retry_at IS NOT NULL) OR (dead_at IS NOT NULL)))',
+        )
+      }
+      expect((await sql`${sql.raw(failing)}`.execute(db)).rows).toEqual([])
+    })
   })
 }

@@ -12,9 +12,9 @@ import type { Instant } from '../../domain/index.js'
  * claims hundreds of closes; their rows land together at the end of the table's key, where marking the window rows
  * wrote one page per close at a random place in a table of every contact.
  *
- * Measured with `npm run bench -- scheduler` (1 M open windows, backlog phase): marking the rows wrote 31.2 KB per
- * event on SQLite and 5.5–5.6 KB of PostgreSQL write-ahead log; filing the closes writes 27.3 KB and 4.5 KB, as
- * much as before the lifecycle kept any record (27.2 KB and 4.2–4.7 KB).
+ * Measured with `npm run bench -- scheduler` (1 M open windows, backlog phase, alternating runs): marking the rows
+ * wrote 31.2 KB per event on SQLite and 5.5–5.6 KB of PostgreSQL write-ahead log; filing the closes writes
+ * 27.2–27.7 KB and 3.2–4.5 KB, as much as before the lifecycle kept any record (26.9–27.5 KB and 2.7–4.7 KB).
  *
  * A window with a close filed under its announced expiry reads as announced closed. A claim is one insert that
  * does nothing on conflict, so when the scheduler, another instance's scheduler and the customer's next message

@@ -18,6 +18,7 @@ import * as apiKeyRoles from './0017-api-key-roles.js'
 import * as pendingJobsIndex from './0019-pending-jobs-index.js'
 import * as sqliteJobsIndex from './0020-sqlite-jobs-index.js'
 import * as windowCloses from './0021-window-closes.js'
+import * as failingNotificationsIndex from './0022-failing-notifications-index.js'
 
 export type SqlDialect = 'sqlite' | 'postgres'
 
@@ -43,6 +44,7 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
     '0019-pending-jobs-index': { up: (db) => pendingJobsIndex.up(db) },
     '0020-sqlite-jobs-index': { up: (db) => sqliteJobsIndex.up(db, dialect) },
     '0021-window-closes': { up: (db) => windowCloses.up(db, dialect) },
+    '0022-failing-notifications-index': { up: (db) => failingNotificationsIndex.up(db) },
   }
 }
 
