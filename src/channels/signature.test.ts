@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { isValidSignature, signatureOf } from './signature.js'
+import { channelsSigning, isValidSignature, signatureOf } from './signature.js'
 
 const BODY = Buffer.from('{"object":"whatsapp_business_account","text":"Grüße"}', 'utf8')
 const SECRET = 'app-secret'
@@ -33,5 +33,20 @@ describe('Meta webhook signatures', () => {
     for (let index = 0; index < 2_000; index++) signatureOf(BODY, `secret-${index}`)
     expect(isValidSignature(BODY, `sha256=${HEX}`, SECRET)).toBe(true)
     expect(isValidSignature(BODY, signatureOf(BODY, 'secret-7'), 'secret-7')).toBe(true)
+  })
+
+  it('finds the channels whose app secret signed a body, in order, each secret shared by several channels', () => {
+    const channels = [
+      { id: 'a', appSecret: SECRET },
+      { id: 'b', appSecret: 'other-secret' },
+      { id: 'c', appSecret: SECRET },
+      { id: 'd', appSecret: 'third-secret' },
+    ]
+    expect(channelsSigning(channels, BODY, `sha256=${HEX}`).map((channel) => channel.id)).toEqual(['a', 'c'])
+    expect(
+      channelsSigning(channels, BODY, signatureOf(BODY, 'third-secret')).map((channel) => channel.id),
+    ).toEqual(['d'])
+    expect(channelsSigning(channels, BODY, undefined)).toEqual([])
+    expect(channelsSigning(channels, Buffer.from('{}'), `sha256=${HEX}`)).toEqual([])
   })
 })

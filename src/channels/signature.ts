@@ -24,6 +24,26 @@ export function isValidSignature(body: string | Buffer, header: string | undefin
   return given.length === DIGEST_BYTES && timingSafeEqual(given, digestOf(body, secret))
 }
 
+/**
+ * The channels whose app secret signed `body` — each distinct secret checked once: the numbers and pages of one Meta
+ * app share its secret, and a notification is checked against all of a platform's channels.
+ */
+export function channelsSigning<T extends { readonly appSecret: string }>(
+  channels: readonly T[],
+  body: string | Buffer,
+  header: string | undefined,
+): T[] {
+  const verdicts = new Map<string, boolean>()
+  return channels.filter((channel) => {
+    let verdict = verdicts.get(channel.appSecret)
+    if (verdict === undefined) {
+      verdict = isValidSignature(body, header, channel.appSecret)
+      verdicts.set(channel.appSecret, verdict)
+    }
+    return verdict
+  })
+}
+
 /** Secrets as key objects, made once: each webhook is checked against the same few app secrets. */
 const keys = new Map<string, KeyObject>()
 const MAX_KEYS = 1_024

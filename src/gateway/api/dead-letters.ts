@@ -1,6 +1,6 @@
 import { formatInstant } from '../../domain/index.js'
 import { parseMessengerNotification } from '../../channels/messenger/notification.js'
-import { isValidSignature } from '../../channels/signature.js'
+import { channelsSigning } from '../../channels/signature.js'
 import { parseWhatsAppNotification } from '../../channels/whatsapp/notification.js'
 import type { ChannelRecord, DeadNotificationRecord } from '../../store/store.js'
 import { GatewayError } from '../../shared/errors.js'
@@ -114,10 +114,12 @@ async function deadLetterJson(
   tenantId: string,
   notification: DeadNotificationRecord,
 ): Promise<Record<string, unknown> | null> {
-  const signed = (await deps.directory.channelsOf(notification.platform)).filter(
-    (channel) =>
-      channel.tenantId === tenantId &&
-      isValidSignature(notification.body, notification.signature, channel.appSecret),
+  const signed = channelsSigning(
+    (await deps.directory.channelsOf(notification.platform)).filter(
+      (channel) => channel.tenantId === tenantId,
+    ),
+    notification.body,
+    notification.signature,
   )
   if (signed.length === 0) return null
   let body: unknown

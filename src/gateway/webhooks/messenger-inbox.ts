@@ -1,6 +1,6 @@
 import { messengerReferralSource } from '../../channels/messenger/inbound-event.js'
 import { parseMessengerNotification } from '../../channels/messenger/notification.js'
-import { isValidSignature } from '../../channels/signature.js'
+import { channelsSigning } from '../../channels/signature.js'
 import type { ChannelRecord } from '../../store/store.js'
 import { inboundMessageRecord, recordInbound } from './inbound-effects.js'
 import type { NotificationHandler } from './inbox.js'
@@ -19,9 +19,11 @@ export function messengerNotificationHandler(deps: WhatsAppInboxDependencies): N
     const parsed = parseMessengerNotification(json)
     if (!parsed.ok) throw new Error(`not a Messenger notification: ${parsed.problem}`)
     const pages = new Map(
-      (await deps.directory.channelsOf('messenger', { via: tx }))
-        .filter((channel) => isValidSignature(notification.body, notification.signature, channel.appSecret))
-        .map((channel) => [channel.externalId, channel]),
+      channelsSigning(
+        await deps.directory.channelsOf('messenger', { via: tx }),
+        notification.body,
+        notification.signature,
+      ).map((channel) => [channel.externalId, channel]),
     )
     const concerned = new Set<ChannelRecord>()
     for (const change of parsed.changes) {

@@ -10,7 +10,7 @@ import {
 } from '../../domain/index.js'
 import { whatsappInbound } from '../../channels/whatsapp/inbound-message.js'
 import { parseWhatsAppNotification, type WhatsAppChange } from '../../channels/whatsapp/notification.js'
-import { isValidSignature } from '../../channels/signature.js'
+import { channelsSigning } from '../../channels/signature.js'
 import type { ChannelRecord, MessageStatus, NotificationRecord, Store } from '../../store/store.js'
 import type { Clock } from '../../shared/clock.js'
 import { appendConsentEvent } from '../contacts/consent.js'
@@ -89,8 +89,10 @@ async function signedChannels(
   tx: Store,
   notification: NotificationRecord,
 ): Promise<{ readonly all: ChannelRecord[]; readonly byPhoneNumberId: Map<string, ChannelRecord> }> {
-  const all = (await directory.channelsOf('whatsapp', { via: tx })).filter((channel) =>
-    isValidSignature(notification.body, notification.signature, channel.appSecret),
+  const all = channelsSigning(
+    await directory.channelsOf('whatsapp', { via: tx }),
+    notification.body,
+    notification.signature,
   )
   return { all, byPhoneNumberId: new Map(all.map((channel) => [channel.externalId, channel])) }
 }
