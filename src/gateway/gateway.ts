@@ -47,7 +47,6 @@ import { Throughput } from './send/throughput.js'
 import { internalSendResult } from './send/internal-send.js'
 import type { SendResult } from './send/send-result.js'
 import { costDaysHandler, costDaysScheduleOf } from './costs/cost-days-jobs.js'
-import { pruneClosesHandler } from './contacts/close-pruning.js'
 
 export interface GatewayOptions {
   readonly store: Store
@@ -228,7 +227,6 @@ export class Gateway {
         }),
         [JOB_KINDS.templateSync]: templateSyncHandler(this.templateSync, templateScheduleOf(options.config)),
         [JOB_KINDS.costDays]: costDaysHandler(this, costDaysScheduleOf(options.config)),
-        [JOB_KINDS.pruneCloses]: pruneClosesHandler(this),
       },
       this.logger,
       { ...DEFAULT_SCHEDULER_OPTIONS, ...options.scheduler },

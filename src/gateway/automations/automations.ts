@@ -24,6 +24,7 @@ import {
 import type { CaseRecord, ChannelRecord, JobRecord, Store } from '../../store/store.js'
 import { contactJobId, JOB_KINDS } from '../../scheduler/jobs.js'
 import type { JobHandler, JobOutcome } from '../../scheduler/scheduler.js'
+import { pruneClosesHandler } from '../contacts/close-pruning.js'
 
 /** What an automation's send came to: it went through `decide` like any send, and was recorded either way. */
 export interface InternalSendResult {
@@ -140,6 +141,8 @@ export function automationHandlers(deps: AutomationDependencies): Record<string,
   return {
     [JOB_KINDS.windowExpiring]: windowJob(expiringNotice),
     [JOB_KINDS.windowClosed]: windowJob(closedNotice),
+    // The records of closes announced, spent once the customer wrote again.
+    [JOB_KINDS.pruneCloses]: pruneClosesHandler(deps),
 
     [JOB_KINDS.keepAlive]: async (job, now) => {
       const found = await context(job, now)
