@@ -56,6 +56,8 @@ export interface StoreSession {
    * rolls back; outside a transaction, at once. Like PostgreSQL's NOTIFY, but within this process only.
    */
   notify(event: CommittedEvent): void
+  /** Whether anyone hears what {@link notify} announces: an event nobody hears need not be rendered for them. */
+  readonly isHeard: boolean
   /** Hears every event {@link notify} announces after its commit; returns how to stop listening. */
   listen(listener: CommitListener): () => void
   /** Resolves when the database answers. */

@@ -69,13 +69,19 @@ export async function emitEvents(tx: Store, events: readonly EventInput[]): Prom
   const ids: (string | null)[] = []
   for (const event of events) {
     const tenantId = event.channel.tenantId
+    if (!tenants.has(tenantId)) tenants.set(tenantId, await tx.getTenant(tenantId))
+    const tenant = tenants.get(tenantId)
+    const isDelivered = tenant !== undefined && tenant.webhookUrl !== null
+    // Rendered only for someone: an inbound storm with no webhook URL and no live stream open renders nothing.
+    if (!isDelivered && !tx.isHeard) {
+      ids.push(null)
+      continue
+    }
     const id = eventId(event.type, event.channel.id, event.contactId, event.key)
     const payload = payloadOf(id, event)
     // The live stream hears every event, with or without a webhook URL, and only after the commit.
     tx.notify({ tenantId, type: event.type, payload })
-    if (!tenants.has(tenantId)) tenants.set(tenantId, await tx.getTenant(tenantId))
-    const tenant = tenants.get(tenantId)
-    if (tenant === undefined || tenant.webhookUrl === null) {
+    if (!isDelivered) {
       ids.push(null)
       continue
     }

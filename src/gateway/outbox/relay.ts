@@ -23,11 +23,13 @@ export async function relayToTenants(
     byTenant.set(channel.tenantId, ids)
   }
   for (const [tenantId, externalIds] of byTenant) {
+    const tenant = await tx.getTenant(tenantId)
+    const isDelivered = tenant !== undefined && tenant.webhookUrl !== null
+    if (!isDelivered && !tx.isHeard) continue
     const payload = byTenant.size === 1 ? rawBody : JSON.stringify(onlyFor(json, externalIds))
     // The live stream hears it too, after the commit, whether or not the tenant has a webhook URL.
     tx.notify({ tenantId, type: eventType, payload })
-    const tenant = await tx.getTenant(tenantId)
-    if (tenant === undefined || tenant.webhookUrl === null) continue
+    if (!isDelivered) continue
     // Meta retries a notification with the same bytes: the same delivery id keeps the business from getting it twice.
     await enqueueDelivery(
       tx,

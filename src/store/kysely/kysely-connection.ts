@@ -100,6 +100,10 @@ export abstract class KyselyConnection implements Connection, StoreSession {
     else this.announced.push(event)
   }
 
+  get isHeard(): boolean {
+    return this.listeners.size > 0
+  }
+
   listen(listener: CommitListener): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
