@@ -1,4 +1,5 @@
-import { parsePhoneNumberFromString, validatePhoneNumberLength, type PhoneNumber } from 'libphonenumber-js'
+import { parsePhoneNumberWithError, validatePhoneNumberLength } from 'libphonenumber-js'
+import { readInternationalNumber, type InternationalNumber } from './international-number.js'
 
 /**
  * WhatsApp keys a customer by `wa_id`: the phone number in international form, digits only, country calling code
@@ -49,22 +50,6 @@ const BUSINESS_SCOPED_ID = /^[A-Z]{2}(?:\.[\dA-Za-z]+)+$/
 const MAX_WRITTEN_DIGITS = MAX_WA_ID_DIGITS + 2
 const MEXICO = '52'
 
-// Parsing a number costs microseconds; contacts repeat, so remember recent answers (bounded, like market.ts).
-const MAX_REMEMBERED = 50_000
-const remembered = new Map<string, WaIdParse>()
-
-/** The `wa_id` a written phone number stands for, or why it cannot be one (see {@link WaIdParse} for the rule). */
-export function parseWaId(written: string): WaIdParse {
-  // Only short texts are remembered: a long one is refused at once and must not fill the memory.
-  if (written.length > MAX_WRITTEN_CONTACT_ID_LENGTH) return waIdOf(written)
-  const known = remembered.get(written)
-  if (known !== undefined) return known
-  const parsed = waIdOf(written)
-  if (remembered.size >= MAX_REMEMBERED) remembered.clear()
-  remembered.set(written, parsed)
-  return parsed
-}
-
 /**
  * A WhatsApp contact as carewindow keys it: a business-scoped user id (`US.13491208655302741918`, which Meta
  * sends for customers with a username) exactly as written, otherwise the {@link parseWaId | wa_id} of a phone
@@ -81,7 +66,11 @@ export function parseWhatsAppContactId(written: string): WaIdParse {
   return parseWaId(written)
 }
 
-function waIdOf(written: string): WaIdParse {
+/**
+ * The `wa_id` a written phone number stands for, or why it cannot be one (see {@link WaIdParse} for the rule). The
+ * number's reading is remembered (international-number.ts): contacts repeat.
+ */
+export function parseWaId(written: string): WaIdParse {
   const text = written.trim()
   if (text === '')
     return refuse(
@@ -106,30 +95,32 @@ function waIdOf(written: string): WaIdParse {
     return refuse(
       `${quoted(text)} has ${international.length} digits; a phone number has at most ${MAX_WA_ID_DIGITS}`,
     )
-  const number = parsePhoneNumberFromString(`+${international}`)
-  if (number === undefined)
+  const number = readInternationalNumber(international)
+  if (number === null)
     return refuse(
       international.length < 6
         ? `${quoted(text)} is too short for a phone number with its country calling code`
         : `${quoted(text)} does not start with a country calling code that exists (+${international.slice(0, 3)}…)`,
     )
   const waId = `${number.countryCallingCode}${number.nationalNumber}`
-  if (!number.isPossible() && !isMexicanMobile(number)) return refuse(lengthProblem(text, number))
+  if (!number.isPossible && !isMexicanMobile(number)) return refuse(lengthProblem(text, international))
   if (waId.length > MAX_WA_ID_DIGITS)
     return refuse(`${quoted(text)} has ${waId.length} digits; a phone number has at most ${MAX_WA_ID_DIGITS}`)
   return { ok: true, id: waId }
 }
 
 /** `52 1` and ten digits: the form WhatsApp gives Mexican mobile numbers. */
-function isMexicanMobile(number: PhoneNumber): boolean {
+function isMexicanMobile(number: InternationalNumber): boolean {
   return (
     number.countryCallingCode === MEXICO &&
     /^1\d{10}$/.test(number.nationalNumber) &&
-    parsePhoneNumberFromString(`+${MEXICO}${number.nationalNumber.slice(1)}`)?.isPossible() === true
+    readInternationalNumber(`${MEXICO}${number.nationalNumber.slice(1)}`)?.isPossible === true
   )
 }
 
-function lengthProblem(text: string, number: PhoneNumber): string {
+/** Why a number's length is not possible (a refusal: its number is parsed again, for the words). */
+function lengthProblem(text: string, international: string): string {
+  const number = parsePhoneNumberWithError(`+${international}`)
   const code = number.countryCallingCode
   const where =
     number.country === undefined ? `with country calling code +${code}` : `in ${number.country} (+${code})`
