@@ -5,7 +5,7 @@ import type { SqlDialect } from '../migrations/migrations.js'
 import type { Database } from '../schema.js'
 import { groupedTransactions } from '../sqlite/grouped-transactions.js'
 import type { CommitListener, CommittedEvent, Store, StoreSession } from '../store.js'
-import type { Connection } from './connection.js'
+import type { Connection, RunAtOnce } from './connection.js'
 import type { DialectQueries } from './dialect-queries.js'
 
 export interface KyselyStoreOptions {
@@ -14,6 +14,8 @@ export interface KyselyStoreOptions {
   readonly queries: DialectQueries
   /** Catch a query on the root store made from inside one of its own transactions (see transaction-check.ts). */
   readonly checkTransactions: boolean
+  /** SQLite: how a transaction's store runs SQL text at once on the connection it holds (connection.ts). */
+  readonly runAtOnce?: RunAtOnce
   readonly onClose?: () => Promise<void>
 }
 
@@ -33,6 +35,7 @@ export abstract class KyselyConnection implements Connection, StoreSession {
   private readonly listeners: Set<CommitListener>
   /** Events announced inside this transaction, told to the listeners once it commits (a transaction's store). */
   private announced: CommittedEvent[] | undefined
+  readonly runAtOnce: RunAtOnce | undefined
   constructor(
     private readonly database: Kysely<Database>,
     protected readonly options: KyselyStoreOptions,
@@ -43,6 +46,7 @@ export abstract class KyselyConnection implements Connection, StoreSession {
     this.openTransaction =
       root?.openTransaction ?? (options.checkTransactions ? new AsyncLocalStorage() : undefined)
     this.listeners = root?.listeners ?? new Set()
+    this.runAtOnce = root === undefined ? undefined : options.runAtOnce
     this.grouped =
       root === undefined && options.dialect === 'sqlite'
         ? groupedTransactions<Work>(database, (trx, work) => this.runInside(trx, work))

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely'
+import type { RunAtOnce } from '../kysely/connection.js'
 import { KyselyStore } from '../kysely/kysely-store.js'
 import { migrateToLatest } from '../migrations/migrations.js'
 import type { Database } from '../schema.js'
@@ -38,12 +39,14 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   // better-sqlite3 waits for a lock synchronously: the whole process stops while it does. Another writer (the CLI,
   // a backup) holds the lock for milliseconds; one that holds it longer is an outage, answered 503 after a second.
   database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) })
+  const cached = withStatementCache(database)
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) })
   if (options.migrate !== false) await migrateToLatest(db as Kysely<unknown>, 'sqlite')
   const store = {
     dialect: 'sqlite',
     queries: sqliteQueries,
     checkTransactions: options.checkTransactions ?? transactionsCheckedByDefault(),
+    runAtOnce: runningAtOnce(cached),
   } as const
   if (options.path === ':memory:') return new KyselyStore(db, store)
   database.pragma(`wal_autocheckpoint = ${WRITER_AUTOCHECKPOINT_PAGES}`)
@@ -82,5 +85,15 @@ function withStatementCache(database: BetterSqlite3.Database): SqliteDatabase {
       }
       return statement
     },
+  }
+}
+
+/** Runs SQL text on the cached statements as Kysely's SQLite driver would, answering what it answers. */
+function runningAtOnce(database: SqliteDatabase): RunAtOnce {
+  return (text, parameters) => {
+    const statement = database.prepare(text)
+    if (statement.reader) return { rows: statement.all(parameters) }
+    const { changes, lastInsertRowid } = statement.run(parameters)
+    return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) }
   }
 }
