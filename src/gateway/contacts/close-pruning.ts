@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import { DAY_MS, MINUTE_MS } from '../../domain/index.js'
-import { JOB_KINDS } from '../../scheduler/jobs.js'
+import { channelJob, channelJobId, JOB_KINDS } from '../../scheduler/jobs.js'
 import type { JobHandler, JobOutcome } from '../../scheduler/scheduler.js'
 import type { Clock } from '../../shared/clock.js'
 import {
@@ -21,18 +21,11 @@ const SLICES_PER_RUN = 20
 const RUN_AGAIN_MS = MINUTE_MS
 
 export function pruneClosesJobId(channelId: string): string {
-  return `${JOB_KINDS.pruneCloses}:${channelId}`
+  return channelJobId(JOB_KINDS.pruneCloses, channelId)
 }
 
 export function pruneClosesJob(channel: ChannelRecord, dueAt: number): ScheduledJob {
-  return {
-    id: pruneClosesJobId(channel.id),
-    kind: JOB_KINDS.pruneCloses,
-    channelId: channel.id,
-    contactId: '',
-    dueAt,
-    payload: {},
-  }
+  return channelJob(JOB_KINDS.pruneCloses, channel.id, dueAt)
 }
 
 export interface PruneClosesDependencies {

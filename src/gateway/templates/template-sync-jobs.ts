@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import { MINUTE_MS, type Instant } from '../../domain/index.js'
-import { JOB_KINDS } from '../../scheduler/jobs.js'
+import { channelJob, channelJobId, JOB_KINDS } from '../../scheduler/jobs.js'
 import type { JobHandler, JobOutcome } from '../../scheduler/scheduler.js'
 import type { GatewayConfig } from '../../config/config.js'
 import type { ChannelRecord, ScheduledJob } from '../../store/store.js'
@@ -29,7 +29,7 @@ const RECENT_SYNC_MS = 5 * MINUTE_MS
 
 /** One sync job per channel: scheduling it again moves it, so a burst of webhooks is one sync. */
 export function templateSyncJobId(channelId: string): string {
-  return `${JOB_KINDS.templateSync}:${channelId}`
+  return channelJobId(JOB_KINDS.templateSync, channelId)
 }
 
 /**
@@ -37,14 +37,7 @@ export function templateSyncJobId(channelId: string): string {
  * have, when a channel gets its `waba_id`; then every interval). Other jobs are a contact's; this one the channel's.
  */
 export function templateSyncJob(channel: ChannelRecord, dueAt: Instant): ScheduledJob {
-  return {
-    id: templateSyncJobId(channel.id),
-    kind: JOB_KINDS.templateSync,
-    channelId: channel.id,
-    contactId: '',
-    dueAt,
-    payload: {},
-  }
+  return channelJob(JOB_KINDS.templateSync, channel.id, dueAt)
 }
 
 /**
