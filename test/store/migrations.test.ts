@@ -383,5 +383,48 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       }
       expect((await sql`${sql.raw(failing)}`.execute(db)).rows).toEqual([])
     })
+
+    it('0023 claims notifications along the unprocessed index in id order, whatever the statistics say', async () => {
+      opened = await openEmpty(dialect)
+      const { db, schema } = opened
+      await migrateToLatest(db, dialect, schema)
+      // A backlog behind processed notifications, in a table never analysed: the planner's worst case.
+      await sql`insert into webhook_notifications (platform, body, signature, received_at, subject, processed_at)
+        values ('whatsapp', '{}', 'sha256=x', ${T0}, '-', ${T0}), ('whatsapp', '{}', 'sha256=x', ${T0}, '-', ${T0})`.execute(
+        db,
+      )
+      for (let n = 0; n < 3; n++)
+        await sql`insert into webhook_notifications (platform, body, signature, received_at, subject)
+          values ('whatsapp', ${`{"n":${n}}`}, 'sha256=x', ${T0}, '-')`.execute(db)
+      const claimable = 'processed_at is null and dead_at is null and (retry_at is null or retry_at <= 0)'
+      let plan: string
+      if (dialect === 'sqlite') {
+        const rows = await sql<{ detail: string }>`explain query plan ${sql.raw(
+          `select id from webhook_notifications where ${claimable} order by id limit 100`,
+        )}`.execute(db)
+        plan = rows.rows.map((row) => row.detail).join('\n')
+      } else {
+        // The function's own settings, applied to its own query.
+        const claim = await sql<{ proconfig: string[]; prosrc: string }>`select proconfig, prosrc from pg_proc
+          where proname = 'claim_webhook_notifications'`.execute(db)
+        const { proconfig, prosrc } = claim.rows[0] ?? { proconfig: [], prosrc: '' }
+        expect(proconfig.sort()).toEqual(['enable_bitmapscan=off', 'enable_sort=off'])
+        plan = await db.transaction().execute(async (trx) => {
+          for (const setting of proconfig) {
+            const [name, value] = setting.split('=')
+            await sql`select set_config(${name}, ${value}, true)`.execute(trx)
+          }
+          const query = prosrc.replace('claim_at', '0').replace('claim_limit', '100')
+          const rows = await sql<{ 'QUERY PLAN': string }>`explain ${sql.raw(query)}`.execute(trx)
+          return rows.rows.map((row) => row['QUERY PLAN']).join('\n')
+        })
+        const claimed = await sql<{
+          body: string
+        }>`select body from claim_webhook_notifications(${T0}, 2)`.execute(db)
+        expect(claimed.rows.map((row) => row.body)).toEqual(['{"n":0}', '{"n":1}'])
+      }
+      expect(plan).toContain('webhook_notifications_unprocessed')
+      expect(plan).not.toMatch(/Sort|Bitmap|TEMP B-TREE/)
+    })
   })
 }

@@ -50,9 +50,11 @@ const STATEMENTS = {
   claim: statement(
     `select ${NOTIFICATION_COLUMNS} from webhook_notifications where ${CLAIMABLE} order by id limit ?`,
   ),
-  claimLocked: statement(
-    `select ${NOTIFICATION_COLUMNS} from webhook_notifications where ${CLAIMABLE} order by id limit ? for update skip locked`,
-  ),
+  // PostgreSQL claims through a function that always plans along the unprocessed index (migration 0023).
+  claimLocked: {
+    sqlite: `select ${NOTIFICATION_COLUMNS} from webhook_notifications where ${CLAIMABLE} order by id limit ?`,
+    postgres: `select ${NOTIFICATION_COLUMNS} from claim_webhook_notifications($1, $2)`,
+  },
   recordFailure: statement(
     'update webhook_notifications set attempts = ?, error = ?, retry_at = ?, dead_at = ? where id = ? and processed_at is null',
   ),

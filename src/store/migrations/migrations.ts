@@ -19,6 +19,7 @@ import * as pendingJobsIndex from './0019-pending-jobs-index.js'
 import * as sqliteJobsIndex from './0020-sqlite-jobs-index.js'
 import * as windowCloses from './0021-window-closes.js'
 import * as failingNotificationsIndex from './0022-failing-notifications-index.js'
+import * as notificationClaim from './0023-notification-claim.js'
 
 export type SqlDialect = 'sqlite' | 'postgres'
 
@@ -45,6 +46,7 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
     '0020-sqlite-jobs-index': { up: (db) => sqliteJobsIndex.up(db, dialect) },
     '0021-window-closes': { up: (db) => windowCloses.up(db, dialect) },
     '0022-failing-notifications-index': { up: (db) => failingNotificationsIndex.up(db) },
+    '0023-notification-claim': { up: (db) => notificationClaim.up(db, dialect) },
   }
 }
 
