@@ -328,6 +328,57 @@ for (const dialect of DIALECTS) {
         expect(await store.getContact(id, CONTACT_ID)).toEqual({ ...contact, profileName: 'Ana B.' })
       })
 
+      it('stores a customer message with its contact and locks the window in one call; a message stored before writes nothing', async () => {
+        const { id } = await seedChannel()
+        const contact = contactRecord(id)
+        const inbound = (n: number) =>
+          message(`msg_in_${n}`, id, {
+            direction: 'inbound',
+            externalId: `wamid.in.${n}`,
+            status: 'received',
+            allowed: null,
+            at: T0 + n * HOUR_MS,
+          })
+
+        expect(await store.transaction((tx) => tx.insertInboundMessage(inbound(1), contact))).toEqual({
+          state: undefined,
+          announced: null,
+        })
+        expect(await store.getContact(id, CONTACT_ID)).toEqual(contact)
+        expect(await store.findMessageByExternalId(id, 'inbound', 'wamid.in.1')).toMatchObject({
+          id: 'msg_in_1',
+        })
+
+        // Meta's retry of the same message, under another name: nothing is written, nothing is locked.
+        const renamed = { ...contact, profileName: 'Ana B.', createdAt: T0 + HOUR_MS }
+        const retried = { ...inbound(1), id: 'msg_in_1_retry' }
+        expect(await store.transaction((tx) => tx.insertInboundMessage(retried, renamed))).toBeNull()
+        expect(await store.getContact(id, CONTACT_ID)).toEqual(contact)
+        expect(await store.getMessage('msg_in_1_retry')).toBeUndefined()
+
+        // A new message after the window was saved: its state, and the name updated.
+        await store.saveWindow(windowRecord(id, CONTACT_ID, T0 + DAY_MS, opened))
+        expect(
+          (await store.transaction((tx) => tx.insertInboundMessage(inbound(2), renamed)))?.state,
+        ).toEqual(opened)
+        expect(await store.getContact(id, CONTACT_ID)).toEqual({ ...contact, profileName: 'Ana B.' })
+
+        // Without a profile name (Messenger), and outside a transaction: the stored name stays.
+        const unnamed = { ...contact, profileName: null }
+        expect((await store.insertInboundMessage(inbound(3), unnamed))?.state).toEqual(opened)
+        expect(await store.insertInboundMessage(inbound(3), unnamed)).toBeNull()
+        expect(await store.getContact(id, CONTACT_ID)).toEqual({ ...contact, profileName: 'Ana B.' })
+
+        // A new contact's first message without a profile name: the contact is stored.
+        const other = contactRecord(id, '31611111111', null)
+        expect(
+          await store.transaction((tx) =>
+            tx.insertInboundMessage({ ...inbound(4), contactId: '31611111111' }, other),
+          ),
+        ).toEqual({ state: undefined, announced: null })
+        expect(await store.getContact(id, '31611111111')).toEqual(other)
+      })
+
       it('saves a window and (re)schedules its jobs in one call, with what was announced of it or leaving that be', async () => {
         const { id } = await seedChannel()
         const contact = contactRecord(id)

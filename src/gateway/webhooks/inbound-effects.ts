@@ -11,8 +11,10 @@ import { timeOrderedId } from '../../shared/ids.js'
 import { contactRecord } from '../contacts/contacts.js'
 import { saveWindowAfterMessage } from '../contacts/window-lifecycle.js'
 
-/** A customer's message, to be folded into the contact's stored state. */
+/** A customer's message, to be stored and folded into the contact's stored state. */
 export interface InboundMessage {
+  /** The message as stored (see {@link inboundMessageRecord}). */
+  readonly record: MessageRecord
   readonly channel: ChannelRecord
   readonly contactId: string
   /** The message as the policy engine folds it. */
@@ -27,15 +29,20 @@ export interface InboundMessage {
 }
 
 /**
- * Records a customer's message and what follows from it, inside the processing transaction. The contact is created
- * on first sight and its window row locked for the read-modify-write (concurrent writers never lose each other's
- * events); the message is folded in with the policy engine's own fold; the window's lifecycle saves it with its
- * timed work and announces what the business has not heard yet (window-lifecycle.ts). Replies held for this
+ * Records a customer's message and what follows from it, inside the processing transaction; `false` when the
+ * message was recorded before (Meta retries notifications), and nothing changes. The message is stored, the contact
+ * created on first sight and its window row locked for the read-modify-write (concurrent writers never lose each
+ * other's events); the message is folded in with the policy engine's own fold; the window's lifecycle saves it with
+ * its timed work and announces what the business has not heard yet (window-lifecycle.ts). Replies held for this
  * contact are released once the window is announced open.
  */
-export async function recordInbound(tx: Store, message: InboundMessage, now: Instant): Promise<void> {
+export async function recordInbound(tx: Store, message: InboundMessage, now: Instant): Promise<boolean> {
   const { channel, contactId, settings } = message
-  const locked = await tx.lockContactWindow(contactRecord(channel, contactId, now, message.profileName))
+  const locked = await tx.insertInboundMessage(
+    message.record,
+    contactRecord(channel, contactId, now, message.profileName),
+  )
+  if (locked === null) return false
   const previous = locked.state ?? NEW_CONTACT
   const opened = await saveWindowAfterMessage(tx, {
     channel,
@@ -65,6 +72,7 @@ export async function recordInbound(tx: Store, message: InboundMessage, now: Ins
       now,
     )
   }
+  return true
 }
 
 /** A customer's message as stored, before it is applied: `received`, with no decision or price. */

@@ -45,25 +45,21 @@ export function messengerNotificationHandler(deps: WhatsAppInboxDependencies): N
         }
         continue
       }
-      const inserted = await tx.insertMessage(
-        inboundMessageRecord(
-          channel,
-          {
-            contactId: change.psid,
-            externalId: change.eventId,
-            at: change.at,
-            body: change.event,
-            receivedAt: notification.receivedAt,
-          },
-          now,
-        ),
-      )
-      if (!inserted) continue
-      deps.metrics.webhookLag.observe(Math.max(0, now - change.at) / 1000)
       const { settings } = deps.directory.policyOf(channel)
-      await recordInbound(
+      const isNew = await recordInbound(
         tx,
         {
+          record: inboundMessageRecord(
+            channel,
+            {
+              contactId: change.psid,
+              externalId: change.eventId,
+              at: change.at,
+              body: change.event,
+              receivedAt: notification.receivedAt,
+            },
+            now,
+          ),
           channel,
           contactId: change.psid,
           event: {
@@ -80,6 +76,8 @@ export function messengerNotificationHandler(deps: WhatsAppInboxDependencies): N
         },
         now,
       )
+      // Meta retries notifications: an event id seen before changes nothing.
+      if (isNew) deps.metrics.webhookLag.observe(Math.max(0, now - change.at) / 1000)
     }
     for (const note of parsed.skipped) deps.logger.debug({ notification: notification.id }, note)
     // Echoes, read receipts and the like change no window, but the business still gets them.

@@ -108,26 +108,21 @@ async function applyChange(
   const { settings } = deps.directory.policyOf(channel)
   switch (change.kind) {
     case 'message': {
-      const inserted = await tx.insertMessage(
-        inboundMessageRecord(
-          channel,
-          {
-            contactId: change.contact,
-            externalId: change.messageId,
-            at: change.at,
-            body: change.message,
-            receivedAt: notification.receivedAt,
-          },
-          now,
-        ),
-      )
-      // Meta retries notifications: a message id seen before changes nothing.
-      if (!inserted) return
-      deps.metrics.webhookLag.observe(Math.max(0, now - change.at) / 1000)
       const inbound = whatsappInbound(change.message, change.at)
-      await recordInbound(
+      const isNew = await recordInbound(
         tx,
         {
+          record: inboundMessageRecord(
+            channel,
+            {
+              contactId: change.contact,
+              externalId: change.messageId,
+              at: change.at,
+              body: change.message,
+              receivedAt: notification.receivedAt,
+            },
+            now,
+          ),
           channel,
           contactId: change.contact,
           event: inbound.event,
@@ -138,6 +133,9 @@ async function applyChange(
         },
         now,
       )
+      // Meta retries notifications: a message id seen before changes nothing.
+      if (!isNew) return
+      deps.metrics.webhookLag.observe(Math.max(0, now - change.at) / 1000)
       const optOut = inbound.text === null ? null : stopKeywordOptOut(inbound.text, change.at, settings)
       if (optOut !== null)
         await appendConsentEvent(tx, deps.directory, channel, change.contact, optOut, now, {

@@ -10,6 +10,7 @@ import type {
   HoldPatch,
   HoldStatus,
   LockedWindow,
+  MessageRecord,
   ScheduledJob,
   Slot,
   SlotRequest,
@@ -46,6 +47,9 @@ export abstract class ContactRoles extends AccountRoles {
   }
   lockContactWindow(contact: ContactRecord): Promise<LockedWindow> {
     return this.queries.lockContactWindow(this, contact)
+  }
+  insertInboundMessage(message: MessageRecord, contact: ContactRecord): Promise<LockedWindow | null> {
+    return this.queries.insertInboundMessage(this, message, contact)
   }
   saveWindow(window: WindowRecord): Promise<void> {
     return contacts.saveWindow(this, window)

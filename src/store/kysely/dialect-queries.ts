@@ -6,6 +6,7 @@ import type {
   CostSum,
   LockedWindow,
   MessageFilter,
+  MessageRecord,
   ScheduledJob,
   WindowRecord,
 } from '../store.js'
@@ -20,6 +21,12 @@ import type { Connection } from './connection.js'
 export interface DialectQueries {
   lockWindow(c: Connection, channelId: string, contactId: string): Promise<ContactState | undefined>
   lockContactWindow(c: Connection, contact: ContactRecord): Promise<LockedWindow>
+  /** A customer's message stored and, when new, its contact's window locked (see ContactStore.insertInboundMessage). */
+  insertInboundMessage(
+    c: Connection,
+    message: MessageRecord,
+    contact: ContactRecord,
+  ): Promise<LockedWindow | null>
   saveWindowWithJobs(
     c: Connection,
     window: WindowRecord,

@@ -1,6 +1,6 @@
 import { placeholders, statement } from '../sql-statement.js'
 
-const MESSAGE_COLUMNS =
+export const MESSAGE_COLUMNS =
   'id, tenant_id, channel_id, contact_id, direction, external_id, at, body_json, allowed, reason, ' +
   'decision_json, price_micros, currency, status, status_at, meta_pricing_json, error_json, created_at, ' +
   'category, pricing_model, billing_type, market'
@@ -8,6 +8,11 @@ const MESSAGE_COLUMNS =
 const SAVE_WINDOW_SET =
   'state_json = excluded.state_json, last_user_message_at = excluded.last_user_message_at, ' +
   'expires_at = excluded.expires_at, updated_at = excluded.updated_at'
+
+/** A message stored unless its channel has one with the same direction and external id (Meta's retries). */
+export const INSERT_MESSAGE =
+  `insert into messages (${MESSAGE_COLUMNS}) values (${placeholders(22)}) ` +
+  'on conflict (channel_id, direction, external_id) do nothing'
 
 /** A window's state saved; what was announced of it left as it is. */
 export const SAVE_WINDOW =
@@ -47,10 +52,7 @@ export const HOT = {
   listConsent: statement(
     'select * from consent_events where channel_id = ? and contact_id = ? order by at, id',
   ),
-  insertMessage: statement(
-    `insert into messages (${MESSAGE_COLUMNS}) values (${placeholders(22)}) ` +
-      'on conflict (channel_id, direction, external_id) do nothing',
-  ),
+  insertMessage: statement(INSERT_MESSAGE),
   findMessageByExternalId: statement(
     'select * from messages where channel_id = ? and direction = ? and external_id = ?',
   ),

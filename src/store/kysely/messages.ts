@@ -1,7 +1,14 @@
 import type { Selectable, Updateable } from 'kysely'
 import type { Instant } from '../../domain/index.js'
 import type { MessagesTable } from '../schema.js'
-import type { MessageDirection, MessagePatch, MessageRecord, StaleSend } from '../store.js'
+import type {
+  ContactRecord,
+  LockedWindow,
+  MessageDirection,
+  MessagePatch,
+  MessageRecord,
+  StaleSend,
+} from '../store.js'
 import { statement, type SqlValue, type Statement } from '../sql-statement.js'
 import { run, type Connection } from './connection.js'
 import { HOT } from './hot.js'
@@ -14,7 +21,26 @@ import { messageOf } from './rows.js'
 const updateMessageStatements = new Map<string, Statement>()
 
 export async function insertMessage(c: Connection, message: MessageRecord): Promise<boolean> {
-  const result = await run(c, HOT.insertMessage, [
+  const result = await run(c, HOT.insertMessage, messageParameters(message))
+  return Number(result.numAffectedRows ?? 0) > 0
+}
+
+/**
+ * A customer's message's first step as two statements (DialectQueries.insertInboundMessage): the message, then — only
+ * when it is new — the contact and its window, locked by `lock`.
+ */
+export async function insertMessageThenLock(
+  c: Connection,
+  message: MessageRecord,
+  contact: ContactRecord,
+  lock: (c: Connection, contact: ContactRecord) => Promise<LockedWindow>,
+): Promise<LockedWindow | null> {
+  return (await insertMessage(c, message)) ? lock(c, contact) : null
+}
+
+/** The values of {@link HOT}'s `insertMessage`, in its columns' order. */
+export function messageParameters(message: MessageRecord): SqlValue[] {
+  return [
     message.id,
     message.tenantId,
     message.channelId,
@@ -34,8 +60,7 @@ export async function insertMessage(c: Connection, message: MessageRecord): Prom
     message.errorJson,
     message.createdAt,
     ...billingColumnsOf(message),
-  ])
-  return Number(result.numAffectedRows ?? 0) > 0
+  ]
 }
 
 export async function updateMessage(c: Connection, id: string, patch: MessagePatch): Promise<void> {

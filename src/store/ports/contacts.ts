@@ -1,5 +1,6 @@
 import type { ContactState, Instant } from '../../domain/index.js'
 import type { ScheduledJob } from './jobs.js'
+import type { MessageRecord } from './messages.js'
 
 export interface ContactRecord {
   readonly channelId: string
@@ -85,6 +86,12 @@ export interface ContactStore {
    * it: a customer's message's first step. (On PostgreSQL, in a transaction and with a profile name, one round trip.)
    */
   lockContactWindow(contact: ContactRecord): Promise<LockedWindow>
+  /**
+   * A customer's message stored and, when it is new, its contact's window locked as `lockContactWindow` does: a
+   * customer's message's first step. `null`, with nothing else written, when the channel has the message already
+   * (Meta retries notifications). On PostgreSQL, in a transaction and with a profile name, one round trip.
+   */
+  insertInboundMessage(message: MessageRecord, contact: ContactRecord): Promise<LockedWindow | null>
   /** Saves a window's state; what was announced of it is left as it is. */
   saveWindow(window: WindowRecord): Promise<void>
   /**

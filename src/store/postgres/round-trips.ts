@@ -3,13 +3,21 @@ import { run, type Connection } from '../kysely/connection.js'
 import { ensureContact, readWindowState, saveWindow } from '../kysely/contacts.js'
 import { ANNOUNCED_COLUMNS, FILED_CLOSE_JOIN, readWindow } from '../kysely/window-closes.js'
 import type { DialectQueries } from '../kysely/dialect-queries.js'
-import { SAVE_ANNOUNCED_WINDOW, SAVE_WINDOW } from '../kysely/hot.js'
+import { INSERT_MESSAGE, SAVE_ANNOUNCED_WINDOW, SAVE_WINDOW } from '../kysely/hot.js'
 import { jobParameters, jobStatements } from '../kysely/job-statements.js'
 import { upsertJobs } from '../kysely/jobs.js'
+import { insertMessageThenLock, messageParameters } from '../kysely/messages.js'
 import { fillSettledDays, sumFilledDays } from './cost-days.js'
 import { lockedWindowOf, stateOf, windowParameters, type LockedWindowRow } from '../kysely/rows.js'
 import { statement, type Statement } from '../sql-statement.js'
-import type { Announcement, ContactRecord, LockedWindow, ScheduledJob, WindowRecord } from '../store.js'
+import type {
+  Announcement,
+  ContactRecord,
+  LockedWindow,
+  MessageRecord,
+  ScheduledJob,
+  WindowRecord,
+} from '../store.js'
 
 /**
  * What PostgreSQL does its own way. Locks: many instances write at once, so a read-modify-write of a contact's
@@ -27,6 +35,25 @@ function lockedWith(upsert: string): string {
   )
 }
 
+/**
+ * The contact upserted with its profile name from `source` (a VALUES list or a SELECT of the five columns), then its
+ * window row inserted or locked from the contact upsert's output — so the contact row is written (and locked) before
+ * the window row is locked, the order of the two statements it replaces (and of a send's).
+ */
+function contactThenWindow(source: string): string {
+  return (
+    'contact as (' +
+    `insert into contacts (channel_id, contact_id, country, profile_name, created_at) ${source} ` +
+    'on conflict (channel_id, contact_id) do update set profile_name = excluded.profile_name ' +
+    'returning channel_id, contact_id), ' +
+    lockedWith(
+      'insert into windows (channel_id, contact_id, state_json, last_user_message_at, expires_at, updated_at) ' +
+        "select channel_id, contact_id, 'null', null, null, 0 from contact on conflict (channel_id, contact_id) " +
+        'do update set state_json = windows.state_json',
+    )
+  )
+}
+
 // Creates the row to lock if it is missing and locks it either way (the conflict path takes the row lock an UPDATE
 // takes, as FOR UPDATE does).
 const UPSERT_LOCK =
@@ -39,18 +66,14 @@ const STATEMENTS = {
   lockWindow: statement(`${UPSERT_LOCK} returning state_json`),
   // The same, with what was announced of the window (a customer's message).
   lockAnnouncedWindow: statement(`with ${lockedWith(UPSERT_LOCK)}`),
-  // The contact upsert and the window lock in one round trip. The window row is inserted from the contact upsert's
-  // output, so the contact row is written (and locked) before the window row is locked, the order of the two
-  // statements it replaces (and of a send's).
-  upsertContactNameLockWindow: statement(
-    'with contact as (' +
-      'insert into contacts (channel_id, contact_id, country, profile_name, created_at) values (?, ?, ?, ?, ?) ' +
-      'on conflict (channel_id, contact_id) do update set profile_name = excluded.profile_name ' +
-      'returning channel_id, contact_id), ' +
-      lockedWith(
-        'insert into windows (channel_id, contact_id, state_json, last_user_message_at, expires_at, updated_at) ' +
-          "select channel_id, contact_id, 'null', null, null, 0 from contact on conflict (channel_id, contact_id) " +
-          'do update set state_json = windows.state_json',
+  // The contact upsert and the window lock in one round trip.
+  upsertContactNameLockWindow: statement(`with ${contactThenWindow('values (?, ?, ?, ?, ?)')}`),
+  // A customer's message, then — only when it is new: the contact is inserted from the message's output — the
+  // contact and its window as above, in one round trip.
+  insertMessageLockWindow: statement(
+    `with message as (${INSERT_MESSAGE} returning id), ` +
+      contactThenWindow(
+        'select ?::text, ?::text, ?::text, ?::text, ?::bigint where exists (select 1 from message)',
       ),
   ),
 } as const
@@ -88,6 +111,29 @@ async function lockContactWindow(c: Connection, contact: ContactRecord): Promise
   return lockedWindowOf(rows[0])
 }
 
+/**
+ * A customer's message stored and, when new, the contact stored and its window locked: one round trip in a
+ * transaction with a profile name (WhatsApp's messages carry one), otherwise the portable steps.
+ */
+async function insertInboundMessage(
+  c: Connection,
+  message: MessageRecord,
+  contact: ContactRecord,
+): Promise<LockedWindow | null> {
+  if (!c.locks || contact.profileName === null)
+    return insertMessageThenLock(c, message, contact, lockContactWindow)
+  const { rows } = await run<LockedWindowRow>(c, STATEMENTS.insertMessageLockWindow, [
+    ...messageParameters(message),
+    contact.channelId,
+    contact.contactId,
+    contact.country,
+    contact.profileName,
+    contact.createdAt,
+  ])
+  // No row: the message was stored before, so nothing else was written.
+  return rows[0] === undefined ? null : lockedWindowOf(rows[0])
+}
+
 /** The window saved (with or without what was announced) and its jobs upserted in one statement, per job count. */
 const savingWindowByCount = new Map<string, Statement>()
 
@@ -120,6 +166,7 @@ async function saveWindowWithJobs(
 export const postgresQueries: DialectQueries = {
   lockWindow,
   lockContactWindow,
+  insertInboundMessage,
   saveWindowWithJobs,
   sumMessageCosts: sumFilledDays,
   fillCostDays: fillSettledDays,

@@ -1,8 +1,17 @@
 import type { DialectQueries } from '../kysely/dialect-queries.js'
+import type { Connection } from '../kysely/connection.js'
+import type { ContactRecord, LockedWindow } from '../store.js'
 import { ensureContact, readWindowState, saveWindow } from '../kysely/contacts.js'
 import { upsertJobs } from '../kysely/jobs.js'
+import { insertMessageThenLock } from '../kysely/messages.js'
 import { sumCostDays } from './cost-days.js'
 import { forgetClose, readWindow } from '../kysely/window-closes.js'
+
+/** The contact stored if new, then its window read: under SQLite's single writer, a read is a lock. */
+async function lockContactWindow(c: Connection, contact: ContactRecord): Promise<LockedWindow> {
+  await ensureContact(c, contact)
+  return readWindow(c, contact.channelId, contact.contactId)
+}
 
 /**
  * SQLite's ways: the portable steps, one after the other. It has a single writer, so reading a window is already
@@ -12,10 +21,9 @@ import { forgetClose, readWindow } from '../kysely/window-closes.js'
  */
 export const sqliteQueries: DialectQueries = {
   lockWindow: readWindowState,
-  async lockContactWindow(c, contact) {
-    await ensureContact(c, contact)
-    return readWindow(c, contact.channelId, contact.contactId)
-  },
+  lockContactWindow,
+  insertInboundMessage: (c, message, contact) =>
+    insertMessageThenLock(c, message, contact, lockContactWindow),
   async saveWindowWithJobs(c, window, jobs, now, announced) {
     if (announced !== undefined) await forgetClose(c, window.channelId, window.contactId)
     await saveWindow(c, window, announced)
