@@ -384,6 +384,24 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect((await sql`${sql.raw(failing)}`.execute(db)).rows).toEqual([])
     })
 
+    it('0024 keeps the throughput limits without the write-ahead log on PostgreSQL, and their rows as they were', async () => {
+      opened = await openEmpty(dialect)
+      const { db, schema } = opened
+      await migrateToLatest(db, dialect, schema, '0023-notification-claim')
+      await sql`insert into rate_limits (key, tat_us, admitted) values ('number:ch', ${T0 * 1000}, 1)`.execute(
+        db,
+      )
+      await migrateToLatest(db, dialect, schema)
+      expect((await sql`select key, tat_us, admitted from rate_limits`.execute(db)).rows).toEqual([
+        { key: 'number:ch', tat_us: dialect === 'postgres' ? String(T0 * 1000) : T0 * 1000, admitted: 1 },
+      ])
+      if (dialect === 'postgres') {
+        const table = await sql<{ relpersistence: string }>`select relpersistence from pg_class
+          where relname = 'rate_limits' and relnamespace = ${schema}::regnamespace`.execute(db)
+        expect(table.rows).toEqual([{ relpersistence: 'u' }])
+      }
+    })
+
     it('0023 claims notifications along the unprocessed index in id order, whatever the statistics say', async () => {
       opened = await openEmpty(dialect)
       const { db, schema } = opened

@@ -20,6 +20,7 @@ import * as sqliteJobsIndex from './0020-sqlite-jobs-index.js'
 import * as windowCloses from './0021-window-closes.js'
 import * as failingNotificationsIndex from './0022-failing-notifications-index.js'
 import * as notificationClaim from './0023-notification-claim.js'
+import * as unloggedRateLimits from './0024-unlogged-rate-limits.js'
 
 export type SqlDialect = 'sqlite' | 'postgres'
 
@@ -47,6 +48,7 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
     '0021-window-closes': { up: (db) => windowCloses.up(db, dialect) },
     '0022-failing-notifications-index': { up: (db) => failingNotificationsIndex.up(db) },
     '0023-notification-claim': { up: (db) => notificationClaim.up(db, dialect) },
+    '0024-unlogged-rate-limits': { up: (db) => unloggedRateLimits.up(db, dialect) },
   }
 }
 
