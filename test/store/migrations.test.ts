@@ -45,6 +45,61 @@ async function insertTenantAndChannel(db: Kysely<unknown>): Promise<void> {
     values ('ch', 't', 'whatsapp', '1', '{}', 'secret', 'token', '{}', '{}', null, ${T0}, ${T0})`.execute(db)
 }
 
+/**
+ * Three pending notifications behind two processed ones, in a table never analysed: the planner's worst case for the
+ * inbox's reads. Returns the pending ones' ids, oldest first.
+ */
+async function storeBacklog(db: Kysely<unknown>): Promise<number[]> {
+  await sql`insert into webhook_notifications (platform, body, signature, received_at, subject, processed_at)
+    values ('whatsapp', '{}', 'sha256=x', ${T0}, '-', ${T0}), ('whatsapp', '{}', 'sha256=x', ${T0}, '-', ${T0})`.execute(
+    db,
+  )
+  const ids: number[] = []
+  for (let n = 0; n < 3; n++) {
+    const row = await sql<{ id: number | string }>`insert into webhook_notifications
+      (platform, body, signature, received_at, subject) values ('whatsapp', ${`{"n":${n}}`}, 'sha256=x', ${T0}, '-')
+      returning id`.execute(db)
+    ids.push(Number(row.rows[0]?.id))
+  }
+  return ids
+}
+
+/**
+ * How the inbox's read of pending notifications is planned. SQLite: the statement itself. PostgreSQL: the body of
+ * the function `name` (which must turn bitmap scans and sorts off) under its own settings, its parameters replaced
+ * by `values`.
+ */
+async function planOfPending(
+  db: Kysely<unknown>,
+  dialect: SqlDialect,
+  name: string,
+  values: Readonly<Record<string, string>>,
+): Promise<string> {
+  if (dialect === 'sqlite') {
+    const claimable = 'processed_at is null and dead_at is null and (retry_at is null or retry_at <= 0)'
+    const rows = await sql<{ detail: string }>`explain query plan ${sql.raw(
+      `select id from webhook_notifications where ${claimable} order by id limit 100`,
+    )}`.execute(db)
+    return rows.rows.map((row) => row.detail).join('\n')
+  }
+  const found = await sql<{ proconfig: string[]; prosrc: string }>`select proconfig, prosrc from pg_proc
+    where proname = ${name}`.execute(db)
+  const { proconfig, prosrc } = found.rows[0] ?? { proconfig: [], prosrc: '' }
+  expect([...proconfig].sort()).toEqual(['enable_bitmapscan=off', 'enable_sort=off'])
+  return db.transaction().execute(async (trx) => {
+    for (const setting of proconfig) {
+      const [key, value] = setting.split('=')
+      await sql`select set_config(${key}, ${value}, true)`.execute(trx)
+    }
+    const query = Object.entries(values).reduce(
+      (text, [parameter, value]) => text.replace(parameter, value),
+      prosrc,
+    )
+    const rows = await sql<{ 'QUERY PLAN': string }>`explain ${sql.raw(query)}`.execute(trx)
+    return rows.rows.map((row) => row['QUERY PLAN']).join('\n')
+  })
+}
+
 /** Migrations that change what rows mean are run on rows an older schema held. */
 for (const dialect of ['sqlite', 'postgres'] as const) {
   describe(`migrations (${dialect})`, () => {
@@ -406,43 +461,40 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       opened = await openEmpty(dialect)
       const { db, schema } = opened
       await migrateToLatest(db, dialect, schema)
-      // A backlog behind processed notifications, in a table never analysed: the planner's worst case.
-      await sql`insert into webhook_notifications (platform, body, signature, received_at, subject, processed_at)
-        values ('whatsapp', '{}', 'sha256=x', ${T0}, '-', ${T0}), ('whatsapp', '{}', 'sha256=x', ${T0}, '-', ${T0})`.execute(
-        db,
-      )
-      for (let n = 0; n < 3; n++)
-        await sql`insert into webhook_notifications (platform, body, signature, received_at, subject)
-          values ('whatsapp', ${`{"n":${n}}`}, 'sha256=x', ${T0}, '-')`.execute(db)
-      const claimable = 'processed_at is null and dead_at is null and (retry_at is null or retry_at <= 0)'
-      let plan: string
-      if (dialect === 'sqlite') {
-        const rows = await sql<{ detail: string }>`explain query plan ${sql.raw(
-          `select id from webhook_notifications where ${claimable} order by id limit 100`,
-        )}`.execute(db)
-        plan = rows.rows.map((row) => row.detail).join('\n')
-      } else {
-        // The function's own settings, applied to its own query.
-        const claim = await sql<{ proconfig: string[]; prosrc: string }>`select proconfig, prosrc from pg_proc
-          where proname = 'claim_webhook_notifications'`.execute(db)
-        const { proconfig, prosrc } = claim.rows[0] ?? { proconfig: [], prosrc: '' }
-        expect(proconfig.sort()).toEqual(['enable_bitmapscan=off', 'enable_sort=off'])
-        plan = await db.transaction().execute(async (trx) => {
-          for (const setting of proconfig) {
-            const [name, value] = setting.split('=')
-            await sql`select set_config(${name}, ${value}, true)`.execute(trx)
-          }
-          const query = prosrc.replace('claim_at', '0').replace('claim_limit', '100')
-          const rows = await sql<{ 'QUERY PLAN': string }>`explain ${sql.raw(query)}`.execute(trx)
-          return rows.rows.map((row) => row['QUERY PLAN']).join('\n')
-        })
+      await storeBacklog(db)
+      const plan = await planOfPending(db, dialect, 'claim_webhook_notifications', {
+        claim_at: '0',
+        claim_limit: '100',
+      })
+      expect(plan).toContain('webhook_notifications_unprocessed')
+      expect(plan).not.toMatch(/Sort|Bitmap|TEMP B-TREE/)
+      if (dialect === 'postgres') {
         const claimed = await sql<{
           body: string
         }>`select body from claim_webhook_notifications(${T0}, 2)`.execute(db)
         expect(claimed.rows.map((row) => row.body)).toEqual(['{"n":0}', '{"n":1}'])
       }
+    })
+
+    it('0025 finds the oldest pending notification along the same index, never a processed, dead or later one', async () => {
+      opened = await openEmpty(dialect)
+      const { db, schema } = opened
+      await migrateToLatest(db, dialect, schema)
+      const ids = await storeBacklog(db)
+      const plan = await planOfPending(db, dialect, 'oldest_pending_notification', { pending_at: '0' })
       expect(plan).toContain('webhook_notifications_unprocessed')
       expect(plan).not.toMatch(/Sort|Bitmap|TEMP B-TREE/)
+      if (dialect === 'postgres') {
+        const oldest = async () =>
+          (await sql<{ id: string | null }>`select oldest_pending_notification(${T0}) as id`.execute(db))
+            .rows[0]?.id
+        expect(await oldest()).toBe(String(ids[0]))
+        await sql`update webhook_notifications set dead_at = ${T0} where id = ${ids[0]}`.execute(db)
+        await sql`update webhook_notifications set retry_at = ${T0 + DAY} where id = ${ids[1]}`.execute(db)
+        expect(await oldest()).toBe(String(ids[2]))
+        await sql`update webhook_notifications set processed_at = ${T0} where id = ${ids[2]}`.execute(db)
+        expect(await oldest()).toBeNull()
+      }
     })
   })
 }

@@ -60,7 +60,11 @@ const STATEMENTS = {
   ),
   lastId: statement('select max(id) as id from webhook_notifications'),
   // A failed notification waiting for its retry is not waited for: it is not being worked on.
-  oldestPendingId: statement(`select id from webhook_notifications where ${CLAIMABLE} order by id limit 1`),
+  // PostgreSQL reads it through a function planned along the unprocessed index only (migration 0025).
+  oldestPendingId: {
+    sqlite: `select id from webhook_notifications where ${CLAIMABLE} order by id limit 1`,
+    postgres: 'select id from (select oldest_pending_notification($1) as id) as oldest where id is not null',
+  },
 } as const
 
 /** Statements that take a list of subjects, per list length (a decision names one or two). */

@@ -21,6 +21,7 @@ import * as windowCloses from './0021-window-closes.js'
 import * as failingNotificationsIndex from './0022-failing-notifications-index.js'
 import * as notificationClaim from './0023-notification-claim.js'
 import * as unloggedRateLimits from './0024-unlogged-rate-limits.js'
+import * as oldestPendingNotification from './0025-oldest-pending-notification.js'
 
 export type SqlDialect = 'sqlite' | 'postgres'
 
@@ -49,6 +50,7 @@ function migrationsFor(dialect: SqlDialect): Record<string, Migration> {
     '0022-failing-notifications-index': { up: (db) => failingNotificationsIndex.up(db) },
     '0023-notification-claim': { up: (db) => notificationClaim.up(db, dialect) },
     '0024-unlogged-rate-limits': { up: (db) => unloggedRateLimits.up(db, dialect) },
+    '0025-oldest-pending-notification': { up: (db) => oldestPendingNotification.up(db, dialect) },
   }
 }
 
