@@ -1,6 +1,6 @@
 import { placeholders, statement } from '../sql-statement.js'
 
-export const MESSAGE_COLUMNS =
+const MESSAGE_COLUMNS =
   'id, tenant_id, channel_id, contact_id, direction, external_id, at, body_json, allowed, reason, ' +
   'decision_json, price_micros, currency, status, status_at, meta_pricing_json, error_json, created_at, ' +
   'category, pricing_model, billing_type, market'
