@@ -46,13 +46,14 @@ function concerning(count: number): string {
   )
 }
 
+/** The oldest claimable notifications, unlocked (SQLite, whose single writer needs no lock). */
+const CLAIM = `select ${NOTIFICATION_COLUMNS} from webhook_notifications where ${CLAIMABLE} order by id limit ?`
+
 const STATEMENTS = {
-  claim: statement(
-    `select ${NOTIFICATION_COLUMNS} from webhook_notifications where ${CLAIMABLE} order by id limit ?`,
-  ),
+  claim: statement(CLAIM),
   // PostgreSQL claims through a function that always plans along the unprocessed index (migration 0023).
   claimLocked: {
-    sqlite: `select ${NOTIFICATION_COLUMNS} from webhook_notifications where ${CLAIMABLE} order by id limit ?`,
+    sqlite: CLAIM,
     postgres: `select ${NOTIFICATION_COLUMNS} from claim_webhook_notifications($1, $2)`,
   },
   recordFailure: statement(
