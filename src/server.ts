@@ -9,7 +9,7 @@ import { systemClock, type Clock } from './shared/clock.js'
 import { Gateway } from './gateway/gateway.js'
 import { buildApp } from './http/app.js'
 import { repeatLimiterOf } from './shared/logging.js'
-import { openStore, redactDatabaseUrl } from './store/open-store.js'
+import { openConfiguredStore, redactDatabaseUrl } from './store/open-store.js'
 import { DEFAULT_SQLITE_PATH } from './store/sqlite/sqlite-store.js'
 import { costDaysScheduleOf, scheduleCostDayFills } from './gateway/costs/cost-days-jobs.js'
 import { scheduleClosePrunes } from './gateway/contacts/close-pruning.js'
@@ -50,7 +50,7 @@ export async function startServer(options: {
 }): Promise<RunningServer> {
   const { config, logger } = options
   const clock = options.clock ?? systemClock
-  const store = await openStore(config.databaseUrl, { migrate: config.migrateOnStart })
+  const store = await openConfiguredStore(config, config.migrateOnStart)
   let gateway: Gateway | undefined
   let app: FastifyInstance | undefined
   try {

@@ -9,7 +9,7 @@ import { templateSyncJob } from '../gateway/templates/template-sync-jobs.js'
 import { generateApiKey, hashApiKey, keyPrefix, randomId } from '../shared/ids.js'
 import { API_KEY_ROLES, DEFAULT_API_KEY_ROLE, type ApiKeyRole } from '../shared/key-roles.js'
 import { redactUrl } from '../shared/logging.js'
-import { openStore, redactDatabaseUrl } from '../store/open-store.js'
+import { openConfiguredStore, redactDatabaseUrl } from '../store/open-store.js'
 import type { Store } from '../store/store.js'
 import { describeIssues } from '../shared/validation.js'
 import { InputError, type CliOutput } from './output.js'
@@ -24,7 +24,7 @@ export async function withStore<T>(
   work: (store: Store, config: GatewayConfig) => Promise<T>,
 ): Promise<T> {
   const config = await loadConfig(configPath === undefined ? {} : { path: configPath })
-  const store = await openStore(config.databaseUrl, { migrate: true })
+  const store = await openConfiguredStore(config, true)
   try {
     return await work(store, config)
   } finally {

@@ -6,7 +6,7 @@ import { applyConfig } from '../gateway/bootstrap.js'
 import { importHistory, IMPORT_BATCH, type ImportCounts } from '../gateway/history/import-history.js'
 import { systemClock } from '../shared/clock.js'
 import { createLogger } from '../shared/logging.js'
-import { openStore, redactDatabaseUrl } from '../store/open-store.js'
+import { openConfiguredStore, redactDatabaseUrl } from '../store/open-store.js'
 import { isStoreUnavailable } from '../store/store-errors.js'
 import type { Store } from '../store/store.js'
 import { importProgress, notificationsPerSecond } from './import-progress.js'
@@ -35,7 +35,7 @@ export async function importCommand(file: string, options: ImportCommandOptions,
   const batchSize = positive(options.batchSize, '--batch-size', IMPORT_BATCH)
   const everyLines = positive(options.progressEvery, '--progress-every', PROGRESS_EVERY_LINES)
   const config = await loadConfig(options.config === undefined ? {} : { path: options.config })
-  const store = await openStore(config.databaseUrl, { migrate: true }).catch((error: unknown) => {
+  const store = await openConfiguredStore(config, true).catch((error: unknown) => {
     throw isStoreUnavailable(error) ? unavailable(config, error) : error
   })
   try {

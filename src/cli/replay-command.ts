@@ -11,7 +11,7 @@ import { systemClock } from '../shared/clock.js'
 import { createLogger } from '../shared/logging.js'
 import { describeIssues } from '../shared/validation.js'
 import { DEFAULT_SQLITE_PATH } from '../store/sqlite/sqlite-store.js'
-import { openStore, redactDatabaseUrl } from '../store/open-store.js'
+import { openConfiguredStore, redactDatabaseUrl } from '../store/open-store.js'
 import type { Store } from '../store/store.js'
 import { importProgress } from './import-progress.js'
 import { FailureError, IncompleteError, InputError, type CliOutput } from './output.js'
@@ -157,7 +157,7 @@ async function channelsInto(
 
 async function readChannels(config: GatewayConfig) {
   try {
-    const configured = await openStore(config.databaseUrl, { migrate: false })
+    const configured = await openConfiguredStore(config, false)
     try {
       const tenants = await configured.listTenants()
       const cards = new Map<string, readonly RateCard[]>()

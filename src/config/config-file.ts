@@ -106,7 +106,14 @@ export const configFileSchema = z.strictObject({
     })
     .default({}),
   database: z
-    .strictObject({ url: z.string().min(1).optional(), migrate_on_start: z.boolean().optional() })
+    .strictObject({
+      url: z.string().min(1).optional(),
+      migrate_on_start: z.boolean().optional(),
+      /** PostgreSQL: connections each carewindow process keeps. */
+      pool_size: z.number().int().min(1).max(100).optional(),
+      /** PostgreSQL: repeated statements as named prepared statements (off behind PgBouncer's transaction mode). */
+      prepared_statements: z.boolean().optional(),
+    })
     .default({}),
   log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   /** `json` (one object a line) or `pretty` (for people; needs the pino-pretty package). Unset: pretty on a terminal. */

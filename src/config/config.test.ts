@@ -30,6 +30,8 @@ describe('resolveConfig', () => {
       port: DEFAULTS.port,
       databaseUrl: undefined,
       migrateOnStart: true,
+      databasePoolSize: 10,
+      databasePreparedStatements: true,
       logLevel: 'info',
       bodyLimitBytes: 1024 * 1024,
       inboxMaxLagMs: 30_000,
@@ -109,6 +111,16 @@ describe('resolveConfig', () => {
     expect(problems.join('\n')).toContain(
       'template_sync.interval_ms: use 0 (no scheduled sync) or from 60000 (1 min)',
     )
+  })
+
+  it('reads the PostgreSQL pool size and the prepared statements switch from the file, and bounds the pool', () => {
+    expect(
+      resolveConfig({ database: { pool_size: 25, prepared_statements: false } }, {}, 'carewindow.json'),
+    ).toMatchObject({ databasePoolSize: 25, databasePreparedStatements: false })
+    for (const poolSize of [0, 101, 2.5])
+      expect(problemsOf(() => resolveConfig({ database: { pool_size: poolSize } }, {}, null))).toEqual([
+        expect.stringContaining('database.pool_size'),
+      ])
   })
 
   it('lets CAREWINDOW_* variables win over the file', () => {

@@ -25,6 +25,9 @@ export interface GatewayConfig {
   /** `undefined`: the embedded SQLite default. */
   readonly databaseUrl: string | undefined
   readonly migrateOnStart: boolean
+  /** PostgreSQL: the pool's connections, and whether repeated statements are prepared (postgres-store.ts). */
+  readonly databasePoolSize: number
+  readonly databasePreparedStatements: boolean
   readonly logLevel: NonNullable<ConfigFile['log_level']>
   /** How log lines are written; `null`: pretty when stdout is a terminal and pino-pretty is installed, else JSON. */
   readonly logFormat: NonNullable<ConfigFile['log_format']> | null
@@ -70,6 +73,7 @@ export const DEFAULTS = {
   connectionTimeoutMs: 60_000, // 60 s of silence: a send may wait ~31 s for Graph (3 attempts × 10 s + pauses)
   keepAliveTimeoutMs: 72_000, // 72 s: longer than the 60 s idle timeout of common load balancers
   maxHeaderBytes: 16 * 1024, // 16 KiB, Node's own default
+  databasePoolSize: 10, // PostgreSQL connections per process
   upstreamTimeoutMs: 10_000, // 10 s per attempt to Graph
   upstreamRetries: 2, // after the first attempt, on 5xx and timeouts
   upstreamRetryTimeouts: false, // Graph may have taken what it did not answer: at most once, the client learns it
@@ -191,6 +195,8 @@ export function resolveConfig(
     ...timeBounds,
     databaseUrl: envDatabaseUrl ?? config.database.url,
     migrateOnStart: migrate ?? config.database.migrate_on_start ?? true,
+    databasePoolSize: config.database.pool_size ?? DEFAULTS.databasePoolSize,
+    databasePreparedStatements: config.database.prepared_statements ?? true,
     logLevel: (logLevel as GatewayConfig['logLevel'] | undefined) ?? config.log_level ?? 'info',
     logFormat: (logFormat as GatewayConfig['logFormat'] | undefined) ?? config.log_format ?? null,
     logRequests: logRequests ?? config.log_requests ?? false,

@@ -5,9 +5,10 @@
  *
  * PostgreSQL (pg): SQLSTATE class 08 (connection exceptions), 57P01–57P03 (the server is shutting down or
  * starting), 53300 (too many connections); network errors (refused, reset, timed out, host unreachable); the pool's
- * "timeout exceeded when trying to connect" and pg's "Connection terminated …". SQLite (better-sqlite3): SQLITE_BUSY
- * (another process holds the lock past the busy timeout), SQLITE_IOERR_*, SQLITE_FULL, SQLITE_CANTOPEN,
- * SQLITE_READONLY_*.
+ * "timeout exceeded when trying to connect" and pg's "Connection terminated …"; a prepared statement whose table a
+ * migration changed ("cached plan must not change result type", prepared afresh on the next try). SQLite
+ * (better-sqlite3): SQLITE_BUSY (another process holds the lock past the busy timeout), SQLITE_IOERR_*, SQLITE_FULL,
+ * SQLITE_CANTOPEN, SQLITE_READONLY_*.
  */
 export function isStoreUnavailable(error: unknown): boolean {
   return causesOf(error).some(isUnavailableCause)
@@ -29,6 +30,9 @@ const POSTGRES_MESSAGES = [
   /^Connection terminated/,
   /^timeout exceeded when trying to connect$/,
   /^Client has encountered a connection error and is not queryable$/,
+  // A prepared statement planned before a migration changed its table: prepared afresh on the next try
+  // (postgres/prepared-statements.ts).
+  /^cached plan must not change result type$/,
 ]
 
 function isUnavailableCause(error: object): boolean {

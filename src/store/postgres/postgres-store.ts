@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } f
 import pg from 'pg'
 import { KyselyStore } from '../kysely/kysely-store.js'
 import { transactionsCheckedByDefault } from '../transaction-check.js'
+import { PreparedStatements } from './prepared-statements.js'
 import { postgresQueries } from './round-trips.js'
 import { migrateToLatest } from '../migrations/migrations.js'
 import type { Database } from '../schema.js'
@@ -22,6 +23,11 @@ export interface PostgresStoreOptions {
   readonly connectTimeoutMs?: number
   /** Catch a query made outside a transaction from inside it (default: transaction-check.ts). */
   readonly checkTransactions?: boolean
+  /**
+   * Send the statements carewindow makes again and again as named prepared statements (default `true`; see
+   * prepared-statements.ts). Off behind a pooler that does not keep them (PgBouncer in transaction mode before 1.21).
+   */
+  readonly preparedStatements?: boolean
 }
 
 /**
@@ -65,7 +71,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   if (options.schema !== undefined) {
     await pool.query(`create schema if not exists ${quoteIdentifier(options.schema)}`)
   }
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withoutNulCharacters(pool) }) })
+  const prepared = options.preparedStatements === false ? null : new PreparedStatements()
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: clientsOf(pool, prepared) }) })
   if (options.migrate !== false) {
     const schema = options.schema ?? (await currentSchema(pool))
     await migrateToLatest(db as Kysely<unknown>, 'postgres', schema)
@@ -78,22 +85,40 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 }
 
 /**
+ * The pool's clients as Kysely uses them, with two changes to what they send.
+ *
  * PostgreSQL text cannot hold U+0000, and a query with one fails. carewindow's own API refuses such text (400), but
  * Meta's notifications are taken as they come, and a NUL in a customer's profile name must not keep their message
  * from opening the window: string parameters reach PostgreSQL without NUL characters. (JSON kept as text holds
  * them escaped, `\u0000`, and keeps them.)
+ *
+ * With `prepared`, the statements made again and again go as named prepared statements (prepared-statements.ts).
+ * One PostgreSQL refuses after a migration changed its table is prepared afresh: at once outside a transaction,
+ * else when the transaction is retried.
  */
-function withoutNulCharacters(pool: pg.Pool): PostgresPool {
+function clientsOf(pool: pg.Pool, prepared: PreparedStatements | null): PostgresPool {
   const clean = (value: unknown): unknown =>
     typeof value === 'string' && value.includes('\0') ? value.replaceAll('\0', '') : value
   return {
     async connect() {
       const client = await pool.connect()
+      const query = (text: string, parameters: readonly unknown[] = []) => {
+        const values = parameters.map(clean)
+        const name = prepared?.nameOf(text, values.length)
+        if (name === undefined) return client.query(text, values)
+        return client.query({ name, text, values }).catch((error: unknown) => {
+          if (!prepared?.failed(error)) throw error
+          // Outside a transaction nothing else was lost: the statement is prepared afresh at once. Inside one the
+          // transaction has failed, and its caller retries it (a passing failure: store-errors.ts).
+          if (transactionStatusOf(client) !== 'I') throw error
+          return client.query({ name: prepared.nameOf(text, values.length), text, values })
+        })
+      }
       return {
         // A cursor (Kysely's streaming) carries no parameters to clean and goes through as it is.
         query: ((sql: string | pg.Submittable, parameters?: readonly unknown[]) =>
           typeof sql === 'string'
-            ? client.query(sql, parameters?.map(clean))
+            ? query(sql, parameters)
             : client.query(sql)) as unknown as PostgresPoolClient['query'],
         release: () => {
           client.release()
@@ -102,6 +127,12 @@ function withoutNulCharacters(pool: pg.Pool): PostgresPool {
     },
     end: () => pool.end(),
   }
+}
+
+/** `I` when the client is outside a transaction (pg's ReadyForQuery status); `null` when pg does not say. */
+function transactionStatusOf(client: pg.PoolClient): string | null {
+  const status = (client as { getTransactionStatus?: () => unknown }).getTransactionStatus?.()
+  return typeof status === 'string' ? status : null
 }
 
 /** Where unqualified tables are created: the first existing schema on the `search_path` (usually `public`). */
