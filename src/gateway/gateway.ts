@@ -110,7 +110,7 @@ export class Gateway {
   private readonly sendBudgetMs: number
   /** The numbers' throughput limits (send/throughput.ts). */
   readonly throughput: Throughput
-  /** Contacts known to be stored (sends skip storing them again). */
+  /** Contacts known to be stored: sends skip storing them again (a customer's message, a send adds them). */
   private readonly contacts = new KnownContacts()
   readonly sandbox: WhatsAppSandbox<ChannelRecord>
   readonly scheduler: Scheduler
@@ -136,12 +136,8 @@ export class Gateway {
     this.rateCards = options.config.rateCards === undefined ? [] : toRateCards(options.config.rateCards)
     this.directory = new Directory(this.store, this.clock, this.rateCards)
     this.throughput = new Throughput({ store: this.store, clock: this.clock, metrics: this.metrics })
-    const inboxDependencies = {
-      directory: this.directory,
-      clock: this.clock,
-      metrics: this.metrics,
-      logger: this.logger,
-    }
+    const { directory, clock, metrics, logger, contacts } = this
+    const inboxDependencies = { directory, clock, metrics, logger, contacts }
     const handlers = {
       whatsapp: whatsappNotificationHandler(inboxDependencies),
       messenger: messengerNotificationHandler(inboxDependencies),

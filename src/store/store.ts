@@ -56,6 +56,12 @@ export interface StoreSession {
    * rolls back; outside a transaction, at once. Like PostgreSQL's NOTIFY, but within this process only.
    */
   notify(event: CommittedEvent): void
+  /**
+   * Runs `callback` once the transaction commits — never when it rolls back; outside a transaction, at once. For
+   * what the process may only learn from a committed write (a contact known to be stored). A callback that throws
+   * is its own problem: the transaction has committed.
+   */
+  afterCommit(callback: () => void): void
   /** Whether anyone hears what {@link notify} announces: an event nobody hears need not be rendered for them. */
   readonly isHeard: boolean
   /** Hears every event {@link notify} announces after its commit; returns how to stop listening. */

@@ -79,5 +79,42 @@ for (const dialect of DIALECTS) {
       stop()
       expect(heard).toEqual(['told'])
     })
+
+    it('runs what waits for a commit after it, in order with the events, never after a rollback', async () => {
+      const ran: string[] = []
+      const stop = store.listen((committed) => ran.push(`event ${committed.payload}`))
+      await store.transaction(async (tx) => {
+        tx.afterCommit(() => ran.push('first'))
+        tx.notify(event('between'))
+        await tx.transaction((inner) => {
+          inner.afterCommit(() => ran.push('nested'))
+          return Promise.resolve()
+        })
+        expect(ran).toEqual([])
+      })
+      expect(ran).toEqual(['first', 'event between', 'nested'])
+      await expect(
+        store.transaction((tx) => {
+          tx.afterCommit(() => ran.push('rolled back'))
+          return Promise.reject(new Error('undone'))
+        }),
+      ).rejects.toThrow('undone')
+      store.afterCommit(() => ran.push('at once'))
+      stop()
+      expect(ran).toEqual(['first', 'event between', 'nested', 'at once'])
+    })
+
+    it('runs the other callbacks, and resolves the transaction, when one of them throws', async () => {
+      const ran: string[] = []
+      const value = await store.transaction((tx) => {
+        tx.afterCommit(() => {
+          throw new Error('a broken callback')
+        })
+        tx.afterCommit(() => ran.push('after it'))
+        return Promise.resolve('committed')
+      })
+      expect(value).toBe('committed')
+      expect(ran).toEqual(['after it'])
+    })
   })
 }

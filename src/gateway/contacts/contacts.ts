@@ -70,8 +70,10 @@ const KNOWN_CONTACTS = 100_000
 /**
  * Contacts this process knows to be stored, with the country stored for them. A contact row, once written, never
  * changes its country and is only deleted with its channel (whose id is never reused), so a send to a contact
- * seen before skips writing and reading it again. Remember a contact only after the transaction that stored it
- * has committed. Bounded: the contacts remembered longest ago are forgotten first.
+ * seen before skips writing and reading it again. Every writer stores the country {@link contactRecord} reads
+ * from the number, so a customer's message (which upserts its contact) and a send both add theirs. Remember a
+ * contact only after the transaction that stored it has committed (`Store.afterCommit`). Bounded: the contacts
+ * remembered longest ago are forgotten first.
  */
 export class KnownContacts {
   private readonly countries = new Map<string, string | null>()

@@ -8,7 +8,7 @@ import {
 import { contactJobId, JOB_KINDS } from '../../scheduler/jobs.js'
 import type { ChannelRecord, MessageRecord, Store } from '../../store/store.js'
 import { timeOrderedId } from '../../shared/ids.js'
-import { contactRecord } from '../contacts/contacts.js'
+import { contactRecord, type KnownContacts } from '../contacts/contacts.js'
 import { saveWindowAfterMessage } from '../contacts/window-lifecycle.js'
 
 /** A customer's message, to be stored and folded into the contact's stored state. */
@@ -36,13 +36,18 @@ export interface InboundMessage {
  * its timed work and announces what the business has not heard yet (window-lifecycle.ts). Replies held for this
  * contact are released once the window is announced open.
  */
-export async function recordInbound(tx: Store, message: InboundMessage, now: Instant): Promise<boolean> {
+export async function recordInbound(
+  tx: Store,
+  message: InboundMessage,
+  now: Instant,
+  known?: KnownContacts,
+): Promise<boolean> {
   const { channel, contactId, settings } = message
-  const locked = await tx.insertInboundMessage(
-    message.record,
-    contactRecord(channel, contactId, now, message.profileName),
-  )
+  const contact = contactRecord(channel, contactId, now, message.profileName)
+  const locked = await tx.insertInboundMessage(message.record, contact)
   if (locked === null) return false
+  // The contact is stored once this commits: a reply to it skips storing it again (KnownContacts).
+  if (known !== undefined) tx.afterCommit(() => known.remember(channel.id, contactId, contact.country))
   const previous = locked.state ?? NEW_CONTACT
   const opened = await saveWindowAfterMessage(tx, {
     channel,

@@ -75,6 +75,7 @@ export function messengerNotificationHandler(deps: WhatsAppInboxDependencies): N
           settings,
         },
         now,
+        deps.contacts,
       )
       // Meta retries notifications: an event id seen before changes nothing.
       if (isNew) deps.metrics.webhookLag.observe(Math.max(0, now - change.at) / 1000)

@@ -14,7 +14,7 @@ import { channelsSigning } from '../../channels/signature.js'
 import type { ChannelRecord, MessageStatus, NotificationRecord, Store } from '../../store/store.js'
 import type { Clock } from '../../shared/clock.js'
 import { appendConsentEvent } from '../contacts/consent.js'
-import { ensureContact } from '../contacts/contacts.js'
+import { ensureContact, type KnownContacts } from '../contacts/contacts.js'
 import { emitEvent } from '../outbox/events.js'
 import { inboundMessageRecord, recordInbound } from './inbound-effects.js'
 import type { Directory } from '../directory.js'
@@ -29,6 +29,8 @@ export interface WhatsAppInboxDependencies {
   readonly clock: Clock
   readonly metrics: Metrics
   readonly logger: Logger
+  /** The contacts this process knows to be stored: a customer's message adds theirs once applied. */
+  readonly contacts?: KnownContacts
 }
 
 // Later statuses never go back: a late `delivered` does not undo `read`. `failed` is final.
@@ -132,6 +134,7 @@ async function applyChange(
           settings,
         },
         now,
+        deps.contacts,
       )
       // Meta retries notifications: a message id seen before changes nothing.
       if (!isNew) return

@@ -33,8 +33,8 @@ export abstract class KyselyConnection implements Connection, StoreSession {
   private readonly grouped: Batches<Work, unknown> | undefined
   /** Who hears committed events (the root store's set, shared by its transactions' stores). */
   private readonly listeners: Set<CommitListener>
-  /** Events announced inside this transaction, told to the listeners once it commits (a transaction's store). */
-  private announced: CommittedEvent[] | undefined
+  /** What this transaction does once it commits: events to tell, callbacks to run (a transaction's store). */
+  private onCommit: (() => void)[] | undefined
   readonly runAtOnce: RunAtOnce | undefined
   constructor(
     private readonly database: Kysely<Database>,
@@ -79,9 +79,9 @@ export abstract class KyselyConnection implements Connection, StoreSession {
 
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return work(this.over(null))
-    const announced: CommittedEvent[] = []
+    const onCommit: (() => void)[] = []
     const tracked = (tx: Store): Promise<T> => {
-      if (tx instanceof KyselyConnection) tx.announced = announced
+      if (tx instanceof KyselyConnection) tx.onCommit = onCommit
       return work(tx)
     }
     let committed: Promise<T>
@@ -94,14 +94,18 @@ export abstract class KyselyConnection implements Connection, StoreSession {
       committed = this.grouped.submit(tracked) as Promise<T>
     }
     return committed.then((value) => {
-      for (const event of announced) this.tell(event)
+      for (const done of onCommit) runCommitted(done)
       return value
     })
   }
 
   notify(event: CommittedEvent): void {
-    if (this.announced === undefined) this.tell(event)
-    else this.announced.push(event)
+    this.afterCommit(() => this.tell(event))
+  }
+
+  afterCommit(callback: () => void): void {
+    if (this.onCommit === undefined) runCommitted(callback)
+    else this.onCommit.push(callback)
   }
 
   get isHeard(): boolean {
@@ -139,5 +143,14 @@ export abstract class KyselyConnection implements Connection, StoreSession {
 
   close(): Promise<void> {
     return this.options.onClose?.() ?? this.database.destroy()
+  }
+}
+
+/** Runs what follows a commit; one that throws does not keep the others from running, nor undo the commit. */
+function runCommitted(callback: () => void): void {
+  try {
+    callback()
+  } catch {
+    // The transaction has committed and its caller is answered; the callback reports its own errors.
   }
 }
