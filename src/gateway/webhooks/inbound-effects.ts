@@ -47,7 +47,10 @@ export async function recordInbound(
   const locked = await tx.insertInboundMessage(message.record, contact)
   if (locked === null) return false
   // The contact is stored once this commits: a reply to it skips storing it again (KnownContacts).
-  if (known !== undefined) tx.afterCommit(() => known.remember(channel.id, contactId, contact.country))
+  if (known !== undefined)
+    tx.afterCommit(() => {
+      known.remember(channel.id, contactId, contact.country)
+    })
   const previous = locked.state ?? NEW_CONTACT
   const opened = await saveWindowAfterMessage(tx, {
     channel,

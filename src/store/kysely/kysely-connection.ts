@@ -100,7 +100,9 @@ export abstract class KyselyConnection implements Connection, StoreSession {
   }
 
   notify(event: CommittedEvent): void {
-    this.afterCommit(() => this.tell(event))
+    this.afterCommit(() => {
+      this.tell(event)
+    })
   }
 
   afterCommit(callback: () => void): void {
