@@ -379,6 +379,40 @@ for (const dialect of DIALECTS) {
         expect(await store.getContact(id, '31611111111')).toEqual(other)
       })
 
+      it('stores a decided send with its window in one call, and a refused one alone, in a transaction or not', async () => {
+        const { id } = await seedChannel()
+        const contact = contactRecord(id)
+        const saved = windowRecord(id, CONTACT_ID, T0 + DAY_MS, opened)
+        await store.transaction(async (tx) => {
+          await tx.lockContactWindow(contact)
+          await tx.insertOutboundMessage(message('msg_out_1', id), saved)
+        })
+        expect(await store.getMessage('msg_out_1')).toMatchObject({ id: 'msg_out_1', direction: 'outbound' })
+        expect(await store.getWindow(id, CONTACT_ID)).toEqual(saved)
+
+        // Refused: the message is kept with its decision, and the window is left as it is.
+        const refused = message('msg_out_2', id, { allowed: false, status: 'refused', at: T0 + HOUR_MS })
+        await store.transaction((tx) => tx.insertOutboundMessage(refused, null))
+        expect(await store.getMessage('msg_out_2')).toMatchObject({ allowed: false, status: 'refused' })
+        expect(await store.getWindow(id, CONTACT_ID)).toEqual(saved)
+
+        // Outside a transaction, the same two writes.
+        const later = { ...windowRecord(id, CONTACT_ID, T0 + 2 * DAY_MS, opened), updatedAt: T0 + DAY_MS }
+        await store.insertOutboundMessage(message('msg_out_3', id, { at: T0 + DAY_MS }), later)
+        expect(await store.getMessage('msg_out_3')).toMatchObject({ id: 'msg_out_3' })
+        expect(await store.getWindow(id, CONTACT_ID)).toEqual(later)
+
+        // Nothing is kept of a send whose transaction fails after it.
+        await expect(
+          store.transaction(async (tx) => {
+            await tx.insertOutboundMessage(message('msg_out_4', id), saved)
+            throw new Error('undone')
+          }),
+        ).rejects.toThrow('undone')
+        expect(await store.getMessage('msg_out_4')).toBeUndefined()
+        expect(await store.getWindow(id, CONTACT_ID)).toEqual(later)
+      })
+
       it('saves a window and (re)schedules its jobs in one call, with what was announced of it or leaving that be', async () => {
         const { id } = await seedChannel()
         const contact = contactRecord(id)

@@ -9,9 +9,15 @@ import {
 import { parseWhatsAppSend } from '../../channels/whatsapp/send-body.js'
 import type { WhatsAppSandbox } from '../../channels/whatsapp/sandbox.js'
 import { decisionJson } from '../../representations/decision-json.js'
-import type { ChannelRecord, HeldMessageRecord, Store, TenantRecord } from '../../store/store.js'
+import type {
+  ChannelRecord,
+  HeldMessageRecord,
+  MessageRecord,
+  Store,
+  TenantRecord,
+} from '../../store/store.js'
 import type { Clock } from '../../shared/clock.js'
-import { ensureContact, saveContactState, type KnownContacts } from '../contacts/contacts.js'
+import { ensureContact, windowRecordOf, type KnownContacts } from '../contacts/contacts.js'
 import { loadDecisionInputs } from './decision-inputs.js'
 import { emitEvent } from '../outbox/events.js'
 import { holdReply, isHoldable } from './held-replies.js'
@@ -187,7 +193,7 @@ export async function decideAndRecord(
     })
     const decided = decide(intent, context, now)
     const price = decided.allowed ? decided.billing.price : null
-    await tx.insertMessage({
+    const message: MessageRecord = {
       id: messageId,
       tenantId: channel.tenantId,
       channelId: channel.id,
@@ -210,7 +216,7 @@ export async function decideAndRecord(
       pricingModel: decided.allowed ? decided.billing.pricingModel : null,
       billingType: decided.allowed ? decided.billing.type : null,
       market: country,
-    })
+    }
     if (decided.allowed) {
       const next = applyEvent(
         state,
@@ -218,10 +224,12 @@ export async function decideAndRecord(
         { kind: 'outbound', at: now, sent: decided.sent },
         settings,
       )
-      await saveContactState(tx, channel, contact, next, settings, now)
+      // The message and the window's new state in one write (one round trip on PostgreSQL).
+      await tx.insertOutboundMessage(message, windowRecordOf(channel, contact, next, settings, now))
       if (key !== null) await tx.bindIdempotencyKey(key.tenantId, key.key, messageId)
       return { messageId, contact, decision: decided, unsent: null }
     }
+    await tx.insertOutboundMessage(message, null)
     const held =
       options.holdable === true && isHoldable(channel, intent, decided)
         ? await holdReply(tx, channel, contact, rawBody, messageId, state, now)

@@ -51,6 +51,9 @@ export abstract class ContactRoles extends AccountRoles {
   insertInboundMessage(message: MessageRecord, contact: ContactRecord): Promise<LockedWindow | null> {
     return this.queries.insertInboundMessage(this, message, contact)
   }
+  insertOutboundMessage(message: MessageRecord, window: WindowRecord | null): Promise<void> {
+    return this.queries.insertOutboundMessage(this, message, window)
+  }
   saveWindow(window: WindowRecord): Promise<void> {
     return contacts.saveWindow(this, window)
   }

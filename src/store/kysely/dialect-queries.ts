@@ -27,6 +27,8 @@ export interface DialectQueries {
     message: MessageRecord,
     contact: ContactRecord,
   ): Promise<LockedWindow | null>
+  /** A decided send's message and its window's new state (see ContactStore.insertOutboundMessage). */
+  insertOutboundMessage(c: Connection, message: MessageRecord, window: WindowRecord | null): Promise<void>
   saveWindowWithJobs(
     c: Connection,
     window: WindowRecord,

@@ -8,12 +8,13 @@ import type {
   MessagePatch,
   MessageRecord,
   StaleSend,
+  WindowRecord,
 } from '../store.js'
 import { statement, type SqlValue, type Statement } from '../sql-statement.js'
 import { run, type Connection } from './connection.js'
 import { HOT } from './hot.js'
 import { billingColumnsOf } from './message-billing.js'
-import { messageOf } from './rows.js'
+import { messageOf, windowParameters } from './rows.js'
 
 /** Messages (MessageStore). */
 
@@ -36,6 +37,16 @@ export async function insertMessageThenLock(
   lock: (c: Connection, contact: ContactRecord) => Promise<LockedWindow>,
 ): Promise<LockedWindow | null> {
   return (await insertMessage(c, message)) ? lock(c, contact) : null
+}
+
+/** A decided send's message stored, then — when it was allowed — its window's new state, one statement each. */
+export async function insertMessageThenSave(
+  c: Connection,
+  message: MessageRecord,
+  window: WindowRecord | null,
+): Promise<void> {
+  await insertMessage(c, message)
+  if (window !== null) await run(c, HOT.saveWindow, windowParameters(window))
 }
 
 /** The values of {@link HOT}'s `insertMessage`, in its columns' order. */

@@ -92,6 +92,12 @@ export interface ContactStore {
    * (Meta retries notifications). On PostgreSQL, in a transaction and with a profile name, one round trip.
    */
   insertInboundMessage(message: MessageRecord, contact: ContactRecord): Promise<LockedWindow | null>
+  /**
+   * A decided send stored: its message and, when the send was allowed (`window` not null), its window's new state —
+   * the window locked before (`lockWindow`). A send's last write before its commit; on PostgreSQL, in a
+   * transaction, one round trip.
+   */
+  insertOutboundMessage(message: MessageRecord, window: WindowRecord | null): Promise<void>
   /** Saves a window's state; what was announced of it is left as it is. */
   saveWindow(window: WindowRecord): Promise<void>
   /**

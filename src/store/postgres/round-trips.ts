@@ -6,7 +6,7 @@ import type { DialectQueries } from '../kysely/dialect-queries.js'
 import { INSERT_MESSAGE, SAVE_ANNOUNCED_WINDOW, SAVE_WINDOW } from '../kysely/hot.js'
 import { jobParameters, jobStatements } from '../kysely/job-statements.js'
 import { upsertJobs } from '../kysely/jobs.js'
-import { insertMessageThenLock, messageParameters } from '../kysely/messages.js'
+import { insertMessageThenLock, insertMessageThenSave, messageParameters } from '../kysely/messages.js'
 import { fillSettledDays, sumFilledDays } from './cost-days.js'
 import { lockedWindowOf, stateOf, windowParameters, type LockedWindowRow } from '../kysely/rows.js'
 import { statement, type Statement } from '../sql-statement.js'
@@ -78,6 +78,9 @@ const STATEMENTS = {
         'select ?::text, ?::text, ?::text, ?::text, ?::bigint where exists (select 1 from message)',
       ),
   ),
+  // A decided send's message and its window's new state in one round trip (both always run: a data-modifying
+  // WITH runs whether or not the statement reads it).
+  insertMessageSaveWindow: statement(`with message as (${INSERT_MESSAGE}) ${SAVE_WINDOW}`),
 } as const
 
 async function lockedWindow(c: Connection, channelId: string, contactId: string): Promise<LockedWindow> {
@@ -136,6 +139,19 @@ async function insertInboundMessage(
   return rows[0] === undefined ? null : lockedWindowOf(rows[0])
 }
 
+/** A decided send's message and, when it was allowed, its window: one round trip in a transaction. */
+async function insertOutboundMessage(
+  c: Connection,
+  message: MessageRecord,
+  window: WindowRecord | null,
+): Promise<void> {
+  if (!c.locks || window === null) return insertMessageThenSave(c, message, window)
+  await run(c, STATEMENTS.insertMessageSaveWindow, [
+    ...messageParameters(message),
+    ...windowParameters(window),
+  ])
+}
+
 /** The window saved (with or without what was announced) and its jobs upserted in one statement, per job count. */
 const savingWindowByCount = new Map<string, Statement>()
 
@@ -169,6 +185,7 @@ export const postgresQueries: DialectQueries = {
   lockWindow,
   lockContactWindow,
   insertInboundMessage,
+  insertOutboundMessage,
   saveWindowWithJobs,
   sumMessageCosts: sumFilledDays,
   fillCostDays: fillSettledDays,

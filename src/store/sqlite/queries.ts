@@ -3,7 +3,7 @@ import type { Connection } from '../kysely/connection.js'
 import type { ContactRecord, LockedWindow } from '../store.js'
 import { ensureContact, readWindowState, saveWindow } from '../kysely/contacts.js'
 import { upsertJobs } from '../kysely/jobs.js'
-import { insertMessageThenLock } from '../kysely/messages.js'
+import { insertMessageThenLock, insertMessageThenSave } from '../kysely/messages.js'
 import { sumCostDays } from './cost-days.js'
 import { forgetClose, readWindow } from '../kysely/window-closes.js'
 
@@ -24,6 +24,7 @@ export const sqliteQueries: DialectQueries = {
   lockContactWindow,
   insertInboundMessage: (c, message, contact) =>
     insertMessageThenLock(c, message, contact, lockContactWindow),
+  insertOutboundMessage: insertMessageThenSave,
   async saveWindowWithJobs(c, window, jobs, now, announced) {
     if (announced !== undefined) await forgetClose(c, window.channelId, window.contactId)
     await saveWindow(c, window, announced)
