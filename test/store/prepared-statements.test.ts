@@ -36,6 +36,16 @@ describe('PreparedStatements: which statements are named', () => {
     expect(texts.map((text) => prepared.nameOf(text, 1) !== undefined)).toEqual([true, true, false])
   })
 
+  it('still names a text that comes after a burst of one-off texts, and keeps the names given', () => {
+    const prepared = new PreparedStatements(2)
+    prepared.nameOf('hot = $1', 1)
+    const hot = prepared.nameOf('hot = $1', 1)
+    for (let i = 0; i < 20; i++) prepared.nameOf(`once_${i} = $1`, 1)
+    prepared.nameOf('late = $1', 1)
+    expect(prepared.nameOf('late = $1', 1)).toMatch(/^cw0_/)
+    expect(prepared.nameOf('hot = $1', 1)).toBe(hot)
+  })
+
   it('gives every text a new name after PostgreSQL refused a stale plan, and only then', () => {
     const prepared = new PreparedStatements()
     prepared.nameOf('a = $1', 1)

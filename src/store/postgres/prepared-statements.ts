@@ -34,8 +34,11 @@ export class PreparedStatements {
       this.named++
       return given
     }
-    // Texts seen once are forgotten past the bound, as named ones are never given past it.
-    if (this.seen.size < this.maxNamed * 4) this.seen.set(text, null)
+    // Past the bound, the texts seen only once so far are forgotten (the named ones are kept), so a burst of
+    // one-off texts never keeps a statement seen later from being named.
+    if (this.seen.size >= this.maxNamed * 4)
+      for (const [seenText, seenName] of this.seen) if (seenName === null) this.seen.delete(seenText)
+    this.seen.set(text, null)
     return undefined
   }
 
