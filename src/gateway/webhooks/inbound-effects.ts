@@ -34,7 +34,8 @@ export interface InboundMessage {
  * created on first sight and its window row locked for the read-modify-write (concurrent writers never lose each
  * other's events); the message is folded in with the policy engine's own fold; the window's lifecycle saves it with
  * its timed work and announces what the business has not heard yet (window-lifecycle.ts). Replies held for this
- * contact are released once the window is announced open.
+ * contact are released once the window is announced open. With `known`, the process remembers the contact as
+ * stored once the transaction commits, so a reply to it does not store it again.
  */
 export async function recordInbound(
   tx: Store,
