@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { signatureOf } from '../../src/channels/signature.js'
 import { applyEvent, NEW_CONTACT } from '../../src/domain/index.js'
-import { ensureContact, saveContactState } from '../../src/gateway/contacts/contacts.js'
+import { ensureContact, windowRecordOf } from '../../src/gateway/contacts/contacts.js'
 import {
   ACME_APP_SECRET,
   ACME_NUMBER,
@@ -155,7 +155,7 @@ for (const dialect of DIALECTS) {
       )
       await store.transaction(async (tx) => {
         await ensureContact(tx, channel, WA_ID, T0)
-        await saveContactState(tx, channel, WA_ID, state, settings, T0)
+        await tx.saveWindow(windowRecordOf(channel, WA_ID, state, settings, T0))
       })
       fixture.advance(HOUR)
       const sent = await sendText('+31 06 12345678')

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { applyEvent, NEW_CONTACT } from '../../src/domain/index.js'
-import { ensureContact, saveContactState } from '../../src/gateway/contacts/contacts.js'
+import { ensureContact, windowRecordOf } from '../../src/gateway/contacts/contacts.js'
 import type { ChannelRecord } from '../../src/store/store.js'
 import { ACME_PAGE, openFixture, type FixtureDialect, type NativeApiFixture } from './native-api-fixture.js'
 
@@ -35,7 +35,7 @@ for (const dialect of DIALECTS) {
       )
       await store.transaction(async (tx) => {
         await ensureContact(tx, page, PSID, fixture.now())
-        await saveContactState(tx, page, PSID, state, settings, fixture.now())
+        await tx.saveWindow(windowRecordOf(page, PSID, state, settings, fixture.now()))
       })
     })
 

@@ -33,17 +33,6 @@ export function contactRecord(
   }
 }
 
-export async function saveContactState(
-  tx: Store,
-  channel: ChannelRecord,
-  contactId: string,
-  state: ContactState,
-  settings: PolicySettings,
-  now: Instant,
-): Promise<void> {
-  await tx.saveWindow(windowRecordOf(channel, contactId, state, settings, now))
-}
-
 /** The window row of a contact's state. */
 export function windowRecordOf(
   channel: ChannelRecord,

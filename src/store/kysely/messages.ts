@@ -14,7 +14,8 @@ import { statement, type SqlValue, type Statement } from '../sql-statement.js'
 import { run, type Connection } from './connection.js'
 import { HOT } from './hot.js'
 import { billingColumnsOf } from './message-billing.js'
-import { messageOf, windowParameters } from './rows.js'
+import { saveWindow } from './contacts.js'
+import { messageOf } from './rows.js'
 
 /** Messages (MessageStore). */
 
@@ -46,7 +47,7 @@ export async function insertMessageThenSave(
   window: WindowRecord | null,
 ): Promise<void> {
   await insertMessage(c, message)
-  if (window !== null) await run(c, HOT.saveWindow, windowParameters(window))
+  if (window !== null) await saveWindow(c, window)
 }
 
 /** The values of {@link HOT}'s `insertMessage`, in its columns' order. */
